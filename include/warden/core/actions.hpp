@@ -1,0 +1,142 @@
+#pragma once
+#include <warden/core/failure_class.hpp>
+#include <warden/core/ids.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/job_status.hpp>
+#include <warden/core/rule_id.hpp>
+#include <warden/core/tool_options.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// What made a rule act. Reasons are static text (no allocation per action); the figure that
+// backs them travels here and renderers format it.
+enum class evidence_kind : std::uint8_t {
+    none,
+    lock,          // a held per-job lock
+    process,       // a live process attributable to the job's output_dir (value: pid)
+    final_stage,   // last_stage equals the final stage
+    error_pattern, // last_error matched a config-error pattern
+    progress_age,  // seconds since the newest progress (value)
+    no_liveness,   // no lock, no process, not in the running set (value: seconds since start)
+    campaign_name, // -YYYY0101 in the name or output dir (value: year)
+    start_request, // a start requested by queue fill
+};
+
+[[nodiscard]] constexpr std::string_view to_string(evidence_kind e) noexcept {
+    switch (e) {
+    case evidence_kind::none: return "none";
+    case evidence_kind::lock: return "lock";
+    case evidence_kind::process: return "process";
+    case evidence_kind::final_stage: return "final_stage";
+    case evidence_kind::error_pattern: return "error_pattern";
+    case evidence_kind::progress_age: return "progress_age";
+    case evidence_kind::no_liveness: return "no_liveness";
+    case evidence_kind::campaign_name: return "campaign_name";
+    case evidence_kind::start_request: return "start_request";
+    }
+    return "unknown";
+}
+
+struct evidence {
+    evidence_kind kind = evidence_kind::none;
+    std::int64_t value = 0;
+    friend constexpr bool operator==(const evidence&, const evidence&) = default;
+};
+
+// Every write names the status and version it expects: the host applies it only if the row still
+// matches, and a 0-row update is a conflict, never a success (incident B7). When one plan holds
+// several writes for one job they chain: the second expects version + 1, and so on.
+struct set_status {
+    job_id job{};
+    job_status expected_status{};
+    std::int64_t expected_version = 0;
+    job_status status{};
+    std::optional<failure_class> failure; // set alongside the status when present
+    rule_id rule{};
+    std::string_view reason;
+    struct evidence evidence;
+    friend bool operator==(const set_status&, const set_status&) = default;
+};
+
+struct start_job {
+    job_id job{};
+    job_status expected_status{};
+    std::int64_t expected_version = 0;
+    tool_options options; // written with the start: the options the attempt runs with
+    rule_id rule{};
+    friend bool operator==(const start_job&, const start_job&) = default;
+};
+
+struct backfill_campaign {
+    job_id job{};
+    job_status expected_status{};
+    std::int64_t expected_version = 0;
+    campaign_kind kind = campaign_kind::annual;
+    std::int32_t year = 0;
+    rule_id rule{};
+    friend bool operator==(const backfill_campaign&, const backfill_campaign&) = default;
+};
+
+struct set_tool_options {
+    job_id job{};
+    job_status expected_status{};
+    std::int64_t expected_version = 0;
+    tool_options before;
+    tool_options after;
+    rule_id rule{};
+    friend bool operator==(const set_tool_options&, const set_tool_options&) = default;
+};
+
+// A runtime action, not a row write: the host terminates the job's runner so its lock is released.
+// Without it the next tick's reconcile would see the lock and flip the job back to running.
+struct stop_job {
+    job_id job{};
+    std::vector<std::int64_t> pids; // empty: stop whatever runner holds the job's lock
+    rule_id rule{};
+    std::string_view reason;
+    friend bool operator==(const stop_job&, const stop_job&) = default;
+};
+
+using action = std::variant<set_status, start_job, backfill_campaign, set_tool_options, stop_job>;
+
+[[nodiscard]] inline job_id action_job(const action& a) noexcept {
+    return std::visit([](const auto& x) { return x.job; }, a);
+}
+
+[[nodiscard]] inline rule_id action_rule(const action& a) noexcept {
+    return std::visit([](const auto& x) { return x.rule; }, a);
+}
+
+[[nodiscard]] constexpr std::string_view kind_name(const set_status&) noexcept {
+    return "set_status";
+}
+[[nodiscard]] constexpr std::string_view kind_name(const start_job&) noexcept {
+    return "start_job";
+}
+[[nodiscard]] constexpr std::string_view kind_name(const backfill_campaign&) noexcept {
+    return "backfill_campaign";
+}
+[[nodiscard]] constexpr std::string_view kind_name(const set_tool_options&) noexcept {
+    return "set_tool_options";
+}
+[[nodiscard]] constexpr std::string_view kind_name(const stop_job&) noexcept {
+    return "stop_job";
+}
+[[nodiscard]] inline std::string_view kind_name(const action& a) noexcept {
+    return std::visit([](const auto& x) { return kind_name(x); }, a);
+}
+
+// Row writes carry a compare-and-set expectation; stop_job acts on the runtime only.
+[[nodiscard]] inline bool is_row_write(const action& a) noexcept {
+    return !std::holds_alternative<stop_job>(a);
+}
+
+} // namespace v0
+} // namespace warden

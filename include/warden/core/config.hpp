@@ -1,0 +1,57 @@
+#pragma once
+#include <warden/core/time.hpp>
+#include <warden/core/tool_options.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// Switches for the guards that fixed the incidents. Production hosts leave them all on; the
+// simulator's bug catalogue switches one off at a time to prove the simulator finds that bug.
+struct guard_switches {
+    bool reconcile = true;              // B1
+    bool legacy_detection = true;       // B3
+    bool raise_annual_minimums = true;  // B4
+    bool stable_queue_order = true;     // B5
+    bool classify_config_errors = true; // B6
+    bool consistency_repair = true;     // B7
+    friend constexpr bool operator==(const guard_switches&, const guard_switches&) = default;
+};
+
+// Every threshold the rules use, each defaulted to the value that fixed its incident.
+// docs/rules/ and docs/rails/ explain each one with the incident behind it.
+struct config {
+    // B2: keep at least this many jobs running; 0 switches queue fill off.
+    std::int32_t ensure_min_running_jobs = 0;
+    // B13: no start when the disk is at or above this share used.
+    double disk_threshold_percent = 85.0;
+    // B12: starts of one job per rolling 24 h, counted from persisted start history.
+    std::int32_t daily_start_cap = 3;
+    // A running job whose newest progress is at least this old is stalled.
+    duration stall_after = std::chrono::minutes{60};
+    // No stall or orphan verdict until a job has been started for longer than this.
+    duration start_grace = std::chrono::minutes{15};
+    // B8: no orphan verdict until a job has been started for longer than this.
+    duration orphan_grace = std::chrono::minutes{10};
+    // B4: the tool options annual crawls are started and recovered with, at least.
+    tool_options annual_minimums{20, 50, 50, 2, std::nullopt};
+    // B5: ties in queued_at are broken by this source order, then by id.
+    std::vector<std::string> source_order{"hc", "phac", "cihr"};
+    // B7: a queued job whose last_stage is this one has in fact finished.
+    std::string final_stage = "persist";
+    // B6: last_error text (case-insensitive substring) that means the job's own arguments are
+    // wrong, so retrying can never succeed.
+    std::vector<std::string> config_error_patterns{
+        "unrecognized arguments", "unrecognised arguments", "invalid argument",
+        "invalid choice",         "no such option",         "unknown option",
+        "invalid config",         "invalid configuration",
+    };
+    guard_switches guards;
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,42 @@
+#pragma once
+#include <warden/core/failure_class.hpp>
+#include <warden/core/ids.hpp>
+#include <warden/core/job_status.hpp>
+#include <warden/core/time.hpp>
+#include <warden/core/tool_options.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace warden {
+inline namespace v0 {
+
+enum class campaign_kind : std::uint8_t { none, annual };
+
+// One database row, as the host read it. Plain data: warden never keeps a pointer to it after
+// decide() returns.
+struct job {
+    job_id id{};
+    std::string name;
+    std::string source; // hc, phac, cihr, or any host string
+    std::string output_dir;
+    job_status status = job_status::queued;
+    campaign_kind kind = campaign_kind::none;
+    std::optional<std::int32_t> campaign_year;
+    timestamp queued_at{};
+    std::optional<timestamp> started_at;
+    std::optional<timestamp> finished_at;
+    std::optional<timestamp> last_progress_at;
+    std::optional<timestamp> completed_at;
+    std::int32_t retry_count = 0;
+    failure_class failure = failure_class::none;
+    std::string last_error;
+    tool_options options;
+    std::optional<std::string> last_stage;
+    bool has_outputs = false;
+    std::int64_t version = 0; // optimistic-lock counter; every write bumps it by exactly one
+};
+
+} // namespace v0
+} // namespace warden

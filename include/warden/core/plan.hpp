@@ -1,0 +1,88 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/core/ids.hpp>
+#include <warden/core/rule_id.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+struct blocked_action {
+    action proposed;
+    std::string_view rail; // the rail's name: ours or a host rail's
+    std::string reason;
+    friend bool operator==(const blocked_action&, const blocked_action&) = default;
+};
+
+enum class anomaly_kind : std::uint8_t {
+    running_with_finished_at,
+    completed_without_finished_at,
+    running_without_started_at,
+    terminal_with_live_evidence, // completed/failed, yet a lock or process says it runs
+    process_claimed_by_many,     // one output_dir, several jobs, a live process
+    several_processes,           // more than one live process for one job
+};
+
+[[nodiscard]] constexpr std::string_view to_string(anomaly_kind k) noexcept {
+    switch (k) {
+    case anomaly_kind::running_with_finished_at: return "running_with_finished_at";
+    case anomaly_kind::completed_without_finished_at: return "completed_without_finished_at";
+    case anomaly_kind::running_without_started_at: return "running_without_started_at";
+    case anomaly_kind::terminal_with_live_evidence: return "terminal_with_live_evidence";
+    case anomaly_kind::process_claimed_by_many: return "process_claimed_by_many";
+    case anomaly_kind::several_processes: return "several_processes";
+    }
+    return "unknown";
+}
+
+// Impossible or ambiguous state that warden reports and does not write: a human looks first.
+struct anomaly {
+    job_id job{};
+    anomaly_kind kind{};
+    std::string_view detail;
+    friend bool operator==(const anomaly&, const anomaly&) = default;
+};
+
+// Invalid input. `field` is a path such as "jobs[3].started_at" (the JSON path for documents).
+struct validation_error {
+    std::optional<job_id> job; // empty: a host-wide or config error, nothing is decided
+    std::string field;
+    std::string message;
+    friend bool operator==(const validation_error&, const validation_error&) = default;
+};
+
+struct plan_summary {
+    std::int64_t jobs = 0;
+    std::int64_t running = 0; // after this plan's writes
+    std::int64_t target = 0;  // ensure_min_running_jobs
+    std::int64_t stalled = 0;
+    std::int64_t starts_last_24h = 0;
+    std::array<std::int64_t, job_status_count> by_status{}; // as read, before the plan
+    std::array<std::int64_t, rule_count> actions_by_rule{};
+    friend bool operator==(const plan_summary&, const plan_summary&) = default;
+};
+
+struct plan {
+    std::vector<action> actions; // in the order the host must apply them
+    std::vector<blocked_action> blocked;
+    std::vector<anomaly> anomalies;
+    std::vector<validation_error> errors;
+    plan_summary summary;
+
+    // True when the input was rejected as a whole: nothing was decided.
+    [[nodiscard]] bool rejected() const noexcept {
+        for (const auto& e : errors)
+            if (!e.job) return true;
+        return false;
+    }
+    friend bool operator==(const plan&, const plan&) = default;
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,49 @@
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+namespace warden {
+inline namespace v0 {
+
+// The crawler options that decide how hard a crawl fights transient errors before giving up
+// (incident B4: low thresholds made long annual crawls thrash through restarts).
+struct tool_options {
+    std::int32_t max_container_restarts = 0;
+    std::int32_t error_threshold_timeout = 0;
+    std::int32_t error_threshold_http = 0;
+    std::int32_t backoff_delay_minutes = 0;
+    std::optional<std::int32_t> page_cap; // annual crawls must not be capped
+
+    friend constexpr bool operator==(const tool_options&, const tool_options&) = default;
+};
+
+// True when `options` satisfies every minimum in `minimums` and carries no page cap.
+[[nodiscard]] constexpr bool meets_minimums(const tool_options& options,
+                                            const tool_options& minimums) noexcept {
+    return options.max_container_restarts >= minimums.max_container_restarts &&
+           options.error_threshold_timeout >= minimums.error_threshold_timeout &&
+           options.error_threshold_http >= minimums.error_threshold_http &&
+           options.backoff_delay_minutes >= minimums.backoff_delay_minutes &&
+           !options.page_cap.has_value();
+}
+
+// Raises each field to its minimum and drops any page cap; values already above a minimum are
+// kept, because an operator who raised a threshold did so for a reason.
+[[nodiscard]] constexpr tool_options raised_to(const tool_options& options,
+                                               const tool_options& minimums) noexcept {
+    tool_options out = options;
+    out.max_container_restarts =
+        std::max(options.max_container_restarts, minimums.max_container_restarts);
+    out.error_threshold_timeout =
+        std::max(options.error_threshold_timeout, minimums.error_threshold_timeout);
+    out.error_threshold_http =
+        std::max(options.error_threshold_http, minimums.error_threshold_http);
+    out.backoff_delay_minutes =
+        std::max(options.backoff_delay_minutes, minimums.backoff_delay_minutes);
+    out.page_cap.reset();
+    return out;
+}
+
+} // namespace v0
+} // namespace warden

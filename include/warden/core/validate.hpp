@@ -1,0 +1,88 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+namespace detail {
+
+inline void report(std::vector<validation_error>& out, std::optional<job_id> job, std::string field,
+                   std::string message) {
+    out.push_back(validation_error{job, std::move(field), std::move(message)});
+}
+
+inline void check_not_after_now(std::vector<validation_error>& out, const snapshot& s,
+                                std::size_t i, std::string_view field,
+                                const std::optional<timestamp>& t) {
+    if (t && *t > s.now)
+        report(out, s.jobs[i].id, fmt::format("jobs[{}].{}", i, field),
+               fmt::format("{} s after now: the clock went backwards or the row is from the future",
+                           (*t - s.now).count()));
+}
+
+} // namespace detail
+
+// Configuration that cannot work is refused before any tick (B13).
+[[nodiscard]] inline std::vector<validation_error> validate(const config& c) {
+    std::vector<validation_error> out;
+    auto bad = [&](std::string field, std::string message) {
+        detail::report(out, std::nullopt, "config." + std::move(field), std::move(message));
+    };
+    if (c.ensure_min_running_jobs < 0) bad("ensure_min_running_jobs", "must not be negative");
+    if (!(c.disk_threshold_percent > 0.0 && c.disk_threshold_percent <= 100.0))
+        bad("disk_threshold_percent", "must be a number in (0, 100]");
+    if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
+    if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
+    if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
+    if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
+    const tool_options& m = c.annual_minimums;
+    if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
+        m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
+        bad("annual_minimums", "must not be negative");
+    if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+    for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
+        if (c.config_error_patterns[i].empty())
+            bad(fmt::format("config_error_patterns[{}]", i), "an empty pattern matches everything");
+    return out;
+}
+
+// Row-level checks for one job. Duplicates and references need the whole snapshot; see below.
+inline void validate_job(const snapshot& s, std::size_t i, std::vector<validation_error>& out) {
+    const job& j = s.jobs[i];
+    auto bad = [&](std::string_view field, std::string message) {
+        detail::report(out, j.id, fmt::format("jobs[{}].{}", i, field), std::move(message));
+    };
+    if (!is_known(j.status)) bad("status", "unknown status");
+    if (j.retry_count < 0) bad("retry_count", "must not be negative");
+    if (j.version < 0) bad("version", "must not be negative");
+    if (j.queued_at > s.now) detail::check_not_after_now(out, s, i, "queued_at", j.queued_at);
+    detail::check_not_after_now(out, s, i, "started_at", j.started_at);
+    detail::check_not_after_now(out, s, i, "finished_at", j.finished_at);
+    detail::check_not_after_now(out, s, i, "last_progress_at", j.last_progress_at);
+    detail::check_not_after_now(out, s, i, "completed_at", j.completed_at);
+    if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
+        bad("finished_at", "before started_at");
+}
+
+[[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {
+    std::vector<validation_error> out;
+    const double disk = s.host.disk_used_percent;
+    if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
+        detail::report(out, std::nullopt, "host.disk_used_percent",
+                       "must be a finite number in [0, 100]");
+    return out;
+}
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,138 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/validate.hpp>
+#include <warden/detail/facts.hpp>
+#include <warden/rails/compose.hpp>
+#include <warden/rails/default_rails.hpp>
+#include <warden/rules/consistency_repair.hpp>
+#include <warden/rules/failure_classification.hpp>
+#include <warden/rules/orphan_sweep.hpp>
+#include <warden/rules/queue_fill.hpp>
+#include <warden/rules/queue_order.hpp>
+#include <warden/rules/reconcile.hpp>
+#include <warden/rules/stall_recovery.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+namespace detail {
+
+enum class submitted : std::uint8_t { allowed, denied_for_job, denied_for_host };
+
+// Runs a proposal through the rails and files it under actions or blocked, whole.
+template <class Rails>
+submitted submit(const Rails& rails, const decision_context& ctx, const subject& s, proposal& p,
+                 plan& out) {
+    std::optional<denial> d;
+    for (const action& a : p.actions())
+        if ((d = first_denial(rails, ctx, s, a))) break;
+    if (!d) {
+        for (action& a : p.actions()) {
+            ++out.summary.actions_by_rule[static_cast<std::size_t>(action_rule(a))];
+            out.actions.push_back(std::move(a));
+        }
+        return submitted::allowed;
+    }
+    for (action& a : p.actions())
+        out.blocked.push_back(blocked_action{std::move(a), d->rail, d->reason});
+    return d->scope == denial_scope::host ? submitted::denied_for_host : submitted::denied_for_job;
+}
+
+// The status a job has once `p` is applied.
+[[nodiscard]] inline job_status status_after(const proposal& p, job_status current) noexcept {
+    for (const action& a : p.actions())
+        if (const auto* st = std::get_if<set_status>(&a)) current = st->status;
+    return current;
+}
+
+template <class Rails>
+void fill_queue(const Rails& rails, const decision_context& ctx,
+                std::vector<std::uint32_t>& candidates, plan& out) {
+    const config& c = ctx.config;
+    const snapshot& s = ctx.snapshot;
+    const std::int64_t target = c.ensure_min_running_jobs;
+    if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+    if (c.guards.stable_queue_order)
+        std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return queue_before(c, s.jobs[a], s.jobs[b]);
+        });
+    const std::int64_t deficit = target - out.summary.running;
+    std::int64_t filled = 0;
+    for (const std::uint32_t i : candidates) {
+        if (filled >= deficit) break;
+        const subject subj{s.jobs[i], ctx.facts[i]};
+        proposal p = queue_fill_start(c, subj.row);
+        switch (submit(rails, ctx, subj, p, out)) {
+        case submitted::allowed:
+            ++filled;
+            ++out.summary.running;
+            break;
+        case submitted::denied_for_host: ++filled; break; // every later candidate would be too
+        case submitted::denied_for_job: break;
+        }
+    }
+}
+
+} // namespace detail
+
+// The whole decision for one tick. Pure: it reads only its arguments, keeps no reference to them
+// after it returns, and gives the same plan for the same input. Invalid input never throws: a
+// host-wide error (config, disk figure) decides nothing; an invalid job gets no action.
+template <class Rails>
+[[nodiscard]] plan decide(const snapshot& s, const config& c, const Rails& rails) {
+    static_assert(detail::diagnose_rail_set<Rails>(),
+                  "warden::decide(snapshot, config, rails) requires 'rails' to be a rail set");
+    plan out;
+    out.summary.target = c.ensure_min_running_jobs;
+    out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
+    out.errors = validate(c);
+    for (auto& e : validate_host(s))
+        out.errors.push_back(std::move(e));
+    if (!out.errors.empty()) return out;
+
+    const std::vector<job_facts> facts = detail::build_facts(s, out.errors, out.summary);
+    const decision_context ctx{s, c, facts};
+    std::vector<std::uint32_t> candidates;
+
+    for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+        const subject subj{s.jobs[i], facts[i]};
+        job_status status = subj.row.status;
+        if (subj.facts.valid) {
+            const std::size_t anomalies_before = out.anomalies.size();
+            detect_anomalies(subj, out.anomalies);
+            if (out.anomalies.size() == anomalies_before) {
+                std::optional<proposal> p = consistency_repair(ctx, subj);
+                if (!p) p = failure_classification(ctx, subj);
+                if (!p) p = reconcile(ctx, subj);
+                if (!p && (p = stall_recovery(ctx, subj))) ++out.summary.stalled;
+                if (!p) p = orphan_sweep(ctx, subj);
+                if (p) {
+                    if (detail::submit(rails, ctx, subj, *p, out) == detail::submitted::allowed)
+                        status = detail::status_after(*p, status);
+                } else if (is_start_candidate(c, subj.row, subj.facts)) {
+                    candidates.push_back(static_cast<std::uint32_t>(i));
+                }
+            }
+        }
+        // An invalid row still occupies whatever it runs on: count it, so queue fill errs low.
+        if (status == job_status::running) ++out.summary.running;
+    }
+    detail::fill_queue(rails, ctx, candidates, out);
+    return out;
+}
+
+[[nodiscard]] inline plan decide(const snapshot& s, const config& c) {
+    return decide(s, c, default_rails());
+}
+
+} // namespace v0
+} // namespace warden

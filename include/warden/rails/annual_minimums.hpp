@@ -1,0 +1,48 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/legacy_annual.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+
+// Annual crawls run for days; with default thresholds a few timeouts end them and the restarts
+// thrash (B4). An annual job is never started or recovered with options below the minimums or
+// with a page cap. The rules already raise options; this rail is the backstop for host rules and
+// for a configuration that switched raising off.
+struct annual_minimums {
+    static constexpr std::string_view name = "annual_minimums";
+
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
+                                const start_job& a) const {
+        return judge(ctx, s, a.options);
+    }
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
+                                const set_tool_options& a) const {
+        return judge(ctx, s, a.after);
+    }
+
+  private:
+    [[nodiscard]] static verdict judge(const decision_context& ctx, const subject& s,
+                                       const tool_options& o) {
+        if (!is_annual(s.row)) return verdict::allow();
+        const tool_options& m = ctx.config.annual_minimums;
+        if (meets_minimums(o, m)) return verdict::allow();
+        if (o.page_cap)
+            return verdict::deny(fmt::format("annual crawl with page cap {}", *o.page_cap));
+        return verdict::deny(fmt::format("annual options below minimums: restarts {}/{}, timeout "
+                                         "{}/{}, http {}/{}, backoff {}/{}",
+                                         o.max_container_restarts, m.max_container_restarts,
+                                         o.error_threshold_timeout, m.error_threshold_timeout,
+                                         o.error_threshold_http, m.error_threshold_http,
+                                         o.backoff_delay_minutes, m.backoff_delay_minutes));
+    }
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,120 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/rails/concepts.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <boost/hana/append.hpp>
+#include <boost/hana/concat.hpp>
+#include <boost/hana/core/is_a.hpp>
+#include <boost/hana/core/tag_of.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace warden {
+inline namespace v0 {
+
+// Instantiated only for a type that is not a rail: being incomplete, it makes the compiler print
+// the offending type in its error. The fix is in docs/rails/writing-a-rail.md.
+template <class T>
+struct type_is_not_a_warden_rail;
+
+namespace detail {
+
+template <class R>
+constexpr bool diagnose_rail() {
+    static_assert(std::is_class_v<R>, "warden: a rail must be a class type (see "
+                                      "docs/rails/writing-a-rail.md)");
+    static_assert(has_rail_name<R>,
+                  "warden: this rail has no name: add `static constexpr std::string_view name = "
+                  "\"my_rail\";` (see docs/rails/writing-a-rail.md)");
+    static_assert(checks_some_action<R>,
+                  "warden: this rail checks no action: add `warden::verdict check(const "
+                  "warden::decision_context&, const warden::subject&, const A&) const` for an "
+                  "action type A such as warden::start_job (see docs/rails/writing-a-rail.md)");
+    if constexpr (!rail<R>) {
+        [[maybe_unused]] type_is_not_a_warden_rail<R> the_type_above_is_not_a_rail;
+    }
+    return rail<R>;
+}
+
+template <class T>
+inline constexpr bool is_rail_tuple = false;
+template <class... Rs>
+inline constexpr bool is_rail_tuple<boost::hana::tuple<Rs...>> = (rail<Rs> && ...);
+
+template <class... Rs>
+constexpr bool diagnose_rail_tuple(const boost::hana::tuple<Rs...>*) {
+    return (diagnose_rail<Rs>() && ...);
+}
+
+template <class T>
+constexpr bool diagnose_rail_set() {
+    static_assert(boost::hana::is_a<boost::hana::tuple_tag, T>,
+                  "warden: a rail set must be a boost::hana::tuple of rails; build it with "
+                  "warden::make_rails(...) or warden::default_rails()");
+    if constexpr (boost::hana::is_a<boost::hana::tuple_tag, T>)
+        return diagnose_rail_tuple(static_cast<const T*>(nullptr));
+    else
+        return false;
+}
+
+template <class R, class A>
+bool deny_with(const R& r, const decision_context& ctx, const subject& s, const A& a,
+               std::optional<denial>& out) {
+    if constexpr (rail_for<R, A>) {
+        verdict v = r.check(ctx, s, a);
+        if (!v.allowed) {
+            out.emplace(denial{R::name, v.scope, std::move(v.reason)});
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace detail
+
+// A set of rails whose elements are all rails; anything else is a compile-time error.
+template <class T>
+concept rail_set = detail::is_rail_tuple<std::remove_cvref_t<T>>;
+
+template <rail... Rs>
+[[nodiscard]] constexpr auto make_rails(Rs... rails) {
+    return boost::hana::make_tuple(std::move(rails)...);
+}
+
+// Rails of `first` are consulted before those of `second`. Associative, and the empty rail set
+// is its identity (tests/rails/compose_laws_test.cpp).
+template <rail_set A, rail_set B>
+[[nodiscard]] constexpr auto compose(const A& first, const B& second) {
+    return boost::hana::concat(first, second);
+}
+
+template <rail_set A, rail R>
+[[nodiscard]] constexpr auto with_rail(const A& rails, R extra) {
+    return boost::hana::append(rails, std::move(extra));
+}
+
+// Consults the rails in order and stops at the first denial: later rails never run, so a
+// cheap, broad rail placed first saves the rest.
+template <rail_set Rails, class A>
+[[nodiscard]] std::optional<denial> first_denial(const Rails& rails, const decision_context& ctx,
+                                                 const subject& s, const A& a) {
+    std::optional<denial> out;
+    boost::hana::unpack(
+        rails, [&](const auto&... r) { (void)(detail::deny_with(r, ctx, s, a, out) || ...); });
+    return out;
+}
+
+template <rail_set Rails>
+[[nodiscard]] std::optional<denial> first_denial(const Rails& rails, const decision_context& ctx,
+                                                 const subject& s, const action& a) {
+    return std::visit([&](const auto& x) { return first_denial(rails, ctx, s, x); }, a);
+}
+
+} // namespace v0
+} // namespace warden

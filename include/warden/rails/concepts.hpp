@@ -1,0 +1,36 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <concepts>
+#include <string_view>
+#include <type_traits>
+
+namespace warden {
+inline namespace v0 {
+
+// R checks actions of type A: `verdict check(const decision_context&, const subject&, const A&)
+// const`. A rail that has no check for A lets every A through.
+template <class R, class A>
+concept rail_for = requires(const R& r, const decision_context& ctx, const subject& s, const A& a) {
+    { r.check(ctx, s, a) } -> std::same_as<verdict>;
+};
+
+template <class R>
+concept has_rail_name = requires {
+    { R::name } -> std::convertible_to<std::string_view>;
+};
+
+template <class R>
+concept checks_some_action = rail_for<R, set_status> || rail_for<R, start_job> ||
+    rail_for<R, backfill_campaign> || rail_for<R, set_tool_options> || rail_for<R, stop_job>;
+
+// A safety rail: a named, copyable policy that may deny proposed actions. See
+// docs/rails/writing-a-rail.md.
+template <class R>
+concept rail =
+    std::is_class_v<R> && std::copy_constructible<R> && has_rail_name<R> && checks_some_action<R>;
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,41 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/detail/id_index.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// Runtime facts about one job, joined from the snapshot's side tables once per tick so that no
+// rule or rail searches them again.
+struct job_facts {
+    bool valid = true; // false: the validator rejected this job; nothing is written
+    bool lock_held = false;
+    bool in_running_set = false;
+    bool shared_output_dir = false; // another job claims the same output_dir
+    std::uint32_t process_count = 0;
+    std::int64_t first_pid = 0;
+    std::int32_t starts_last_24h = 0;
+
+    [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
+};
+
+// What a rail sees: the whole snapshot and config, plus the joined facts.
+struct decision_context {
+    const warden::snapshot& snapshot;
+    const warden::config& config;
+    const std::vector<job_facts>& facts;
+};
+
+// The job an action is about, with its facts. Rails read; they never write.
+struct subject {
+    const warden::job& row;
+    const job_facts& facts;
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,24 @@
+#pragma once
+#include <warden/rails/annual_minimums.hpp>
+#include <warden/rails/compose.hpp>
+#include <warden/rails/daily_start_cap.hpp>
+#include <warden/rails/deploy_lock.hpp>
+#include <warden/rails/disk_threshold.hpp>
+#include <warden/rails/grace_window.hpp>
+#include <warden/rails/legacy_annual.hpp>
+#include <warden/rails/sentinel_gate.hpp>
+
+namespace warden {
+inline namespace v0 {
+
+// Specific rails first, the sentinel last: a dry run (no sentinel) then shows the real reason an
+// action would be refused in apply mode, and sentinel_gate names exactly what apply mode would do.
+[[nodiscard]] constexpr auto default_rails() {
+    return make_rails(grace_window{}, legacy_annual{}, annual_minimums{}, daily_start_cap{},
+                      disk_threshold{}, deploy_lock{}, sentinel_gate{});
+}
+
+using default_rail_set = decltype(default_rails());
+
+} // namespace v0
+} // namespace warden

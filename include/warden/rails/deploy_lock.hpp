@@ -1,0 +1,40 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+
+// A deploy restarts the worker: processes vanish and locks drop for a while, so liveness looks
+// wrong. While the deploy lock is held warden starts nothing, stops nothing, and makes no stall
+// or orphan verdict; reconcile, repair and classification still run because they rest on
+// positive evidence or on the row itself.
+struct deploy_lock {
+    static constexpr std::string_view name = "deploy_lock";
+
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
+                                const start_job&) const {
+        return held(ctx);
+    }
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
+                                const stop_job&) const {
+        return held(ctx);
+    }
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
+                                const set_status& a) const {
+        if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep) return held(ctx);
+        return verdict::allow();
+    }
+
+  private:
+    [[nodiscard]] static verdict held(const decision_context& ctx) {
+        if (!ctx.snapshot.host.deploy_lock_present) return verdict::allow();
+        return verdict::deny_host("deploy lock held");
+    }
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,40 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+
+// Liveness signals lag: a fresh crawl takes a while to take its lock, spawn its process and
+// report progress. A stall or orphan verdict inside that window kills healthy jobs and then
+// double-starts them (B8, B9). The window is closed: at exactly start + grace the job is still
+// protected; one second later it is not.
+struct grace_window {
+    static constexpr std::string_view name = "grace_window";
+
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
+                                const set_status& a) const {
+        const config& c = ctx.config;
+        duration grace{};
+        if (a.rule == rule_id::stall_recovery)
+            grace = c.start_grace;
+        else if (a.rule == rule_id::orphan_sweep)
+            grace = std::max(c.start_grace, c.orphan_grace);
+        else
+            return verdict::allow();
+        if (!s.row.started_at) return verdict::allow(); // no start time: progress is the evidence
+        const duration since_start = ctx.snapshot.now - *s.row.started_at;
+        if (since_start > grace) return verdict::allow();
+        return verdict::deny(fmt::format("started {} s ago, inside the {} s grace window",
+                                         since_start.count(), grace.count()));
+    }
+};
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,70 @@
+#pragma once
+#include <warden/core/plan.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rules/proposal.hpp>
+
+#include <optional>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// B7: a job reached the final stage but the status write never landed (two non-atomic writes),
+// so it sits queued with last_stage == persist and would be crawled again. Its outputs decide the
+// repair: completed if they exist, else failed. Other impossible states are reported, not
+// written: guessing there could destroy the only evidence of what happened.
+[[nodiscard]] inline std::optional<proposal> consistency_repair(const decision_context& ctx,
+                                                                const subject& s) {
+    const job& j = s.row;
+    if (!ctx.config.guards.consistency_repair) return std::nullopt;
+    if (j.status != job_status::queued || !j.last_stage || *j.last_stage != ctx.config.final_stage)
+        return std::nullopt;
+    proposal p;
+    if (j.has_outputs)
+        p.add(set_status{j.id,
+                         j.status,
+                         j.version,
+                         job_status::completed,
+                         std::nullopt,
+                         rule_id::consistency_repair,
+                         "queued after the final stage, outputs present",
+                         {evidence_kind::final_stage, 1}});
+    else
+        p.add(set_status{j.id,
+                         j.status,
+                         j.version,
+                         job_status::failed,
+                         failure_class::infra_error,
+                         rule_id::consistency_repair,
+                         "queued after the final stage, no outputs",
+                         {evidence_kind::final_stage, 0}});
+    return p;
+}
+
+// Impossible or ambiguous combinations, reported for a human and never written.
+inline void detect_anomalies(const subject& s, std::vector<anomaly>& out) {
+    const job& j = s.row;
+    const job_facts& f = s.facts;
+    if (j.status == job_status::running && j.finished_at)
+        out.push_back(
+            {j.id, anomaly_kind::running_with_finished_at, "running yet finished_at is set"});
+    if (j.status == job_status::running && !j.started_at)
+        out.push_back({j.id, anomaly_kind::running_without_started_at,
+                       "running without started_at: no stall or orphan verdict is possible"});
+    if (j.status == job_status::completed && !j.finished_at)
+        out.push_back(
+            {j.id, anomaly_kind::completed_without_finished_at, "completed without finished_at"});
+    if (is_terminal(j.status) && f.has_live_evidence())
+        out.push_back({j.id, anomaly_kind::terminal_with_live_evidence,
+                       f.lock_held ? "terminal status, per-job lock held"
+                                   : "terminal status, live process in its output_dir"});
+    if (f.shared_output_dir && f.process_count > 0)
+        out.push_back({j.id, anomaly_kind::process_claimed_by_many,
+                       "several jobs share the output_dir of a live process"});
+    if (f.process_count > 1)
+        out.push_back({j.id, anomaly_kind::several_processes,
+                       "more than one live process in the job's output_dir"});
+}
+
+} // namespace v0
+} // namespace warden

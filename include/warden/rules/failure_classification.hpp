@@ -1,0 +1,40 @@
+#pragma once
+#include <warden/detail/text.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rules/proposal.hpp>
+
+#include <optional>
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+
+[[nodiscard]] inline bool is_config_error(const config& c, std::string_view last_error) {
+    for (const auto& pattern : c.config_error_patterns)
+        if (detail::contains_ignoring_case(last_error, pattern)) return true;
+    return false;
+}
+
+// B6: a job whose own arguments are invalid fails the same way on every retry, burning the whole
+// retry budget and a worker slot each time. Classify it infra_error_config and stop retrying.
+[[nodiscard]] inline std::optional<proposal> failure_classification(const decision_context& ctx,
+                                                                    const subject& s) {
+    const job& j = s.row;
+    if (!ctx.config.guards.classify_config_errors) return std::nullopt;
+    if (j.status != job_status::failed && j.status != job_status::retryable) return std::nullopt;
+    if (j.failure == failure_class::infra_error_config || j.last_error.empty()) return std::nullopt;
+    if (!is_config_error(ctx.config, j.last_error)) return std::nullopt;
+    proposal p;
+    p.add(set_status{j.id,
+                     j.status,
+                     j.version,
+                     job_status::failed,
+                     failure_class::infra_error_config,
+                     rule_id::failure_classification,
+                     "last_error names invalid arguments: a retry cannot succeed",
+                     {evidence_kind::error_pattern, 0}});
+    return p;
+}
+
+} // namespace v0
+} // namespace warden

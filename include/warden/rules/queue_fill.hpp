@@ -1,0 +1,46 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/rails/context.hpp>
+#include <warden/rails/legacy_annual.hpp>
+#include <warden/rules/proposal.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace warden {
+inline namespace v0 {
+
+// The campaign year queue fill sees for a job, honouring the legacy-detection switch (B3).
+[[nodiscard]] constexpr std::optional<std::int32_t> queue_fill_year(const config& c,
+                                                                    const job& j) noexcept {
+    if (j.kind == campaign_kind::annual) return j.campaign_year ? *j.campaign_year : 0;
+    if (!c.guards.legacy_detection) return std::nullopt;
+    return legacy_annual_year(j);
+}
+
+// B2, B3, B6: a job queue fill may start: waiting, annual, not a config error, and with no live
+// attempt anywhere (B11: never start a job something still runs).
+[[nodiscard]] constexpr bool is_start_candidate(const config& c, const job& j,
+                                                const job_facts& f) noexcept {
+    return is_waiting(j.status) && j.failure != failure_class::infra_error_config &&
+           !f.has_live_evidence() && !f.in_running_set && queue_fill_year(c, j).has_value();
+}
+
+// One start: a legacy job first gets its campaign metadata (B3), then the start with options
+// raised to the annual minimums (B4). Versions chain: the start expects the backfill's version.
+[[nodiscard]] inline proposal queue_fill_start(const config& c, const job& j) {
+    proposal p;
+    std::int64_t version = j.version;
+    if (j.kind != campaign_kind::annual) {
+        p.add(backfill_campaign{j.id, j.status, version, campaign_kind::annual,
+                                *queue_fill_year(c, j), rule_id::queue_fill});
+        ++version;
+    }
+    const tool_options options =
+        c.guards.raise_annual_minimums ? raised_to(j.options, c.annual_minimums) : j.options;
+    p.add(start_job{j.id, j.status, version, options, rule_id::queue_fill});
+    return p;
+}
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,59 @@
+#pragma once
+#include <warden/rails/context.hpp>
+#include <warden/rules/proposal.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// Every live process whose output_dir is the job's. Called only when a rule acts, so the scan of
+// the (short) process list stays off the per-job path.
+[[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const snapshot& s, const job& j) {
+    std::vector<std::int64_t> pids;
+    if (j.output_dir.empty()) return pids;
+    for (const auto& p : s.processes)
+        if (p.output_dir == j.output_dir) pids.push_back(p.pid);
+    return pids;
+}
+
+// B1: the database says queued or retryable while the crawl still runs (manual edit, a restart,
+// an old runner). A held per-job lock is strong evidence; failing that, exactly one live process
+// in the job's output_dir, for a job that started and has not finished.
+//
+// No flip-flop with stall_recovery: both use progress_is_stale(). A waiting job whose live
+// attempt is stale is not reconciled to running (stall_recovery would at once send it back);
+// its runner is stopped instead, so the next tick sees it idle and queue fill may restart it.
+[[nodiscard]] inline std::optional<proposal> reconcile(const decision_context& ctx,
+                                                       const subject& s) {
+    const job& j = s.row;
+    const job_facts& f = s.facts;
+    if (!ctx.config.guards.reconcile || !is_waiting(j.status)) return std::nullopt;
+
+    evidence ev;
+    std::string_view reason;
+    if (f.lock_held) {
+        ev = {evidence_kind::lock, 0};
+        reason = "per-job lock held";
+    } else if (f.process_count == 1 && !f.shared_output_dir && j.started_at && !j.finished_at) {
+        ev = {evidence_kind::process, f.first_pid};
+        reason = "one live process in its output_dir";
+    } else {
+        return std::nullopt;
+    }
+
+    proposal p;
+    if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
+        p.add(stop_job{j.id, attributable_pids(ctx.snapshot, j), rule_id::reconcile,
+                       "a stalled attempt still holds the job"});
+        return p;
+    }
+    p.add(set_status{j.id, j.status, j.version, job_status::running, std::nullopt,
+                     rule_id::reconcile, reason, ev});
+    return p;
+}
+
+} // namespace v0
+} // namespace warden
