@@ -1,0 +1,152 @@
+#pragma once
+// One decision as a Prometheus textfile (node_exporter's textfile collector). docs/metrics.md
+// lists every metric and why it exists.
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/rails/default_rails.hpp>
+#include <warden/version.hpp>
+
+#include <boost/hana/unpack.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+namespace detail {
+
+// Label values may hold a host rail's own name: escape what the exposition format reserves.
+[[nodiscard]] inline std::string prometheus_label(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (const char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+class textfile {
+  public:
+    // Every metric is a gauge: a textfile holds one decision, and a counter that restarts from
+    // zero on every run would make rate() report nonsense.
+    void family(std::string_view name, std::string_view help) {
+        fmt::format_to(std::back_inserter(out_), "# HELP warden_{} {}\n# TYPE warden_{} gauge\n",
+                       name, help, name);
+    }
+    void sample(std::string_view name, std::int64_t value) {
+        fmt::format_to(std::back_inserter(out_), "warden_{} {}\n", name, value);
+    }
+    void sample(std::string_view name, double value) {
+        fmt::format_to(std::back_inserter(out_), "warden_{} {}\n", name, value);
+    }
+    void sample(std::string_view name, std::string_view label, std::string_view value,
+                std::int64_t n) {
+        fmt::format_to(std::back_inserter(out_), "warden_{}{{{}=\"{}\"}} {}\n", name, label,
+                       prometheus_label(value), n);
+    }
+    [[nodiscard]] std::string take() { return std::move(out_); }
+
+  private:
+    std::string out_;
+};
+
+// Denials per rail: every default rail is always present (a zero is information), then host
+// rails in the order they first appear.
+[[nodiscard]] inline std::vector<std::pair<std::string_view, std::int64_t>>
+denials_by_rail(const plan& p) {
+    std::vector<std::pair<std::string_view, std::int64_t>> out;
+    boost::hana::unpack(default_rails(), [&](const auto&... rail) {
+        (out.emplace_back(std::remove_cvref_t<decltype(rail)>::name, 0), ...);
+    });
+    for (const blocked_action& b : p.blocked) {
+        auto it =
+            std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == b.rail; });
+        if (it == out.end()) it = out.insert(out.end(), {b.rail, 0});
+        ++it->second;
+    }
+    return out;
+}
+
+} // namespace detail
+
+// The textfile for one decision. `p.errors` non-empty means the input was refused (or, for a job
+// row, partly refused): then only the input metrics are written, because the decision metrics
+// would describe a decision that was not made.
+[[nodiscard]] inline std::string render_prometheus(const plan& p, const snapshot& s) {
+    detail::textfile t;
+    t.family("build_info", "Always 1; the label is the warden version that wrote this file.");
+    t.sample("build_info", "version",
+             fmt::format("{}.{}.{}", version_major, version_minor, version_patch), 1);
+    t.family("input_valid", "1 if the snapshot was accepted and decided, 0 if it was refused.");
+    t.sample("input_valid", std::int64_t{p.errors.empty() ? 1 : 0});
+    t.family("validation_errors", "Errors found in the snapshot; any error means no decision.");
+    t.sample("validation_errors", static_cast<std::int64_t>(p.errors.size()));
+    if (!p.errors.empty()) return t.take();
+
+    t.family("snapshot_timestamp_seconds", "The snapshot's now, in Unix seconds.");
+    t.sample("snapshot_timestamp_seconds", epoch_seconds(s.now));
+
+    t.family("plan_actions", "Actions in the plan that every rail allowed, by rule.");
+    for (const rule_id r :
+         {rule_id::consistency_repair, rule_id::failure_classification, rule_id::reconcile,
+          rule_id::stall_recovery, rule_id::orphan_sweep, rule_id::queue_fill})
+        t.sample("plan_actions", "rule", to_string(r),
+                 p.summary.actions_by_rule[static_cast<std::size_t>(r)]);
+
+    t.family("plan_blocked_actions", "Actions a rail blocked, by the first rail that denied them.");
+    for (const auto& [rail, n] : detail::denials_by_rail(p))
+        t.sample("plan_blocked_actions", "rail", rail, n);
+
+    t.family("anomalies", "Impossible or ambiguous job states reported for a human, by kind.");
+    constexpr anomaly_kind kinds[] = {
+        anomaly_kind::running_with_finished_at,   anomaly_kind::completed_without_finished_at,
+        anomaly_kind::running_without_started_at, anomaly_kind::terminal_with_live_evidence,
+        anomaly_kind::process_claimed_by_many,    anomaly_kind::several_processes,
+    };
+    for (const anomaly_kind k : kinds)
+        t.sample("anomalies", "kind", to_string(k),
+                 std::count_if(p.anomalies.begin(), p.anomalies.end(),
+                               [&](const anomaly& a) { return a.kind == k; }));
+
+    t.family("jobs", "Jobs in the snapshot by status, as read (before the plan).");
+    for (int i = 0; i < job_status_count; ++i)
+        t.sample("jobs", "status", to_string(static_cast<job_status>(i)),
+                 p.summary.by_status[static_cast<std::size_t>(i)]);
+
+    t.family("stalled_jobs", "Running jobs without progress for stall_after_minutes.");
+    t.sample("stalled_jobs", p.summary.stalled);
+    t.family("running_jobs", "Jobs running once the plan is applied.");
+    t.sample("running_jobs", p.summary.running);
+    t.family("target_running_jobs",
+             "ensure_min_running_jobs: the running jobs queue fill aims at.");
+    t.sample("target_running_jobs", p.summary.target);
+    t.family("starts_last_24h", "Job starts in the persisted history within the last 24 hours.");
+    t.sample("starts_last_24h", p.summary.starts_last_24h);
+
+    t.family("host_sentinel_present", "1 if the automation sentinel is present (writes allowed).");
+    t.sample("host_sentinel_present", std::int64_t{s.host.sentinel_present ? 1 : 0});
+    t.family("host_deploy_lock_present", "1 if a deploy holds the deploy lock.");
+    t.sample("host_deploy_lock_present", std::int64_t{s.host.deploy_lock_present ? 1 : 0});
+    t.family("host_disk_used_ratio", "Share of the crawl disk in use, 0 to 1.");
+    t.sample("host_disk_used_ratio", s.host.disk_used_percent / 100.0);
+    return t.take();
+}
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,210 @@
+// The `warden` CLI: the engine for watchdogs written in any language. A snapshot document (JSON)
+// in, a plan (JSON or the operator's dry-run text) or a Prometheus textfile out. docs/formats.md
+// describes the documents; exit codes: 0 plan produced, 1 input invalid, 2 usage error.
+#include <warden/engine.hpp>
+#include <warden/io/json.hpp>
+#include <warden/io/prometheus.hpp>
+#include <warden/io/rfc3339.hpp>
+#include <warden/io/text.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_invalid = 1;
+constexpr int exit_usage = 2;
+
+// Enough to show what is wrong without flooding a journal with a 100k-row mistake.
+constexpr std::size_t max_errors_shown = 100;
+
+struct options {
+    std::string input = "-";
+    std::string format; // empty: json, or text when stdout is a terminal
+    std::string now;    // empty: the document's "now"
+};
+
+struct usage_error {
+    std::string message;
+};
+
+// Reads at most limit + 1 bytes so an oversized input is refused without being held whole.
+std::string read_input(const std::string& path, std::size_t limit) {
+    FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (!f) throw usage_error{fmt::format("cannot open {}: {}", path, std::strerror(errno))};
+    std::string out;
+    char buffer[1 << 16];
+    while (out.size() <= limit) {
+        const std::size_t n = std::fread(buffer, 1, sizeof buffer, f);
+        out.append(buffer, n);
+        if (n < sizeof buffer) break;
+    }
+    const bool failed = std::ferror(f) != 0;
+    if (f != stdin) std::fclose(f);
+    if (failed) throw usage_error{fmt::format("cannot read {}", path)};
+    return out;
+}
+
+std::optional<warden::timestamp> parse_now(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    if (auto t = warden::parse_rfc3339(text)) return t;
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec == std::errc{} && end == text.data() + text.size())
+        return warden::from_epoch_seconds(seconds);
+    throw usage_error{fmt::format("--now {}: not an RFC 3339 time or integer epoch seconds", text)};
+}
+
+void print_diagnostics(const warden::snapshot_document& doc,
+                       const std::vector<warden::validation_error>& errors) {
+    for (const auto& w : doc.warnings)
+        fmt::print(stderr, "warning: {}\n", w);
+    if (doc.warnings_dropped > 0)
+        fmt::print(stderr, "warning: {} more unknown keys not shown\n", doc.warnings_dropped);
+    for (std::size_t i = 0; i < errors.size() && i < max_errors_shown; ++i)
+        fmt::print(stderr, "error: {}: {}\n", warden::document_path(errors[i].field),
+                   errors[i].message);
+    if (errors.size() > max_errors_shown)
+        fmt::print(stderr, "error: {} more errors not shown\n", errors.size() - max_errors_shown);
+}
+
+void print_json(const nlohmann::ordered_json& j) {
+    const std::string text =
+        j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+}
+
+bool text_format(const options& o) {
+    if (o.format.empty()) return isatty(STDOUT_FILENO) != 0;
+    return o.format == "text";
+}
+
+// What every command shares: read, parse, decide. `decided` is false when the input was refused.
+struct outcome {
+    warden::snapshot_document doc;
+    warden::plan plan;
+    bool decided = false;
+};
+
+outcome run(const options& o) {
+    warden::json_read_options read;
+    read.now = parse_now(o.now);
+    outcome out;
+    const std::string text = read_input(o.input, read.limits.max_bytes);
+    out.doc = warden::read_snapshot_document(text, read);
+    if (!out.doc.ok()) {
+        out.plan.errors = out.doc.errors;
+        print_diagnostics(out.doc, out.plan.errors);
+        return out;
+    }
+    out.plan = warden::decide(out.doc.snapshot, out.doc.config);
+    print_diagnostics(out.doc, out.plan.errors);
+    out.decided = out.plan.errors.empty();
+    return out;
+}
+
+int cmd_decide(const options& o) {
+    const outcome r = run(o);
+    if (!r.decided) return exit_invalid;
+    if (text_format(o)) {
+        const std::string text = warden::render_text(r.plan, r.doc.snapshot);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+        print_json(warden::to_json(r.plan));
+    }
+    return exit_ok;
+}
+
+int cmd_metrics(const options& o) {
+    // A refused input still gets a textfile (warden_input_valid 0) so that alerting sees it.
+    const outcome r = run(o);
+    const std::string text = warden::render_prometheus(r.plan, r.doc.snapshot);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return r.decided ? exit_ok : exit_invalid;
+}
+
+int cmd_validate(const options& o) {
+    const outcome r = run(o);
+    if (text_format(o)) {
+        if (r.decided) fmt::print("valid: {} jobs\n", r.doc.snapshot.jobs.size());
+        for (const auto& e : r.plan.errors)
+            fmt::print("{}: {}\n", warden::document_path(e.field), e.message);
+    } else {
+        nlohmann::ordered_json report = nlohmann::ordered_json::object();
+        report["valid"] = r.decided;
+        auto& errors = report["errors"] = nlohmann::ordered_json::array();
+        for (const auto& e : r.plan.errors)
+            errors.push_back(warden::to_json(e));
+        report["warnings"] = r.doc.warnings;
+        print_json(report);
+    }
+    return r.decided ? exit_ok : exit_invalid;
+}
+
+void add_input(CLI::App& cmd, options& o) {
+    cmd.add_option("input", o.input, "Snapshot document (JSON); - or nothing reads stdin")
+        ->capture_default_str();
+    cmd.add_option("--now", o.now,
+                   "Decide at this time (RFC 3339 or epoch seconds) instead of the document's now");
+}
+
+void add_format(CLI::App& cmd, options& o) {
+    cmd.add_option("--format", o.format, "json or text (default: text on a terminal, else json)")
+        ->check(CLI::IsMember({"json", "text"}));
+}
+
+int run_command(int argc, char** argv) {
+    CLI::App app{"warden: what a job watchdog may safely do this tick.\n"
+                 "Exit codes: 0 plan produced, 1 input invalid, 2 usage error.",
+                 "warden"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", fmt::format("warden {}.{}.{}", warden::version_major,
+                                                  warden::version_minor, warden::version_patch));
+    options o;
+    CLI::App* decide = app.add_subcommand("decide", "Print the plan for one snapshot");
+    add_input(*decide, o);
+    add_format(*decide, o);
+    CLI::App* metrics =
+        app.add_subcommand("metrics", "Print the decision as a Prometheus textfile");
+    add_input(*metrics, o);
+    CLI::App* validate = app.add_subcommand("validate", "Print only the validation report");
+    add_input(*validate, o);
+    add_format(*validate, o);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? exit_ok : exit_usage;
+    }
+    if (decide->parsed()) return cmd_decide(o);
+    if (metrics->parsed()) return cmd_metrics(o);
+    return cmd_validate(o);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_command(argc, argv);
+    } catch (const usage_error& e) {
+        fmt::print(stderr, "warden: {}\n", e.message);
+        return exit_usage;
+    } catch (const std::exception& e) {
+        // Out of memory on a huge input, or a write to a closed pipe: no plan was produced.
+        fmt::print(stderr, "warden: {}\n", e.what());
+        return exit_invalid;
+    }
+}
