@@ -4,6 +4,7 @@
 #include <warden/warden.hpp>
 
 #include <chrono>
+#include <string>
 
 namespace example {
 
@@ -100,6 +101,25 @@ inline warden::snapshot campaign_snapshot() {
                 {warden::job_id{11}, utc(2026, 2, 3, 10, 0)},
                 {warden::job_id{5}, utc(2026, 2, 1, 9, 0)}};
     return s;
+}
+
+// Two ticks: decide, let the host apply the plan, five minutes pass, decide again. Returns both
+// dry-runs as an operator would read them.
+inline std::string two_ticks() {
+    const warden::config config = campaign_config();
+    warden::snapshot snap = campaign_snapshot();
+    std::string out;
+    const warden::plan first = warden::decide(snap, config);
+    out += "== tick 1, " + warden::format_rfc3339(snap.now) + ", dry run ==\n";
+    out += warden::render_text(first, snap);
+    const auto applied = warden::apply_to_snapshot(snap, first);
+    out += "\nhost applied " + std::to_string(applied.applied) + " actions, " +
+           std::to_string(applied.conflicts) + " conflicts\n\n";
+    snap.now += std::chrono::minutes{5};
+    const warden::plan second = warden::decide(snap, config);
+    out += "== tick 2, " + warden::format_rfc3339(snap.now) + ", dry run ==\n";
+    out += warden::render_text(second, snap);
+    return out;
 }
 
 } // namespace example

@@ -1,0 +1,203 @@
+#pragma once
+// rapidcheck generators for snapshots and configs, public so hosts can property-test their own
+// rails against the same worlds warden is tested on. Needs librapidcheck-dev.
+#include <warden/core/config.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/io/rfc3339.hpp>
+
+#include <rapidcheck.h>
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace testing {
+
+// The instant every generated snapshot is taken at; ages are subtracted from it.
+inline constexpr timestamp generated_now = utc(2026, 2, 3, 12, 0);
+
+struct snapshot_shape {
+    int max_jobs = 24;
+    // Also produce what the validator must reject: unknown statuses, duplicate ids, times after
+    // now, finished before started, dangling references, disk figures outside 0..100.
+    bool invalid_input = false;
+};
+
+// Ages that sit on and around every default threshold, so boundaries are hit often, mixed with
+// arbitrary ages up to three days.
+[[nodiscard]] inline rc::Gen<duration> interesting_age() {
+    const std::vector<std::int64_t> edges{0,    1,    59,    60,    61,    599,   600,
+                                          601,  899,  900,   901,   3599,  3600,  3601,
+                                          5400, 7200, 86399, 86400, 86401, 172800};
+    return rc::gen::map(
+        rc::gen::oneOf(rc::gen::elementOf(edges), rc::gen::inRange<std::int64_t>(0, 3 * 86400)),
+        [](std::int64_t s) { return duration{s}; });
+}
+
+[[nodiscard]] inline rc::Gen<tool_options> tool_options_gen() {
+    return rc::gen::element(
+        tool_options{0, 0, 0, 0, std::nullopt}, tool_options{5, 10, 10, 1, std::nullopt},
+        tool_options{20, 50, 50, 2, std::nullopt}, tool_options{30, 80, 60, 5, std::nullopt},
+        tool_options{20, 50, 50, 2, 5000});
+}
+
+namespace detail {
+
+inline bool chance(int percent) {
+    return *rc::gen::inRange(0, 100) < percent;
+}
+
+template <class T>
+std::optional<T> maybe(int percent, const rc::Gen<T>& g) {
+    if (chance(percent)) return *g;
+    return std::nullopt;
+}
+
+inline job make_job(std::size_t i, const snapshot_shape& shape) {
+    const timestamp now = generated_now;
+    job j;
+    j.id = job_id{static_cast<std::int64_t>(i + 1)};
+    if (shape.invalid_input && chance(10))
+        j.id = job_id{*rc::gen::inRange<std::int64_t>(1, static_cast<std::int64_t>(i + 2))};
+    const std::string base =
+        *rc::gen::element<std::string>("hc-20260101", "phac-20260101", "cihr-20250101", "hc-news",
+                                       "phac-20260102", "20260101", "cihr-grants");
+    j.name = "j" + std::to_string(i) + "-" + base;
+    j.source = *rc::gen::element<std::string>("hc", "phac", "cihr", "other");
+    j.output_dir = "/srv/crawls/" + j.name;
+    j.status = *rc::gen::element(job_status::queued, job_status::running, job_status::retryable,
+                                 job_status::completed, job_status::failed);
+    if (shape.invalid_input && chance(5)) j.status = static_cast<job_status>(9);
+    if (chance(50)) {
+        j.kind = campaign_kind::annual;
+        j.campaign_year = *rc::gen::element<std::int32_t>(2025, 2026);
+    }
+    j.queued_at = now - *interesting_age() - std::chrono::hours{72};
+    j.started_at =
+        maybe(70, rc::gen::map(interesting_age(), [now](duration a) { return now - a; }));
+    if (j.started_at && chance(30)) {
+        const duration ran = duration{*rc::gen::inRange<std::int64_t>(0, 7200)};
+        j.finished_at = std::min(now, *j.started_at + ran);
+    }
+    j.last_progress_at =
+        maybe(60, rc::gen::map(interesting_age(), [now](duration a) { return now - a; }));
+    if (j.finished_at && chance(50)) j.completed_at = j.finished_at;
+    j.retry_count = *rc::gen::inRange(0, 6);
+    j.failure =
+        *rc::gen::element(failure_class::none, failure_class::transient, failure_class::infra_error,
+                          failure_class::infra_error_config, failure_class::orphaned);
+    j.last_error = *rc::gen::element<std::string>(
+        "", "connection reset by peer", "zimit: error: unrecognized arguments: --pageLimit",
+        "Invalid Argument: --scope");
+    j.options = *tool_options_gen();
+    if (chance(30)) j.last_stage = *rc::gen::element<std::string>("crawl", "persist");
+    j.has_outputs = chance(50);
+    j.version = *rc::gen::inRange<std::int64_t>(0, 6);
+    if (shape.invalid_input && chance(5)) j.last_progress_at = now + std::chrono::minutes{5};
+    if (shape.invalid_input && chance(5) && j.started_at)
+        j.finished_at = *j.started_at - std::chrono::seconds{1};
+    return j;
+}
+
+} // namespace detail
+
+// A whole snapshot: jobs in every status, runtime evidence that agrees or disagrees with the
+// rows, shared output dirs, start histories around the 24 h window, and host facts around the
+// default thresholds.
+[[nodiscard]] inline rc::Gen<snapshot> snapshot_gen(snapshot_shape shape = {}) {
+    return rc::gen::exec([shape] {
+        using detail::chance;
+        snapshot s;
+        s.now = generated_now;
+        const auto n = static_cast<std::size_t>(*rc::gen::inRange(0, shape.max_jobs + 1));
+        for (std::size_t i = 0; i < n; ++i) {
+            s.jobs.push_back(detail::make_job(i, shape));
+            if (i > 0 && chance(5)) s.jobs[i].output_dir = s.jobs[i - 1].output_dir;
+        }
+        s.host.sentinel_present = chance(80);
+        s.host.deploy_lock_present = chance(15);
+        s.host.disk_used_percent = *rc::gen::element(0.0, 50.0, 84.9, 85.0, 85.1, 99.0, 100.0);
+        if (shape.invalid_input && chance(5))
+            s.host.disk_used_percent = *rc::gen::element(-1.0, 100.5);
+        std::int64_t pid = 1000;
+        for (const job& j : s.jobs) {
+            if (chance(25)) s.locks.push_back(j.id);
+            if (chance(25)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
+            if (chance(5)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
+            if (chance(20)) s.running_set.push_back(j.id);
+            const int starts = *rc::gen::inRange(0, 5);
+            for (int k = 0; k < starts; ++k)
+                s.starts.push_back({j.id, s.now - *interesting_age()});
+        }
+        if (chance(10)) s.processes.push_back({++pid, "/srv/crawls/unrelated", "zimit"});
+        if (shape.invalid_input && chance(10)) s.locks.push_back(job_id{9999});
+        return s;
+    });
+}
+
+// Valid configurations around the defaults, including queue fill on and off.
+[[nodiscard]] inline rc::Gen<config> config_gen() {
+    return rc::gen::exec([] {
+        config c;
+        c.ensure_min_running_jobs = *rc::gen::inRange(0, 7);
+        c.disk_threshold_percent = *rc::gen::element(85.0, 50.0, 100.0);
+        c.daily_start_cap = *rc::gen::inRange(0, 5);
+        c.stall_after = std::chrono::minutes{*rc::gen::element(60, 5)};
+        c.start_grace = std::chrono::minutes{*rc::gen::element(15, 0)};
+        c.orphan_grace = std::chrono::minutes{*rc::gen::element(10, 0)};
+        return c;
+    });
+}
+
+} // namespace testing
+
+// Compact dumps so rapidcheck counterexamples are readable (found by argument-dependent lookup).
+inline void showValue(const job& j, std::ostream& os) {
+    auto t = [](const std::optional<timestamp>& x) {
+        return x ? format_rfc3339(*x) : std::string{"-"};
+    };
+    os << "{id " << to_int(j.id) << " " << j.name << " " << to_string(j.status) << " v" << j.version
+       << (j.kind == campaign_kind::annual ? " annual" : "") << " started " << t(j.started_at)
+       << " finished " << t(j.finished_at) << " progress " << t(j.last_progress_at) << " completed "
+       << t(j.completed_at) << " failure " << to_string(j.failure) << " stage "
+       << j.last_stage.value_or("-") << " error '" << j.last_error << "'}";
+}
+
+inline void showValue(const snapshot& s, std::ostream& os) {
+    os << "now " << format_rfc3339(s.now) << " sentinel " << s.host.sentinel_present
+       << " deploy_lock " << s.host.deploy_lock_present << " disk " << s.host.disk_used_percent
+       << "\n";
+    for (const auto& j : s.jobs) {
+        showValue(j, os);
+        os << "\n";
+    }
+    os << "locks:";
+    for (auto id : s.locks)
+        os << " " << to_int(id);
+    os << "\nprocesses:";
+    for (const auto& p : s.processes)
+        os << " " << p.pid << "@" << p.output_dir;
+    os << "\nrunning_set:";
+    for (auto id : s.running_set)
+        os << " " << to_int(id);
+    os << "\nstarts:";
+    for (const auto& r : s.starts)
+        os << " " << to_int(r.job) << "@" << format_rfc3339(r.at);
+    os << "\n";
+}
+
+inline void showValue(const config& c, std::ostream& os) {
+    os << "{ensure_min_running_jobs " << c.ensure_min_running_jobs << " disk "
+       << c.disk_threshold_percent << " cap " << c.daily_start_cap << " stall "
+       << c.stall_after.count() << "s start_grace " << c.start_grace.count() << "s orphan_grace "
+       << c.orphan_grace.count() << "s}";
+}
+
+} // namespace v0
+} // namespace warden

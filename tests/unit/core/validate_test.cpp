@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+
+namespace {
+bool has_error(const warden::plan& p, std::string_view field) {
+    for (const auto& e : p.errors)
+        if (e.field == field) return true;
+    return false;
+}
+} // namespace
+
+TEST_CASE("validate: a valid snapshot has no errors", "[core][validate]") {
+    auto s = world({healthy_running(1), job_builder{2, job_status::queued}});
+    hold_lock(s, 1);
+    CHECK(warden::decide(s, {}).errors.empty());
+}
+
+TEST_CASE("validate: duplicate ids reject both rows and write neither", "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs(),
+                    job_builder{1, job_status::queued}.stage("persist").outputs()});
+    const auto p = warden::decide(s, {});
+    CHECK(has_error(p, "jobs[1].id"));
+    CHECK(p.actions.empty());
+    CHECK_FALSE(p.rejected());
+}
+
+TEST_CASE("validate: row errors name the job and field, and block only that job",
+          "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs(),
+                    job_builder{2, job_status::queued}.stage("persist").outputs(),
+                    job_builder{3, job_status::queued}.stage("persist").outputs(),
+                    job_builder{4, job_status::queued}.stage("persist").outputs(),
+                    job_builder{5, job_status::queued}.stage("persist").outputs()});
+    s.jobs[0].status = static_cast<job_status>(42);
+    s.jobs[1].started_at = now - 1h;
+    s.jobs[1].finished_at = now - 2h;
+    s.jobs[2].last_progress_at = now + 1s; // the clock went backwards
+    s.jobs[3].retry_count = -1;
+    const auto p = warden::decide(s, {});
+    CHECK(has_error(p, "jobs[0].status"));
+    CHECK(has_error(p, "jobs[1].finished_at"));
+    CHECK(has_error(p, "jobs[2].last_progress_at"));
+    CHECK(has_error(p, "jobs[3].retry_count"));
+    REQUIRE(p.actions.size() == 1);
+    CHECK(warden::to_int(warden::action_job(p.actions[0])) == 5);
+}
+
+TEST_CASE("validate: a timestamp exactly at now is valid", "[core][validate]") {
+    auto s = world({job_builder{1, job_status::running}.started(0s).progress(0s)});
+    hold_lock(s, 1);
+    CHECK(warden::decide(s, {}).errors.empty());
+}
+
+TEST_CASE("validate: a bad disk figure rejects the whole snapshot", "[core][validate]") {
+    for (double disk : {-0.1, 100.1, std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::infinity()}) {
+        auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs()});
+        s.host.disk_used_percent = disk;
+        const auto p = warden::decide(s, {});
+        CHECK(p.rejected());
+        CHECK(has_error(p, "host.disk_used_percent"));
+        CHECK(p.actions.empty());
+    }
+}
+
+TEST_CASE("validate: configs that cannot work are refused before any decision",
+          "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs()});
+    warden::config c;
+    SECTION("negative target") {
+        c.ensure_min_running_jobs = -1;
+    }
+    SECTION("zero stall window") {
+        c.stall_after = 0s;
+    }
+    SECTION("negative grace") {
+        c.orphan_grace = -1s;
+    }
+    SECTION("threshold out of range") {
+        c.disk_threshold_percent = 0.0;
+    }
+    SECTION("empty pattern matches everything") {
+        c.config_error_patterns.push_back("");
+    }
+    const auto p = warden::decide(s, c);
+    CHECK(p.rejected());
+    CHECK(p.actions.empty());
+}
+
+TEST_CASE("validate: dangling references are reported without stopping the tick",
+          "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs()});
+    s.locks.push_back(warden::job_id{99});
+    s.running_set.push_back(warden::job_id{98});
+    s.starts.push_back({warden::job_id{97}, now - 1h});
+    const auto p = warden::decide(s, {});
+    CHECK(has_error(p, "locks[0].job_id"));
+    CHECK(has_error(p, "running_set[0]"));
+    CHECK(has_error(p, "starts[0].job_id"));
+    CHECK_FALSE(p.rejected());
+    CHECK(p.actions.size() == 1);
+}
+
+TEST_CASE("validate: a start recorded after now blocks that job", "[core][validate]") {
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    auto s = world({job_builder{1, job_status::queued}.annual()});
+    s.starts.push_back({warden::job_id{1}, now + 1min});
+    const auto p = warden::decide(s, c);
+    CHECK(has_error(p, "starts[0].at"));
+    CHECK(p.actions.empty());
+}

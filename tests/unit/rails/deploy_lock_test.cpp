@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+using warden::rule_id;
+
+namespace {
+warden::set_status status_by(rule_id r) {
+    warden::set_status s;
+    s.rule = r;
+    return s;
+}
+} // namespace
+
+TEST_CASE("deploy_lock: allows everything when no deploy runs", "[rails][deploy_lock]") {
+    rail_bench b{job_builder{1, job_status::queued}};
+    const warden::deploy_lock rail;
+    CHECK(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+    CHECK(b.check(rail, warden::stop_job{}).allowed);
+    CHECK(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
+}
+
+TEST_CASE("deploy_lock: during a deploy, no start, stop, stall or orphan verdict",
+          "[rails][deploy_lock]") {
+    rail_bench b{job_builder{1, job_status::queued}};
+    b.snap.host.deploy_lock_present = true;
+    const warden::deploy_lock rail;
+    CHECK_FALSE(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+    CHECK_FALSE(b.check(rail, warden::stop_job{}).allowed);
+    CHECK_FALSE(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
+    CHECK_FALSE(b.check(rail, status_by(rule_id::orphan_sweep)).allowed);
+    CHECK(b.check(rail, start_of(b.snap.jobs[0])).scope == warden::denial_scope::host);
+}
+
+TEST_CASE("deploy_lock: writes resting on positive evidence still go through",
+          "[rails][deploy_lock]") {
+    rail_bench b{job_builder{1, job_status::queued}};
+    b.snap.host.deploy_lock_present = true;
+    const warden::deploy_lock rail;
+    CHECK(b.check(rail, status_by(rule_id::reconcile)).allowed);
+    CHECK(b.check(rail, status_by(rule_id::consistency_repair)).allowed);
+    CHECK(b.check(rail, status_by(rule_id::failure_classification)).allowed);
+    CHECK(b.check(rail, warden::backfill_campaign{}).allowed);
+}

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+using warden::legacy_annual_year;
+
+TEST_CASE("legacy_annual: detects <name>-YYYY0101 at the end", "[rails][legacy_annual]") {
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101"}) == 2026);
+    CHECK(legacy_annual_year(std::string_view{"hc-news-19700101"}) == 1970);
+    CHECK(legacy_annual_year(std::string_view{"x-99990101"}) == 9999);
+}
+
+TEST_CASE("legacy_annual: rejects other dates, bare dates and near misses",
+          "[rails][legacy_annual]") {
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260102"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20261101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"20260101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"-20260101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac20260101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-2026a101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-19690101"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101.bak"}));
+    CHECK_FALSE(legacy_annual_year(std::string_view{""}));
+}
+
+TEST_CASE("legacy_annual: falls back to the output dir's last component",
+          "[rails][legacy_annual]") {
+    warden::job j = job_builder{1, job_status::queued, "covid"};
+    j.output_dir = "/srv/crawls/phac-covid-20250101/";
+    CHECK(legacy_annual_year(j) == 2025);
+    j.output_dir = "/srv/crawls-20250101/covid";
+    CHECK_FALSE(legacy_annual_year(j));
+}
+
+TEST_CASE("legacy_annual rail: a backfill must match the name's year", "[rails][legacy_annual]") {
+    const warden::legacy_annual rail;
+    rail_bench b{job_builder{1, job_status::queued, "phac-20260101"}};
+    const auto& j = b.snap.jobs[0];
+    auto backfill = [&](std::int32_t year) {
+        return warden::backfill_campaign{j.id,      j.status,
+                                         j.version, warden::campaign_kind::annual,
+                                         year,      warden::rule_id::queue_fill};
+    };
+    CHECK(b.check(rail, backfill(2026)).allowed);
+    CHECK_FALSE(b.check(rail, backfill(2025)).allowed);
+    rail_bench adhoc{job_builder{1, job_status::queued, "phac-20260102"}};
+    CHECK_FALSE(adhoc.check(rail, backfill(2026)).allowed);
+}

@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+using warden::failure_class;
+
+TEST_CASE("failure_classification: invalid arguments stop the retries",
+          "[rules][failure_classification]") {
+    auto s = world({job_builder{1, job_status::retryable}.error(
+        "zimit: error: unrecognized arguments: --pageLimit=abc")});
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].expected_status == job_status::retryable);
+    CHECK(writes[0].status == job_status::failed);
+    CHECK(writes[0].failure == failure_class::infra_error_config);
+    CHECK(writes[0].rule == warden::rule_id::failure_classification);
+}
+
+TEST_CASE("failure_classification: a failed job only gets its class, case-insensitively",
+          "[rules][failure_classification]") {
+    auto s = world({job_builder{1, job_status::failed}.error("Invalid Argument: --scope")});
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].status == job_status::failed);
+    CHECK(writes[0].failure == failure_class::infra_error_config);
+}
+
+TEST_CASE("failure_classification: other errors, other statuses and classified jobs are left alone",
+          "[rules][failure_classification]") {
+    auto s = world({job_builder{1, job_status::retryable}.error("connection reset by peer"),
+                    job_builder{2, job_status::queued}.error("unrecognized arguments: -x"),
+                    job_builder{3, job_status::failed}
+                        .error("unrecognized arguments: -x")
+                        .failure(failure_class::infra_error_config),
+                    job_builder{4, job_status::retryable}});
+    CHECK(warden::decide(s, {}).actions.empty());
+}
+
+TEST_CASE("failure_classification: a config-error job is never started by queue fill",
+          "[rules][failure_classification][queue_fill]") {
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    auto s = world({job_builder{1, job_status::retryable}.annual().failure(
+        failure_class::infra_error_config)});
+    CHECK(started_ids(warden::decide(s, c)).empty());
+}
+
+TEST_CASE("failure_classification: the guard switch turns it off",
+          "[rules][failure_classification]") {
+    warden::config c;
+    c.guards.classify_config_errors = false;
+    auto s = world({job_builder{1, job_status::retryable}.error("unrecognized arguments: -x")});
+    CHECK(warden::decide(s, c).actions.empty());
+}

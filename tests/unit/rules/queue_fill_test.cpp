@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+
+namespace {
+
+warden::config fill_to(int target) {
+    warden::config c;
+    c.ensure_min_running_jobs = target;
+    return c;
+}
+
+job_builder waiting_annual(std::int64_t id, duration queued_ago = 24h, std::string source = "hc") {
+    return std::move(
+        job_builder{id, job_status::queued}.annual().queued(queued_ago).source(source));
+}
+
+} // namespace
+
+TEST_CASE("queue_fill: off when ensure_min_running_jobs is 0", "[rules][queue_fill]") {
+    auto s = world({waiting_annual(1)});
+    CHECK(warden::decide(s, fill_to(0)).actions.empty());
+}
+
+TEST_CASE("queue_fill: starts exactly the deficit, oldest first", "[rules][queue_fill]") {
+    auto s = world({healthy_running(1), waiting_annual(2, 10h), waiting_annual(3, 30h),
+                    waiting_annual(4, 20h)});
+    hold_lock(s, 1);
+    const auto p = warden::decide(s, fill_to(3));
+    CHECK(started_ids(p) == std::vector<std::int64_t>{3, 4});
+    CHECK(p.summary.running == 3);
+}
+
+TEST_CASE("queue_fill: nothing to do at or above the target", "[rules][queue_fill]") {
+    auto s = world({healthy_running(1), healthy_running(2), waiting_annual(3)});
+    hold_lock(s, 1);
+    hold_lock(s, 2);
+    CHECK(started_ids(warden::decide(s, fill_to(2))).empty());
+    CHECK(started_ids(warden::decide(s, fill_to(3))) == std::vector<std::int64_t>{3});
+}
+
+TEST_CASE("queue_fill: ties break by source order, then id", "[rules][queue_fill][queue_order]") {
+    auto s = world({waiting_annual(9, 24h, "cihr"), waiting_annual(8, 24h, "phac"),
+                    waiting_annual(7, 24h, "other"), waiting_annual(6, 24h, "phac"),
+                    waiting_annual(5, 24h, "hc")});
+    CHECK(started_ids(warden::decide(s, fill_to(5))) == std::vector<std::int64_t>{5, 6, 8, 9, 7});
+}
+
+TEST_CASE("queue_fill: the pick does not depend on row order", "[rules][queue_fill][queue_order]") {
+    auto s = world({waiting_annual(1, 24h, "cihr"), waiting_annual(2, 24h, "hc"),
+                    waiting_annual(3, 24h, "phac")});
+    const auto forward = started_ids(warden::decide(s, fill_to(1)));
+    std::reverse(s.jobs.begin(), s.jobs.end());
+    CHECK(started_ids(warden::decide(s, fill_to(1))) == forward);
+    CHECK(forward == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("queue_fill: a legacy job is backfilled, then started with a chained version",
+          "[rules][queue_fill][legacy_annual]") {
+    auto s = world({job_builder{9, job_status::queued, "phac-covid-20260101"}.version(1)});
+    const auto p = warden::decide(s, fill_to(1));
+    REQUIRE(p.actions.size() == 2);
+    const auto& backfill = std::get<warden::backfill_campaign>(p.actions[0]);
+    CHECK(backfill.year == 2026);
+    CHECK(backfill.expected_version == 1);
+    const auto& start = std::get<warden::start_job>(p.actions[1]);
+    CHECK(start.expected_version == 2);
+    CHECK(start.options == warden::tool_options{20, 50, 50, 2, std::nullopt});
+}
+
+TEST_CASE("queue_fill: without legacy detection a legacy job is invisible (B3)",
+          "[rules][queue_fill][legacy_annual]") {
+    warden::config c = fill_to(1);
+    c.guards.legacy_detection = false;
+    auto s = world({job_builder{9, job_status::queued, "phac-covid-20260101"}});
+    CHECK(warden::decide(s, c).actions.empty());
+}
+
+TEST_CASE("queue_fill: only annual, waiting, idle, retryable-class jobs are candidates",
+          "[rules][queue_fill]") {
+    auto s = world({job_builder{1, job_status::queued, "adhoc-crawl"},
+                    waiting_annual(2).failure(warden::failure_class::infra_error_config),
+                    waiting_annual(3), waiting_annual(4),
+                    job_builder{5, job_status::failed, "hc-20260101"}});
+    s.running_set.push_back(warden::job_id{3}); // the worker still thinks it runs it
+    s.jobs[3].started_at = now - 3h; // job 4: an earlier attempt ended; still a candidate
+    s.jobs[3].finished_at = now - 2h;
+    CHECK(started_ids(warden::decide(s, fill_to(5))) == std::vector<std::int64_t>{4});
+}
+
+TEST_CASE("queue_fill: a per-job denial moves on to the next candidate",
+          "[rules][queue_fill][daily_start_cap]") {
+    auto s = world({waiting_annual(1, 30h), waiting_annual(2, 20h), waiting_annual(3, 10h)});
+    for (auto ago : {1h, 2h, 3h})
+        s.starts.push_back({warden::job_id{1}, now - ago});
+    const auto p = warden::decide(s, fill_to(2));
+    CHECK(started_ids(p) == std::vector<std::int64_t>{2, 3});
+    const auto blocked = blocked_of<warden::start_job>(p);
+    REQUIRE(blocked.size() == 1);
+    CHECK(warden::to_int(blocked[0].first.job) == 1);
+    CHECK(blocked[0].second->rail == "daily_start_cap");
+    CHECK(blocked[0].second->reason == "3 starts in the last 24 h (cap 3)");
+}
+
+TEST_CASE("queue_fill: a host-wide denial blocks exactly the starts that would have happened",
+          "[rules][queue_fill][disk_threshold][deploy_lock][sentinel_gate]") {
+    auto s = world({waiting_annual(1, 30h), waiting_annual(2, 20h), waiting_annual(3, 10h)});
+    SECTION("disk") {
+        s.host.disk_used_percent = 85.0;
+    }
+    SECTION("deploy") {
+        s.host.deploy_lock_present = true;
+    }
+    SECTION("sentinel") {
+        s.host.sentinel_present = false;
+    }
+    const auto p = warden::decide(s, fill_to(2));
+    CHECK(p.actions.empty());
+    const auto blocked = blocked_of<warden::start_job>(p);
+    REQUIRE(blocked.size() == 2);
+    CHECK(warden::to_int(blocked[0].first.job) == 1);
+    CHECK(warden::to_int(blocked[1].first.job) == 2);
+}
+
+TEST_CASE("queue_fill: never while a job is stalled", "[rules][queue_fill][stall_recovery]") {
+    auto s =
+        world({job_builder{1, job_status::running}.started(5h).progress(2h), waiting_annual(2)});
+    hold_lock(s, 1);
+    const auto p = warden::decide(s, fill_to(3));
+    CHECK(p.summary.stalled == 1);
+    CHECK(started_ids(p).empty());
+}
+
+TEST_CASE("queue_fill: running is counted after reconcile and orphan sweep",
+          "[rules][queue_fill][reconcile][orphan_sweep]") {
+    auto s = world({job_builder{1, job_status::retryable}.started(1h).progress(1min),
+                    job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min),
+                    waiting_annual(3), waiting_annual(4)});
+    hold_lock(s, 1); // reconciled: counts as running
+    // job 2 has no evidence: orphaned, so it no longer counts
+    const auto p = warden::decide(s, fill_to(2));
+    CHECK(started_ids(p) == std::vector<std::int64_t>{3});
+}
+
+TEST_CASE("queue_fill: options are raised to the annual minimums and page caps dropped",
+          "[rules][queue_fill][annual_minimums]") {
+    auto s = world({waiting_annual(1).options({30, 10, 70, 0, 5000})});
+    const auto starts = actions_of<warden::start_job>(warden::decide(s, fill_to(1)));
+    REQUIRE(starts.size() == 1);
+    CHECK(starts[0].options == warden::tool_options{30, 50, 70, 2, std::nullopt});
+}

@@ -1,0 +1,113 @@
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+
+TEST_CASE("stall_recovery: the boundary is inclusive at stall_after", "[rules][stall_recovery]") {
+    const warden::config c;
+    SECTION("one second short: not stalled") {
+        auto s =
+            world({job_builder{5, job_status::running}.started(5h).progress(c.stall_after - 1s)});
+        hold_lock(s, 5);
+        const auto p = warden::decide(s, c);
+        CHECK(p.actions.empty());
+        CHECK(p.summary.stalled == 0);
+    }
+    SECTION("exactly stall_after: recovered") {
+        auto s = world({job_builder{5, job_status::running}.started(5h).progress(c.stall_after)});
+        hold_lock(s, 5);
+        add_process(s, 5, 5151);
+        const auto p = warden::decide(s, c);
+        CHECK(p.summary.stalled == 1);
+        const auto writes = actions_of<warden::set_status>(p);
+        REQUIRE(writes.size() == 1);
+        CHECK(writes[0].expected_status == job_status::running);
+        CHECK(writes[0].status == job_status::retryable);
+        CHECK(writes[0].evidence ==
+              warden::evidence{warden::evidence_kind::progress_age, c.stall_after.count()});
+        const auto stops = actions_of<warden::stop_job>(p);
+        REQUIRE(stops.size() == 1);
+        CHECK(stops[0].pids == std::vector<std::int64_t>{5151});
+    }
+}
+
+TEST_CASE("stall_recovery: progress age counts from the current attempt's start",
+          "[rules][stall_recovery]") {
+    // Restarted ten minutes ago; the last progress report is the previous attempt's.
+    auto s = world({job_builder{5, job_status::running}.started(10min).progress(3h)});
+    hold_lock(s, 5);
+    CHECK(warden::decide(s, {}).summary.stalled == 0);
+}
+
+TEST_CASE("stall_recovery: no progress information means no verdict", "[rules][stall_recovery]") {
+    auto s = world({job_builder{5, job_status::running}});
+    hold_lock(s, 5);
+    const auto p = warden::decide(s, {});
+    CHECK(p.summary.stalled == 0);
+    CHECK(actions_of<warden::set_status>(p).empty());
+}
+
+TEST_CASE("stall_recovery: an annual job's options are raised, chained after the status write",
+          "[rules][stall_recovery][annual_minimums]") {
+    auto s = world({job_builder{5, job_status::running}
+                        .annual()
+                        .options({5, 10, 10, 1, 1000})
+                        .version(4)
+                        .started(5h)
+                        .progress(2h)});
+    hold_lock(s, 5);
+    const auto p = warden::decide(s, {});
+    const auto raised = actions_of<warden::set_tool_options>(p);
+    REQUIRE(raised.size() == 1);
+    CHECK(raised[0].expected_status == job_status::retryable);
+    CHECK(raised[0].expected_version == 5);
+    CHECK(raised[0].after == warden::tool_options{20, 50, 50, 2, std::nullopt});
+    CHECK(raised[0].before == warden::tool_options{5, 10, 10, 1, 1000});
+}
+
+TEST_CASE("stall_recovery: options at the minimums, or a non-annual job, are not rewritten",
+          "[rules][stall_recovery]") {
+    auto s = world({job_builder{5, job_status::running}.annual().started(5h).progress(2h),
+                    job_builder{6, job_status::running}
+                        .options({1, 1, 1, 1, std::nullopt})
+                        .started(5h)
+                        .progress(2h)});
+    hold_lock(s, 5);
+    hold_lock(s, 6);
+    const auto p = warden::decide(s, {});
+    CHECK(actions_of<warden::set_tool_options>(p).empty());
+    CHECK(actions_of<warden::set_status>(p).size() == 2);
+}
+
+TEST_CASE("stall_recovery: inside the start grace the verdict is blocked whole",
+          "[rules][stall_recovery][grace_window]") {
+    warden::config c;
+    c.stall_after = 5min;
+    c.start_grace = 15min;
+    SECTION("exactly at start_grace: still protected") {
+        auto s =
+            world({job_builder{5, job_status::running}.annual().options({}).started(15min).progress(
+                15min)});
+        const auto p = warden::decide(s, c);
+        CHECK(p.actions.empty());
+        REQUIRE(p.blocked.size() == 3); // status, options, stop: all or nothing
+        for (const auto& b : p.blocked)
+            CHECK(b.rail == "grace_window");
+    }
+    SECTION("one second later: recovered") {
+        auto s =
+            world({job_builder{5, job_status::running}.started(15min + 1s).progress(15min + 1s)});
+        CHECK(actions_of<warden::set_status>(warden::decide(s, c)).size() == 1);
+    }
+}
+
+TEST_CASE("stall_recovery: no verdict during a deploy", "[rules][stall_recovery][deploy_lock]") {
+    auto s = world({job_builder{5, job_status::running}.started(5h).progress(2h)});
+    s.host.deploy_lock_present = true;
+    const auto p = warden::decide(s, {});
+    CHECK(p.actions.empty());
+    REQUIRE_FALSE(p.blocked.empty());
+    CHECK(p.blocked[0].rail == "deploy_lock");
+    CHECK(p.summary.stalled == 1);
+}
