@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -133,7 +134,8 @@ class bounded_dom_builder {
             else if (!f.key.empty())
                 out += out.empty() ? f.key : "." + f.key;
         }
-        return out.empty() ? std::string{"$"} : out;
+        if (out.empty() || out.front() == '[') out.insert(0, "$");
+        return out;
     }
     bool fail(std::string message) {
         errors_.push_back(validation_error{std::nullopt, path(), std::move(message)});
@@ -236,10 +238,11 @@ class document_reader {
                 out = static_cast<Int>(i);
                 return true;
             }
-        } else {
+        } else if (!v.is_number_float() || v.get<double>() != std::trunc(v.get<double>())) {
             wrong_type(w, "an integer", v);
             return false;
         }
+        // Integers beyond 64 bits reach us as floats: say what is wrong with them.
         error(w, fmt::format("out of range [{}, {}]", lo, hi));
         return false;
     }
