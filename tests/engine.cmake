@@ -18,6 +18,12 @@ target_link_libraries(warden_property_tests PRIVATE warden::warden warden_projec
                       Catch2::Catch2 rapidcheck)
 catch_discover_tests(warden_property_tests TEST_PREFIX "property: ")
 
+if(TARGET warden_sqlite)
+  add_executable(warden_adapter_tests $<TARGET_OBJECTS:warden_catch_main> adapters/sqlite_test.cpp)
+  target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2)
+  catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
+endif()
+
 # Every public header compiles on its own (hana's TestHeaders pattern).
 file(GLOB_RECURSE _public_headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include
      ${PROJECT_SOURCE_DIR}/include/warden/*.hpp)
@@ -30,6 +36,9 @@ foreach(_header IN LISTS _public_headers)
 endforeach()
 add_library(warden_header_tests OBJECT ${_header_tus})
 target_link_libraries(warden_header_tests PRIVATE warden::warden warden_project_options rapidcheck Catch2::Catch2)
+if(TARGET warden_sqlite)
+  target_link_libraries(warden_header_tests PRIVATE warden::sqlite)
+endif()
 find_package(nlohmann_json QUIET)
 if(nlohmann_json_FOUND)
   target_link_libraries(warden_header_tests PRIVATE nlohmann_json::nlohmann_json)

@@ -1,0 +1,399 @@
+#include <warden/adapters/sqlite.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../support/builders.hpp"
+
+using namespace wt;
+namespace sq = warden::sqlite;
+
+namespace {
+
+// A fresh database file per test, removed afterwards.
+struct temp_db {
+    std::filesystem::path path;
+    temp_db() {
+        static int counter = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("warden-sqlite-test-" + std::to_string(::getpid()) + "-" +
+                std::to_string(counter++) + ".db");
+        remove();
+    }
+    ~temp_db() { remove(); }
+    void remove() const {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::filesystem::remove(path.string() + suffix);
+    }
+    [[nodiscard]] sq::database open(sq::database::mode m = sq::database::mode::read_write,
+                                    std::chrono::milliseconds busy = std::chrono::seconds{
+                                        5}) const {
+        return sq::database::open(path.string(), m, busy);
+    }
+    [[nodiscard]] sq::database create() const {
+        auto db = open(sq::database::mode::create);
+        sq::create_schema(db);
+        return db;
+    }
+};
+
+// Four jobs that exercise every row write: reconcile, stall (status + options), repair, and a
+// legacy backfill + start.
+warden::snapshot example_free_world() {
+    return world({job_builder{1, job_status::retryable}.started(2h).progress(1min),
+                  job_builder{2, job_status::running}
+                      .annual()
+                      .options({1, 1, 1, 1, 10})
+                      .started(5h)
+                      .progress(2h),
+                  job_builder{3, job_status::queued}.stage("persist").outputs(),
+                  job_builder{4, job_status::queued, "cihr-20260101"}});
+}
+
+std::int64_t count(sq::database& db, const std::string& sql) {
+    warden::sqlite::detail::statement st(db.handle(), sql);
+    st.step();
+    return st.integer(0);
+}
+
+sq::runtime_facts healthy_host() {
+    sq::runtime_facts r;
+    r.host = {true, false, 40.0};
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("sqlite: schema creation is idempotent and versioned", "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
+    sq::create_schema(db);
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
+}
+
+TEST_CASE("sqlite: a database of a newer schema is refused", "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    db.exec("UPDATE warden_meta SET value = '99' WHERE key = 'schema_version'");
+    try {
+        (void)sq::load_snapshot(db, now, healthy_host());
+        FAIL("a newer schema was accepted");
+    } catch (const sq::error& e) {
+        CHECK(e.kind() == sq::error_kind::newer_schema);
+    }
+    CHECK_THROWS_AS(sq::create_schema(db), sq::error);
+}
+
+TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    warden::job a = job_builder{7, job_status::retryable, "phac-20260101"}
+                        .annual()
+                        .started(2h)
+                        .progress(1min)
+                        .version(3);
+    a.options.page_cap = 500;
+    a.last_stage = "crawl";
+    a.last_error = "boom";
+    a.failure = warden::failure_class::transient;
+    const warden::job b = job_builder{9, job_status::completed}.started(5h).finished(4h).outputs();
+    sq::insert_job(db, a);
+    sq::insert_job(db, b);
+    db.exec("INSERT INTO jobs (id, name, status, queued_at) VALUES (11, 'old-row', 'pending', 0)");
+    sq::record_start(db, a.id, now - 2h);
+    sq::record_start(db, a.id, now - 30h); // outside the window: not loaded
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 3);
+    CHECK(s.jobs[0].name == a.name);
+    CHECK(s.jobs[0].status == a.status);
+    CHECK(s.jobs[0].kind == warden::campaign_kind::annual);
+    CHECK(s.jobs[0].campaign_year == 2026);
+    CHECK(s.jobs[0].started_at == a.started_at);
+    CHECK(s.jobs[0].options == a.options);
+    CHECK(s.jobs[0].last_stage == a.last_stage);
+    CHECK(s.jobs[0].failure == a.failure);
+    CHECK(s.jobs[0].version == 3);
+    CHECK(s.jobs[1].finished_at == b.finished_at);
+    CHECK(s.jobs[1].has_outputs);
+    CHECK(s.jobs[2].status == job_status::queued); // 'pending' is read as queued
+    REQUIRE(s.starts.size() == 1);
+    CHECK(s.starts[0].at == now - 2h);
+}
+
+TEST_CASE("sqlite: a plan applies in one transaction with CAS and start history",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{9, job_status::queued, "phac-covid-20260101"}.version(1));
+    db.exec("UPDATE jobs SET status = 'pending' WHERE id = 9"); // legacy spelling still matches
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    const auto p = warden::decide(s, c);
+    REQUIRE(p.actions.size() == 2); // backfill, then start
+    const auto r = sq::apply(db, p, now);
+    CHECK(r.committed);
+    CHECK(r.applied == 2);
+    CHECK(r.conflicts == 0);
+    const auto after = sq::load_snapshot(db, now, healthy_host());
+    CHECK(after.jobs[0].status == job_status::running);
+    CHECK(after.jobs[0].kind == warden::campaign_kind::annual);
+    CHECK(after.jobs[0].version == 3);
+    CHECK(after.jobs[0].started_at == now);
+    CHECK(after.starts.size() == 1);
+}
+
+TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snapshot",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    warden::snapshot reference = example_free_world();
+    for (const auto& j : reference.jobs)
+        sq::insert_job(db, j);
+    reference.locks = {warden::job_id{1}, warden::job_id{2}};
+    warden::config c;
+    c.ensure_min_running_jobs = 4;
+    // Tick 1 reconciles, recovers a stall and repairs; tick 2 backfills and starts.
+    for (int tick = 0; tick < 2; ++tick) {
+        sq::runtime_facts rt = healthy_host();
+        rt.locks = reference.locks;
+        const auto loaded = sq::load_snapshot(db, reference.now, rt);
+        const auto p = warden::decide(loaded, c);
+        REQUIRE(p == warden::decide(reference, c));
+        REQUIRE(p.actions.size() >= 3);
+        REQUIRE(sq::apply(db, p, reference.now).committed);
+        warden::apply_to_snapshot(reference, p);
+        const auto reread = sq::load_snapshot(db, reference.now, rt);
+        REQUIRE(reread.jobs.size() == reference.jobs.size());
+        for (std::size_t i = 0; i < reread.jobs.size(); ++i) {
+            const auto& got = reread.jobs[i];
+            const auto& want = reference.jobs[i];
+            INFO("tick " << tick << " job " << warden::to_int(got.id));
+            CHECK(got.status == want.status);
+            CHECK(got.version == want.version);
+            CHECK(got.failure == want.failure);
+            CHECK(got.options == want.options);
+            CHECK(got.kind == want.kind);
+            CHECK(got.campaign_year == want.campaign_year);
+            CHECK(got.started_at == want.started_at);
+            CHECK(got.finished_at == want.finished_at);
+            CHECK(got.completed_at == want.completed_at);
+            CHECK(got.retry_count == want.retry_count);
+        }
+        CHECK(reread.starts.size() == reference.starts.size());
+        reference.now += 5min;
+    }
+    CHECK(reference.starts.size() >= 2);
+}
+
+TEST_CASE("sqlite: a conflict never overwrites; skip or abort is the caller's choice",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{1, job_status::queued}.stage("persist").outputs());
+    sq::insert_job(db, job_builder{2, job_status::queued}.stage("persist").outputs());
+    const auto p = warden::decide(sq::load_snapshot(db, now, healthy_host()), {});
+    REQUIRE(p.actions.size() == 2);
+    db.exec("UPDATE jobs SET version = version + 1 WHERE id = 1"); // the row moved meanwhile
+
+    SECTION("skip: the other action lands") {
+        const auto r = sq::apply(db, p, now);
+        CHECK(r.committed);
+        CHECK(r.actions[0] == sq::action_status::conflict);
+        CHECK(r.actions[1] == sq::action_status::applied);
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'completed'") == 1);
+        CHECK(count(db, "SELECT status = 'queued' FROM jobs WHERE id = 1") == 1);
+    }
+    SECTION("abort: nothing lands") {
+        sq::apply_options o;
+        o.conflicts = sq::on_conflict::abort;
+        const auto r = sq::apply(db, p, now, o);
+        CHECK_FALSE(r.committed);
+        CHECK(r.actions[1] == sq::action_status::not_reached);
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'completed'") == 0);
+    }
+}
+
+TEST_CASE("sqlite: bad files get a clear error and nothing is written", "[adapters][sqlite]") {
+    temp_db t;
+    SECTION("not a database") {
+        std::ofstream(t.path) << "this is a text file, not SQLite\n";
+        try {
+            (void)t.open();
+            FAIL("opened a text file");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::not_a_database);
+        }
+    }
+    SECTION("missing") {
+        try {
+            (void)t.open(sq::database::mode::read_only);
+            FAIL("opened a missing file");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::cannot_open);
+        }
+    }
+    SECTION("no schema") {
+        auto db = t.open(sq::database::mode::create);
+        try {
+            (void)sq::load_snapshot(db, now, healthy_host());
+            FAIL("loaded without a schema");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::no_schema);
+        }
+    }
+    SECTION("read-only") {
+        {
+            auto db = t.create();
+            sq::insert_job(db, job_builder{1, job_status::queued}.stage("persist").outputs());
+        }
+        auto db = t.open(sq::database::mode::read_only);
+        const auto p = warden::decide(sq::load_snapshot(db, now, healthy_host()), {});
+        REQUIRE(p.actions.size() == 1);
+        try {
+            (void)sq::apply(db, p, now);
+            FAIL("wrote through a read-only connection");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::read_only);
+        }
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'queued'") == 1);
+    }
+}
+
+TEST_CASE("sqlite: a locked database times out with a busy error", "[adapters][sqlite]") {
+    temp_db t;
+    auto holder = t.create();
+    sq::insert_job(holder, job_builder{1, job_status::queued}.stage("persist").outputs());
+    auto other = t.open(sq::database::mode::read_write, std::chrono::milliseconds{100});
+    const auto p = warden::decide(sq::load_snapshot(other, now, healthy_host()), {});
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+        (void)sq::apply(other, p, now);
+        FAIL("wrote while another connection held the write lock");
+    } catch (const sq::error& e) {
+        CHECK(e.kind() == sq::error_kind::busy);
+    }
+    holder.exec("ROLLBACK");
+    CHECK(count(holder, "SELECT count(*) FROM jobs WHERE status = 'queued'") == 1);
+}
+
+TEST_CASE("sqlite: two processes racing on the same rows: one wins, no double start",
+          "[adapters][sqlite][race]") {
+    for (int round = 0; round < 10; ++round) {
+        temp_db t;
+        {
+            auto db = t.create();
+            db.exec("PRAGMA journal_mode = WAL");
+            for (int id = 1; id <= 20; ++id)
+                sq::insert_job(db, job_builder{id, job_status::queued,
+                                               "hc-" + std::to_string(id) + "-20260101"});
+        }
+        warden::config c;
+        c.ensure_min_running_jobs = 20;
+        // Both appliers decide from the same state, then race to apply.
+        const auto p = [&] {
+            auto db = t.open();
+            return warden::decide(sq::load_snapshot(db, now, healthy_host()), c);
+        }();
+        REQUIRE(p.actions.size() == 40);
+        int ready[2];
+        REQUIRE(::pipe(ready) == 0);
+        std::vector<pid_t> children;
+        for (int k = 0; k < 2; ++k) {
+            const pid_t pid = ::fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                char go;
+                ::close(ready[1]);
+                (void)::read(ready[0], &go, 1);
+                try {
+                    auto db = t.open(sq::database::mode::read_write, std::chrono::seconds{10});
+                    const auto r = sq::apply(db, p, now);
+                    ::_exit(r.applied == 40 ? 10 : r.conflicts == 40 ? 11 : 12);
+                } catch (...) {
+                    ::_exit(13);
+                }
+            }
+            children.push_back(pid);
+        }
+        ::close(ready[0]);
+        ::close(ready[1]); // both start together
+        std::vector<int> codes;
+        for (const pid_t pid : children) {
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            codes.push_back(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+        std::sort(codes.begin(), codes.end());
+        CHECK(codes == std::vector<int>{10, 11}); // one applied everything, one conflicted on all
+        auto db = t.open();
+        CHECK(count(db, "SELECT count(*) FROM job_starts") == 20);
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'running' AND version = 3") ==
+              20);
+    }
+}
+
+TEST_CASE("sqlite: kill -9 in the middle of apply leaves before or after, never between",
+          "[adapters][sqlite][crash]") {
+    for (int round = 0; round < 12; ++round) {
+        temp_db t;
+        {
+            auto db = t.create();
+            if (round % 2) db.exec("PRAGMA journal_mode = WAL");
+            for (int id = 1; id <= 50; ++id)
+                sq::insert_job(db, job_builder{id, job_status::queued}.stage("persist").outputs());
+        }
+        const auto p = [&] {
+            auto db = t.open();
+            return warden::decide(sq::load_snapshot(db, now, healthy_host()), {});
+        }();
+        REQUIRE(p.actions.size() == 50);
+        const std::size_t crash_after = static_cast<std::size_t>(round * 4);
+        int reached[2];
+        REQUIRE(::pipe(reached) == 0);
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::close(reached[0]);
+            try {
+                auto db = t.open();
+                sq::apply_options o;
+                o.after_each = [&](std::size_t i) {
+                    if (i == crash_after) {
+                        (void)::write(reached[1], "x", 1);
+                        ::pause(); // wait to be killed mid-transaction
+                    }
+                };
+                (void)sq::apply(db, p, now, o);
+            } catch (...) {
+            }
+            ::_exit(0);
+        }
+        ::close(reached[1]);
+        char x;
+        REQUIRE(::read(reached[0], &x, 1) == 1);
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ::close(reached[0]);
+        CHECK(WIFSIGNALED(status));
+
+        auto db = t.open();
+        {
+            warden::sqlite::detail::statement check(db.handle(), "PRAGMA integrity_check");
+            REQUIRE(check.step());
+            CHECK(check.text(0) == "ok");
+        }
+        const auto completed = count(db, "SELECT count(*) FROM jobs WHERE status = 'completed'");
+        CHECK(completed == 0); // killed before COMMIT: the transaction never happened
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE version = 1") == 50);
+        // And the same plan still applies cleanly afterwards.
+        CHECK(sq::apply(db, p, now).applied == 50);
+    }
+}
