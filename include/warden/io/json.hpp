@@ -400,15 +400,18 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
-    void job_row(const json& v, const std::string& at, job& j) {
+    void job_row(const json& v, const std::string& at, job& j, bool& has_id) {
         if (!object(v, json_where{{}, at})) return;
-        bool has_id = false, has_name = false, has_status = false;
+        bool id_seen = false, has_name = false, has_status = false;
         for (const auto& [key, value] : v.items()) {
             const json_where f{at, key};
             if (key == "id") {
                 std::int64_t id = 0;
-                if (integer(value, f, id)) j.id = job_id{id};
-                has_id = true;
+                if (integer(value, f, id)) {
+                    j.id = job_id{id};
+                    has_id = true;
+                }
+                id_seen = true;
             } else if (key == "name") {
                 string(value, f, j.name);
                 has_name = true;
@@ -456,7 +459,7 @@ class document_reader {
                 unknown(f);
             }
         }
-        if (!has_id) error(json_where{at, "id"}, "required");
+        if (!id_seen) error(json_where{at, "id"}, "required");
         if (!has_name) error(json_where{at, "name"}, "required");
         if (!has_status) error(json_where{at, "status"}, "required");
     }
@@ -573,8 +576,14 @@ class document_reader {
             } else if (key == "jobs") {
                 if (!array(value, f)) continue;
                 s.jobs.resize(value.size());
-                for (std::size_t i = 0; i < value.size(); ++i)
-                    job_row(value[i], fmt::format("jobs[{}]", i), s.jobs[i]);
+                for (std::size_t i = 0; i < value.size(); ++i) {
+                    const std::size_t before = doc_.errors.size();
+                    bool has_id = false;
+                    job_row(value[i], fmt::format("jobs[{}]", i), s.jobs[i], has_id);
+                    // Name the row's id in its errors when the id itself was readable.
+                    for (std::size_t e = before; has_id && e < doc_.errors.size(); ++e)
+                        doc_.errors[e].job = s.jobs[i].id;
+                }
             } else if (key == "locks") {
                 elements(value, f, [&](const json& e, const std::string& at) {
                     job_id id{};
