@@ -15,6 +15,12 @@
 namespace warden {
 inline namespace v0 {
 
+// The range of times and counters the engine does arithmetic on without overflow: RFC 3339's
+// years 0001..9999 in seconds, and versions that leave room for a plan's chained increments.
+inline constexpr timestamp earliest_time = utc(1, 1, 1);
+inline constexpr timestamp latest_time = utc(9999, 12, 31, 23, 59, 59);
+inline constexpr std::int64_t max_version = std::int64_t{1} << 62;
+
 namespace detail {
 
 inline void report(std::vector<validation_error>& out, std::optional<job_id> job, std::string field,
@@ -25,7 +31,9 @@ inline void report(std::vector<validation_error>& out, std::optional<job_id> job
 inline void check_not_after_now(std::vector<validation_error>& out, const snapshot& s,
                                 std::size_t i, std::string_view field,
                                 const std::optional<timestamp>& t) {
-    if (t && *t > s.now)
+    if (t && *t < earliest_time)
+        report(out, s.jobs[i].id, fmt::format("jobs[{}].{}", i, field), "before the year 0001");
+    else if (t && *t > s.now)
         report(out, s.jobs[i].id, fmt::format("jobs[{}].{}", i, field),
                fmt::format("{} s after now: the clock went backwards or the row is from the future",
                            (*t - s.now).count()));
@@ -65,8 +73,9 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     };
     if (!is_known(j.status)) bad("status", "unknown status");
     if (j.retry_count < 0) bad("retry_count", "must not be negative");
-    if (j.version < 0) bad("version", "must not be negative");
-    if (j.queued_at > s.now) detail::check_not_after_now(out, s, i, "queued_at", j.queued_at);
+    if (j.version < 0 || j.version > max_version)
+        bad("version", fmt::format("must be in [0, 2^62], got {}", j.version));
+    detail::check_not_after_now(out, s, i, "queued_at", j.queued_at);
     detail::check_not_after_now(out, s, i, "started_at", j.started_at);
     detail::check_not_after_now(out, s, i, "finished_at", j.finished_at);
     detail::check_not_after_now(out, s, i, "last_progress_at", j.last_progress_at);
@@ -77,6 +86,8 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {
     std::vector<validation_error> out;
+    if (s.now < earliest_time || s.now > latest_time)
+        detail::report(out, std::nullopt, "now", "outside the years 0001..9999");
     const double disk = s.host.disk_used_percent;
     if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
         detail::report(out, std::nullopt, "host.disk_used_percent",

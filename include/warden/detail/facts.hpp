@@ -92,10 +92,11 @@ inline std::vector<job_facts> build_facts(const snapshot& s, std::vector<validat
         const start_record& r = s.starts[k];
         const auto at = resolve_reference(ids, r.job, fmt::format("starts[{}].job_id", k), errors);
         if (at == id_index::npos) continue;
-        if (r.at > s.now) {
+        if (r.at > s.now || r.at < earliest_time) {
             facts[at].valid = false;
             errors.push_back(validation_error{r.job, fmt::format("starts[{}].at", k),
-                                              "after now: the clock went backwards"});
+                                              r.at > s.now ? "after now: the clock went backwards"
+                                                           : "before the year 0001"});
         } else if (r.at > window_start) {
             ++facts[at].starts_last_24h;
             ++summary.starts_last_24h;

@@ -115,3 +115,22 @@ TEST_CASE("validate: a start recorded after now blocks that job", "[core][valida
     CHECK(has_error(p, "starts[0].at"));
     CHECK(p.actions.empty());
 }
+
+TEST_CASE("validate: values the engine cannot do arithmetic on are refused (fuzz finding 1)",
+          "[core][validate][fuzz]") {
+    auto s =
+        world({job_builder{1, job_status::running}.started(2h).progress(2h).annual().options({}),
+               job_builder{2, job_status::queued}.stage("persist").outputs()});
+    hold_lock(s, 1);
+    s.jobs[0].version = std::numeric_limits<std::int64_t>::max(); // stall recovery chains + 1
+    s.jobs[1].started_at =
+        warden::timestamp{warden::duration{std::numeric_limits<std::int64_t>::min()}};
+    const auto p = warden::decide(s, {});
+    CHECK(has_error(p, "jobs[0].version"));
+    CHECK(has_error(p, "jobs[1].started_at"));
+    CHECK(p.actions.empty());
+
+    auto far = world({});
+    far.now = warden::timestamp{warden::duration{std::numeric_limits<std::int64_t>::max()}};
+    CHECK(warden::decide(far, {}).rejected());
+}
