@@ -19,6 +19,9 @@ inline namespace v0 {
     if (!ctx.config.guards.consistency_repair) return std::nullopt;
     if (j.status != job_status::queued || !j.last_stage || *j.last_stage != ctx.config.final_stage)
         return std::nullopt;
+    // A held lock or a live process means an attempt runs now, so last_stage is a leftover of an
+    // earlier attempt: reconcile owns that job (found by the simulator, docs/simulator.md).
+    if (s.facts.has_live_evidence()) return std::nullopt;
     proposal p;
     if (j.has_outputs)
         p.add(set_status{j.id,

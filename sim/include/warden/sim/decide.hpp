@@ -1,0 +1,52 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/engine.hpp>
+#include <warden/rails/default_rails.hpp>
+#include <warden/sim/options.hpp>
+
+#include <functional>
+
+namespace warden::sim {
+
+// How the world asks for a plan. Hosts drilling their own rail set pass
+// `[&](const snapshot& s, const config& c) { return warden::decide(s, c, my_rails); }`.
+using decider = std::function<plan(const snapshot&, const config&)>;
+
+// The engine configuration of a world: the campaign target and, for each legacy bug present,
+// its engine-side guard switched off.
+[[nodiscard]] inline config engine_config(const world_options& o) {
+    config c;
+    c.ensure_min_running_jobs = o.target_running;
+    const legacy_bugs& l = o.legacy;
+    c.guards.reconcile = !l.has(1);
+    if (l.has(2)) c.ensure_min_running_jobs = 0; // no queue fill
+    c.guards.legacy_detection = !l.has(3);
+    c.guards.raise_annual_minimums = !l.has(4);
+    c.guards.stable_queue_order = !l.has(5);
+    c.guards.classify_config_errors = !l.has(6);
+    c.guards.consistency_repair = !l.has(7);
+    return c;
+}
+
+// The rail set of a world: default_rails() minus annual_minimums for B4 (the rail would
+// otherwise refuse every low-option start) and minus grace_window for B8 (the sweep acts at once).
+[[nodiscard]] inline plan legacy_aware_decide(const snapshot& s, const config& c, legacy_bugs l) {
+    const bool b4 = l.has(4);
+    const bool b8 = l.has(8);
+    if (!b4 && !b8) return decide(s, c, default_rails());
+    if (b4 && b8)
+        return decide(s, c,
+                      make_rails(legacy_annual{}, daily_start_cap{}, disk_threshold{},
+                                 deploy_lock{}, sentinel_gate{}));
+    if (b8)
+        return decide(s, c,
+                      make_rails(legacy_annual{}, annual_minimums{}, daily_start_cap{},
+                                 disk_threshold{}, deploy_lock{}, sentinel_gate{}));
+    return decide(s, c,
+                  make_rails(grace_window{}, legacy_annual{}, daily_start_cap{}, disk_threshold{},
+                             deploy_lock{}, sentinel_gate{}));
+}
+
+} // namespace warden::sim

@@ -1,0 +1,169 @@
+#pragma once
+#include <warden/core/config.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::sim {
+
+// Faults the world injects. Each has a rate (probability per tick) in rate mode, or appears as
+// an explicit command in a schedule (what the property tests generate and shrink).
+enum class fault_kind : std::uint8_t {
+    stall,                // a live crawl stops progressing but stays alive
+    crash,                // a live crawl dies; its lock is released
+    worker_restart,       // the worker restarts: running set, its own crawl and pending
+                          // completions are lost; detached units survive
+    crash_between_writes, // armed: the next finishing crawl dies after its stage write (B7)
+    stale_lock,           // a live crawl dies and leaves its per-job lock held
+    delayed_completion,   // armed: the next completion commits 1..10 ticks late (B8)
+    operator_retryable,   // an operator marks a running job retryable by hand (B1)
+    operator_requeue,     // an operator puts a running job back to queued by hand (B1, B7)
+    deploy,               // the deploy lock is held for a while; the worker restarts
+    disk_spike,           // disk usage jumps by 20..49 points
+    sentinel_off,         // the automation sentinel is removed for a while (dry run)
+};
+
+inline constexpr int fault_kind_count = 11;
+
+[[nodiscard]] constexpr std::string_view to_string(fault_kind k) noexcept {
+    switch (k) {
+    case fault_kind::stall: return "stall";
+    case fault_kind::crash: return "crash";
+    case fault_kind::worker_restart: return "worker_restart";
+    case fault_kind::crash_between_writes: return "crash_between_writes";
+    case fault_kind::stale_lock: return "stale_lock";
+    case fault_kind::delayed_completion: return "delayed_completion";
+    case fault_kind::operator_retryable: return "operator_retryable";
+    case fault_kind::operator_requeue: return "operator_requeue";
+    case fault_kind::deploy: return "deploy";
+    case fault_kind::disk_spike: return "disk_spike";
+    case fault_kind::sentinel_off: return "sentinel_off";
+    }
+    return "unknown";
+}
+
+[[nodiscard]] inline std::optional<fault_kind> parse_fault_kind(std::string_view s) noexcept {
+    for (int i = 0; i < fault_kind_count; ++i)
+        if (to_string(static_cast<fault_kind>(i)) == s) return static_cast<fault_kind>(i);
+    return std::nullopt;
+}
+
+// Probability per tick of each fault.
+struct fault_rates {
+    std::array<double, fault_kind_count> per_tick{};
+    [[nodiscard]] double& operator[](fault_kind k) noexcept {
+        return per_tick[static_cast<std::size_t>(k)];
+    }
+    [[nodiscard]] double operator[](fault_kind k) const noexcept {
+        return per_tick[static_cast<std::size_t>(k)];
+    }
+};
+
+// Named profiles: `none`, `default` (a rough month of a real host squeezed into days) and
+// `heavy` (ten times default, for soaks).
+[[nodiscard]] inline std::optional<fault_rates> fault_profile(std::string_view name) {
+    fault_rates r;
+    if (name == "none") return r;
+    if (name != "default" && name != "heavy") return std::nullopt;
+    r[fault_kind::stall] = 0.002;
+    r[fault_kind::crash] = 0.002;
+    r[fault_kind::worker_restart] = 0.0005;
+    r[fault_kind::crash_between_writes] = 0.002;
+    r[fault_kind::stale_lock] = 0.001;
+    r[fault_kind::delayed_completion] = 0.004;
+    r[fault_kind::operator_retryable] = 0.002;
+    r[fault_kind::operator_requeue] = 0.001;
+    r[fault_kind::deploy] = 0.001;
+    r[fault_kind::disk_spike] = 0.0005;
+    r[fault_kind::sentinel_off] = 0.0005;
+    if (name == "heavy")
+        for (auto& p : r.per_tick)
+            p *= 10;
+    return r;
+}
+
+// One fault as a command: at `tick`, fire `kind`; `pick` chooses the victim among the eligible
+// ones (modulo their count), `arg` sizes it (deploy length, completion delay, disk jump).
+struct fault_cmd {
+    std::int64_t tick = 0;
+    fault_kind kind = fault_kind::stall;
+    std::uint32_t pick = 0;
+    std::uint32_t arg = 0;
+    friend bool operator==(const fault_cmd&, const fault_cmd&) = default;
+};
+
+// The bug catalogue: bit n set means incident Bn is back (its guard is switched off), in the
+// engine (config.guards, ensure_min_running_jobs, the rail set) and in the world (non-atomic
+// writes, 0-row updates taken as success, running-set removal before the completion commits).
+struct legacy_bugs {
+    std::uint16_t mask = 0;
+    [[nodiscard]] constexpr bool has(int n) const noexcept { return (mask >> n) & 1u; }
+    constexpr legacy_bugs& add(int n) noexcept {
+        mask = static_cast<std::uint16_t>(mask | (1u << n));
+        return *this;
+    }
+    [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
+    [[nodiscard]] static constexpr legacy_bugs all() noexcept {
+        legacy_bugs l;
+        for (int n = 1; n <= 8; ++n)
+            l.add(n);
+        return l;
+    }
+    [[nodiscard]] std::string describe() const {
+        std::string out;
+        for (int n = 1; n <= 8; ++n)
+            if (has(n)) out += (out.empty() ? "B" : ",B") + std::to_string(n);
+        return out.empty() ? "none" : out;
+    }
+    friend constexpr bool operator==(const legacy_bugs&, const legacy_bugs&) = default;
+};
+
+// "B8", "B1,B7", "all", "none".
+[[nodiscard]] inline std::optional<legacy_bugs> parse_legacy(std::string_view s) {
+    legacy_bugs l;
+    if (s == "none" || s.empty()) return l;
+    if (s == "all") return legacy_bugs::all();
+    while (!s.empty()) {
+        const auto comma = s.find(',');
+        const std::string_view item = s.substr(0, comma);
+        if (item.size() != 2 || (item[0] != 'B' && item[0] != 'b') || item[1] < '1' ||
+            item[1] > '8')
+            return std::nullopt;
+        l.add(item[1] - '0');
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return l;
+}
+
+struct world_options {
+    std::uint64_t seed = 1;
+    std::int32_t jobs = 12;
+    std::int64_t ticks = 2880; // the safety phase, with faults; the liveness phase follows
+    std::int64_t tick_seconds = 60;
+    std::int32_t watchdog_period_ticks = 5;
+    std::int32_t target_running = 4; // config.ensure_min_running_jobs
+    bool use_schedule = false;       // faults from `schedule` instead of `rates`
+    fault_rates rates = *fault_profile("default");
+    std::vector<fault_cmd> schedule;
+    legacy_bugs legacy;
+    // The campaign.
+    double legacy_job_share = 0.25;  // created before campaign metadata existed (B3)
+    double config_error_share = 0.1; // invalid arguments: every attempt fails at once (B6)
+    double low_options_share = 0.5;  // created with ad-hoc tool options below the minimums (B4)
+    double long_crawl_share = 0.3;   // 300..max_work_ticks of work instead of 30..120
+    std::int32_t max_work_ticks = 600;
+    double timeout_per_tick = 0.03;         // chance a progressing crawl hits a timeout (B4)
+    std::int32_t progress_report_ticks = 5; // mean ticks between heartbeat writes
+    std::int32_t spawn_lag_max_ticks = 3;   // a detached unit's process appears this late
+    std::int32_t running_set_removal_delay_ticks = 1;
+    bool check_order_independence = true; // decide on a shuffled snapshot too (B5)
+    bool trace = false;
+    std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
+};
+
+} // namespace warden::sim

@@ -1,0 +1,144 @@
+#pragma once
+#include <warden/core/job_status.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::sim {
+
+enum class event_kind : std::uint8_t {
+    fault,            // a: fault_kind, b: victim pid or arg
+    worker_pick,      // the worker started a queued job itself; a: pid
+    unit_spawned,     // a detached unit's process appeared; a: pid
+    attempt_failed,   // a: 1 config error, 0 timeouts
+    stage_written,    // the crawler wrote last_stage = final stage; a: rows affected
+    process_exit,     // a: pid
+    completion,       // worker's completion; a: 1 committed, 0 conflict, 2 acknowledged on 0 rows
+    watchdog_applied, // a: action index in kind order, b: rule
+    watchdog_conflict,
+    watchdog_blocked,
+    stop, // the watchdog stopped the job's runner; a: processes ended
+    violation,
+    phase, // a: 1 liveness phase begins
+};
+
+[[nodiscard]] constexpr std::string_view to_string(event_kind k) noexcept {
+    switch (k) {
+    case event_kind::fault: return "fault";
+    case event_kind::worker_pick: return "worker_pick";
+    case event_kind::unit_spawned: return "unit_spawned";
+    case event_kind::attempt_failed: return "attempt_failed";
+    case event_kind::stage_written: return "stage_written";
+    case event_kind::process_exit: return "process_exit";
+    case event_kind::completion: return "completion";
+    case event_kind::watchdog_applied: return "watchdog_applied";
+    case event_kind::watchdog_conflict: return "watchdog_conflict";
+    case event_kind::watchdog_blocked: return "watchdog_blocked";
+    case event_kind::stop: return "stop";
+    case event_kind::violation: return "violation";
+    case event_kind::phase: return "phase";
+    }
+    return "unknown";
+}
+
+// One line of the tick table: tick, job, event, the DB row after it, and a note.
+struct event {
+    std::int64_t tick = 0;
+    std::int64_t job = 0; // 0: no job
+    event_kind kind{};
+    std::int64_t a = 0;
+    std::int64_t b = 0;
+    job_status status{}; // the job's DB status after the event
+    std::int64_t version = 0;
+    std::string note;
+};
+
+[[nodiscard]] inline std::string format_event(const event& e) {
+    return fmt::format("t={:<6} job={:<3} {:<18} db={}/v{} {}", e.tick, e.job, to_string(e.kind),
+                       to_string(e.status), e.version, e.note);
+}
+
+// FNV-1a over every event's fields: two runs of one seed must give the same hash, on every
+// platform (determinism check).
+class trace_hash {
+  public:
+    void add(std::uint64_t v) noexcept {
+        for (int i = 0; i < 8; ++i) {
+            h_ ^= (v >> (8 * i)) & 0xffu;
+            h_ *= 0x100000001B3ull;
+        }
+    }
+    void add(const event& e) noexcept {
+        add(static_cast<std::uint64_t>(e.tick));
+        add(static_cast<std::uint64_t>(e.job));
+        add(static_cast<std::uint64_t>(e.kind));
+        add(static_cast<std::uint64_t>(e.a));
+        add(static_cast<std::uint64_t>(e.b));
+        add(static_cast<std::uint64_t>(e.status));
+        add(static_cast<std::uint64_t>(e.version));
+    }
+    [[nodiscard]] std::uint64_t value() const noexcept { return h_; }
+
+  private:
+    std::uint64_t h_ = 0xCBF29CE484222325ull;
+};
+
+enum class invariant : std::uint8_t {
+    completed_changed,      // a completed job never becomes anything else
+    double_start,           // no start while another live attempt owns the job
+    start_under_deploy,     // no start while the deploy lock is held
+    start_over_disk,        // no start at or above the disk threshold
+    start_over_cap,         // no start over the daily start cap (persisted history)
+    write_without_sentinel, // no watchdog write while the sentinel is absent
+    drift,                  // DB status agrees with the runtime within period + grace
+    impossible_state,       // queued with last_stage == final stage, for more than one period
+    cas_overwrite,          // a compare-and-set that conflicted changed nothing
+    false_orphan,           // the sweep never fails/retries a job that is alive or completing
+    false_stall,            // stall recovery never hits a job that is progressing
+    ack_not_durable,        // a completion the worker acknowledged is in the DB
+    config_error_restarted, // a job whose last attempt failed on its arguments is not restarted
+    order_dependent,        // the plan does not depend on the order rows are listed in
+    unfinished,             // liveness: every campaign job completes or fails as config error
+    underfilled,            // liveness: running reaches the target while enough work waits
+};
+
+inline constexpr int invariant_count = 16;
+
+[[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
+    switch (v) {
+    case invariant::completed_changed: return "completed_changed";
+    case invariant::double_start: return "double_start";
+    case invariant::start_under_deploy: return "start_under_deploy";
+    case invariant::start_over_disk: return "start_over_disk";
+    case invariant::start_over_cap: return "start_over_cap";
+    case invariant::write_without_sentinel: return "write_without_sentinel";
+    case invariant::drift: return "drift";
+    case invariant::impossible_state: return "impossible_state";
+    case invariant::cas_overwrite: return "cas_overwrite";
+    case invariant::false_orphan: return "false_orphan";
+    case invariant::false_stall: return "false_stall";
+    case invariant::ack_not_durable: return "ack_not_durable";
+    case invariant::config_error_restarted: return "config_error_restarted";
+    case invariant::order_dependent: return "order_dependent";
+    case invariant::unfinished: return "unfinished";
+    case invariant::underfilled: return "underfilled";
+    }
+    return "unknown";
+}
+
+[[nodiscard]] constexpr bool is_liveness(invariant v) noexcept {
+    return v == invariant::unfinished || v == invariant::underfilled;
+}
+
+struct violation {
+    invariant what{};
+    std::int64_t tick = 0;
+    std::int64_t job = 0;
+    std::string message;
+};
+
+} // namespace warden::sim

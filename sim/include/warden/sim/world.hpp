@@ -1,0 +1,1039 @@
+#pragma once
+// The simulated world: a database of job rows with versions and compare-and-set writes, a
+// runtime (one worker, detached units, crawl processes, per-job locks, the worker's in-memory
+// running set), an operator, deploys, a disk, and the watchdog that runs warden::decide every
+// K ticks. One u64 seed drives every choice; no clock, no threads, no I/O.
+#include <warden/core/actions.hpp>
+#include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/rules/completion.hpp>
+#include <warden/rules/failure_classification.hpp>
+#include <warden/sim/decide.hpp>
+#include <warden/sim/options.hpp>
+#include <warden/sim/rng.hpp>
+#include <warden/sim/trace.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace warden::sim {
+
+// What a run reports: the campaign summary, the violations, the trace hash.
+struct summary {
+    std::uint64_t seed = 0;
+    legacy_bugs legacy;
+    std::int32_t jobs = 0;
+    std::int64_t ticks_run = 0;
+    std::int64_t job_ticks = 0;
+    std::int64_t completed = 0;
+    std::int64_t failed_config = 0;
+    std::int64_t not_finished = 0;
+    std::int64_t starts = 0;
+    std::int64_t worker_picks = 0;
+    std::int64_t restarts = 0; // starts beyond each job's first
+    std::array<std::int64_t, rule_count> applied_by_rule{};
+    std::int64_t watchdog_conflicts = 0;
+    std::int64_t worker_conflicts = 0;
+    std::int64_t blocked = 0;
+    std::vector<std::pair<std::string_view, std::int64_t>> blocked_by_rail;
+    std::array<std::int64_t, fault_kind_count> faults{};
+    std::int64_t finished_crawls_redone = 0;      // probe: a crawl with outputs started again
+    std::int64_t retryable_after_final_stage = 0; // probe: see docs/simulator.md, findings
+    std::int64_t time_to_complete_ticks = -1;     // all campaign jobs terminal; -1: never
+    std::int64_t liveness_bound_ticks = 0;
+    std::uint64_t trace_hash = 0;
+    std::vector<violation> violations;
+};
+
+class world {
+  public:
+    static constexpr std::string_view config_error_text =
+        "zimit: error: unrecognized arguments: --pageLimit=abc";
+
+    explicit world(world_options o, decider d = {})
+        : o_(std::move(o))
+        , cfg_(engine_config(o_))
+        , decide_(std::move(d))
+        , faults_rng_(stream(o_.seed, 1))
+        , shuffle_rng_(stream(o_.seed, 2)) {
+        if (!decide_) {
+            const legacy_bugs l = o_.legacy;
+            decide_ = [l](const snapshot& s, const config& c) {
+                return legacy_aware_decide(s, c, l);
+            };
+        }
+        std::stable_sort(o_.schedule.begin(), o_.schedule.end(),
+                         [](const fault_cmd& a, const fault_cmd& b) { return a.tick < b.tick; });
+        build_campaign();
+        sum_.seed = o_.seed;
+        sum_.legacy = o_.legacy;
+        sum_.jobs = o_.jobs;
+        sum_.liveness_bound_ticks = liveness_bound_ticks();
+    }
+
+    // The stated liveness bound: a full daily-cap window, one stall plus grace, and every job
+    // run twice (a low-option attempt by the worker, then a raised one) at the target's
+    // concurrency, with watchdog and spawn latency.
+    [[nodiscard]] std::int64_t liveness_bound_ticks() const {
+        if (o_.liveness_ticks >= 0) return o_.liveness_ticks;
+        const std::int64_t ts = o_.tick_seconds;
+        const std::int64_t waits =
+            (one_day + cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
+        const std::int64_t target = std::max(1, o_.target_running);
+        const std::int64_t waves = (o_.jobs + target - 1) / target;
+        const std::int64_t per_attempt =
+            o_.max_work_ticks + o_.spawn_lag_max_ticks + 3 * o_.watchdog_period_ticks + 10;
+        return (waits + ts - 1) / ts + 2 * waves * per_attempt + 10 * o_.watchdog_period_ticks;
+    }
+
+    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
+    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
+    // conflicts with heartbeats) and the longest completion delay.
+    [[nodiscard]] std::int64_t drift_bound_ticks() const {
+        const std::int64_t ts = o_.tick_seconds;
+        const std::int64_t waits =
+            (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
+        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
+    }
+
+    // Runs the safety phase (faults on), then the liveness phase (faults off, healed) until
+    // every campaign job is finished or the bound passes; stops at the first violation.
+    summary run() {
+        const std::int64_t end = o_.ticks + liveness_bound_ticks();
+        while (tick_ < end && sum_.violations.empty()) {
+            if (tick_ == o_.ticks) heal();
+            step();
+            if (all_finished()) {
+                sum_.time_to_complete_ticks = tick_;
+                break;
+            }
+        }
+        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0) check_finished();
+        finish_summary();
+        return sum_;
+    }
+
+    [[nodiscard]] const std::vector<event>& events() const noexcept { return events_; }
+    [[nodiscard]] const std::vector<job>& rows() const noexcept { return rows_; }
+    [[nodiscard]] const config& engine() const noexcept { return cfg_; }
+    [[nodiscard]] std::int64_t tick() const noexcept { return tick_; }
+
+  private:
+    // completing: the crawl is done and its runner waits for the completion to commit, still
+    // holding the job's lock (the B8 guard: the DB commit comes before the runtime lets go).
+    enum class proc_state : std::uint8_t { spawning, running, stalled, completing };
+
+    struct process {
+        std::int64_t pid = 0;
+        std::uint32_t job = 0;
+        proc_state state = proc_state::spawning;
+        std::int64_t spawn_at = 0;
+        std::int64_t next_heartbeat = 0;
+        std::int32_t work_done = 0;
+        std::int32_t timeouts = 0;
+        std::int32_t timeout_threshold = 0;
+        std::int64_t commit_at = 0; // completing: when the completion write lands
+        bool in_worker = false;
+    };
+
+    struct truth {
+        std::int32_t work_total = 0;
+        bool config_error = false;
+        std::int32_t config_failures = 0;
+        rng r;
+        std::int64_t lock_pid = 0;        // 0: free; may name a dead process (stale lock)
+        std::int64_t running_set_pid = 0; // 0: not in the worker's running set
+        std::int32_t procs = 0;
+        std::int32_t pending = 0;
+        std::int64_t last_write_seq = 0;
+        std::int64_t drift_ticks = 0;
+        std::int64_t impossible_ticks = 0;
+        bool has_started = false;
+    };
+
+    struct pending_completion {
+        std::uint32_t job = 0;
+        std::int64_t due = 0;
+        std::int64_t pages = 0;
+    };
+
+    struct pending_removal {
+        std::uint32_t job = 0;
+        std::int64_t pid = 0;
+        std::int64_t due = 0;
+    };
+
+    // ---- setup -------------------------------------------------------------------------
+
+    void build_campaign() {
+        rng setup = stream(o_.seed, 4);
+        static constexpr std::array<const char*, 3> sources{"hc", "phac", "cihr"};
+        const tool_options minimums = cfg_.annual_minimums;
+        const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
+        rows_.resize(static_cast<std::size_t>(o_.jobs));
+        truth_.resize(rows_.size());
+        for (std::size_t i = 0; i < rows_.size(); ++i) {
+            job& j = rows_[i];
+            truth& t = truth_[i];
+            const char* source = sources[i % sources.size()];
+            const bool legacy = setup.chance(o_.legacy_job_share);
+            j.id = job_id{static_cast<std::int64_t>(i) + 1};
+            j.source = source;
+            j.name = legacy ? fmt::format("{}-{}-20260101", source, i)
+                            : fmt::format("{}-{}-annual", source, i);
+            j.output_dir = "/srv/crawls/" + j.name;
+            j.status = job_status::queued;
+            if (!legacy) {
+                j.kind = campaign_kind::annual;
+                j.campaign_year = 2026;
+            }
+            j.queued_at = start_time(); // every campaign job queued at once: ties (B5)
+            if (legacy)
+                j.options = {};
+            else
+                j.options = setup.chance(o_.low_options_share) ? ad_hoc : minimums;
+            t.config_error = setup.chance(o_.config_error_share);
+            t.work_total = static_cast<std::int32_t>(setup.chance(o_.long_crawl_share)
+                                                         ? setup.between(300, o_.max_work_ticks)
+                                                         : setup.between(30, 120));
+            t.r = stream(o_.seed, 100 + i);
+            t.last_write_seq = static_cast<std::int64_t>(i);
+        }
+        write_seq_ = o_.jobs;
+    }
+
+    [[nodiscard]] static constexpr timestamp start_time() noexcept { return utc(2026, 1, 1); }
+    [[nodiscard]] timestamp now() const noexcept {
+        return start_time() + duration{tick_ * o_.tick_seconds};
+    }
+    [[nodiscard]] bool deploy_held() const noexcept { return tick_ < deploy_until_; }
+    [[nodiscard]] bool sentinel_present() const noexcept { return tick_ >= sentinel_off_until_; }
+    [[nodiscard]] bool tracing() const noexcept { return o_.trace; }
+
+    // ---- trace and violations ------------------------------------------------------------
+
+    void ev(event_kind k, std::int64_t j, std::int64_t a = 0, std::int64_t b = 0,
+            std::string note = {}) {
+        event e{tick_, j + 1, k, a, b, {}, 0, {}};
+        if (j >= 0) {
+            e.status = rows_[static_cast<std::size_t>(j)].status;
+            e.version = rows_[static_cast<std::size_t>(j)].version;
+        } else {
+            e.job = 0;
+        }
+        hash_.add(e);
+        if (tracing()) {
+            e.note = std::move(note);
+            events_.push_back(std::move(e));
+        }
+    }
+
+    void violate(invariant what, std::int64_t j, std::string message) {
+        if (!sum_.violations.empty()) return; // the first violation ends the run
+        sum_.violations.push_back(violation{what, tick_, j + 1, message});
+        ev(event_kind::violation, j, static_cast<std::int64_t>(what), 0,
+           fmt::format("{}: {}", to_string(what), message));
+    }
+
+    // ---- the database ----------------------------------------------------------------------
+
+    void wrote(std::uint32_t j) {
+        ++rows_[j].version;
+        truth_[j].last_write_seq = ++write_seq_;
+    }
+
+    // Every status change goes through here, whoever writes it.
+    void set_row_status(std::uint32_t j, job_status s) {
+        job& row = rows_[j];
+        if (row.status == job_status::completed && s != job_status::completed)
+            violate(invariant::completed_changed, j, fmt::format("completed -> {}", to_string(s)));
+        row.status = s;
+    }
+
+    [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const {
+        const timestamp from = now() - one_day;
+        std::int32_t n = 0;
+        for (const auto& r : starts_)
+            if (r.job == rows_[j].id && r.at > from) ++n;
+        return n;
+    }
+
+    [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept {
+        return truth_[j].procs > 0 || truth_[j].pending > 0;
+    }
+
+    // The compare-and-set every watchdog row write goes through (apply.hpp's semantics).
+    [[nodiscard]] std::optional<std::uint32_t> claim(job_id id, job_status expected_status,
+                                                     std::int64_t expected_version) {
+        const auto at = to_int(id) - 1;
+        if (at < 0 || at >= static_cast<std::int64_t>(rows_.size())) return std::nullopt;
+        const auto j = static_cast<std::uint32_t>(at);
+        if (rows_[j].status != expected_status || rows_[j].version != expected_version)
+            return std::nullopt;
+        return j;
+    }
+
+    // ---- the runtime -----------------------------------------------------------------------
+
+    void launch(std::uint32_t j, bool in_worker) {
+        process p;
+        p.pid = next_pid_++;
+        p.job = j;
+        p.in_worker = in_worker;
+        p.spawn_at = in_worker ? tick_ : tick_ + truth_[j].r.between(0, o_.spawn_lag_max_ticks);
+        p.timeout_threshold = rows_[j].options.error_threshold_timeout;
+        if (truth_[j].has_started && rows_[j].has_outputs) ++sum_.finished_crawls_redone;
+        truth_[j].has_started = true;
+        ++truth_[j].procs;
+        truth_[j].running_set_pid = p.pid; // the worker launches every attempt and tracks it
+        procs_.push_back(p);
+        if (in_worker) spawn(procs_.back());
+    }
+
+    void spawn(process& p) {
+        truth& t = truth_[p.job];
+        p.state = proc_state::running;
+        p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
+        const bool lock_free = t.lock_pid == 0 || !pid_alive(t.lock_pid);
+        if (lock_free) t.lock_pid = p.pid; // a stale lock is broken by the new attempt
+        ev(event_kind::unit_spawned, p.job, p.pid);
+    }
+
+    [[nodiscard]] bool pid_alive(std::int64_t pid) const noexcept {
+        for (const auto& p : procs_)
+            if (p.pid == pid) return true;
+        return false;
+    }
+
+    void schedule_removal(std::uint32_t j, std::int64_t pid) {
+        removals_.push_back({j, pid, tick_ + o_.running_set_removal_delay_ticks});
+    }
+
+    // Ends process `k`. `release_lock` false leaves a stale lock behind.
+    void end_process(std::size_t k, bool release_lock) {
+        const process p = procs_[k];
+        procs_.erase(procs_.begin() + static_cast<std::ptrdiff_t>(k));
+        truth& t = truth_[p.job];
+        --t.procs;
+        if (release_lock && t.lock_pid == p.pid) t.lock_pid = 0;
+        ev(event_kind::process_exit, p.job, p.pid);
+    }
+
+    [[nodiscard]] std::optional<std::size_t> find_proc(std::int64_t pid) const {
+        for (std::size_t k = 0; k < procs_.size(); ++k)
+            if (procs_[k].pid == pid) return k;
+        return std::nullopt;
+    }
+
+    void worker_restart() {
+        for (std::size_t k = procs_.size(); k-- > 0;)
+            if (procs_[k].in_worker) end_process(k, true);
+        for (auto& t : truth_)
+            t.running_set_pid = 0;
+        for (const auto& c : completions_)
+            --truth_[c.job].pending;
+        completions_.clear();
+        removals_.clear();
+    }
+
+    // ---- faults ----------------------------------------------------------------------------
+
+    template <class Pred>
+    [[nodiscard]] std::optional<std::size_t> pick_proc(std::uint32_t pick, Pred pred) const {
+        std::uint32_t n = 0;
+        for (const auto& p : procs_)
+            if (pred(p)) ++n;
+        if (n == 0) return std::nullopt;
+        std::uint32_t want = pick % n;
+        for (std::size_t k = 0; k < procs_.size(); ++k)
+            if (pred(procs_[k]) && want-- == 0) return k;
+        return std::nullopt;
+    }
+
+    void fire(fault_kind kind, std::uint32_t pick, std::uint32_t arg) {
+        ++sum_.faults[static_cast<std::size_t>(kind)];
+        const auto spawned = [](const process& p) { return p.state != proc_state::spawning; };
+        std::int64_t victim = -1;
+        std::int64_t job = -1;
+        switch (kind) {
+        case fault_kind::stall:
+            if (auto k = pick_proc(
+                    pick, [](const process& p) { return p.state == proc_state::running; })) {
+                procs_[*k].state = proc_state::stalled;
+                victim = procs_[*k].pid;
+                job = procs_[*k].job;
+            }
+            break;
+        case fault_kind::crash:
+        case fault_kind::stale_lock:
+            if (auto k = pick_proc(pick, spawned)) {
+                victim = procs_[*k].pid;
+                job = procs_[*k].job;
+                end_process(*k, kind == fault_kind::crash);
+                schedule_removal(static_cast<std::uint32_t>(job), victim);
+            }
+            break;
+        case fault_kind::worker_restart: worker_restart(); break;
+        case fault_kind::crash_between_writes: armed_crash_between_ = true; break;
+        case fault_kind::delayed_completion: armed_delay_ = 1 + static_cast<int>(arg % 10); break;
+        case fault_kind::operator_retryable:
+        case fault_kind::operator_requeue:
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return spawned(p) && rows_[p.job].status == job_status::running;
+                })) {
+                victim = procs_[*k].pid;
+                const std::uint32_t j = procs_[*k].job;
+                job = j;
+                // A manual UPDATE: blind, but the operator only touches rows shown as running.
+                set_row_status(j, kind == fault_kind::operator_retryable ? job_status::retryable
+                                                                         : job_status::queued);
+                wrote(j);
+            }
+            break;
+        case fault_kind::deploy:
+            deploy_until_ = std::max(deploy_until_, tick_ + 5 + static_cast<int>(arg % 26));
+            worker_restart();
+            break;
+        case fault_kind::disk_spike:
+            disk_percent_ = std::min(100.0, disk_percent_ + 20.0 + static_cast<int>(arg % 30));
+            break;
+        case fault_kind::sentinel_off:
+            sentinel_off_until_ =
+                std::max(sentinel_off_until_, tick_ + 5 + static_cast<int>(arg % 56));
+            break;
+        }
+        ev(event_kind::fault, job, static_cast<std::int64_t>(kind), victim,
+           tracing() ? fmt::format("{} pick={} arg={}", to_string(kind), pick, arg)
+                     : std::string{});
+    }
+
+    void fire_faults() {
+        if (tick_ >= o_.ticks) return;
+        if (o_.use_schedule) {
+            while (next_cmd_ < o_.schedule.size() && o_.schedule[next_cmd_].tick <= tick_) {
+                const fault_cmd& c = o_.schedule[next_cmd_++];
+                if (c.tick == tick_) fire(c.kind, c.pick, c.arg);
+            }
+            return;
+        }
+        for (int k = 0; k < fault_kind_count; ++k) {
+            const auto kind = static_cast<fault_kind>(k);
+            if (faults_rng_.chance(o_.rates[kind])) {
+                const auto pick = static_cast<std::uint32_t>(faults_rng_.next());
+                const auto arg = static_cast<std::uint32_t>(faults_rng_.next());
+                fire(kind, pick, arg);
+            }
+        }
+    }
+
+    // Faults stop; the host heals: deploy over, sentinel back, disk archived.
+    void heal() {
+        deploy_until_ = tick_;
+        sentinel_off_until_ = tick_;
+        disk_percent_ = disk_base_percent;
+        armed_crash_between_ = false;
+        armed_delay_ = 0;
+        ev(event_kind::phase, -1, 1, 0, "liveness phase: faults off");
+    }
+
+    // ---- the worker and the crawls ----------------------------------------------------------
+
+    void run_runtime() {
+        process_removals();
+        for (std::size_t k = 0; k < procs_.size();) {
+            process& p = procs_[k];
+            if (p.state == proc_state::spawning) {
+                if (p.spawn_at <= tick_) spawn(p);
+                ++k;
+                continue;
+            }
+            if (p.state == proc_state::stalled) {
+                ++k;
+                continue;
+            }
+            if (p.state == proc_state::completing) {
+                if (p.commit_at > tick_) {
+                    ++k;
+                    continue;
+                }
+                const process done = p;
+                commit(done.job, done.work_done);
+                end_process(k, true); // DB first, then the lock, then the running set
+                schedule_removal(done.job, done.pid);
+                continue;
+            }
+            if (progress(k)) ++k; // false: the process ended and was erased
+        }
+        process_completions();
+        disk_percent_ = std::max(disk_base_percent, disk_percent_ - 0.02);
+        worker_pick();
+    }
+
+    // One tick of work for a live crawl; false when it ended.
+    bool progress(std::size_t k) {
+        process& p = procs_[k];
+        truth& t = truth_[p.job];
+        job& row = rows_[p.job];
+        ++p.work_done;
+        disk_percent_ = std::min(100.0, disk_percent_ + 0.004);
+        if (t.config_error && p.work_done >= 2) return fail(k, true);
+        if (t.r.chance(o_.timeout_per_tick) && ++p.timeouts > p.timeout_threshold)
+            return fail(k, false);
+        if (tick_ >= p.next_heartbeat) {
+            row.last_progress_at = now(); // a heartbeat: a blind write of the progress column
+            wrote(p.job);
+            p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
+        }
+        if (p.work_done >= t.work_total) return finish(k);
+        return true;
+    }
+
+    // The runner reports a failed attempt: the error columns (a plain write: the error is true
+    // whatever the status), then running -> retryable with compare-and-set.
+    bool fail(std::size_t k, bool config_error) {
+        const process p = procs_[k];
+        job& row = rows_[p.job];
+        if (config_error) ++truth_[p.job].config_failures;
+        row.failure = failure_class::transient; // the legacy runner calls everything transient
+        row.last_error = config_error
+                             ? std::string{config_error_text}
+                             : fmt::format("error threshold exceeded: {} timeouts", p.timeouts);
+        wrote(p.job);
+        if (row.status == job_status::running) {
+            set_row_status(p.job, job_status::retryable);
+            wrote(p.job);
+        } else {
+            ++sum_.worker_conflicts;
+        }
+        ev(event_kind::attempt_failed, p.job, config_error ? 1 : 0);
+        end_process(k, true);
+        schedule_removal(p.job, p.pid);
+        return false;
+    }
+
+    // The crawl finished its work: the crawler writes its stage, then the worker commits the
+    // completion. Two writes, and a crash can split them (B7).
+    bool finish(std::size_t k) {
+        const process p = procs_[k];
+        job& row = rows_[p.job];
+        const bool blind_stage_write = o_.legacy.has(7);
+        const bool stage_ok = blind_stage_write || row.status == job_status::running;
+        if (stage_ok) {
+            row.last_stage = cfg_.final_stage;
+            row.has_outputs = true;
+            wrote(p.job);
+        } else {
+            ++sum_.worker_conflicts;
+        }
+        ev(event_kind::stage_written, p.job, stage_ok ? 1 : 0);
+        if (!stage_ok) {
+            end_process(k, true);
+            schedule_removal(p.job, p.pid);
+            return false;
+        }
+        if (armed_crash_between_) {
+            armed_crash_between_ = false;
+            ev(event_kind::fault, p.job,
+               static_cast<std::int64_t>(fault_kind::crash_between_writes), p.pid,
+               "crashed between the stage write and the status write");
+            end_process(k, true);
+            schedule_removal(p.job, p.pid);
+            return false;
+        }
+        const std::int64_t delay = armed_delay_;
+        armed_delay_ = 0;
+        if (delay > 0)
+            ev(event_kind::fault, p.job, static_cast<std::int64_t>(fault_kind::delayed_completion),
+               delay, tracing() ? fmt::format("completion commits in {} ticks", delay) : "");
+        if (!o_.legacy.has(8)) {
+            if (delay == 0) {
+                commit(p.job, p.work_done);
+                end_process(k, true);
+                schedule_removal(p.job, p.pid);
+                return false;
+            }
+            procs_[k].state = proc_state::completing;
+            procs_[k].commit_at = tick_ + delay;
+            return true;
+        }
+        // B8: the runner exits and the runtime forgets the job before the DB hears of it.
+        end_process(k, true);
+        if (truth_[p.job].running_set_pid == p.pid) truth_[p.job].running_set_pid = 0;
+        ++truth_[p.job].pending;
+        completions_.push_back({p.job, tick_ + delay, p.work_done});
+        if (delay == 0) process_completions();
+        return false;
+    }
+
+    void process_completions() {
+        for (std::size_t c = 0; c < completions_.size();) {
+            if (completions_[c].due > tick_) {
+                ++c;
+                continue;
+            }
+            const pending_completion pc = completions_[c];
+            completions_.erase(completions_.begin() + static_cast<std::ptrdiff_t>(c));
+            --truth_[pc.job].pending;
+            commit(pc.job, pc.pages);
+        }
+    }
+
+    // warden::complete: one compare-and-set, running -> completed.
+    void commit(std::uint32_t j, std::int64_t pages) {
+        job& row = rows_[j];
+        const completion c = complete(row, pages, now());
+        bool acknowledged = false;
+        std::int64_t outcome = 0;
+        switch (c.outcome) {
+        case completion_outcome::complete:
+            set_row_status(j, job_status::completed);
+            row.failure = failure_class::none;
+            if (!row.finished_at) row.finished_at = now();
+            if (!row.completed_at) row.completed_at = now();
+            wrote(j);
+            acknowledged = true;
+            outcome = 1;
+            break;
+        case completion_outcome::already_completed:
+            acknowledged = true;
+            outcome = 3;
+            break;
+        case completion_outcome::not_running:
+            ++sum_.worker_conflicts;
+            if (o_.legacy.has(7)) { // B7: the UPDATE hit 0 rows and the worker called it done
+                acknowledged = true;
+                outcome = 2;
+            }
+            break;
+        }
+        ev(event_kind::completion, j, outcome, 0,
+           outcome == 1   ? "running -> completed"
+           : outcome == 2 ? "0 rows updated, acknowledged anyway"
+           : outcome == 3 ? "already completed"
+                          : "conflict: row is not running, nothing written");
+        if (acknowledged && row.status != job_status::completed)
+            violate(
+                invariant::ack_not_durable, j,
+                fmt::format("worker acknowledged completion, row is {}", to_string(row.status)));
+    }
+
+    void process_removals() {
+        for (std::size_t r = 0; r < removals_.size();) {
+            if (removals_[r].due > tick_) {
+                ++r;
+                continue;
+            }
+            truth& t = truth_[removals_[r].job];
+            if (t.running_set_pid == removals_[r].pid) t.running_set_pid = 0;
+            removals_.erase(removals_.begin() + static_cast<std::ptrdiff_t>(r));
+        }
+    }
+
+    // The worker runs one job at a time itself: the oldest queued row whose lock is free. It
+    // picks queued rows only, never retryable ones (that is queue fill's job, B2).
+    void worker_pick() {
+        if (deploy_held()) return;
+        for (const auto& p : procs_)
+            if (p.in_worker) return;
+        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
+            job& row = rows_[j];
+            const truth& t = truth_[j];
+            if (row.status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
+                continue;
+            set_row_status(j, job_status::running);
+            row.started_at = now();
+            row.finished_at.reset();
+            wrote(j);
+            starts_.push_back(start_record{row.id, now()});
+            ++sum_.starts;
+            ++sum_.worker_picks;
+            launch(j, true);
+            ev(event_kind::worker_pick, j, procs_.back().pid);
+            return;
+        }
+    }
+
+    // ---- the watchdog ------------------------------------------------------------------------
+
+    void take_snapshot() {
+        order_.resize(rows_.size());
+        for (std::uint32_t j = 0; j < order_.size(); ++j)
+            order_[j] = j;
+        // Rows in "physical" order: the most recently written last, as a heap table returns them.
+        std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return truth_[a].last_write_seq < truth_[b].last_write_seq;
+        });
+        snap_.now = now();
+        snap_.jobs.resize(rows_.size());
+        for (std::size_t i = 0; i < order_.size(); ++i)
+            snap_.jobs[i] = rows_[order_[i]];
+        snap_.locks.clear();
+        snap_.running_set.clear();
+        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
+            if (truth_[j].lock_pid != 0) snap_.locks.push_back(rows_[j].id);
+            if (truth_[j].running_set_pid != 0) snap_.running_set.push_back(rows_[j].id);
+        }
+        snap_.processes.clear();
+        for (const auto& p : procs_)
+            if (p.state != proc_state::spawning)
+                snap_.processes.push_back(process_fact{p.pid, rows_[p.job].output_dir, {}});
+        snap_.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
+        std::erase_if(starts_, [&](const start_record& r) { return r.at <= now() - one_day; });
+        snap_.starts = starts_;
+    }
+
+    using action_key = std::tuple<std::int64_t, std::size_t, int, int>;
+    [[nodiscard]] static std::vector<action_key> keys(const plan& p) {
+        std::vector<action_key> out;
+        out.reserve(p.actions.size());
+        for (const action& a : p.actions) {
+            int status = -1;
+            if (const auto* s = std::get_if<set_status>(&a)) status = static_cast<int>(s->status);
+            out.emplace_back(to_int(action_job(a)), a.index(), static_cast<int>(action_rule(a)),
+                             status);
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    // B5 and purity: the same rows listed in another order must give the same plan.
+    void check_order_independence(const plan& p) {
+        bool starts = false;
+        for (const action& a : p.actions)
+            starts = starts || std::holds_alternative<start_job>(a);
+        if (!starts) return;
+        snapshot shuffled = snap_;
+        for (std::size_t i = shuffled.jobs.size(); i > 1; --i)
+            std::swap(shuffled.jobs[i - 1], shuffled.jobs[shuffle_rng_.below(i)]);
+        if (keys(decide_(shuffled, cfg_)) != keys(p))
+            violate(invariant::order_dependent, -1,
+                    "the same rows in another order give another plan");
+    }
+
+    void watchdog() {
+        const plan p = decide_(snap_, cfg_);
+        if (o_.check_order_independence) check_order_independence(p);
+        for (const auto& b : p.blocked) {
+            ++sum_.blocked;
+            auto it = std::find_if(sum_.blocked_by_rail.begin(), sum_.blocked_by_rail.end(),
+                                   [&](const auto& e) { return e.first == b.rail; });
+            if (it == sum_.blocked_by_rail.end())
+                sum_.blocked_by_rail.emplace_back(b.rail, 1);
+            else
+                ++it->second;
+            if (tracing())
+                ev(event_kind::watchdog_blocked, to_int(action_job(b.proposed)) - 1, 0, 0,
+                   fmt::format("{} {} blocked by {}: {}", to_string(action_rule(b.proposed)),
+                               kind_name(b.proposed), b.rail, b.reason));
+        }
+        for (const action& a : p.actions)
+            apply(a);
+    }
+
+    void apply(const action& a) {
+        const std::int64_t j = to_int(action_job(a)) - 1;
+        if (!sentinel_present())
+            violate(invariant::write_without_sentinel, j,
+                    fmt::format("{} {} applied without the sentinel", to_string(action_rule(a)),
+                                kind_name(a)));
+        const bool known = j >= 0 && j < static_cast<std::int64_t>(rows_.size());
+        bool ok = true;
+        if (const auto* stop = std::get_if<stop_job>(&a)) {
+            apply_stop(*stop);
+        } else {
+            // A compare-and-set that conflicts must leave the row exactly as it was.
+            const std::optional<job> before =
+                known ? std::optional<job>{rows_[static_cast<std::size_t>(j)]} : std::nullopt;
+            ok = std::visit([&](const auto& w) { return apply_write(w); }, a);
+            if (!ok && before && !same_row(*before, rows_[static_cast<std::size_t>(j)]))
+                violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
+        }
+        if (ok)
+            ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
+        else
+            ++sum_.watchdog_conflicts;
+        if (known)
+            ev(ok ? event_kind::watchdog_applied : event_kind::watchdog_conflict, j,
+               static_cast<std::int64_t>(a.index()), static_cast<std::int64_t>(action_rule(a)),
+               tracing()
+                   ? fmt::format("{} {}{}", to_string(action_rule(a)), kind_name(a), describe(a))
+                   : std::string{});
+    }
+
+    [[nodiscard]] static bool same_row(const job& a, const job& b) {
+        return a.status == b.status && a.version == b.version && a.options == b.options &&
+               a.kind == b.kind && a.campaign_year == b.campaign_year && a.failure == b.failure &&
+               a.started_at == b.started_at;
+    }
+
+    [[nodiscard]] static std::string describe(const action& a) {
+        if (const auto* s = std::get_if<set_status>(&a))
+            return fmt::format(" {}/v{} -> {} ({})", to_string(s->expected_status),
+                               s->expected_version, to_string(s->status), s->reason);
+        if (const auto* s = std::get_if<start_job>(&a))
+            return fmt::format(" {}/v{} -> running (timeout threshold {})",
+                               to_string(s->expected_status), s->expected_version,
+                               s->options.error_threshold_timeout);
+        return {};
+    }
+
+    // The compare-and-set for one action: the row index when it still matches.
+    template <class W>
+    std::optional<std::uint32_t> claim_for(const W& w) {
+        return claim(w.job, w.expected_status, w.expected_version);
+    }
+
+    bool apply_write(const stop_job&) { return true; }
+
+    bool apply_write(const set_status& a) {
+        const std::optional<std::uint32_t> j = claim_for(a);
+        if (!j) return false;
+        if (a.rule == rule_id::orphan_sweep && has_attempt(*j))
+            violate(invariant::false_orphan, *j,
+                    truth_[*j].pending > 0 ? "swept while its completion was committing"
+                                           : "swept while its crawl was alive");
+        if (a.rule == rule_id::stall_recovery) {
+            bool healthy = truth_[*j].pending > 0;
+            for (const auto& p : procs_)
+                healthy = healthy || (p.job == *j && p.state != proc_state::stalled);
+            if (healthy)
+                violate(invariant::false_stall, *j, "recovered while its crawl progressed");
+        }
+        job& row = rows_[*j];
+        if (row.status == job_status::running && a.status == job_status::retryable &&
+            row.last_stage == cfg_.final_stage)
+            ++sum_.retryable_after_final_stage;
+        set_row_status(*j, a.status);
+        if (a.failure) row.failure = *a.failure;
+        if (is_terminal(a.status) && !row.finished_at) row.finished_at = now();
+        if (a.status == job_status::completed && !row.completed_at) row.completed_at = now();
+        wrote(*j);
+        return true;
+    }
+
+    bool apply_write(const start_job& a) {
+        const std::optional<std::uint32_t> j = claim_for(a);
+        if (!j) return false;
+        job& row = rows_[*j];
+        if (deploy_held()) violate(invariant::start_under_deploy, *j, "deploy lock held");
+        if (disk_percent_ >= cfg_.disk_threshold_percent)
+            violate(invariant::start_over_disk, *j, fmt::format("disk {:.1f}%", disk_percent_));
+        if (const auto n = starts_last_day(*j); n >= cfg_.daily_start_cap)
+            violate(invariant::start_over_cap, *j, fmt::format("{} starts in 24 h", n));
+        if (has_attempt(*j))
+            violate(invariant::double_start, *j, "started while an earlier attempt is alive");
+        // Automatic retries only: a queued row is a human's (or the campaign's) explicit
+        // request, which may follow a fix of the arguments the world cannot see.
+        if (a.expected_status == job_status::retryable && truth_[*j].config_failures > 0)
+            violate(invariant::config_error_restarted, *j,
+                    fmt::format("restarted after {} config-error failures",
+                                truth_[*j].config_failures));
+        if (row.status == job_status::retryable) ++row.retry_count;
+        set_row_status(*j, job_status::running);
+        row.options = a.options;
+        row.started_at = now();
+        row.finished_at.reset();
+        wrote(*j);
+        starts_.push_back(start_record{a.job, now()});
+        ++sum_.starts;
+        launch(*j, false);
+        return true;
+    }
+
+    bool apply_write(const backfill_campaign& a) {
+        const std::optional<std::uint32_t> j = claim_for(a);
+        if (!j) return false;
+        rows_[*j].kind = a.kind;
+        rows_[*j].campaign_year = a.year;
+        wrote(*j);
+        return true;
+    }
+
+    bool apply_write(const set_tool_options& a) {
+        const std::optional<std::uint32_t> j = claim_for(a);
+        if (!j) return false;
+        rows_[*j].options = a.after;
+        wrote(*j);
+        return true;
+    }
+
+    // stop_job: end the job's processes (by pid or output_dir), units not yet spawned included,
+    // release its lock, drop it from the running set.
+    void apply_stop(const stop_job& a) {
+        const auto at = to_int(a.job) - 1;
+        if (at < 0 || at >= static_cast<std::int64_t>(rows_.size())) return;
+        const auto j = static_cast<std::uint32_t>(at);
+        std::int64_t ended = 0;
+        for (std::size_t k = procs_.size(); k-- > 0;) {
+            const bool by_pid =
+                std::find(a.pids.begin(), a.pids.end(), procs_[k].pid) != a.pids.end();
+            if (by_pid || procs_[k].job == j) {
+                end_process(k, true);
+                ++ended;
+            }
+        }
+        truth_[j].lock_pid = 0;
+        truth_[j].running_set_pid = 0;
+        ev(event_kind::stop, j, ended);
+    }
+
+    // ---- per-tick invariants -------------------------------------------------------------------
+
+    void check_tick() {
+        const bool paused = deploy_held() || !sentinel_present();
+        const std::int64_t drift_bound = drift_bound_ticks();
+        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
+            truth& t = truth_[j];
+            const job& row = rows_[j];
+            const bool db_running = row.status == job_status::running;
+            if (db_running != has_attempt(j)) {
+                if (!paused && ++t.drift_ticks == drift_bound + 1)
+                    violate(invariant::drift, j,
+                            fmt::format("DB says {} while the runtime {} for {} ticks",
+                                        to_string(row.status),
+                                        has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
+            } else {
+                t.drift_ticks = 0;
+            }
+            // Impossible: queued after the final stage with nothing running it. (With a live
+            // attempt, last_stage is a leftover and the row is reconcile's case.)
+            if (row.status == job_status::queued && row.last_stage == cfg_.final_stage &&
+                !has_attempt(j)) {
+                if (sentinel_present() && ++t.impossible_ticks == o_.watchdog_period_ticks + 2)
+                    violate(invariant::impossible_state, j,
+                            fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
+                                        t.impossible_ticks));
+            } else {
+                t.impossible_ticks = 0;
+            }
+        }
+        if (tick_ >= o_.ticks) check_filled();
+    }
+
+    // Liveness, every tick once faults stop: the campaign is filled to its target whenever a
+    // campaign job could be started (waiting, no live attempt, daily cap not spent, not a
+    // config error).
+    void check_filled() {
+        std::int32_t live = 0;
+        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+            live += has_attempt(j) ? 1 : 0;
+        bool startable = false;
+        if (live < o_.target_running)
+            for (std::uint32_t j = 0; j < rows_.size() && !startable; ++j)
+                startable = is_waiting(rows_[j].status) && !truth_[j].config_error &&
+                            !has_attempt(j) && starts_last_day(j) < cfg_.daily_start_cap;
+        if (live < o_.target_running && startable) {
+            if (++underfilled_ticks_ == drift_bound_ticks() + 1)
+                violate(invariant::underfilled, -1,
+                        fmt::format("{} running, target {}, startable work waiting for {} ticks",
+                                    live, o_.target_running, underfilled_ticks_));
+        } else {
+            underfilled_ticks_ = 0;
+        }
+    }
+
+    [[nodiscard]] bool finished_ok(std::uint32_t j) const {
+        const job& row = rows_[j];
+        return row.status == job_status::completed ||
+               (row.status == job_status::failed &&
+                row.failure == failure_class::infra_error_config);
+    }
+
+    [[nodiscard]] bool all_finished() const {
+        if (!procs_.empty() || !completions_.empty()) return false;
+        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+            if (!finished_ok(j)) return false;
+        return true;
+    }
+
+    void check_finished() {
+        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+            if (!finished_ok(j)) {
+                const job& row = rows_[j];
+                violate(invariant::unfinished, j,
+                        fmt::format("{} ({}) after the liveness bound of {} ticks",
+                                    to_string(row.status), to_string(row.failure),
+                                    liveness_bound_ticks()));
+                return;
+            }
+    }
+
+    void finish_summary() {
+        sum_.ticks_run = tick_;
+        sum_.job_ticks = tick_ * o_.jobs;
+        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
+            if (rows_[j].status == job_status::completed)
+                ++sum_.completed;
+            else if (finished_ok(j))
+                ++sum_.failed_config;
+            else
+                ++sum_.not_finished;
+        }
+        sum_.restarts = sum_.starts;
+        for (const auto& t : truth_)
+            sum_.restarts -= t.has_started ? 1 : 0;
+        sum_.trace_hash = hash_.value();
+    }
+
+    // ---- one tick ------------------------------------------------------------------------------
+
+    // 1. faults fire; 2. the watchdog reads its snapshot; 3. the world runs (crawls progress,
+    // finish, fail; completions commit; the worker picks); 4. the watchdog's plan is applied
+    // with compare-and-set against rows that may have moved in 3; 5. invariants.
+    void step() {
+        fire_faults();
+        const bool watchdog_tick = tick_ % o_.watchdog_period_ticks == 0;
+        if (watchdog_tick) take_snapshot();
+        run_runtime();
+        if (watchdog_tick) watchdog();
+        check_tick();
+        ++tick_;
+    }
+
+    static constexpr double disk_base_percent = 40.0;
+
+    world_options o_;
+    config cfg_;
+    decider decide_;
+    rng faults_rng_;
+    rng shuffle_rng_;
+    std::vector<job> rows_;
+    std::vector<start_record> starts_;
+    std::vector<truth> truth_;
+    std::vector<process> procs_;
+    std::vector<pending_completion> completions_;
+    std::vector<pending_removal> removals_;
+    std::vector<std::uint32_t> order_;
+    snapshot snap_;
+    std::int64_t tick_ = 0;
+    std::int64_t write_seq_ = 0;
+    std::int64_t next_pid_ = 1000;
+    std::int64_t deploy_until_ = 0;
+    std::int64_t sentinel_off_until_ = 0;
+    double disk_percent_ = disk_base_percent;
+    bool armed_crash_between_ = false;
+    std::int64_t armed_delay_ = 0;
+    std::size_t next_cmd_ = 0;
+    std::int64_t underfilled_ticks_ = 0;
+    trace_hash hash_;
+    std::vector<event> events_;
+    summary sum_;
+};
+
+// Runs one campaign.
+[[nodiscard]] inline summary run(const world_options& o, decider d = {}) {
+    world w(o, std::move(d));
+    return w.run();
+}
+
+} // namespace warden::sim

@@ -1,0 +1,124 @@
+// warden-sim: run one simulated campaign (or several seeds), print its summary, and exit non-zero
+// with the seed to replay when an invariant breaks.
+//   exit 0: no violation; 1: a safety invariant broke; 2: a liveness invariant broke;
+//   3: determinism check failed; 64: bad arguments.
+#include <warden/sim/sim.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+int exit_code(const warden::sim::summary& s) {
+    if (s.violations.empty()) return 0;
+    return warden::sim::is_liveness(s.violations.front().what) ? 2 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"warden-sim: whole campaigns tick by tick, with faults and invariants"};
+    std::uint64_t seed = 1;
+    std::int64_t replay = -1;
+    std::int32_t jobs = 12;
+    std::int64_t ticks = 2880;
+    std::int32_t target = 4;
+    std::int32_t period = 5;
+    std::int64_t tick_seconds = 60;
+    std::string faults = "default";
+    std::string legacy = "none";
+    bool trace = false;
+    bool swarm = false;
+    bool check_determinism = false;
+    std::int64_t runs = 1;
+    app.add_option("--seed", seed, "the one u64 seed that drives the run");
+    app.add_option("--replay", replay, "replay this seed with --trace on");
+    app.add_option("--jobs", jobs, "campaign jobs")->check(CLI::Range(1, 100000));
+    app.add_option("--ticks", ticks, "ticks of the safety phase (faults on)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
+    app.add_option("--target", target, "ensure_min_running_jobs")->check(CLI::Range(0, 100000));
+    app.add_option("--period", period, "watchdog period in ticks")->check(CLI::Range(1, 10000));
+    app.add_option("--tick-seconds", tick_seconds, "seconds per tick")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}));
+    app.add_option("--faults", faults,
+                   "profile (none, default, heavy) or rates: stall=0.01,crash=0.002 or "
+                   "default,stall=0.01");
+    app.add_option("--legacy", legacy, "bugs back in: B1..B8, comma-separated, all or none");
+    app.add_flag("--trace", trace, "one line per event and per watchdog action");
+    app.add_flag("--swarm", swarm, "switch a seed-chosen half of the fault kinds off");
+    app.add_option("--runs", runs, "run this many seeds from --seed on")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+    app.add_flag("--check-determinism", check_determinism,
+                 "run every seed twice and compare trace hashes");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 64;
+    }
+    const auto rates = warden::sim::parse_faults(faults);
+    if (!rates) {
+        fmt::print(stderr, "warden-sim: bad --faults '{}'\n", faults);
+        return 64;
+    }
+    const auto bugs = warden::sim::parse_legacy(legacy);
+    if (!bugs) {
+        fmt::print(stderr, "warden-sim: bad --legacy '{}' (want e.g. B8 or B1,B7)\n", legacy);
+        return 64;
+    }
+    if (replay >= 0) {
+        seed = static_cast<std::uint64_t>(replay);
+        trace = true;
+        runs = 1;
+    }
+
+    warden::sim::world_options o;
+    o.jobs = jobs;
+    o.ticks = ticks;
+    o.target_running = target;
+    o.watchdog_period_ticks = period;
+    o.tick_seconds = tick_seconds;
+    o.legacy = *bugs;
+    o.trace = trace;
+    for (std::int64_t r = 0; r < runs; ++r) {
+        o.seed = seed + static_cast<std::uint64_t>(r);
+        o.rates = *rates;
+        if (swarm) {
+            auto [swarmed, kept] = warden::sim::swarm(*rates, o.seed);
+            o.rates = swarmed;
+            fmt::print("swarm seed={} faults kept: {}\n", o.seed, kept);
+        }
+        warden::sim::world w(o);
+        const warden::sim::summary s = w.run();
+        if (trace)
+            for (const auto& e : w.events())
+                fmt::print("{}\n", warden::sim::format_event(e));
+        if (runs == 1 || !s.violations.empty())
+            fmt::print("{}", warden::sim::format_summary(s, tick_seconds));
+        else
+            fmt::print("seed={} completed={} config_failed={} violations=0 hash={:016x}\n", o.seed,
+                       s.completed, s.failed_config, s.trace_hash);
+        if (check_determinism) {
+            auto again = o;
+            again.trace = false;
+            const auto s2 = warden::sim::run(again);
+            if (s2.trace_hash != s.trace_hash) {
+                fmt::print("NONDETERMINISM seed={}: trace hash {:016x} then {:016x}\n", o.seed,
+                           s.trace_hash, s2.trace_hash);
+                return 3;
+            }
+        }
+        if (!s.violations.empty()) {
+            fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
+                       "--period {} --tick-seconds {} --faults {} --legacy {}{}\n",
+                       o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
+                       swarm ? " --swarm" : "");
+            return exit_code(s);
+        }
+    }
+    return 0;
+}
