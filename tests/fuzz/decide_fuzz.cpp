@@ -14,17 +14,9 @@
 #include <set>
 #include <string>
 
+#include "plan_properties.hpp"
+
 namespace {
-
-[[noreturn]] void violated(const char* what) {
-    std::fprintf(stderr, "property violated: %s\n", what);
-    std::abort();
-}
-
-#define WARDEN_FUZZ_REQUIRE(cond)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) violated(#cond);                                                              \
-    } while (0)
 
 constexpr std::int64_t interesting_ages[] = {0,     1,     59,    60,  61,   599,  600,
                                              601,   899,   900,   901, 3599, 3600, 3601,
@@ -135,51 +127,6 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
     return s;
 }
 
-void check_plan(const warden::snapshot& s, const warden::config& c, const warden::plan& p) {
-    if (p.rejected()) WARDEN_FUZZ_REQUIRE(p.actions.empty() && p.blocked.empty());
-
-    std::set<std::int64_t> rejected;
-    for (const auto& e : p.errors)
-        if (e.job) rejected.insert(warden::to_int(*e.job));
-    std::map<std::int64_t, int> rows;
-    for (const auto& j : s.jobs)
-        ++rows[warden::to_int(j.id)];
-
-    std::set<std::int64_t> seen;
-    for (const auto& a : p.actions) {
-        const auto id = warden::to_int(warden::action_job(a));
-        WARDEN_FUZZ_REQUIRE(rejected.count(id) == 0);
-        WARDEN_FUZZ_REQUIRE(rows[id] == 1);
-        const warden::job* row = nullptr;
-        for (const auto& j : s.jobs)
-            if (warden::to_int(j.id) == id) row = &j;
-        WARDEN_FUZZ_REQUIRE(row != nullptr);
-        WARDEN_FUZZ_REQUIRE(row->status != warden::job_status::completed);
-        // The first write to a job expects the row exactly as the snapshot had it.
-        std::visit(
-            [&](const auto& w) {
-                if constexpr (!std::is_same_v<std::decay_t<decltype(w)>, warden::stop_job>) {
-                    if (seen.insert(id).second) {
-                        WARDEN_FUZZ_REQUIRE(w.expected_status == row->status);
-                        WARDEN_FUZZ_REQUIRE(w.expected_version == row->version);
-                    }
-                }
-            },
-            a);
-        if (std::holds_alternative<warden::start_job>(a)) {
-            WARDEN_FUZZ_REQUIRE(s.host.sentinel_present);
-            WARDEN_FUZZ_REQUIRE(!s.host.deploy_lock_present);
-            WARDEN_FUZZ_REQUIRE(s.host.disk_used_percent < c.disk_threshold_percent);
-            int recent = 0;
-            for (const auto& r : s.starts)
-                recent +=
-                    warden::to_int(r.job) == id && r.at > s.now - warden::one_day && r.at <= s.now;
-            WARDEN_FUZZ_REQUIRE(recent < c.daily_start_cap);
-        }
-    }
-    if (!s.host.sentinel_present) WARDEN_FUZZ_REQUIRE(p.actions.empty());
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -187,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     warden::config c;
     const warden::snapshot s = build_snapshot(in, c);
     const warden::plan p = warden::decide(s, c);
-    check_plan(s, c, p);
+    warden_fuzz::check_plan(s, c, p);
     WARDEN_FUZZ_REQUIRE(warden::decide(s, c) == p);
     (void)warden::render_text(p, s);
     return 0;
