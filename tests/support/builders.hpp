@@ -113,11 +113,12 @@ std::vector<A> actions_of(const warden::plan& p) {
     return out;
 }
 
+// Copies, not pointers: callers often pass a temporary plan.
 template <class A>
-std::vector<std::pair<A, const warden::blocked_action*>> blocked_of(const warden::plan& p) {
-    std::vector<std::pair<A, const warden::blocked_action*>> out;
+std::vector<std::pair<A, warden::blocked_action>> blocked_of(const warden::plan& p) {
+    std::vector<std::pair<A, warden::blocked_action>> out;
     for (const auto& b : p.blocked)
-        if (const auto* x = std::get_if<A>(&b.proposed)) out.emplace_back(*x, &b);
+        if (const auto* x = std::get_if<A>(&b.proposed)) out.emplace_back(*x, b);
     return out;
 }
 

@@ -100,8 +100,8 @@ TEST_CASE("queue_fill: a per-job denial moves on to the next candidate",
     const auto blocked = blocked_of<warden::start_job>(p);
     REQUIRE(blocked.size() == 1);
     CHECK(warden::to_int(blocked[0].first.job) == 1);
-    CHECK(blocked[0].second->rail == "daily_start_cap");
-    CHECK(blocked[0].second->reason == "3 starts in the last 24 h (cap 3)");
+    CHECK(blocked[0].second.rail == "daily_start_cap");
+    CHECK(blocked[0].second.reason == "3 starts in the last 24 h (cap 3)");
 }
 
 TEST_CASE("queue_fill: a host-wide denial blocks exactly the starts that would have happened",

@@ -116,7 +116,7 @@ TEST_CASE("reconcile: blocked without the sentinel, skipped when switched off",
     s.host.sentinel_present = false;
     const auto blocked = blocked_of<warden::set_status>(warden::decide(s, {}));
     REQUIRE(blocked.size() == 1);
-    CHECK(blocked[0].second->rail == "sentinel_gate");
+    CHECK(blocked[0].second.rail == "sentinel_gate");
 
     s.host.sentinel_present = true;
     warden::config off;
