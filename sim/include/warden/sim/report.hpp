@@ -97,6 +97,7 @@ namespace warden::sim {
                                   s.faults[static_cast<std::size_t>(k)]);
     line("faults", faults.empty() ? std::string{"none"} : faults);
     line("finished crawls redone", s.finished_crawls_redone);
+    line("retried after final stage", s.retryable_after_final_stage);
     if (s.time_to_complete_ticks >= 0)
         line("time to complete",
              fmt::format("{} ticks ({:.1f} h)", s.time_to_complete_ticks,

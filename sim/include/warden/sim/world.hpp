@@ -475,7 +475,7 @@ class world {
             if (progress(k)) ++k; // false: the process ended and was erased
         }
         process_completions();
-        disk_percent_ = std::max(disk_base_percent, disk_percent_ - 0.02);
+        disk_percent_ = std::max(disk_base_percent, disk_percent_ - 0.05);
         worker_pick();
     }
 
@@ -731,10 +731,13 @@ class world {
                 sum_.blocked_by_rail.emplace_back(b.rail, 1);
             else
                 ++it->second;
-            if (tracing())
-                ev(event_kind::watchdog_blocked, to_int(action_job(b.proposed)) - 1, 0, 0,
-                   fmt::format("{} {} blocked by {}: {}", to_string(action_rule(b.proposed)),
-                               kind_name(b.proposed), b.rail, b.reason));
+            ev(event_kind::watchdog_blocked, to_int(action_job(b.proposed)) - 1,
+               static_cast<std::int64_t>(b.proposed.index()),
+               static_cast<std::int64_t>(action_rule(b.proposed)),
+               !tracing()
+                   ? std::string{}
+                   : fmt::format("{} {} blocked by {}: {}", to_string(action_rule(b.proposed)),
+                                 kind_name(b.proposed), b.rail, b.reason));
         }
         for (const action& a : p.actions)
             apply(a);

@@ -1,0 +1,102 @@
+// The bug catalogue: for each incident B1..B8, bring its bug back (switch its guard off in the
+// engine and the world) and require the property test to find a violation of the invariant that
+// names the incident within a bounded number of cases, then print the shrunk trace.
+// `warden_sim_tests "[catalogue]"` prints the table docs/simulator.md quotes.
+#include <warden/sim/sim.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <rapidcheck.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+
+using namespace warden::sim;
+
+namespace {
+
+struct hunt_result {
+    bool found = false;
+    int cases = 0;
+    scenario shrunk;
+    violation first;
+    std::size_t trace_events = 0;
+};
+
+hunt_result hunt(int bug, int max_cases) {
+    const legacy_bugs legacy = legacy_bugs::only(bug);
+    hunt_result out;
+    // The last failing call of a rapidcheck run is its final, fully shrunk counterexample:
+    // any later failing candidate would have been accepted as a smaller one.
+    const auto property = [&](const scenario& sc) {
+        const summary s = run(options_for(sc, legacy));
+        if (!s.violations.empty()) {
+            out.shrunk = sc;
+            out.first = s.violations.front();
+        }
+        RC_ASSERT(s.violations.empty());
+    };
+    const rc::detail::TestMetadata meta{fmt::format("sim/catalogue/B{}", bug),
+                                        fmt::format("B{} back: the simulator finds it", bug)};
+    const auto result = rc::detail::checkTestable(property, meta, params(max_cases));
+    if (result.is<rc::detail::FailureResult>()) {
+        out.found = true;
+        out.cases = result.get<rc::detail::FailureResult>().numSuccess + 1;
+        world w(options_for(out.shrunk, legacy, true));
+        (void)w.run();
+        out.trace_events = w.events().size();
+    }
+    return out;
+}
+
+void require_found(int bug, std::initializer_list<invariant> expected) {
+    constexpr int max_cases = 200; // the bound: each bug must be found within this many cases
+    const hunt_result r = hunt(bug, max_cases);
+    INFO(fmt::format("B{} was not found in {} cases", bug, max_cases));
+    REQUIRE(r.found);
+    std::string names;
+    for (const invariant v : expected)
+        names += std::string{names.empty() ? "" : " or "} + std::string{to_string(v)};
+    INFO(fmt::format("B{} broke {}, expected {}", bug, to_string(r.first.what), names));
+    CHECK(std::find(expected.begin(), expected.end(), r.first.what) != expected.end());
+    std::cout << fmt::format("\n== B{}: {} after {} cases; shrunk to {} fault commands, {} trace "
+                             "events ==\n{}",
+                             bug, to_string(r.first.what), r.cases, r.shrunk.faults.size(),
+                             r.trace_events, replay_text(r.shrunk, legacy_bugs::only(bug), 25));
+    std::cout << fmt::format("CATALOGUE | B{} | {} | {} | {} | {} |\n", bug,
+                             to_string(r.first.what), r.cases, r.shrunk.faults.size(),
+                             r.trace_events)
+              << std::flush;
+}
+
+} // namespace
+
+TEST_CASE("catalogue B1: no reconcile", "[sim][catalogue]") {
+    require_found(1, {invariant::drift});
+}
+TEST_CASE("catalogue B2: no queue fill", "[sim][catalogue]") {
+    require_found(2, {invariant::underfilled, invariant::unfinished});
+}
+TEST_CASE("catalogue B3: no legacy detection", "[sim][catalogue]") {
+    require_found(3, {invariant::underfilled, invariant::unfinished});
+}
+TEST_CASE("catalogue B4: no annual minimums", "[sim][catalogue]") {
+    require_found(4, {invariant::unfinished, invariant::underfilled});
+}
+TEST_CASE("catalogue B5: unstable queue order", "[sim][catalogue]") {
+    require_found(5, {invariant::order_dependent});
+}
+TEST_CASE("catalogue B6: no config-error classification", "[sim][catalogue]") {
+    require_found(6, {invariant::config_error_restarted});
+}
+TEST_CASE("catalogue B7: non-atomic stage write, 0-row success, no repair", "[sim][catalogue]") {
+    require_found(7, {invariant::ack_not_durable, invariant::impossible_state});
+}
+TEST_CASE("catalogue B8: no grace, runtime forgets before the DB commits", "[sim][catalogue]") {
+    require_found(8, {invariant::false_orphan});
+}
