@@ -38,6 +38,7 @@ inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool tr
     o.schedule = sc.faults;
     o.legacy = legacy;
     o.trace = trace;
+    o.verify_reference_apply = true;
     return o;
 }
 

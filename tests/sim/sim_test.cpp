@@ -62,6 +62,7 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
         o.target_running = 1 + static_cast<std::int32_t>(seed % 5);
         o.ticks = 1440;
         o.rates = swarm(base, seed).first;
+        o.verify_reference_apply = true;
         const summary s = run(o);
         INFO(format_summary(s, o.tick_seconds));
         REQUIRE(s.violations.empty());
@@ -141,6 +142,18 @@ TEST_CASE("a host drills its own rail set in the same world", "[sim][host]") {
                         [](const auto& e) { return e.first == no_cihr_starts::name; });
         CHECK(denied);
     }
+}
+
+// Found by warden-sim --seed 2 (default faults): a crash between the final stage write and the
+// status write left last_stage = persist; the job was swept, restarted, then requeued by an
+// operator while its new crawl ran, and consistency_repair marked the live job completed.
+TEST_CASE("regression: repair never completes a job whose crawl runs", "[sim][regression]") {
+    world_options o;
+    o.seed = 2;
+    const summary s = run(o);
+    INFO(format_summary(s, o.tick_seconds));
+    REQUIRE(s.violations.empty());
+    REQUIRE(s.time_to_complete_ticks >= 0);
 }
 
 TEST_CASE("soak: many generated campaigns with every guard on", "[.soak]") {

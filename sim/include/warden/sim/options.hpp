@@ -162,6 +162,9 @@ struct world_options {
     std::int32_t spawn_lag_max_ticks = 3;   // a detached unit's process appears this late
     std::int32_t running_set_removal_delay_ticks = 1;
     bool check_order_independence = true; // decide on a shuffled snapshot too (B5)
+    // Apply every plan to a copy of the rows with warden::apply_to_snapshot as well and require
+    // the same rows and the same conflicts: the world's database keeps the reference semantics.
+    bool verify_reference_apply = false;
     bool trace = false;
     std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
 };

@@ -3,6 +3,7 @@
 // runtime (one worker, detached units, crawl processes, per-job locks, the worker's in-memory
 // running set), an operator, deploys, a disk, and the watchdog that runs warden::decide every
 // K ticks. One u64 seed drives every choice; no clock, no threads, no I/O.
+#include <warden/apply.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
@@ -739,8 +740,34 @@ class world {
                    : fmt::format("{} {} blocked by {}: {}", to_string(action_rule(b.proposed)),
                                  kind_name(b.proposed), b.rail, b.reason));
         }
+        std::optional<snapshot> reference;
+        if (o_.verify_reference_apply) {
+            reference.emplace();
+            reference->now = now();
+            reference->jobs = rows_;
+            reference->starts = starts_;
+        }
+        const std::int64_t conflicts_before = sum_.watchdog_conflicts;
         for (const action& a : p.actions)
             apply(a);
+        if (reference) verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
+    }
+
+    // The world's database and warden::apply_to_snapshot agree on every row and every conflict.
+    void verify_reference(snapshot& ref, const plan& p, std::int64_t conflicts) {
+        const apply_report r = apply_to_snapshot(ref, p);
+        bool same = r.conflicts == conflicts && ref.starts.size() == starts_.size();
+        for (std::size_t j = 0; same && j < rows_.size(); ++j) {
+            const job& a = rows_[j];
+            const job& b = ref.jobs[j];
+            same = same_row(a, b) && a.retry_count == b.retry_count &&
+                   a.finished_at == b.finished_at && a.completed_at == b.completed_at;
+        }
+        if (!same)
+            violate(invariant::cas_overwrite, -1,
+                    fmt::format("the world's apply differs from warden::apply_to_snapshot "
+                                "({} conflicts here, {} there)",
+                                conflicts, r.conflicts));
     }
 
     void apply(const action& a) {
