@@ -487,7 +487,10 @@ class world {
         job& row = rows_[p.job];
         ++p.work_done;
         disk_percent_ = std::min(100.0, disk_percent_ + 0.004);
-        if (t.config_error && p.work_done >= 2) return fail(k, true);
+        if (t.config_error) { // the arguments are refused before any page is fetched
+            if (p.work_done >= 2) return fail(k, true);
+            return true;
+        }
         if (t.r.chance(o_.timeout_per_tick) && ++p.timeouts > p.timeout_threshold)
             return fail(k, false);
         if (tick_ >= p.next_heartbeat) {
@@ -936,10 +939,12 @@ class world {
                 t.drift_ticks = 0;
             }
             // Impossible: queued after the final stage with nothing running it. (With a live
-            // attempt, last_stage is a leftover and the row is reconcile's case.)
+            // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
+            // period to stop a dead attempt's leftover lock, one to repair; paused while the
+            // deploy lock or a missing sentinel forbids the stop or the write.
             if (row.status == job_status::queued && row.last_stage == cfg_.final_stage &&
                 !has_attempt(j)) {
-                if (sentinel_present() && ++t.impossible_ticks == o_.watchdog_period_ticks + 2)
+                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
                     violate(invariant::impossible_state, j,
                             fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
                                         t.impossible_ticks));
