@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -84,7 +85,12 @@ int main(int argc, char** argv) {
     o.tick_seconds = tick_seconds;
     o.legacy = *bugs;
     o.trace = trace;
+    // A progress line on stderr for multi-seed runs, only when stderr is a terminal.
+    const bool progress = runs > 1 && ::isatty(2) == 1;
     for (std::int64_t r = 0; r < runs; ++r) {
+        if (progress && (r % 100 == 0 || r + 1 == runs))
+            fmt::print(stderr, "\rwarden-sim: seed {} of {} ({}%)", r + 1, runs,
+                       100 * (r + 1) / runs);
         o.seed = seed + static_cast<std::uint64_t>(r);
         o.rates = *rates;
         if (swarm) {
@@ -113,6 +119,7 @@ int main(int argc, char** argv) {
             }
         }
         if (!s.violations.empty()) {
+            if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
                        "--period {} --tick-seconds {} --faults {} --legacy {}{}\n",
                        o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
@@ -120,5 +127,6 @@ int main(int argc, char** argv) {
             return exit_code(s);
         }
     }
+    if (progress) fmt::print(stderr, "\n");
     return 0;
 }

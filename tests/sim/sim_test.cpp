@@ -35,6 +35,8 @@ struct probes {
     std::int64_t completed = 0;
     std::int64_t failed_config = 0;
     std::int64_t redone = 0;
+    std::int64_t crash_points = 0;
+    std::int64_t delayed_commits = 0;
     void add(const summary& s) {
         for (std::size_t r = 0; r < rules.size(); ++r)
             rules[r] += s.applied_by_rule[r];
@@ -45,6 +47,8 @@ struct probes {
         completed += s.completed;
         failed_config += s.failed_config;
         redone += s.finished_crawls_redone;
+        crash_points += s.crash_points_hit;
+        delayed_commits += s.delayed_commits;
     }
 };
 
@@ -85,6 +89,8 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
     }
     CHECK(seen.watchdog_conflicts > 0); // the watchdog lost a race to the world, and wrote nothing
     CHECK(seen.worker_conflicts > 0);   // the world lost a race to the watchdog or the operator
+    CHECK(seen.crash_points > 0);       // the crash point between the stage and status writes
+    CHECK(seen.delayed_commits > 0);    // a completion that committed while the sweep ran
     CHECK(seen.completed > 0);
     CHECK(seen.failed_config > 0);
 }

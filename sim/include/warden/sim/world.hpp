@@ -48,6 +48,8 @@ struct summary {
     std::int64_t blocked = 0;
     std::vector<std::pair<std::string_view, std::int64_t>> blocked_by_rail;
     std::array<std::int64_t, fault_kind_count> faults{};
+    std::int64_t crash_points_hit = 0;            // probe: crashes between the two final writes
+    std::int64_t delayed_commits = 0;             // probe: completions that committed late
     std::int64_t finished_crawls_redone = 0;      // probe: a crawl with outputs started again
     std::int64_t retryable_after_final_stage = 0; // probe: see docs/simulator.md, findings
     std::int64_t time_to_complete_ticks = -1;     // all campaign jobs terminal; -1: never
@@ -547,6 +549,7 @@ class world {
         }
         if (armed_crash_between_) {
             armed_crash_between_ = false;
+            ++sum_.crash_points_hit;
             ev(event_kind::fault, p.job,
                static_cast<std::int64_t>(fault_kind::crash_between_writes), p.pid,
                "crashed between the stage write and the status write");
@@ -556,6 +559,7 @@ class world {
         }
         const std::int64_t delay = armed_delay_;
         armed_delay_ = 0;
+        if (delay > 0) ++sum_.delayed_commits;
         if (delay > 0)
             ev(event_kind::fault, p.job, static_cast<std::int64_t>(fault_kind::delayed_completion),
                delay, tracing() ? fmt::format("completion commits in {} ticks", delay) : "");
