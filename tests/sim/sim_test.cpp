@@ -2,6 +2,7 @@
 // schedules (shrinking), over swarm-randomised fault rates, and the same seed replays exactly.
 #include <warden/sim/sim.hpp>
 
+#include <boost/hana/tuple.hpp>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <rapidcheck.h>
@@ -170,4 +171,40 @@ TEST_CASE("soak: many generated campaigns with every guard on", "[.soak]") {
             RC_ASSERT(s.violations.empty());
         },
         5000);
+}
+
+namespace {
+
+// The first violation each of `seeds` runs finds with `rates` and no rails at all.
+std::set<invariant> found_without_rails(const fault_rates& rates, int seeds) {
+    std::set<invariant> found;
+    for (int seed = 1; seed <= seeds; ++seed) {
+        world_options o;
+        o.seed = static_cast<std::uint64_t>(seed);
+        o.ticks = 1440;
+        o.rates = rates;
+        const summary s = run(o, [](const warden::snapshot& snap, const warden::config& c) {
+            return warden::decide(snap, c, boost::hana::make_tuple());
+        });
+        if (!s.violations.empty()) found.insert(s.violations.front().what);
+    }
+    return found;
+}
+
+} // namespace
+
+// The rail invariants are not vacuous: a host that drops every rail breaks each of them.
+TEST_CASE("without rails, the rail invariants break", "[sim][mutation]") {
+    fault_rates r;
+    r[fault_kind::sentinel_off] = 0.01;
+    CHECK(found_without_rails(r, 20).count(invariant::write_without_sentinel) == 1);
+    fault_rates d;
+    d[fault_kind::deploy] = 0.01;
+    CHECK(found_without_rails(d, 20).count(invariant::start_under_deploy) == 1);
+    fault_rates k;
+    k[fault_kind::disk_spike] = 0.01;
+    CHECK(found_without_rails(k, 20).count(invariant::start_over_disk) == 1);
+    fault_rates c; // crashes make the sweep hand jobs back to queue fill again and again
+    c[fault_kind::crash] = 0.05;
+    CHECK(found_without_rails(c, 20).count(invariant::start_over_cap) == 1);
 }
