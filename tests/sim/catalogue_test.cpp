@@ -95,7 +95,8 @@ TEST_CASE("catalogue B6: no config-error classification", "[sim][catalogue]") {
     require_found(6, {invariant::config_error_restarted});
 }
 TEST_CASE("catalogue B7: non-atomic stage write, 0-row success, no repair", "[sim][catalogue]") {
-    require_found(7, {invariant::ack_not_durable, invariant::impossible_state});
+    require_found(7, {invariant::ack_not_durable, invariant::impossible_state,
+                      invariant::finished_restarted});
 }
 TEST_CASE("catalogue B8: no grace, runtime forgets before the DB commits", "[sim][catalogue]") {
     require_found(8, {invariant::false_orphan});

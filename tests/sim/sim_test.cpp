@@ -208,3 +208,81 @@ TEST_CASE("without rails, the rail invariants break", "[sim][mutation]") {
     c[fault_kind::crash] = 0.05;
     CHECK(found_without_rails(c, 20).count(invariant::start_over_cap) == 1);
 }
+
+namespace {
+
+std::set<invariant> found_with(const fault_rates& rates, int seeds, const decider& d,
+                               bool worker_picks = true) {
+    std::set<invariant> found;
+    for (int seed = 1; seed <= seeds; ++seed) {
+        world_options o;
+        o.worker_picks_queued = worker_picks;
+        o.seed = static_cast<std::uint64_t>(seed);
+        o.ticks = 1440;
+        o.rates = rates;
+        const summary s = run(o, d);
+        if (!s.violations.empty()) found.insert(s.violations.front().what);
+    }
+    std::string names;
+    for (const invariant v : found)
+        names += std::string{to_string(v)} + " ";
+    UNSCOPED_INFO("invariants broken: " << names);
+    return found;
+}
+
+} // namespace
+
+// Engine mutants: each breaks the invariant that guards against it, so none of those
+// invariants passes vacuously.
+TEST_CASE("engine mutants break the invariant that names them", "[sim][mutation]") {
+    SECTION("a host that loses the runtime evidence of waiting rows double-starts") {
+        fault_rates r;
+        r[fault_kind::operator_retryable] = 0.02;
+        const auto found =
+            found_with(r, 20, [](const warden::snapshot& s, const warden::config& c) {
+                warden::snapshot blind = s;
+                const auto waiting_dir = [&](const std::string& dir) {
+                    for (const auto& j : s.jobs)
+                        if (j.output_dir == dir) return warden::is_waiting(j.status);
+                    return false;
+                };
+                const auto waiting = [&](warden::job_id id) {
+                    for (const auto& j : s.jobs)
+                        if (j.id == id) return warden::is_waiting(j.status);
+                    return false;
+                };
+                std::erase_if(blind.locks, waiting);
+                std::erase_if(blind.running_set, waiting);
+                std::erase_if(blind.processes, [&](const warden::process_fact& p) {
+                    return waiting_dir(p.output_dir);
+                });
+                return warden::decide(blind, c);
+            });
+        CHECK(found.count(invariant::double_start) == 1);
+    }
+    SECTION("a two-minute stall threshold recovers healthy crawls") {
+        const auto found =
+            found_with(fault_rates{}, 20, [](const warden::snapshot& s, const warden::config& c) {
+                warden::config hasty = c;
+                hasty.stall_after = std::chrono::minutes{2};
+                return warden::decide(s, hasty);
+            });
+        CHECK(found.count(invariant::false_stall) == 1);
+    }
+    SECTION("without consistency repair a finished job sits queued or is crawled again") {
+        fault_rates r;
+        r[fault_kind::operator_requeue] = 0.02;
+        r[fault_kind::delayed_completion] = 0.05;
+        const auto found = found_with(
+            r, 40,
+            [](const warden::snapshot& s, const warden::config& c) {
+                warden::config no_repair = c;
+                no_repair.guards.consistency_repair = false;
+                return warden::decide(s, no_repair);
+            },
+            false); // the worker's own pick would restart the row before a repair could
+        CHECK(found.count(invariant::impossible_state) +
+                  found.count(invariant::finished_restarted) >
+              0);
+    }
+}

@@ -161,6 +161,7 @@ struct world_options {
     std::int32_t progress_report_ticks = 5; // mean ticks between heartbeat writes
     std::int32_t spawn_lag_max_ticks = 3;   // a detached unit's process appears this late
     std::int32_t running_set_removal_delay_ticks = 1;
+    bool worker_picks_queued = true;      // false: only the watchdog's queue fill starts jobs
     bool check_order_independence = true; // decide on a shuffled snapshot too (B5)
     // Apply every plan to a copy of the rows with warden::apply_to_snapshot as well and require
     // the same rows and the same conflicts: the world's database keeps the reference semantics.

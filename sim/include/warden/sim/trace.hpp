@@ -96,6 +96,7 @@ enum class invariant : std::uint8_t {
     write_without_sentinel, // no watchdog write while the sentinel is absent
     drift,                  // DB status agrees with the runtime within period + grace
     impossible_state,       // queued with last_stage == final stage, for more than one period
+    finished_restarted,     // the watchdog never starts a queued row that already finished (B7)
     cas_overwrite,          // a compare-and-set that conflicted changed nothing
     false_orphan,           // the sweep never fails/retries a job that is alive or completing
     false_stall,            // stall recovery never hits a job that is progressing
@@ -106,7 +107,7 @@ enum class invariant : std::uint8_t {
     underfilled,            // liveness: running reaches the target while enough work waits
 };
 
-inline constexpr int invariant_count = 16;
+inline constexpr int invariant_count = 17;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -118,6 +119,7 @@ inline constexpr int invariant_count = 16;
     case invariant::write_without_sentinel: return "write_without_sentinel";
     case invariant::drift: return "drift";
     case invariant::impossible_state: return "impossible_state";
+    case invariant::finished_restarted: return "finished_restarted";
     case invariant::cas_overwrite: return "cas_overwrite";
     case invariant::false_orphan: return "false_orphan";
     case invariant::false_stall: return "false_stall";

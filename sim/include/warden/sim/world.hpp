@@ -650,7 +650,7 @@ class world {
     // The worker runs one job at a time itself: the oldest queued row whose lock is free. It
     // picks queued rows only, never retryable ones (that is queue fill's job, B2).
     void worker_pick() {
-        if (deploy_held()) return;
+        if (deploy_held() || !o_.worker_picks_queued) return;
         for (const auto& p : procs_)
             if (p.in_worker) return;
         for (std::uint32_t j = 0; j < rows_.size(); ++j) {
@@ -875,6 +875,10 @@ class world {
             violate(invariant::config_error_restarted, *j,
                     fmt::format("restarted after {} config-error failures",
                                 truth_[*j].config_failures));
+        if (a.expected_status == job_status::queued && row.last_stage == cfg_.final_stage &&
+            row.has_outputs)
+            violate(invariant::finished_restarted, *j,
+                    "a queued row past its final stage, outputs present, crawled again");
         if (row.status == job_status::retryable) ++row.retry_count;
         set_row_status(*j, job_status::running);
         row.options = a.options;
