@@ -1,0 +1,285 @@
+#pragma once
+// Deterministic snapshot generator for the benchmarks and the plan-identity test. Its own PRNG
+// (splitmix64) and integer arithmetic only, so a (size, seed, profile) triple gives the same
+// snapshot on every compiler and standard library.
+#include <warden/warden.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace warden_bench {
+
+class rng {
+  public:
+    explicit rng(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() noexcept {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    // Uniform enough in [0, n) for n far below 2^32 (the bias is below 2^-32).
+    std::uint32_t below(std::uint32_t n) noexcept {
+        return static_cast<std::uint32_t>(((next() >> 32) * n) >> 32);
+    }
+    bool chance(std::uint32_t per_10000) noexcept { return below(10000) < per_10000; }
+
+  private:
+    std::uint64_t state_;
+};
+
+enum class profile : std::uint8_t {
+    realistic, // the brief's mix: mostly completed, a few stalled (queue fill then waits)
+    filling,   // same mix without stalled jobs: queue fill sorts and starts candidates
+    campaign,  // one annual campaign of a few dozen jobs (the HealthArchive scale)
+    chaos,     // every field random, invalid rows and dangling references included (tests only)
+};
+
+struct generated {
+    warden::snapshot snapshot;
+    warden::config config;
+};
+
+// Kinds of job, with their weight per 10000 in the realistic profile.
+enum class kind : std::uint8_t {
+    completed,
+    failed_transient,
+    failed_config_classified,
+    queued_annual,
+    retryable_annual,
+    legacy_queued,
+    running_healthy,
+    running_in_grace, // no liveness yet: orphan sweep proposes, grace_window blocks
+    stalled,
+    orphaned,
+    config_errored, // retryable with an "unrecognized arguments" error
+    reconcile_lock, // retryable while its lock is held (B1)
+    half_persisted, // queued with last_stage persist (B7)
+    anomalous,      // running with finished_at set
+    invalid,        // started in the future
+    count_
+};
+
+inline constexpr std::uint32_t realistic_weights[] = {
+    7000, 500, 50, 700, 300, 200, 800, 50, 20, 30, 100, 30, 20, 5, 5,
+};
+inline constexpr std::uint32_t campaign_weights[] = {
+    4000, 200, 0, 1600, 800, 800, 1600, 200, 200, 200, 200, 200, 200, 0, 0,
+};
+
+namespace detail {
+
+inline constexpr const char* sources[] = {"hc", "phac", "cihr", "nrc"};
+
+inline kind pick(rng& r, const std::uint32_t (&weights)[15]) {
+    std::uint32_t total = 0;
+    for (auto w : weights)
+        total += w;
+    std::uint32_t x = r.below(total);
+    for (std::size_t k = 0; k < 15; ++k) {
+        if (x < weights[k]) return static_cast<kind>(k);
+        x -= weights[k];
+    }
+    return kind::completed;
+}
+
+inline std::optional<warden::timestamp> maybe_time(rng& r, warden::timestamp now) {
+    if (r.chance(3000)) return std::nullopt;
+    return now - warden::duration{static_cast<std::int64_t>(r.below(3 * 86400)) - 3600};
+}
+
+inline warden::job chaos_job(rng& r, std::int64_t id, warden::timestamp now) {
+    warden::job j;
+    j.id = warden::job_id{r.chance(300) ? static_cast<std::int64_t>(r.below(20)) : id};
+    j.source = sources[r.below(4)];
+    j.name = j.source + "-" + std::to_string(r.below(50));
+    if (r.chance(5000)) j.name += r.chance(8000) ? "-20250101" : "-20250102";
+    j.output_dir = r.chance(1000) ? std::string{} : "/srv/crawls/" + j.name;
+    j.status = static_cast<warden::job_status>(r.below(5));
+    if (r.chance(5000)) {
+        j.kind = warden::campaign_kind::annual;
+        if (r.chance(8000)) j.campaign_year = 2025;
+    }
+    j.queued_at = now - warden::duration{static_cast<std::int64_t>(r.below(4)) * 3600};
+    j.started_at = maybe_time(r, now);
+    j.finished_at = r.chance(5000) ? std::nullopt : maybe_time(r, now);
+    j.last_progress_at = maybe_time(r, now);
+    j.completed_at = r.chance(7000) ? std::nullopt : maybe_time(r, now);
+    j.retry_count = r.chance(100) ? -1 : static_cast<std::int32_t>(r.below(4));
+    j.failure = static_cast<warden::failure_class>(r.below(5));
+    if (r.chance(4000))
+        j.last_error = r.chance(5000) ? "error: Unrecognized Arguments: --x" : "timeout";
+    j.options = {static_cast<std::int32_t>(r.below(30)), static_cast<std::int32_t>(r.below(60)),
+                 static_cast<std::int32_t>(r.below(60)), static_cast<std::int32_t>(r.below(3)),
+                 r.chance(2000) ? std::optional<std::int32_t>{100} : std::nullopt};
+    if (r.chance(3000)) j.last_stage = r.chance(5000) ? "persist" : "crawl";
+    j.has_outputs = r.chance(5000);
+    j.version = static_cast<std::int64_t>(r.below(10));
+    return j;
+}
+
+inline void chaos_side_tables(rng& r, generated& g) {
+    auto& s = g.snapshot;
+    const auto n = static_cast<std::uint32_t>(s.jobs.size());
+    auto any_id = [&] {
+        return r.chance(500) ? warden::job_id{100000 + r.below(10)}
+                             : s.jobs[r.below(n)].id;
+    };
+    for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
+        s.locks.push_back(any_id());
+    for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
+        s.running_set.push_back(any_id());
+    for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k) {
+        const auto& j = s.jobs[r.below(n)];
+        s.processes.push_back({static_cast<std::int64_t>(1000 + k), j.output_dir, "zimit"});
+    }
+    for (std::uint32_t k = 0, m = r.below(n + 1); k < m; ++k)
+        s.starts.push_back({any_id(), s.now - warden::duration{static_cast<std::int64_t>(
+                                                     r.below(2 * 86400)) -
+                                                 (r.chance(200) ? 7200 : 0)}});
+    s.host = {r.chance(8000), r.chance(1500),
+              r.chance(1500) ? 90.0 : static_cast<double>(r.below(80))};
+    auto& c = g.config;
+    c.ensure_min_running_jobs = static_cast<std::int32_t>(r.below(n / 2 + 2));
+    c.daily_start_cap = static_cast<std::int32_t>(r.below(4));
+    c.guards = {r.chance(8000), r.chance(8000), r.chance(8000),
+                r.chance(8000), r.chance(8000), r.chance(8000)};
+}
+
+} // namespace detail
+
+// `n` jobs with ids 1..n in a shuffled-looking order, plus their locks, processes, running set
+// and start history. Every string is built the way a host's database rows would hold it.
+inline generated make_snapshot(std::size_t n, std::uint64_t seed,
+                               profile p = profile::realistic) {
+    using namespace std::chrono;
+    using warden::job_status;
+    rng r{seed};
+    generated g;
+    auto& s = g.snapshot;
+    s.now = warden::utc(2026, 2, 3, 12, 0);
+    s.host = {true, false, 62.5};
+    s.jobs.reserve(n);
+    const warden::timestamp now = s.now;
+    if (p == profile::chaos) {
+        for (std::size_t i = 0; i < n; ++i)
+            s.jobs.push_back(detail::chaos_job(r, static_cast<std::int64_t>(i + 1), now));
+        detail::chaos_side_tables(r, g);
+        return g;
+    }
+    const auto& weights = p == profile::campaign ? campaign_weights : realistic_weights;
+    std::int64_t running = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        kind k = detail::pick(r, weights);
+        if (p == profile::filling && k == kind::stalled) k = kind::running_healthy;
+        warden::job j;
+        // Ids are a permutation of 1..n for n a power of two or not: an odd multiplier mod n.
+        j.id = warden::job_id{static_cast<std::int64_t>((i * 2654435761u) % n) + 1};
+        j.source = detail::sources[r.below(p == profile::campaign ? 3 : 4)];
+        const bool annual = k != kind::failed_transient && r.chance(7000);
+        j.name = j.source + (annual ? "-annual-" : "-adhoc-") + std::to_string(to_int(j.id));
+        if (annual) j.name += "-20260101";
+        j.output_dir = "/srv/crawls/" + j.name;
+        if (annual && k != kind::legacy_queued) {
+            j.kind = warden::campaign_kind::annual;
+            j.campaign_year = 2026;
+        }
+        if (k == kind::legacy_queued) j.name = j.source + "-" + std::to_string(i) + "-20260101";
+        if (k == kind::legacy_queued) j.output_dir = "/srv/crawls/" + j.name;
+        // Day granularity: many ties, so the source order and the id break them.
+        j.queued_at = now - days{1 + r.below(365)};
+        j.options = annual ? warden::tool_options{20, 50, 50, 2, std::nullopt}
+                           : warden::tool_options{5, 10, 10, 1, std::nullopt};
+        j.version = 1 + r.below(8);
+        const warden::timestamp started = now - minutes{120 + r.below(60 * 24 * 20)};
+        auto live = [&](bool in_set) {
+            s.locks.push_back(j.id);
+            s.processes.push_back({static_cast<std::int64_t>(10000 + i), j.output_dir,
+                                   "zimit --output " + j.output_dir});
+            if (in_set) s.running_set.push_back(j.id);
+            s.starts.push_back({j.id, now - hours{r.below(23)}});
+        };
+        switch (k) {
+        case kind::completed:
+        case kind::count_:
+            j.status = job_status::completed;
+            j.started_at = started;
+            j.finished_at = started + minutes{30};
+            j.completed_at = j.finished_at;
+            j.last_stage = "persist";
+            j.has_outputs = true;
+            break;
+        case kind::failed_transient:
+            j.status = job_status::failed;
+            j.failure = warden::failure_class::transient;
+            j.started_at = started;
+            j.finished_at = started + minutes{5};
+            j.last_error = "crawl timed out after 3 restarts: net::ERR_CONNECTION_RESET";
+            break;
+        case kind::failed_config_classified:
+            j.status = job_status::failed;
+            j.failure = warden::failure_class::infra_error_config;
+            j.last_error = "zimit: error: unrecognized arguments: --pageLimit=abc";
+            break;
+        case kind::queued_annual:
+        case kind::legacy_queued: j.status = job_status::queued; break;
+        case kind::retryable_annual:
+            j.status = job_status::retryable;
+            j.failure = warden::failure_class::transient;
+            j.retry_count = 1 + static_cast<std::int32_t>(r.below(3));
+            j.last_error = "container exited 137";
+            for (std::int32_t a = 0; a < j.retry_count; ++a)
+                s.starts.push_back({j.id, now - hours{1 + r.below(40)}});
+            break;
+        case kind::running_healthy:
+        case kind::anomalous:
+        case kind::stalled:
+            j.status = job_status::running;
+            j.started_at = started;
+            j.last_progress_at = now - minutes{k == kind::stalled ? 90 + r.below(300) : 1};
+            if (k == kind::anomalous) j.finished_at = started + minutes{1};
+            live(true);
+            ++running;
+            break;
+        case kind::running_in_grace:
+            j.status = job_status::running;
+            j.started_at = now - minutes{2 + r.below(5)};
+            ++running;
+            break;
+        case kind::orphaned:
+            j.status = job_status::running;
+            j.started_at = started;
+            j.last_progress_at = now - minutes{30};
+            ++running;
+            break;
+        case kind::config_errored:
+            j.status = job_status::retryable;
+            j.retry_count = 1;
+            j.last_error = "zimit: error: Unrecognized arguments: --workers=x";
+            break;
+        case kind::reconcile_lock:
+            j.status = job_status::retryable;
+            j.started_at = started;
+            j.last_progress_at = now - minutes{2};
+            live(false);
+            break;
+        case kind::half_persisted:
+            j.status = job_status::queued;
+            j.last_stage = "persist";
+            j.has_outputs = r.chance(5000);
+            break;
+        case kind::invalid:
+            j.status = job_status::running;
+            j.started_at = now + minutes{5};
+            break;
+        }
+        s.jobs.push_back(std::move(j));
+    }
+    // Keep the campaign a little under-filled: queue fill has work whenever nothing is stalled.
+    g.config.ensure_min_running_jobs = static_cast<std::int32_t>(running + running / 10 + 2);
+    return g;
+}
+
+} // namespace warden_bench

@@ -1,0 +1,661 @@
+#pragma once
+// The engine a host would write without warden: the same decisions, built the usual runtime way.
+// Rails are virtual classes in a std::vector<std::unique_ptr<rail>>, rules are std::function,
+// joins are std::map lookups and statuses are std::string. It reads a warden::snapshot and returns
+// a warden::plan only so the two engines can be compared plan for plan
+// (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden.
+#include <warden/core/actions.hpp>
+#include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace handwritten {
+
+using warden::action;
+using warden::job_status;
+
+inline std::string status_text(job_status s) {
+    switch (s) {
+    case job_status::queued: return "queued";
+    case job_status::running: return "running";
+    case job_status::retryable: return "retryable";
+    case job_status::completed: return "completed";
+    case job_status::failed: return "failed";
+    }
+    return "unknown";
+}
+
+inline job_status status_value(const std::string& s) {
+    if (s == "queued") return job_status::queued;
+    if (s == "running") return job_status::running;
+    if (s == "retryable") return job_status::retryable;
+    if (s == "completed") return job_status::completed;
+    return job_status::failed;
+}
+
+inline bool waiting(const std::string& s) { return s == "queued" || s == "retryable"; }
+inline bool terminal(const std::string& s) { return s == "completed" || s == "failed"; }
+
+struct facts {
+    bool valid = true;
+    bool lock_held = false;
+    bool in_running_set = false;
+    bool shared_output_dir = false;
+    std::uint32_t process_count = 0;
+    std::int64_t first_pid = 0;
+    std::int32_t starts_last_24h = 0;
+};
+
+struct row {
+    const warden::job* job;
+    std::string status;
+    facts* f;
+};
+
+struct context {
+    const warden::snapshot& s;
+    const warden::config& c;
+};
+
+struct verdict {
+    bool allowed = true;
+    bool host = false;
+    std::string reason;
+};
+
+inline std::optional<std::int32_t> legacy_year(std::string_view text) {
+    if (text.size() < 10) return std::nullopt;
+    const std::string_view tail = text.substr(text.size() - 9);
+    if (tail[0] != '-' || tail.substr(5) != "0101") return std::nullopt;
+    std::int32_t year = 0;
+    for (char ch : tail.substr(1, 4)) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        year = year * 10 + (ch - '0');
+    }
+    if (year < 1970) return std::nullopt;
+    return year;
+}
+
+inline std::optional<std::int32_t> legacy_year(const warden::job& j) {
+    if (auto y = legacy_year(std::string_view{j.name})) return y;
+    std::string_view dir = j.output_dir;
+    while (!dir.empty() && dir.back() == '/')
+        dir.remove_suffix(1);
+    const auto slash = dir.rfind('/');
+    return legacy_year(slash == std::string_view::npos ? dir : dir.substr(slash + 1));
+}
+
+inline bool annual(const warden::job& j) {
+    return j.kind == warden::campaign_kind::annual || legacy_year(j).has_value();
+}
+
+inline bool meets(const warden::tool_options& o, const warden::tool_options& m) {
+    return o.max_container_restarts >= m.max_container_restarts &&
+           o.error_threshold_timeout >= m.error_threshold_timeout &&
+           o.error_threshold_http >= m.error_threshold_http &&
+           o.backoff_delay_minutes >= m.backoff_delay_minutes && !o.page_cap;
+}
+
+inline warden::tool_options raised(warden::tool_options o, const warden::tool_options& m) {
+    o.max_container_restarts = std::max(o.max_container_restarts, m.max_container_restarts);
+    o.error_threshold_timeout = std::max(o.error_threshold_timeout, m.error_threshold_timeout);
+    o.error_threshold_http = std::max(o.error_threshold_http, m.error_threshold_http);
+    o.backoff_delay_minutes = std::max(o.backoff_delay_minutes, m.backoff_delay_minutes);
+    o.page_cap.reset();
+    return o;
+}
+
+// ---- rails: one virtual call per rail per action ----
+class rail {
+  public:
+    virtual ~rail() = default;
+    virtual std::string_view name() const = 0;
+    virtual verdict check(const context& ctx, const row& r, const action& a) const = 0;
+};
+
+class grace_window_rail final : public rail {
+  public:
+    std::string_view name() const override { return "grace_window"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        const auto* st = std::get_if<warden::set_status>(&a);
+        if (!st) return {};
+        warden::duration grace{};
+        if (st->rule == warden::rule_id::stall_recovery)
+            grace = ctx.c.start_grace;
+        else if (st->rule == warden::rule_id::orphan_sweep)
+            grace = std::max(ctx.c.start_grace, ctx.c.orphan_grace);
+        else
+            return {};
+        if (!r.job->started_at) return {};
+        const auto since = ctx.s.now - *r.job->started_at;
+        if (since > grace) return {};
+        return {false, false,
+                fmt::format("started {} s ago, inside the {} s grace window", since.count(),
+                            grace.count())};
+    }
+};
+
+class legacy_annual_rail final : public rail {
+  public:
+    std::string_view name() const override { return "legacy_annual"; }
+    verdict check(const context&, const row& r, const action& a) const override {
+        const auto* b = std::get_if<warden::backfill_campaign>(&a);
+        if (!b) return {};
+        const auto year = legacy_year(*r.job);
+        if (year && *year == b->year) return {};
+        if (year)
+            return {false, false,
+                    fmt::format("name says campaign year {}, backfill says {}", *year, b->year)};
+        return {false, false, "neither name nor output dir ends in -YYYY0101"};
+    }
+};
+
+class annual_minimums_rail final : public rail {
+  public:
+    std::string_view name() const override { return "annual_minimums"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        const warden::tool_options* o = nullptr;
+        if (const auto* st = std::get_if<warden::start_job>(&a)) o = &st->options;
+        if (const auto* t = std::get_if<warden::set_tool_options>(&a)) o = &t->after;
+        if (!o || !annual(*r.job)) return {};
+        const auto& m = ctx.c.annual_minimums;
+        if (meets(*o, m)) return {};
+        if (o->page_cap)
+            return {false, false, fmt::format("annual crawl with page cap {}", *o->page_cap)};
+        return {false, false,
+                fmt::format("annual options below minimums: restarts {}/{}, timeout {}/{}, http "
+                            "{}/{}, backoff {}/{}",
+                            o->max_container_restarts, m.max_container_restarts,
+                            o->error_threshold_timeout, m.error_threshold_timeout,
+                            o->error_threshold_http, m.error_threshold_http,
+                            o->backoff_delay_minutes, m.backoff_delay_minutes)};
+    }
+};
+
+class daily_start_cap_rail final : public rail {
+  public:
+    std::string_view name() const override { return "daily_start_cap"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        if (!std::holds_alternative<warden::start_job>(a)) return {};
+        if (r.f->starts_last_24h < ctx.c.daily_start_cap) return {};
+        return {false, false,
+                fmt::format("{} starts in the last 24 h (cap {})", r.f->starts_last_24h,
+                            ctx.c.daily_start_cap)};
+    }
+};
+
+class disk_threshold_rail final : public rail {
+  public:
+    std::string_view name() const override { return "disk_threshold"; }
+    verdict check(const context& ctx, const row&, const action& a) const override {
+        if (!std::holds_alternative<warden::start_job>(a)) return {};
+        const double used = ctx.s.host.disk_used_percent;
+        const double limit = ctx.c.disk_threshold_percent;
+        if (used < limit) return {};
+        return {false, true,
+                fmt::format("disk {:.1f}% used, at or above the threshold {:.1f}%", used, limit)};
+    }
+};
+
+class deploy_lock_rail final : public rail {
+  public:
+    std::string_view name() const override { return "deploy_lock"; }
+    verdict check(const context& ctx, const row&, const action& a) const override {
+        bool gated = std::holds_alternative<warden::start_job>(a) ||
+                     std::holds_alternative<warden::stop_job>(a);
+        if (const auto* st = std::get_if<warden::set_status>(&a))
+            gated = st->rule == warden::rule_id::stall_recovery ||
+                    st->rule == warden::rule_id::orphan_sweep;
+        if (!gated || !ctx.s.host.deploy_lock_present) return {};
+        return {false, true, "deploy lock held"};
+    }
+};
+
+class sentinel_gate_rail final : public rail {
+  public:
+    std::string_view name() const override { return "sentinel_gate"; }
+    verdict check(const context& ctx, const row&, const action&) const override {
+        if (ctx.s.host.sentinel_present) return {};
+        return {false, true, "automation sentinel absent (dry run)"};
+    }
+};
+
+inline std::vector<std::unique_ptr<rail>> default_rails() {
+    std::vector<std::unique_ptr<rail>> rails;
+    rails.push_back(std::make_unique<grace_window_rail>());
+    rails.push_back(std::make_unique<legacy_annual_rail>());
+    rails.push_back(std::make_unique<annual_minimums_rail>());
+    rails.push_back(std::make_unique<daily_start_cap_rail>());
+    rails.push_back(std::make_unique<disk_threshold_rail>());
+    rails.push_back(std::make_unique<deploy_lock_rail>());
+    rails.push_back(std::make_unique<sentinel_gate_rail>());
+    return rails;
+}
+
+// ---- rules: std::function, each returns the actions it proposes (empty: no opinion) ----
+using proposal = std::vector<action>;
+using rule = std::function<proposal(const context&, const row&)>;
+
+inline std::optional<warden::duration> age_of(const warden::job& j, warden::timestamp now) {
+    std::optional<warden::timestamp> newest = j.last_progress_at;
+    if (j.started_at && (!newest || *j.started_at > *newest)) newest = j.started_at;
+    if (!newest) return std::nullopt;
+    return now - *newest;
+}
+
+inline std::vector<std::int64_t> pids_of(const warden::snapshot& s, const warden::job& j) {
+    std::vector<std::int64_t> pids;
+    if (j.output_dir.empty()) return pids;
+    for (const auto& p : s.processes)
+        if (p.output_dir == j.output_dir) pids.push_back(p.pid);
+    return pids;
+}
+
+inline bool contains_nocase(const std::string& hay, const std::string& needle) {
+    std::string h = hay, n = needle;
+    for (auto& ch : h)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto& ch : n)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return h.find(n) != std::string::npos;
+}
+
+inline proposal consistency_repair(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (!ctx.c.guards.consistency_repair || r.status != "queued" || !j.last_stage ||
+        *j.last_stage != ctx.c.final_stage)
+        return {};
+    const job_status st = status_value(r.status);
+    if (j.has_outputs)
+        return {warden::set_status{j.id,
+                                   st,
+                                   j.version,
+                                   job_status::completed,
+                                   std::nullopt,
+                                   warden::rule_id::consistency_repair,
+                                   "queued after the final stage, outputs present",
+                                   {warden::evidence_kind::final_stage, 1}}};
+    return {warden::set_status{j.id,
+                               st,
+                               j.version,
+                               job_status::failed,
+                               warden::failure_class::infra_error,
+                               warden::rule_id::consistency_repair,
+                               "queued after the final stage, no outputs",
+                               {warden::evidence_kind::final_stage, 0}}};
+}
+
+inline proposal failure_classification(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (!ctx.c.guards.classify_config_errors) return {};
+    if (r.status != "failed" && r.status != "retryable") return {};
+    if (j.failure == warden::failure_class::infra_error_config || j.last_error.empty()) return {};
+    bool hit = false;
+    for (const auto& pattern : ctx.c.config_error_patterns)
+        if ((hit = contains_nocase(j.last_error, pattern))) break;
+    if (!hit) return {};
+    return {warden::set_status{j.id,
+                               status_value(r.status),
+                               j.version,
+                               job_status::failed,
+                               warden::failure_class::infra_error_config,
+                               warden::rule_id::failure_classification,
+                               "last_error names invalid arguments: a retry cannot succeed",
+                               {warden::evidence_kind::error_pattern, 0}}};
+}
+
+inline proposal reconcile(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (!ctx.c.guards.reconcile || !waiting(r.status)) return {};
+    warden::evidence ev;
+    std::string_view reason;
+    if (r.f->lock_held) {
+        ev = {warden::evidence_kind::lock, 0};
+        reason = "per-job lock held";
+    } else if (r.f->process_count == 1 && !r.f->shared_output_dir && j.started_at &&
+               !j.finished_at) {
+        ev = {warden::evidence_kind::process, r.f->first_pid};
+        reason = "one live process in its output_dir";
+    } else {
+        return {};
+    }
+    const auto age = age_of(j, ctx.s.now);
+    if (age && *age >= ctx.c.stall_after) {
+        proposal p;
+        p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::reconcile,
+                                     "a stalled attempt still holds the job"});
+        return p;
+    }
+    return {warden::set_status{j.id, status_value(r.status), j.version, job_status::running,
+                               std::nullopt, warden::rule_id::reconcile, reason, ev}};
+}
+
+inline proposal stall_recovery(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (r.status != "running") return {};
+    const auto age = age_of(j, ctx.s.now);
+    if (!age || *age < ctx.c.stall_after) return {};
+    proposal p{warden::set_status{j.id,
+                                  job_status::running,
+                                  j.version,
+                                  job_status::retryable,
+                                  std::nullopt,
+                                  warden::rule_id::stall_recovery,
+                                  "no progress",
+                                  {warden::evidence_kind::progress_age, age->count()}}};
+    const auto& m = ctx.c.annual_minimums;
+    if (ctx.c.guards.raise_annual_minimums && annual(j) && !meets(j.options, m))
+        p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1,
+                                             j.options, raised(j.options, m),
+                                             warden::rule_id::stall_recovery});
+    p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
+                                 "stalled: release the job's lock and worker"});
+    return p;
+}
+
+inline proposal orphan_sweep(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (r.status != "running" || !j.started_at) return {};
+    if (r.f->lock_held || r.f->process_count > 0 || r.f->in_running_set) return {};
+    if (j.completed_at || j.finished_at) return {};
+    const bool a = annual(j);
+    return {warden::set_status{
+        j.id,
+        job_status::running,
+        j.version,
+        a ? job_status::retryable : job_status::failed,
+        warden::failure_class::orphaned,
+        warden::rule_id::orphan_sweep,
+        a ? "no lock, process or running-set entry; annual: retry"
+          : "no lock, process or running-set entry",
+        {warden::evidence_kind::no_liveness, (ctx.s.now - *j.started_at).count()}}};
+}
+
+inline std::optional<std::int32_t> fill_year(const warden::config& c, const warden::job& j) {
+    if (j.kind == warden::campaign_kind::annual) return j.campaign_year ? *j.campaign_year : 0;
+    if (!c.guards.legacy_detection) return std::nullopt;
+    return legacy_year(j);
+}
+
+class engine {
+  public:
+    engine() : rails_(default_rails()) {
+        rules_.emplace_back(consistency_repair);
+        rules_.emplace_back(failure_classification);
+        rules_.emplace_back(reconcile);
+        rules_.emplace_back(stall_recovery);
+        rules_.emplace_back(orphan_sweep);
+    }
+
+    warden::plan decide(const warden::snapshot& s, const warden::config& c) const {
+        warden::plan out;
+        out.summary.target = c.ensure_min_running_jobs;
+        out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
+        validate_config(c, out.errors);
+        const double disk = s.host.disk_used_percent;
+        if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
+            out.errors.push_back({std::nullopt, "host.disk_used_percent",
+                                  "must be a finite number in [0, 100]"});
+        if (!out.errors.empty()) return out;
+
+        std::vector<facts> fs(s.jobs.size());
+        std::vector<row> rows;
+        rows.reserve(s.jobs.size());
+        for (std::size_t i = 0; i < s.jobs.size(); ++i)
+            rows.push_back(row{&s.jobs[i], status_text(s.jobs[i].status), &fs[i]});
+        join(s, rows, out);
+
+        const context ctx{s, c};
+        std::vector<const row*> candidates;
+        for (const row& r : rows) {
+            std::string status = r.status;
+            if (r.f->valid && !anomalies(r, out.anomalies)) {
+                proposal p;
+                for (std::size_t k = 0; k < rules_.size() && p.empty(); ++k) {
+                    p = rules_[k](ctx, r);
+                    if (k == 3 && !p.empty()) ++out.summary.stalled;
+                }
+                if (!p.empty()) {
+                    if (submit(ctx, r, p, out) == 0)
+                        for (const auto& a : p)
+                            if (const auto* st = std::get_if<warden::set_status>(&a))
+                                status = status_text(st->status);
+                } else if (waiting(r.status) &&
+                           r.job->failure != warden::failure_class::infra_error_config &&
+                           !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set &&
+                           fill_year(c, *r.job)) {
+                    candidates.push_back(&r);
+                }
+            }
+            if (status == "running") ++out.summary.running;
+        }
+        fill(ctx, candidates, out);
+        return out;
+    }
+
+  private:
+    static void validate_config(const warden::config& c, std::vector<warden::validation_error>& e) {
+        auto bad = [&](std::string field, std::string message) {
+            e.push_back({std::nullopt, "config." + field, std::move(message)});
+        };
+        if (c.ensure_min_running_jobs < 0) bad("ensure_min_running_jobs", "must not be negative");
+        if (!(c.disk_threshold_percent > 0.0 && c.disk_threshold_percent <= 100.0))
+            bad("disk_threshold_percent", "must be a number in (0, 100]");
+        if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
+        if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
+        if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
+        if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
+        const auto& m = c.annual_minimums;
+        if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
+            m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
+            bad("annual_minimums", "must not be negative");
+        if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+        for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
+            if (c.config_error_patterns[i].empty())
+                bad(fmt::format("config_error_patterns[{}]", i),
+                    "an empty pattern matches everything");
+    }
+
+    static void validate_row(const warden::snapshot& s, std::size_t i, const row& r,
+                             std::vector<warden::validation_error>& e) {
+        const auto& j = *r.job;
+        auto bad = [&](std::string_view field, std::string message) {
+            e.push_back({j.id, fmt::format("jobs[{}].{}", i, field), std::move(message)});
+        };
+        auto future = [&](std::string_view field, const std::optional<warden::timestamp>& t) {
+            if (t && *t > s.now)
+                bad(field, fmt::format("{} s after now: the clock went backwards or the row is "
+                                       "from the future",
+                                       (*t - s.now).count()));
+        };
+        if (r.status == "unknown") bad("status", "unknown status");
+        if (j.retry_count < 0) bad("retry_count", "must not be negative");
+        if (j.version < 0) bad("version", "must not be negative");
+        future("queued_at", j.queued_at);
+        future("started_at", j.started_at);
+        future("finished_at", j.finished_at);
+        future("last_progress_at", j.last_progress_at);
+        future("completed_at", j.completed_at);
+        if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
+            bad("finished_at", "before started_at");
+    }
+
+    static void join(const warden::snapshot& s, std::vector<row>& rows, warden::plan& out) {
+        auto& errors = out.errors;
+        std::map<std::int64_t, std::size_t> by_id;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const std::size_t before = errors.size();
+            validate_row(s, i, rows[i], errors);
+            if (errors.size() != before) rows[i].f->valid = false;
+            if (rows[i].status != "unknown")
+                ++out.summary.by_status[static_cast<std::size_t>(status_value(rows[i].status))];
+            const auto [it, fresh] = by_id.emplace(to_int(rows[i].job->id), i);
+            if (!fresh) {
+                rows[i].f->valid = false;
+                rows[it->second].f->valid = false;
+                errors.push_back({rows[i].job->id, fmt::format("jobs[{}].id", i),
+                                  fmt::format("duplicate of jobs[{}].id", it->second)});
+            }
+        }
+        struct dir {
+            std::uint32_t processes = 0;
+            std::int64_t first_pid = 0;
+            std::uint32_t claims = 0;
+        };
+        std::map<std::string, dir> dirs;
+        for (const auto& p : s.processes) {
+            if (p.output_dir.empty()) continue;
+            dir& d = dirs[p.output_dir];
+            if (d.processes++ == 0) d.first_pid = p.pid;
+        }
+        std::vector<const dir*> claimed(rows.size(), nullptr);
+        for (std::size_t i = 0; i < rows.size() && !dirs.empty(); ++i) {
+            const auto it = dirs.find(rows[i].job->output_dir);
+            if (rows[i].job->output_dir.empty() || it == dirs.end()) continue;
+            ++it->second.claims;
+            rows[i].f->process_count = it->second.processes;
+            rows[i].f->first_pid = it->second.first_pid;
+            claimed[i] = &it->second;
+        }
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (claimed[i] && claimed[i]->claims > 1) rows[i].f->shared_output_dir = true;
+
+        auto find = [&](warden::job_id id, const std::string& field) -> facts* {
+            const auto it = by_id.find(to_int(id));
+            if (it != by_id.end()) return rows[it->second].f;
+            errors.push_back({id, field, "no job with this id"});
+            return nullptr;
+        };
+        for (std::size_t k = 0; k < s.locks.size(); ++k)
+            if (facts* f = find(s.locks[k], fmt::format("locks[{}].job_id", k)))
+                f->lock_held = true;
+        for (std::size_t k = 0; k < s.running_set.size(); ++k)
+            if (facts* f = find(s.running_set[k], fmt::format("running_set[{}]", k)))
+                f->in_running_set = true;
+        for (std::size_t k = 0; k < s.starts.size(); ++k) {
+            const auto& rec = s.starts[k];
+            facts* f = find(rec.job, fmt::format("starts[{}].job_id", k));
+            if (!f) continue;
+            if (rec.at > s.now) {
+                f->valid = false;
+                errors.push_back({rec.job, fmt::format("starts[{}].at", k),
+                                  "after now: the clock went backwards"});
+            } else if (rec.at > s.now - warden::one_day) {
+                ++f->starts_last_24h;
+                ++out.summary.starts_last_24h;
+            }
+        }
+    }
+
+    static bool anomalies(const row& r, std::vector<warden::anomaly>& out) {
+        const auto& j = *r.job;
+        const std::size_t before = out.size();
+        using k = warden::anomaly_kind;
+        const bool live = r.f->lock_held || r.f->process_count > 0;
+        if (r.status == "running" && j.finished_at)
+            out.push_back({j.id, k::running_with_finished_at, "running yet finished_at is set"});
+        if (r.status == "running" && !j.started_at)
+            out.push_back({j.id, k::running_without_started_at,
+                           "running without started_at: no stall or orphan verdict is possible"});
+        if (r.status == "completed" && !j.finished_at)
+            out.push_back(
+                {j.id, k::completed_without_finished_at, "completed without finished_at"});
+        if (terminal(r.status) && live)
+            out.push_back({j.id, k::terminal_with_live_evidence,
+                           r.f->lock_held ? "terminal status, per-job lock held"
+                                          : "terminal status, live process in its output_dir"});
+        if (r.f->shared_output_dir && r.f->process_count > 0)
+            out.push_back({j.id, k::process_claimed_by_many,
+                           "several jobs share the output_dir of a live process"});
+        if (r.f->process_count > 1)
+            out.push_back({j.id, k::several_processes,
+                           "more than one live process in the job's output_dir"});
+        return out.size() != before;
+    }
+
+    // 0: allowed; 1: denied for this job; 2: denied for the host.
+    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out) const {
+        for (const auto& a : p)
+            for (const auto& rail : rails_) {
+                verdict v = rail->check(ctx, r, a);
+                if (v.allowed) continue;
+                for (auto& b : p)
+                    out.blocked.push_back({std::move(b), rail->name(), v.reason});
+                return v.host ? 2 : 1;
+            }
+        for (auto& a : p) {
+            ++out.summary.actions_by_rule[static_cast<std::size_t>(warden::action_rule(a))];
+            out.actions.push_back(std::move(a));
+        }
+        return 0;
+    }
+
+    void fill(const context& ctx, std::vector<const row*>& candidates, warden::plan& out) const {
+        const auto& c = ctx.c;
+        const std::int64_t target = c.ensure_min_running_jobs;
+        if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+        if (c.guards.stable_queue_order) {
+            std::map<std::string, std::size_t> rank;
+            for (std::size_t i = 0; i < c.source_order.size(); ++i)
+                rank.emplace(c.source_order[i], i);
+            auto rank_of = [&](const std::string& src) {
+                const auto it = rank.find(src);
+                return it == rank.end() ? c.source_order.size() : it->second;
+            };
+            std::sort(candidates.begin(), candidates.end(), [&](const row* a, const row* b) {
+                const auto& x = *a->job;
+                const auto& y = *b->job;
+                if (x.queued_at != y.queued_at) return x.queued_at < y.queued_at;
+                const auto rx = rank_of(x.source), ry = rank_of(y.source);
+                if (rx != ry) return rx < ry;
+                return to_int(x.id) < to_int(y.id);
+            });
+        }
+        const std::int64_t deficit = target - out.summary.running;
+        std::int64_t filled = 0;
+        for (const row* r : candidates) {
+            if (filled >= deficit) break;
+            const auto& j = *r->job;
+            const job_status st = status_value(r->status);
+            proposal p;
+            std::int64_t version = j.version;
+            if (j.kind != warden::campaign_kind::annual) {
+                p.push_back(warden::backfill_campaign{j.id, st, version,
+                                                      warden::campaign_kind::annual,
+                                                      *fill_year(c, j), warden::rule_id::queue_fill});
+                ++version;
+            }
+            p.push_back(warden::start_job{
+                j.id, st, version,
+                c.guards.raise_annual_minimums ? raised(j.options, c.annual_minimums) : j.options,
+                warden::rule_id::queue_fill});
+            switch (submit(ctx, *r, p, out)) {
+            case 0:
+                ++filled;
+                ++out.summary.running;
+                break;
+            case 2: ++filled; break;
+            default: break;
+            }
+        }
+    }
+
+    std::vector<std::unique_ptr<rail>> rails_;
+    std::vector<rule> rules_;
+};
+
+} // namespace handwritten

@@ -1,0 +1,117 @@
+// The hand-written engine in bench/ is only a fair baseline if it decides exactly what warden
+// decides: identical plans (actions, blocked actions with reasons, anomalies, errors, summary) on
+// generated snapshots of every profile, under host conditions and guard switches that make every
+// rule fire and every rail deny.
+#include <warden/warden.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "generator.hpp"
+#include "handwritten.hpp"
+
+namespace {
+
+std::string first_difference(const warden::plan& a, const warden::plan& b) {
+    if (a.actions.size() != b.actions.size())
+        return fmt::format("actions: {} vs {}", a.actions.size(), b.actions.size());
+    for (std::size_t i = 0; i < a.actions.size(); ++i)
+        if (!(a.actions[i] == b.actions[i]))
+            return fmt::format("actions[{}]: job {} {}", i, to_int(action_job(a.actions[i])),
+                               kind_name(a.actions[i]));
+    if (a.blocked.size() != b.blocked.size())
+        return fmt::format("blocked: {} vs {}", a.blocked.size(), b.blocked.size());
+    for (std::size_t i = 0; i < a.blocked.size(); ++i)
+        if (!(a.blocked[i] == b.blocked[i]))
+            return fmt::format("blocked[{}]: {} '{}' vs {} '{}'", i, a.blocked[i].rail,
+                               a.blocked[i].reason, b.blocked[i].rail, b.blocked[i].reason);
+    if (!(a.anomalies == b.anomalies)) return "anomalies";
+    if (a.errors.size() != b.errors.size())
+        return fmt::format("errors: {} vs {}", a.errors.size(), b.errors.size());
+    for (std::size_t i = 0; i < a.errors.size(); ++i)
+        if (!(a.errors[i] == b.errors[i]))
+            return fmt::format("errors[{}]: {} '{}' vs {} '{}'", i, a.errors[i].field,
+                               a.errors[i].message, b.errors[i].field, b.errors[i].message);
+    if (!(a.summary == b.summary)) return "summary";
+    return "none";
+}
+
+struct coverage {
+    std::array<std::int64_t, warden::rule_count> rules{};
+    std::int64_t blocked = 0, anomalies = 0, errors = 0, plans = 0;
+    void add(const warden::plan& p) {
+        for (std::size_t i = 0; i < rules.size(); ++i)
+            rules[i] += p.summary.actions_by_rule[i];
+        blocked += static_cast<std::int64_t>(p.blocked.size());
+        anomalies += static_cast<std::int64_t>(p.anomalies.size());
+        errors += static_cast<std::int64_t>(p.errors.size());
+        ++plans;
+    }
+};
+
+void check_same(const warden_bench::generated& g, coverage& cov, const std::string& label) {
+    const handwritten::engine hand;
+    const warden::plan ours = warden::decide(g.snapshot, g.config);
+    const warden::plan theirs = hand.decide(g.snapshot, g.config);
+    INFO(label << ": first difference: " << first_difference(ours, theirs));
+    REQUIRE(ours == theirs);
+    cov.add(ours);
+}
+
+} // namespace
+
+TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][identity]") {
+    using warden_bench::profile;
+    coverage cov;
+    for (const profile p : {profile::realistic, profile::filling, profile::campaign}) {
+        for (const std::size_t n : {1u, 7u, 50u, 300u, 2000u}) {
+            for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+                auto g = warden_bench::make_snapshot(n, seed * 7919 + n, p);
+                // Host conditions that make each rail deny, one at a time.
+                switch (seed % 6) {
+                case 1: g.snapshot.host.sentinel_present = false; break;
+                case 2: g.snapshot.host.deploy_lock_present = true; break;
+                case 3: g.snapshot.host.disk_used_percent = 91.0; break;
+                case 4: g.config.guards.raise_annual_minimums = false; break;
+                case 5: g.config.guards.legacy_detection = false; break;
+                default: break;
+                }
+                check_same(g, cov,
+                           fmt::format("profile {} n {} seed {}", static_cast<int>(p), n, seed));
+            }
+        }
+    }
+    for (std::uint64_t seed = 1; seed <= 300; ++seed)
+        check_same(warden_bench::make_snapshot(1 + seed % 40, seed, profile::chaos), cov,
+                   fmt::format("chaos seed {}", seed));
+    // Invalid config and host facts: both engines refuse the whole tick the same way.
+    auto bad = warden_bench::make_snapshot(20, 3);
+    bad.config.daily_start_cap = -1;
+    bad.config.config_error_patterns.push_back("");
+    bad.snapshot.host.disk_used_percent = 120.0;
+    check_same(bad, cov, "invalid config");
+
+    // Equality of two empty plans would prove nothing: the suite must exercise every rule
+    // decide() runs, rail denials, anomalies and validation errors.
+    for (std::size_t r = 0; r < static_cast<std::size_t>(warden::rule_id::completion); ++r) {
+        INFO("rule " << warden::to_string(static_cast<warden::rule_id>(r)));
+        CHECK(cov.rules[r] > 0);
+    }
+    CHECK(cov.blocked > 0);
+    CHECK(cov.anomalies > 0);
+    CHECK(cov.errors > 0);
+}
+
+TEST_CASE("the generator is deterministic", "[bench][generator]") {
+    const auto a = warden_bench::make_snapshot(500, 42);
+    const auto b = warden_bench::make_snapshot(500, 42);
+    const auto c = warden_bench::make_snapshot(500, 43);
+    REQUIRE(a.snapshot.jobs.size() == 500);
+    CHECK(a.snapshot.jobs.front().name == b.snapshot.jobs.front().name);
+    REQUIRE(warden::decide(a.snapshot, a.config) == warden::decide(b.snapshot, b.config));
+    CHECK_FALSE(warden::decide(a.snapshot, a.config) == warden::decide(c.snapshot, c.config));
+}
