@@ -99,8 +99,10 @@ template <class Rails>
         out.errors.push_back(std::move(e));
     if (!out.errors.empty()) return out;
 
-    const std::vector<job_facts> facts = detail::build_facts(s, out.errors, out.summary);
-    const decision_context ctx{s, c, facts};
+    std::vector<std::uint32_t> next_process;
+    const std::vector<job_facts> facts =
+        detail::build_facts(s, out.errors, out.summary, next_process);
+    const decision_context ctx{s, c, facts, next_process};
     std::vector<std::uint32_t> candidates;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {

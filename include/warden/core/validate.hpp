@@ -65,6 +65,18 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     return out;
 }
 
+// The common case in one branchy expression: every check validate_job makes, passed. Lets the
+// engine skip the reporting path (and its call) for the rows that are fine, which is nearly all.
+[[nodiscard]] inline bool plausible_job(const snapshot& s, const job& j) noexcept {
+    auto in_range = [&](const std::optional<timestamp>& t) {
+        return !t || (*t >= earliest_time && *t <= s.now);
+    };
+    return is_known(j.status) && j.retry_count >= 0 && j.version >= 0 && j.version <= max_version &&
+           j.queued_at >= earliest_time && j.queued_at <= s.now && in_range(j.started_at) &&
+           in_range(j.finished_at) && in_range(j.last_progress_at) && in_range(j.completed_at) &&
+           !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
+}
+
 // Row-level checks for one job. Duplicates and references need the whole snapshot; see below.
 inline void validate_job(const snapshot& s, std::size_t i, std::vector<validation_error>& out) {
     const job& j = s.jobs[i];

@@ -5,6 +5,7 @@
 #include <warden/detail/id_index.hpp>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace warden {
@@ -20,6 +21,7 @@ struct job_facts {
     std::uint32_t process_count = 0;
     std::int64_t first_pid = 0;
     std::int32_t starts_last_24h = 0;
+    std::uint32_t first_process = 0xffffffffu; // index into snapshot.processes, if any
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };
@@ -29,6 +31,9 @@ struct decision_context {
     const warden::snapshot& snapshot;
     const warden::config& config;
     const std::vector<job_facts>& facts;
+    // Links each process to the next one with the same output_dir (see detail/dir_index.hpp);
+    // empty when the caller did not build it, and then processes are searched instead.
+    std::span<const std::uint32_t> next_process{};
 };
 
 // The job an action is about, with its facts. Rails read; they never write.

@@ -9,13 +9,21 @@
 namespace warden {
 inline namespace v0 {
 
-// Every live process whose output_dir is the job's. Called only when a rule acts, so the scan of
-// the (short) process list stays off the per-job path.
-[[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const snapshot& s, const job& j) {
+// Every live process whose output_dir is the job's, in snapshot order. Follows the per-dir chain
+// built once per tick; a scan per stopped job would make decide() quadratic.
+[[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const decision_context& ctx,
+                                                                 const subject& subj) {
     std::vector<std::int64_t> pids;
-    if (j.output_dir.empty()) return pids;
-    for (const auto& p : s.processes)
-        if (p.output_dir == j.output_dir) pids.push_back(p.pid);
+    const auto& processes = ctx.snapshot.processes;
+    if (subj.row.output_dir.empty() || subj.facts.process_count == 0) return pids;
+    if (ctx.next_process.size() != processes.size()) { // no chain: search
+        for (const auto& p : processes)
+            if (p.output_dir == subj.row.output_dir) pids.push_back(p.pid);
+        return pids;
+    }
+    pids.reserve(subj.facts.process_count);
+    for (std::uint32_t i = subj.facts.first_process; i < processes.size(); i = ctx.next_process[i])
+        pids.push_back(processes[i].pid);
     return pids;
 }
 
@@ -46,7 +54,7 @@ inline namespace v0 {
 
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
-        p.add(stop_job{j.id, attributable_pids(ctx.snapshot, j), rule_id::reconcile,
+        p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::reconcile,
                        "a stalled attempt still holds the job"});
         return p;
     }

@@ -34,7 +34,7 @@ inline namespace v0 {
         !meets_minimums(j.options, c.annual_minimums))
         p.add(set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                raised_to(j.options, c.annual_minimums), rule_id::stall_recovery});
-    p.add(stop_job{j.id, attributable_pids(ctx.snapshot, j), rule_id::stall_recovery,
+    p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::stall_recovery,
                    "stalled: release the job's lock and worker"});
     return p;
 }

@@ -1,0 +1,106 @@
+#pragma once
+#include <warden/core/snapshot.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace detail {
+
+// Live processes grouped by output_dir, for joining every job to them once per tick. Every job is
+// looked up, and most have no process, so a miss must be cheap: one open-addressing table in two
+// allocations, a hash that takes eight bytes a step, and a string comparison only when the full
+// 64-bit fingerprints match. (Dirs share long prefixes and, for campaigns, the same -YYYY0101
+// ending, so a hash of the ends alone would collide.)
+class dir_index {
+  public:
+    static constexpr std::uint32_t npos = 0xffffffffu;
+
+    struct entry {
+        std::uint64_t fingerprint = 0;
+        std::string_view dir;
+        std::uint32_t processes = 0;
+        std::uint32_t first_process = npos; // index into snapshot.processes
+        std::uint32_t claims = 0;           // jobs whose output_dir this is
+    };
+
+    explicit dir_index(const std::vector<process_fact>& processes)
+        : next_process_(processes.size(), npos) {
+        capacity_ = std::bit_ceil(processes.size() * 2 + 2);
+        slots_.assign(capacity_, slot{0, npos});
+        std::vector<std::uint32_t> last_of_entry;
+        for (std::uint32_t i = 0; i < processes.size(); ++i) {
+            const std::string_view dir = processes[i].output_dir;
+            if (dir.empty()) continue;
+            const std::uint64_t fp = fingerprint(dir);
+            slot& at = probe(fp, dir);
+            std::uint32_t& slot = at.entry;
+            if (slot == npos) {
+                at.fingerprint = fp;
+                slot = static_cast<std::uint32_t>(entries_.size());
+                entries_.push_back(entry{fp, dir, 0, i, 0});
+                last_of_entry.push_back(i);
+            } else {
+                next_process_[last_of_entry[slot]] = i; // keep the snapshot's order
+                last_of_entry[slot] = i;
+            }
+            ++entries_[slot].processes;
+        }
+    }
+
+    [[nodiscard]] entry* find(std::string_view dir) noexcept {
+        if (entries_.empty() || dir.empty()) return nullptr;
+        const std::uint32_t at = probe(fingerprint(dir), dir).entry;
+        return at == npos ? nullptr : &entries_[at];
+    }
+
+    // The processes of one dir, in snapshot order: start at entry::first_process.
+    [[nodiscard]] const std::vector<std::uint32_t>& next_process() const noexcept {
+        return next_process_;
+    }
+
+  private:
+    [[nodiscard]] static std::uint64_t fingerprint(std::string_view s) noexcept {
+        std::uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+        std::size_t at = 0;
+        for (; at + 8 <= s.size(); at += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, s.data() + at, 8);
+            h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+        }
+        std::uint64_t rest = 0;
+        std::memcpy(&rest, s.data() + at, s.size() - at);
+        h ^= rest; // murmur3's finaliser: every input bit reaches the low bits the table uses
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDull;
+        h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53ull;
+        return h ^ (h >> 33);
+    }
+
+    // The fingerprint lives in the slot, so a miss (most jobs) reads one array, not two.
+    struct slot {
+        std::uint64_t fingerprint;
+        std::uint32_t entry;
+    };
+
+    slot& probe(std::uint64_t fp, std::string_view dir) noexcept {
+        for (std::size_t i = fp & (capacity_ - 1);; i = (i + 1) & (capacity_ - 1)) {
+            slot& s = slots_[i];
+            if (s.entry == npos) return s;
+            if (s.fingerprint == fp && entries_[s.entry].dir == dir) return s;
+        }
+    }
+
+    std::size_t capacity_ = 0;
+    std::vector<slot> slots_;
+    std::vector<entry> entries_;
+    std::vector<std::uint32_t> next_process_;
+};
+
+} // namespace detail
+} // namespace v0
+} // namespace warden
