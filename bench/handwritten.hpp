@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -46,6 +47,10 @@ inline job_status status_value(const std::string& s) {
     if (s == "completed") return job_status::completed;
     return job_status::failed;
 }
+
+// Times the engine does arithmetic on: years 0001..9999.
+inline const warden::timestamp earliest = warden::timestamp{} + std::chrono::seconds{-62135596800};
+inline const warden::timestamp latest = warden::timestamp{} + std::chrono::seconds{253402300799};
 
 inline bool waiting(const std::string& s) { return s == "queued" || s == "retryable"; }
 inline bool terminal(const std::string& s) { return s == "completed" || s == "failed"; }
@@ -277,7 +282,7 @@ inline bool contains_nocase(const std::string& hay, const std::string& needle) {
 inline proposal consistency_repair(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (!ctx.c.guards.consistency_repair || r.status != "queued" || !j.last_stage ||
-        *j.last_stage != ctx.c.final_stage)
+        *j.last_stage != ctx.c.final_stage || r.f->lock_held || r.f->process_count > 0)
         return {};
     const job_status st = status_value(r.status);
     if (j.has_outputs)
@@ -406,6 +411,8 @@ class engine {
         out.summary.target = c.ensure_min_running_jobs;
         out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
         validate_config(c, out.errors);
+        if (s.now < earliest || s.now > latest)
+            out.errors.push_back({std::nullopt, "now", "outside the years 0001..9999"});
         const double disk = s.host.disk_used_percent;
         if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
             out.errors.push_back({std::nullopt, "host.disk_used_percent",
@@ -477,14 +484,17 @@ class engine {
             e.push_back({j.id, fmt::format("jobs[{}].{}", i, field), std::move(message)});
         };
         auto future = [&](std::string_view field, const std::optional<warden::timestamp>& t) {
-            if (t && *t > s.now)
+            if (t && *t < earliest)
+                bad(field, "before the year 0001");
+            else if (t && *t > s.now)
                 bad(field, fmt::format("{} s after now: the clock went backwards or the row is "
                                        "from the future",
                                        (*t - s.now).count()));
         };
         if (r.status == "unknown") bad("status", "unknown status");
         if (j.retry_count < 0) bad("retry_count", "must not be negative");
-        if (j.version < 0) bad("version", "must not be negative");
+        if (j.version < 0 || j.version > (std::int64_t{1} << 62))
+            bad("version", fmt::format("must be in [0, 2^62], got {}", j.version));
         future("queued_at", j.queued_at);
         future("started_at", j.started_at);
         future("finished_at", j.finished_at);
@@ -550,10 +560,11 @@ class engine {
             const auto& rec = s.starts[k];
             facts* f = find(rec.job, fmt::format("starts[{}].job_id", k));
             if (!f) continue;
-            if (rec.at > s.now) {
+            if (rec.at > s.now || rec.at < earliest) {
                 f->valid = false;
                 errors.push_back({rec.job, fmt::format("starts[{}].at", k),
-                                  "after now: the clock went backwards"});
+                                  rec.at > s.now ? "after now: the clock went backwards"
+                                                 : "before the year 0001"});
             } else if (rec.at > s.now - warden::one_day) {
                 ++f->starts_last_24h;
                 ++out.summary.starts_last_24h;
