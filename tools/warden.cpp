@@ -1,6 +1,8 @@
 // The `warden` CLI: the engine for watchdogs written in any language. A snapshot document (JSON)
 // in, a plan (JSON or the operator's dry-run text) or a Prometheus textfile out. docs/formats.md
-// describes the documents; exit codes: 0 plan produced, 1 input invalid, 2 usage error.
+// describes the documents; exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 the
+// database could not be opened, read or written (docs/sqlite.md).
+#include <warden/adapters/sqlite.hpp>
 #include <warden/engine.hpp>
 #include <warden/io/json.hpp>
 #include <warden/io/prometheus.hpp>
@@ -12,12 +14,15 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <vector>
 
@@ -34,6 +39,13 @@ struct options {
     std::string input = "-";
     std::string format; // empty: json, or text when stdout is a terminal
     std::string now;    // empty: the document's "now"
+    // The database commands (schema, decide --db, apply):
+    std::string db;
+    std::string runtime;     // a snapshot document without jobs: config, host, locks, processes...
+    std::string sentinel;    // a path: the sentinel is present when it exists
+    std::string deploy_lock; // a path: the deploy lock is present when it exists
+    std::string disk;        // a path on the crawl disk: its used percent is measured
+    std::string on_conflict = "skip";
 };
 
 struct usage_error {
@@ -154,6 +166,144 @@ int cmd_validate(const options& o) {
     return r.decided ? exit_ok : exit_invalid;
 }
 
+// --- The database commands (docs/sqlite.md) ------------------------------------------------------
+
+constexpr int exit_db = 3; // the database could not be opened, read or written
+
+struct db_error {
+    warden::sqlite::error error;
+};
+
+double disk_used_percent(const std::string& path) {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0)
+        throw usage_error{fmt::format("--disk {}: {}", path, std::strerror(errno))};
+    const double total = static_cast<double>(st.f_blocks);
+    if (total <= 0) return 0.0;
+    return 100.0 * (total - static_cast<double>(st.f_bavail)) / total;
+}
+
+// The snapshot a database command decides on: jobs and start history from the database, the
+// runtime and host facts from the side file and the flags, `now` from --now or the clock.
+outcome load_from_db(const options& o, warden::sqlite::database& db) {
+    outcome out;
+    const warden::timestamp now = parse_now(o.now).value_or(
+        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+    warden::sqlite::runtime_facts runtime;
+    if (!o.runtime.empty()) {
+        warden::json_read_options read;
+        read.now = now;
+        const std::string text = read_input(o.runtime, read.limits.max_bytes);
+        out.doc = warden::read_snapshot_document(text, read);
+        if (!out.doc.ok()) {
+            out.plan.errors = out.doc.errors;
+            print_diagnostics(out.doc, out.plan.errors);
+            return out;
+        }
+        if (!out.doc.snapshot.jobs.empty() || !out.doc.snapshot.starts.empty())
+            throw usage_error{"--runtime: jobs and starts come from the database; the side file "
+                              "holds config, host, locks, processes and running_set only"};
+        runtime.locks = out.doc.snapshot.locks;
+        runtime.processes = out.doc.snapshot.processes;
+        runtime.running_set = out.doc.snapshot.running_set;
+        runtime.host = out.doc.snapshot.host;
+    }
+    if (!o.sentinel.empty()) runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
+    if (!o.deploy_lock.empty())
+        runtime.host.deploy_lock_present = std::filesystem::exists(o.deploy_lock);
+    if (!o.disk.empty()) runtime.host.disk_used_percent = disk_used_percent(o.disk);
+    out.doc.snapshot = warden::sqlite::load_snapshot(db, now, std::move(runtime));
+    out.plan = warden::decide(out.doc.snapshot, out.doc.config);
+    print_diagnostics(out.doc, out.plan.errors);
+    out.decided = out.plan.errors.empty();
+    return out;
+}
+
+warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
+    try {
+        return warden::sqlite::database::open(o.db, m);
+    } catch (const warden::sqlite::error& e) {
+        throw db_error{e};
+    }
+}
+
+int cmd_schema(const options& o) {
+    auto db = open_db(o, warden::sqlite::database::mode::create);
+    try {
+        const int before = warden::sqlite::read_schema_version(db);
+        warden::sqlite::create_schema(db);
+        fmt::print("{}: schema version {}{}\n", o.db, warden::sqlite::schema_version,
+                   before == warden::sqlite::schema_version ? " (already there)" : " (created)");
+    } catch (const warden::sqlite::error& e) {
+        throw db_error{e};
+    }
+    return exit_ok;
+}
+
+int cmd_decide_db(const options& o) {
+    auto db = open_db(o, warden::sqlite::database::mode::read_only);
+    outcome r;
+    try {
+        r = load_from_db(o, db);
+    } catch (const warden::sqlite::error& e) {
+        throw db_error{e};
+    }
+    if (!r.decided) return exit_invalid;
+    if (text_format(o)) {
+        const std::string text = warden::render_text(r.plan, r.doc.snapshot);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+        print_json(warden::to_json(r.plan));
+    }
+    return exit_ok;
+}
+
+// Decides from the database and applies the plan in one transaction, but only while the
+// sentinel is present; without it, a dry run that writes nothing.
+int cmd_apply(const options& o) {
+    auto db = open_db(o, warden::sqlite::database::mode::read_write);
+    try {
+        const outcome r = load_from_db(o, db);
+        if (!r.decided) return exit_invalid;
+        const auto& snap = r.doc.snapshot;
+        if (!snap.host.sentinel_present) {
+            fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
+                       warden::render_text(r.plan, snap));
+            return exit_ok;
+        }
+        warden::sqlite::apply_options how;
+        how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
+                                                 : warden::sqlite::on_conflict::skip;
+        const auto result = warden::sqlite::apply(db, r.plan, snap.now, how);
+        warden::plan one;
+        for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
+            one.actions.assign(1, r.plan.actions[i]);
+            std::string line = warden::render_text(one, snap);
+            line = line.substr(0, line.find('\n'));
+            if (line.rfind("would ", 0) == 0) line = line.substr(6);
+            fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
+        }
+        for (const auto& b : r.plan.blocked)
+            fmt::print("blocked by {}: {}\n", b.rail, b.reason);
+        fmt::print("{}: {} applied, {} conflicts, {} blocked{}\n",
+                   result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
+                   r.plan.blocked.size(), result.committed ? "" : " (nothing written)");
+        return exit_ok;
+    } catch (const warden::sqlite::error& e) {
+        throw db_error{e};
+    }
+}
+
+void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
+    cmd.add_option("--db", o.db, "SQLite database (docs/sqlite.md)")->required(!needs_runtime);
+    if (!needs_runtime) return;
+    cmd.add_option("--runtime", o.runtime,
+                   "Snapshot document with config, host, locks, processes, running_set (no jobs)");
+    cmd.add_option("--sentinel", o.sentinel, "Automation sentinel: present when this path exists");
+    cmd.add_option("--deploy-lock", o.deploy_lock, "Deploy lock: present when this path exists");
+    cmd.add_option("--disk", o.disk, "Measure disk_used_percent on the filesystem of this path");
+}
+
 void add_input(CLI::App& cmd, options& o) {
     cmd.add_option("input", o.input, "Snapshot document (JSON); - or nothing reads stdin")
         ->capture_default_str();
@@ -168,7 +318,7 @@ void add_format(CLI::App& cmd, options& o) {
 
 int run_command(int argc, char** argv) {
     CLI::App app{"warden: what a job watchdog may safely do this tick.\n"
-                 "Exit codes: 0 plan produced, 1 input invalid, 2 usage error.",
+                 "Exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 database error.",
                  "warden"};
     app.require_subcommand(1);
     app.set_version_flag("--version", fmt::format("warden {}.{}.{}", warden::version_major,
@@ -183,13 +333,27 @@ int run_command(int argc, char** argv) {
     CLI::App* validate = app.add_subcommand("validate", "Print only the validation report");
     add_input(*validate, o);
     add_format(*validate, o);
+    add_db(*decide, o, true);
+    decide->get_option("--db")->description("Read jobs from this SQLite database, not a document");
+    CLI::App* schema = app.add_subcommand("schema", "Create the SQLite tables (idempotent)");
+    add_db(*schema, o, false);
+    CLI::App* apply = app.add_subcommand(
+        "apply", "Decide from a SQLite database and apply the plan in one transaction "
+                 "(only while the sentinel is present)");
+    add_db(*apply, o, true);
+    apply->get_option("--db")->required();
+    apply->add_option("--now", o.now, "Decide at this time instead of the clock");
+    apply->add_option("--on-conflict", o.on_conflict, "skip (default) or abort")
+        ->check(CLI::IsMember({"skip", "abort"}));
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
-    if (decide->parsed()) return cmd_decide(o);
+    if (schema->parsed()) return cmd_schema(o);
+    if (apply->parsed()) return cmd_apply(o);
+    if (decide->parsed()) return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
     if (metrics->parsed()) return cmd_metrics(o);
     return cmd_validate(o);
 }
@@ -202,6 +366,10 @@ int main(int argc, char** argv) {
     } catch (const usage_error& e) {
         fmt::print(stderr, "warden: {}\n", e.message);
         return exit_usage;
+    } catch (const db_error& e) {
+        fmt::print(stderr, "warden: database {}: {}\n", warden::sqlite::to_string(e.error.kind()),
+                   e.error.what());
+        return exit_db;
     } catch (const std::exception& e) {
         // Out of memory on a huge input, or a write to a closed pipe: no plan was produced.
         fmt::print(stderr, "warden: {}\n", e.what());

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# warden schema / decide --db / apply on the sample database (examples/campaign.sql): decide is a
+# dry run, apply writes only with the sentinel, a second apply finds nothing more to do for the
+# same rules, and bad database files exit 3 with the reason. Usage: db_commands.sh WARDEN ROOT
+set -euo pipefail
+warden=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { python3 -c "import sqlite3,sys; print(sqlite3.connect('c.db').execute(sys.argv[1]).fetchone()[0])" "$1"; }
+run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
+noon=(--now 2026-02-03T12:00:00Z)
+
+"$warden" schema --db c.db | grep -q "schema version 1 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
+python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.executescript(open('$root/examples/campaign.sql').read())"
+
+out=$("$warden" decide "${run[@]}" "${noon[@]}" --format text)
+grep -q "would set job 7 phac-20260101 retryable -> running (reconcile: per-job lock held)" <<<"$out" || fail "decide --db: $out"
+[ "$(q "select status from jobs where id = 7")" = retryable ] || fail "decide --db wrote"
+
+out=$("$warden" apply "${run[@]}" "${noon[@]}" --sentinel "$work/no-sentinel")
+grep -q "dry run: the sentinel is absent, nothing applied" <<<"$out" || fail "apply without sentinel: $out"
+[ "$(q "select status from jobs where id = 7")" = retryable ] || fail "apply without the sentinel wrote"
+
+touch sentinel
+out=$("$warden" apply "${run[@]}" "${noon[@]}" --sentinel sentinel)
+grep -q "committed: 5 applied, 0 conflicts" <<<"$out" || fail "apply: $out"
+grep -q "runtime_only: stop job 5" <<<"$out" || fail "the stop is not reported for the host: $out"
+[ "$(q "select status from jobs where id = 7")" = running ] || fail "reconcile not applied"
+[ "$(q "select status || '/' || failure_class from jobs where id = 15")" = "failed/infra_error_config" ] || fail "classification not applied"
+[ "$(q "select version from jobs where id = 5")" = 5 ] || fail "stall recovery: two chained writes expected"
+
+out=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:05:00Z)
+grep -qE "^applied: .*(reconcile|stall_recovery|consistency_repair|failure_classification)" <<<"$out" &&
+  fail "second apply repeated a rule: $out"
+[ "$(q "select count(*) from job_starts")" -gt 4 ] || fail "queue fill start not recorded: $out"
+
+echo "not sqlite" > bad.db
+set +e
+err=$("$warden" decide --db bad.db 2>&1); code=$?
+set -e
+[ $code = 3 ] && grep -q "not_a_database" <<<"$err" || fail "bad file: exit $code: $err"
+set +e
+err=$("$warden" apply --db missing.db --sentinel sentinel 2>&1); code=$?
+set -e
+[ $code = 3 ] && grep -q "cannot_open" <<<"$err" || fail "missing file: exit $code: $err"
+[ ! -e missing.db ] || fail "apply created a database"
+
+# A writer holding the lock: apply waits the busy timeout, then fails cleanly, writing nothing.
+python3 -c "
+import sqlite3, time
+c = sqlite3.connect('c.db', isolation_level=None); c.execute('BEGIN IMMEDIATE')
+open('locked', 'w').close(); time.sleep(8)" &
+holder=$!
+while [ ! -e locked ]; do sleep 0.1; done
+before=$(q "select sum(version) from jobs")
+set +e
+err=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:10:00Z 2>&1); code=$?
+set -e
+wait $holder
+[ $code = 3 ] && grep -q "busy" <<<"$err" || fail "locked database: exit $code: $err"
+[ "$(q "select sum(version) from jobs")" = "$before" ] || fail "a locked database was written"
+echo "db commands: ok"
