@@ -13,7 +13,8 @@ namespace warden_bench {
 
 class rng {
   public:
-    explicit rng(std::uint64_t seed) : state_(seed) {}
+    explicit rng(std::uint64_t seed)
+        : state_(seed) {}
     std::uint64_t next() noexcept {
         std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -124,8 +125,7 @@ inline void chaos_side_tables(rng& r, generated& g) {
     auto& s = g.snapshot;
     const auto n = static_cast<std::uint32_t>(s.jobs.size());
     auto any_id = [&] {
-        return r.chance(500) ? warden::job_id{100000 + r.below(10)}
-                             : s.jobs[r.below(n)].id;
+        return r.chance(500) ? warden::job_id{100000 + r.below(10)} : s.jobs[r.below(n)].id;
     };
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
         s.locks.push_back(any_id());
@@ -136,9 +136,9 @@ inline void chaos_side_tables(rng& r, generated& g) {
         s.processes.push_back({static_cast<std::int64_t>(1000 + k), j.output_dir, "zimit"});
     }
     for (std::uint32_t k = 0, m = r.below(n + 1); k < m; ++k)
-        s.starts.push_back({any_id(), s.now - warden::duration{static_cast<std::int64_t>(
-                                                     r.below(2 * 86400)) -
-                                                 (r.chance(200) ? 7200 : 0)}});
+        s.starts.push_back(
+            {any_id(), s.now - warden::duration{static_cast<std::int64_t>(r.below(2 * 86400)) -
+                                                (r.chance(200) ? 7200 : 0)}});
     s.host = {r.chance(8000), r.chance(1500),
               r.chance(1500) ? 90.0 : static_cast<double>(r.below(80))};
     auto& c = g.config;
@@ -152,8 +152,7 @@ inline void chaos_side_tables(rng& r, generated& g) {
 
 // `n` jobs with ids 1..n in a shuffled-looking order, plus their locks, processes, running set
 // and start history. Every string is built the way a host's database rows would hold it.
-inline generated make_snapshot(std::size_t n, std::uint64_t seed,
-                               profile p = profile::realistic) {
+inline generated make_snapshot(std::size_t n, std::uint64_t seed, profile p = profile::realistic) {
     using namespace std::chrono;
     using warden::job_status;
     rng r{seed};

@@ -52,8 +52,12 @@ inline job_status status_value(const std::string& s) {
 inline const warden::timestamp earliest = warden::timestamp{} + std::chrono::seconds{-62135596800};
 inline const warden::timestamp latest = warden::timestamp{} + std::chrono::seconds{253402300799};
 
-inline bool waiting(const std::string& s) { return s == "queued" || s == "retryable"; }
-inline bool terminal(const std::string& s) { return s == "completed" || s == "failed"; }
+inline bool waiting(const std::string& s) {
+    return s == "queued" || s == "retryable";
+}
+inline bool terminal(const std::string& s) {
+    return s == "completed" || s == "failed";
+}
 
 struct facts {
     bool valid = true;
@@ -364,8 +368,8 @@ inline proposal stall_recovery(const context& ctx, const row& r) {
                                   {warden::evidence_kind::progress_age, age->count()}}};
     const auto& m = ctx.c.annual_minimums;
     if (ctx.c.guards.raise_annual_minimums && annual(j) && !meets(j.options, m))
-        p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1,
-                                             j.options, raised(j.options, m),
+        p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
+                                             raised(j.options, m),
                                              warden::rule_id::stall_recovery});
     p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
                                  "stalled: release the job's lock and worker"});
@@ -398,7 +402,8 @@ inline std::optional<std::int32_t> fill_year(const warden::config& c, const ward
 
 class engine {
   public:
-    engine() : rails_(default_rails()) {
+    engine()
+        : rails_(default_rails()) {
         rules_.emplace_back(consistency_repair);
         rules_.emplace_back(failure_classification);
         rules_.emplace_back(reconcile);
@@ -415,8 +420,8 @@ class engine {
             out.errors.push_back({std::nullopt, "now", "outside the years 0001..9999"});
         const double disk = s.host.disk_used_percent;
         if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
-            out.errors.push_back({std::nullopt, "host.disk_used_percent",
-                                  "must be a finite number in [0, 100]"});
+            out.errors.push_back(
+                {std::nullopt, "host.disk_used_percent", "must be a finite number in [0, 100]"});
         if (!out.errors.empty()) return out;
 
         std::vector<facts> fs(s.jobs.size());
@@ -593,8 +598,8 @@ class engine {
             out.push_back({j.id, k::process_claimed_by_many,
                            "several jobs share the output_dir of a live process"});
         if (r.f->process_count > 1)
-            out.push_back({j.id, k::several_processes,
-                           "more than one live process in the job's output_dir"});
+            out.push_back(
+                {j.id, k::several_processes, "more than one live process in the job's output_dir"});
         return out.size() != before;
     }
 
@@ -645,9 +650,9 @@ class engine {
             proposal p;
             std::int64_t version = j.version;
             if (j.kind != warden::campaign_kind::annual) {
-                p.push_back(warden::backfill_campaign{j.id, st, version,
-                                                      warden::campaign_kind::annual,
-                                                      *fill_year(c, j), warden::rule_id::queue_fill});
+                p.push_back(
+                    warden::backfill_campaign{j.id, st, version, warden::campaign_kind::annual,
+                                              *fill_year(c, j), warden::rule_id::queue_fill});
                 ++version;
             }
             p.push_back(warden::start_job{

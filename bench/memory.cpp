@@ -19,11 +19,14 @@ std::int64_t status_kib(const char* key) {
     std::string line;
     const std::string prefix = std::string{key} + ":";
     while (std::getline(in, line))
-        if (line.rfind(prefix, 0) == 0) return std::strtoll(line.c_str() + prefix.size(), nullptr, 10);
+        if (line.rfind(prefix, 0) == 0)
+            return std::strtoll(line.c_str() + prefix.size(), nullptr, 10);
     return -1;
 }
 
-std::size_t heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+std::size_t heap(const std::string& s) {
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
 
 // Bytes the snapshot owns: its vectors' buffers and every heap-allocated string.
 std::size_t deep_size(const warden::snapshot& s) {
