@@ -272,7 +272,13 @@ class document_reader {
             wrong_type(w, "a string", v);
             return false;
         }
-        out = v.get_ref<const std::string&>();
+        const auto& text = v.get_ref<const std::string&>();
+        // Valid JSON ("\u0000"), but a host that hands the name to a C API would silently cut it.
+        if (text.find('\0') != std::string::npos) {
+            error(w, "contains a NUL character");
+            return false;
+        }
+        out = text;
         return true;
     }
     // Text fields that databases leave NULL: null reads as the empty default.
