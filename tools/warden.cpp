@@ -128,8 +128,8 @@ outcome run(const options& o) {
     return out;
 }
 
-int cmd_decide(const options& o) {
-    const outcome r = run(o);
+// The plan of a decided outcome, as the dry-run text or the JSON document; exit 1 if refused.
+int print_plan(const outcome& r, const options& o) {
     if (!r.decided) return exit_invalid;
     if (text_format(o)) {
         const std::string text = warden::render_text(r.plan, r.doc.snapshot);
@@ -138,6 +138,10 @@ int cmd_decide(const options& o) {
         print_json(warden::to_json(r.plan));
     }
     return exit_ok;
+}
+
+int cmd_decide(const options& o) {
+    return print_plan(run(o), o);
 }
 
 int cmd_metrics(const options& o) {
@@ -242,20 +246,11 @@ int cmd_schema(const options& o) {
 
 int cmd_decide_db(const options& o) {
     auto db = open_db(o, warden::sqlite::database::mode::read_only);
-    outcome r;
     try {
-        r = load_from_db(o, db);
+        return print_plan(load_from_db(o, db), o);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
-    if (!r.decided) return exit_invalid;
-    if (text_format(o)) {
-        const std::string text = warden::render_text(r.plan, r.doc.snapshot);
-        std::fwrite(text.data(), 1, text.size(), stdout);
-    } else {
-        print_json(warden::to_json(r.plan));
-    }
-    return exit_ok;
 }
 
 // Decides from the database and applies the plan in one transaction, but only while the
