@@ -3,6 +3,9 @@
 //   exit 0: no violation; 1: a safety invariant broke; 2: a liveness invariant broke;
 //   3: determinism check failed; 64: bad arguments.
 #include <warden/sim/sim.hpp>
+#if defined(WARDEN_SIM_SQLITE)
+#include <warden/sim/sqlite_db.hpp>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -36,6 +39,7 @@ int main(int argc, char** argv) {
     bool swarm = false;
     bool check_determinism = false;
     std::int64_t runs = 1;
+    std::string db = "model";
     app.add_option("--seed", seed, "the one u64 seed that drives the run");
     app.add_option("--replay", replay, "replay this seed with --trace on");
     app.add_option("--jobs", jobs, "campaign jobs")->check(CLI::Range(1, 100000));
@@ -55,6 +59,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
     app.add_flag("--check-determinism", check_determinism,
                  "run every seed twice and compare trace hashes");
+    app.add_option("--db", db,
+                   "model, or sqlite: check every watchdog tick against an in-memory SQLite "
+                   "database (load_snapshot, apply)")
+        ->check(CLI::IsMember({"model", "sqlite"}));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -85,6 +93,14 @@ int main(int argc, char** argv) {
     o.tick_seconds = tick_seconds;
     o.legacy = *bugs;
     o.trace = trace;
+    if (db == "sqlite") {
+#if defined(WARDEN_SIM_SQLITE)
+        warden::sim::sqlite_db::attach(o);
+#else
+        fmt::print(stderr, "warden-sim: built without SQLite (libsqlite3 not found)\n");
+        return 64;
+#endif
+    }
     // A progress line on stderr for multi-seed runs, only when stderr is a terminal.
     const bool progress = runs > 1 && ::isatty(2) == 1;
     for (std::int64_t r = 0; r < runs; ++r) {
@@ -121,9 +137,9 @@ int main(int argc, char** argv) {
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
-                       "--period {} --tick-seconds {} --faults {} --legacy {}{}\n",
+                       "--period {} --tick-seconds {} --faults {} --legacy {}{} --db {}\n",
                        o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
-                       swarm ? " --swarm" : "");
+                       swarm ? " --swarm" : "", db);
             return exit_code(s);
         }
     }

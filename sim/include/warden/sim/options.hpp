@@ -1,8 +1,11 @@
 #pragma once
 #include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -166,6 +169,14 @@ struct world_options {
     // Apply every plan to a copy of the rows with warden::apply_to_snapshot as well and require
     // the same rows and the same conflicts: the world's database keeps the reference semantics.
     bool verify_reference_apply = false;
+    // A second database the watchdog's writes must agree with (e.g. warden::sim::sqlite_db, an
+    // in-memory SQLite database): called on every watchdog tick with the rows and start history
+    // before the plan, the plan, and the world's rows, starts and conflict count after it. A
+    // returned text is a violation (cas_overwrite). Empty: the model alone.
+    std::function<std::optional<std::string>(
+        const snapshot& before, const plan& p, const std::vector<job>& after,
+        const std::vector<start_record>& starts_after, std::int64_t conflicts)>
+        db_check;
     bool trace = false;
     std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
 };

@@ -748,7 +748,7 @@ class world {
                                  kind_name(b.proposed), b.rail, b.reason));
         }
         std::optional<snapshot> reference;
-        if (o_.verify_reference_apply) {
+        if (o_.verify_reference_apply || o_.db_check) {
             reference.emplace();
             reference->now = now();
             reference->jobs = rows_;
@@ -757,7 +757,12 @@ class world {
         const std::int64_t conflicts_before = sum_.watchdog_conflicts;
         for (const action& a : p.actions)
             apply(a);
-        if (reference) verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
+        if (o_.db_check)
+            if (auto diff = o_.db_check(*reference, p, rows_, starts_,
+                                        sum_.watchdog_conflicts - conflicts_before))
+                violate(invariant::cas_overwrite, -1, std::move(*diff));
+        if (o_.verify_reference_apply)
+            verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
     }
 
     // The world's database and warden::apply_to_snapshot agree on every row and every conflict.
