@@ -48,3 +48,34 @@ TEST_CASE("on SQLite, a campaign's trace hash is the model's", "[sim][sqlite]") 
         },
         20);
 }
+
+TEST_CASE("on SQLite, the check is not vacuous", "[sim][sqlite]") {
+    world_options o = on_sqlite(scenario{3, 8, 3, {}});
+    std::int64_t ticks = 0;
+    std::int64_t actions = 0;
+    auto inner = o.db_check;
+    o.db_check = [&](const warden::snapshot& before, const warden::plan& p,
+                     const std::vector<warden::job>& after,
+                     const std::vector<warden::start_record>& starts, std::int64_t conflicts) {
+        ++ticks;
+        actions += static_cast<std::int64_t>(p.actions.size());
+        return inner(before, p, after, starts, conflicts);
+    };
+    CHECK(run(o).violations.empty());
+    CHECK(ticks > 100);
+    CHECK(actions > 5);
+
+    // A world whose rows drift from SQLite's after a plan is caught.
+    world_options bad = on_sqlite(scenario{3, 8, 3, {}});
+    auto checked = bad.db_check;
+    bad.db_check = [&](const warden::snapshot& before, const warden::plan& p,
+                       const std::vector<warden::job>& after,
+                       const std::vector<warden::start_record>& starts, std::int64_t conflicts) {
+        std::vector<warden::job> drifted = after;
+        if (!p.actions.empty()) ++drifted.front().version;
+        return checked(before, p, drifted, starts, conflicts);
+    };
+    const summary s = run(bad);
+    REQUIRE_FALSE(s.violations.empty());
+    CHECK(s.violations[0].what == invariant::cas_overwrite);
+}
