@@ -192,6 +192,77 @@ TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snap
     CHECK(reference.starts.size() >= 2);
 }
 
+TEST_CASE("sqlite: completion is one compare-and-set, idempotent, and a 0-row update is a "
+          "conflict",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{1, job_status::running}.started(2h).version(4));
+    sq::insert_job(db, job_builder{2, job_status::retryable}.started(2h).version(4));
+    // A stale version is a conflict even though the row is running: nothing is written.
+    CHECK(sq::complete(db, warden::job_id{1}, 3, now) == warden::completion_outcome::not_running);
+    CHECK(sq::load_job(db, warden::job_id{1})->version == 4);
+    CHECK(sq::complete(db, warden::job_id{1}, 4, now) == warden::completion_outcome::complete);
+    const auto done = sq::load_job(db, warden::job_id{1});
+    REQUIRE(done);
+    CHECK(done->status == job_status::completed);
+    CHECK(done->version == 5);
+    CHECK(done->completed_at == now);
+    CHECK(done->finished_at == now);
+    CHECK(done->failure == warden::failure_class::none);
+    // The same completion again: success, nothing written.
+    CHECK(sq::complete(db, warden::job_id{1}, 4, now + 1min) ==
+          warden::completion_outcome::already_completed);
+    CHECK(sq::load_job(db, warden::job_id{1})->version == 5);
+    CHECK(sq::load_job(db, warden::job_id{1})->completed_at == now);
+    // The row moved (recovered to retryable): a conflict, the row untouched.
+    CHECK(sq::complete(db, warden::job_id{2}, 4, now) == warden::completion_outcome::not_running);
+    CHECK(sq::load_job(db, warden::job_id{2})->status == job_status::retryable);
+    CHECK(sq::load_job(db, warden::job_id{2})->version == 4);
+    // No such job: a conflict, not an error.
+    CHECK(sq::complete(db, warden::job_id{99}, 0, now) == warden::completion_outcome::not_running);
+    CHECK_FALSE(sq::load_job(db, warden::job_id{99}));
+}
+
+TEST_CASE("sqlite: hand edits and stage writes are compare-and-set", "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{1, job_status::running}.started(2h).version(2));
+    const warden::job_id id{1};
+    // An operator shown running/v1 loses to the write that made v2.
+    CHECK(sq::edit_status(db, id, {job_status::running, 1}, job_status::queued, now) ==
+          sq::action_status::conflict);
+    CHECK(sq::load_job(db, id)->status == job_status::running);
+    CHECK(sq::record_stage(db, id, "persist", now, {job_status::running, 1}, true) ==
+          sq::action_status::conflict);
+    CHECK_FALSE(sq::load_job(db, id)->last_stage);
+    CHECK(count(db, "SELECT count(*) FROM job_stages") == 0);
+    // The current status and version win.
+    CHECK(sq::record_stage(db, id, "persist", now, {job_status::running, 2}, true) ==
+          sq::action_status::applied);
+    auto row = sq::load_job(db, id);
+    CHECK(row->last_stage == "persist");
+    CHECK(row->has_outputs);
+    CHECK(row->version == 3);
+    CHECK(count(db, "SELECT count(*) FROM job_stages WHERE job_id = 1 AND stage = 'persist'") == 1);
+    // A stage without outputs never clears them.
+    CHECK(sq::record_stage(db, id, "verify", now, {job_status::running, 3}) ==
+          sq::action_status::applied);
+    CHECK(sq::load_job(db, id)->has_outputs);
+    CHECK(sq::edit_status(db, id, {job_status::running, 4}, job_status::queued, now) ==
+          sq::action_status::applied);
+    row = sq::load_job(db, id);
+    CHECK(row->status == job_status::queued);
+    CHECK(row->version == 5);
+    CHECK_FALSE(row->finished_at); // not terminal
+    // Stage writes expect the row's status: a queued row is not running.
+    CHECK(sq::record_stage(db, id, "persist", now, {job_status::running, 5}) ==
+          sq::action_status::conflict);
+    CHECK(sq::edit_status(db, id, {job_status::queued, 5}, job_status::failed, now) ==
+          sq::action_status::applied);
+    CHECK(sq::load_job(db, id)->finished_at == now);
+}
+
 TEST_CASE("sqlite: a conflict never overwrites; skip or abort is the caller's choice",
           "[adapters][sqlite]") {
     temp_db t;
@@ -364,7 +435,7 @@ TEST_CASE("sqlite: kill -9 in the middle of apply leaves before or after, never 
             try {
                 auto db = t.open();
                 sq::apply_options o;
-                o.after_each = [&](std::size_t i) {
+                o.after_each = [&](std::size_t i, sq::action_status) {
                     if (i == crash_after) {
                         (void)::write(reached[1], "x", 1);
                         ::pause(); // wait to be killed mid-transaction

@@ -7,6 +7,7 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
+#include <warden/rules/completion.hpp>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -441,25 +442,6 @@ inline void record_start(database& db, job_id job, timestamp at) {
     st.bind(1, to_int(job)).bind(2, at).run();
 }
 
-// Records that a job reached a stage. The stage history and the job's last_stage change in one
-// transaction: the two separate writes of incident B7 cannot be split by a crash here.
-inline void record_stage(database& db, job_id job, std::string_view stage, timestamp at) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-        detail::statement history(
-            db.handle(), "INSERT OR REPLACE INTO job_stages (job_id, stage, at) VALUES (?, ?, ?)");
-        history.bind(1, to_int(job)).bind(2, stage).bind(3, at).run();
-        detail::statement row(db.handle(),
-                              "UPDATE jobs SET last_stage = ?, version = version + 1 WHERE id = ?");
-        if (row.bind(1, stage).bind(2, to_int(job)).run() != 1)
-            throw error(error_kind::other, fmt::format("record_stage: no job {}", to_int(job)));
-        db.exec("COMMIT");
-    } catch (...) {
-        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
-}
-
 enum class action_status : std::uint8_t {
     applied,      // the row matched and was written (if the transaction committed)
     conflict,     // 0 rows: the row moved since the snapshot; nothing written for it
@@ -484,8 +466,9 @@ enum class on_conflict : std::uint8_t {
 
 struct apply_options {
     on_conflict conflicts = on_conflict::skip;
-    // Called after each action's statement, inside the transaction (tests use it to crash there).
-    std::function<void(std::size_t)> after_each;
+    // Called after each action's statement with its result, inside the transaction (tests use it
+    // to crash there; the simulator to check each write as it happens).
+    std::function<void(std::size_t, action_status)> after_each;
 };
 
 struct apply_result {
@@ -587,7 +570,7 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
         for (std::size_t i = 0; i < p.actions.size(); ++i) {
             const action_status s = std::visit(writer, p.actions[i]);
             result.actions[i] = s;
-            if (options.after_each) options.after_each(i);
+            if (options.after_each) options.after_each(i, s);
             if (s == action_status::conflict) {
                 ++result.conflicts;
                 if (options.conflicts == on_conflict::abort) {
@@ -606,6 +589,111 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
         throw;
     }
     return result;
+}
+
+namespace detail {
+
+// Runs `write` in one IMMEDIATE transaction: committed when it returns, rolled back when it throws.
+template <class Write>
+auto in_transaction(database& db, Write&& write) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        auto result = write();
+        db.exec("COMMIT");
+        return result;
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+} // namespace detail
+
+// One action as its own transaction: the same compare-and-set statement `apply` runs for it.
+[[nodiscard]] inline action_status apply_one(database& db, const action& a, timestamp now) {
+    return detail::in_transaction(db, [&] {
+        detail::plan_writer writer(db, now);
+        return std::visit(writer, a);
+    });
+}
+
+// The state a compare-and-set expects the row in.
+struct expected_row {
+    job_status status{};
+    std::int64_t version = 0;
+};
+
+// A status change by hand (an operator's UPDATE) as a compare-and-set on the status and version
+// the operator was shown: `conflict` when the row moved since, and nothing is written. The
+// effects are a set_status action's (finished_at / completed_at on a terminal status).
+[[nodiscard]] inline action_status edit_status(database& db, job_id job, expected_row expected,
+                                               job_status to, timestamp now) {
+    return apply_one(db,
+                     set_status{job,
+                                expected.status,
+                                expected.version,
+                                to,
+                                std::nullopt,
+                                rule_id{},
+                                "edited by hand",
+                                {}},
+                     now);
+}
+
+// The SQL form of warden::complete (rules/completion.hpp): one
+// UPDATE ... WHERE id = ? AND status = 'running' AND version = ?, running -> completed. Idempotent:
+// `complete` when this call wrote the row; `already_completed` when it was completed before (a
+// repeat), nothing written; `not_running` when 0 rows matched and the row is not completed (it
+// moved: recovered, failed, edited, or another version), a conflict, nothing written. Never a
+// 0-row UPDATE reported as success (B7).
+[[nodiscard]] inline completion_outcome complete(database& db, job_id job,
+                                                 std::int64_t expected_version, timestamp now) {
+    return detail::in_transaction(db, [&] {
+        detail::plan_writer writer(db, now);
+        const set_status write{job,
+                               job_status::running,
+                               expected_version,
+                               job_status::completed,
+                               failure_class::none,
+                               rule_id::completion,
+                               "crawl finished",
+                               {}};
+        if (writer(write) == action_status::applied) return completion_outcome::complete;
+        detail::statement status(db.handle(), "SELECT status FROM jobs WHERE id = ?");
+        status.bind(1, to_int(job));
+        const bool completed = status.step() && status.text(0) == "completed";
+        return completed ? completion_outcome::already_completed : completion_outcome::not_running;
+    });
+}
+
+// Records that a job reached a stage, as a compare-and-set: jobs.last_stage (and has_outputs,
+// when `outputs`; it is never cleared) and the stage history change in one transaction, and only
+// while the row is in the expected status and version. `conflict`: the row moved; nothing is
+// written. The two separate, blind writes of incident B7 cannot happen through this function.
+[[nodiscard]] inline action_status record_stage(database& db, job_id job, std::string_view stage,
+                                                timestamp at, expected_row expected,
+                                                bool outputs = false) {
+    return detail::in_transaction(db, [&] {
+        detail::statement row(db.handle(), R"sql(
+UPDATE jobs SET last_stage = ?1, has_outputs = max(has_outputs, ?2), version = version + 1
+WHERE id = ?3 AND (status = ?4 OR (?4 = 'queued' AND status = 'pending')) AND version = ?5)sql");
+        row.bind(1, stage).bind(2, std::int64_t{outputs ? 1 : 0}).bind(3, to_int(job));
+        if (row.bind(4, to_string(expected.status)).bind(5, expected.version).run() != 1)
+            return action_status::conflict;
+        detail::statement history(
+            db.handle(), "INSERT OR REPLACE INTO job_stages (job_id, stage, at) VALUES (?, ?, ?)");
+        history.bind(1, to_int(job)).bind(2, stage).bind(3, at).run();
+        return action_status::applied;
+    });
+}
+
+// One job row by id, or nothing.
+[[nodiscard]] inline std::optional<job> load_job(database& db, job_id id) {
+    detail::statement st(db.handle(),
+                         fmt::format("SELECT {} FROM jobs WHERE id = ?", detail::job_columns));
+    st.bind(1, to_int(id));
+    if (!st.step()) return std::nullopt;
+    return detail::read_job(st);
 }
 
 } // namespace sqlite
