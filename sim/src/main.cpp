@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     app.add_flag("--check-determinism", check_determinism,
                  "run every seed twice and compare trace hashes");
     app.add_option("--db", db,
-                   "model, or sqlite: check every watchdog tick against an in-memory SQLite "
-                   "database (load_snapshot, apply)")
+                   "the store: model (in memory), or sqlite (an in-memory SQLite database "
+                   "written through warden::sqlite's compare-and-set statements)")
         ->check(CLI::IsMember({"model", "sqlite"}));
     try {
         app.parse(argc, argv);

@@ -6,12 +6,15 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace warden::sim {
+
+class database;
 
 // Faults the world injects. Each has a rate (probability per tick) in rate mode, or appears as
 // an explicit command in a schedule (what the property tests generate and shrink).
@@ -169,14 +172,9 @@ struct world_options {
     // Apply every plan to a copy of the rows with warden::apply_to_snapshot as well and require
     // the same rows and the same conflicts: the world's database keeps the reference semantics.
     bool verify_reference_apply = false;
-    // A second database the watchdog's writes must agree with (e.g. warden::sim::sqlite_db, an
-    // in-memory SQLite database): called on every watchdog tick with the rows and start history
-    // before the plan, the plan, and the world's rows, starts and conflict count after it. A
-    // returned text is a violation (cas_overwrite). Empty: the model alone.
-    std::function<std::optional<std::string>(
-        const snapshot& before, const plan& p, const std::vector<job>& after,
-        const std::vector<start_record>& starts_after, std::int64_t conflicts)>
-        db_check;
+    // The world's database: empty is the in-memory model (model_db); sqlite_db::store() (from
+    // <warden/sim/sqlite_db.hpp>) is an in-memory SQLite database per run.
+    std::function<std::unique_ptr<database>()> store;
     bool trace = false;
     std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
 };

@@ -1,103 +1,245 @@
 #pragma once
-// The world's database on SQLite (issue 5): an in-memory database per run that every watchdog
-// tick is checked against. Before the plan, the world's rows and start history are written to
-// SQLite as they are (the worker's, the operator's and the runtime's writes since the last
-// tick); the snapshot is read back with warden::sqlite::load_snapshot and must hold the same
-// rows; the plan is applied with warden::sqlite::apply; the rows SQLite then holds, its start
-// history and its conflict count must equal the world's. Link warden::sqlite to use it.
+// The world's database on SQLite (issue 5): each run gets its own in-memory SQLite database
+// (":memory:") and it is the store. The watchdog's snapshot rows and start history come from
+// warden::sqlite::load_snapshot; its plan goes through warden::sqlite::apply; the worker's
+// completion through warden::sqlite::complete, the crawler's stage write through record_stage,
+// operator edits and the runner's running -> retryable through edit_status, worker starts through
+// apply_one: every one a compare-and-set whose 0-row result is a conflict. The runner's blind
+// writes (heartbeat, error columns, and legacy B7's stage write) are plain UPDATEs, as in the
+// model. After every write the row is read back from SQLite, so the rows the world's invariants
+// read are the ones SQLite holds; each watchdog read also checks SQLite has not moved behind
+// the world's back. Link warden::sqlite to use it.
 #include <warden/adapters/sqlite.hpp>
-#include <warden/core/plan.hpp>
-#include <warden/core/snapshot.hpp>
+#include <warden/sim/database.hpp>
 #include <warden/sim/options.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace warden::sim {
 
-class sqlite_db {
+class sqlite_db final : public database {
   public:
-    sqlite_db()
-        : db_(warden::sqlite::database::open(":memory:", warden::sqlite::database::mode::create)) {
+    // Test-only defects, to show the checks are not vacuous.
+    enum class mutant : std::uint8_t {
+        none,
+        // The completion's 0-row UPDATE is reported as success (incident B7's defect).
+        zero_rows_complete,
+    };
+
+    explicit sqlite_db(mutant m = mutant::none)
+        : db_(warden::sqlite::database::open(":memory:", warden::sqlite::database::mode::create))
+        , mutant_(m) {
         warden::sqlite::create_schema(db_);
+        select_.emplace(db_.handle(), fmt::format("SELECT {} FROM jobs WHERE id = ?",
+                                                  warden::sqlite::detail::job_columns));
+        heartbeat_.emplace(
+            db_.handle(),
+            "UPDATE jobs SET last_progress_at = ?, version = version + 1 WHERE id = ?");
     }
 
-    // Installs a fresh in-memory database as o.db_check.
-    static void attach(world_options& o) {
-        auto db = std::make_shared<sqlite_db>();
-        o.db_check = [db](const snapshot& before, const plan& p, const std::vector<job>& after,
-                          const std::vector<start_record>& starts, std::int64_t conflicts) {
-            return db->check(before, p, after, starts, conflicts);
-        };
+    // A factory for world_options::store: a fresh in-memory database per run.
+    [[nodiscard]] static std::function<std::unique_ptr<database>()> store(mutant m = mutant::none) {
+        return [m] { return std::make_unique<sqlite_db>(m); };
+    }
+    static void attach(world_options& o) { o.store = store(); }
+
+    // The connection, for tests that write behind the world's back.
+    [[nodiscard]] warden::sqlite::database& sql() noexcept { return db_; }
+
+    [[nodiscard]] std::string_view name() const noexcept override { return "sqlite"; }
+
+    void create(const std::vector<job>& rows) override {
+        guard([&] {
+            db_.exec("BEGIN IMMEDIATE");
+            for (const job& j : rows)
+                warden::sqlite::insert_job(db_, j);
+            db_.exec("COMMIT");
+            rows_.resize(rows.size());
+            for (std::uint32_t j = 0; j < rows.size(); ++j)
+                refresh(j);
+            if (rows_ != rows) fail("sqlite create: the rows read back differ from the inserted");
+        });
     }
 
-    std::optional<std::string> check(const snapshot& before, const plan& p,
-                                     const std::vector<job>& after,
-                                     const std::vector<start_record>& starts_after,
-                                     std::int64_t conflicts) {
-        sync(before);
-        const snapshot loaded = warden::sqlite::load_snapshot(db_, before.now, {});
-        if (auto d = compare("load_snapshot", loaded.jobs, before.jobs)) return d;
-        const warden::sqlite::apply_result r = warden::sqlite::apply(db_, p, before.now);
-        if (!r.committed) return std::string{"sqlite: the plan's transaction did not commit"};
-        if (r.conflicts != conflicts)
-            return fmt::format("sqlite: {} conflicts in SQLite, {} in the world", r.conflicts,
-                               conflicts);
-        const snapshot now = warden::sqlite::load_snapshot(db_, before.now, {});
-        if (auto d = compare("apply", now.jobs, after)) return d;
-        std::size_t recent = 0;
-        for (const auto& s : starts_after)
-            if (s.at > before.now - one_day) ++recent;
-        if (now.starts.size() != recent)
-            return fmt::format("sqlite: {} recent starts in SQLite, {} in the world",
-                               now.starts.size(), recent);
-        return std::nullopt;
+    const std::vector<job>& read(timestamp now, std::vector<start_record>& starts) override {
+        guard([&] {
+            snapshot s = warden::sqlite::load_snapshot(db_, now, {});
+            drop_old_starts(now);
+            if (auto d = compare(s.jobs)) fail(*d);
+            auto by_time = [](std::vector<start_record> v) {
+                std::sort(v.begin(), v.end(), [](const start_record& a, const start_record& b) {
+                    return std::tuple{a.at, to_int(a.job)} < std::tuple{b.at, to_int(b.job)};
+                });
+                return v;
+            };
+            if (by_time(starts_) != s.starts)
+                fail(fmt::format("sqlite read: {} recent starts in SQLite, {} written by the world",
+                                 s.starts.size(), starts_.size()));
+            rows_ = std::move(s.jobs);
+            starts = std::move(s.starts);
+        });
+        return rows_;
+    }
+
+    void apply(const plan& p, timestamp now, const before_action& before,
+               const after_action& after) override {
+        if (p.actions.empty()) return;
+        guard([&] {
+            warden::sqlite::apply_options o;
+            o.after_each = [&](std::size_t i, warden::sqlite::action_status s) {
+                const action& a = p.actions[i];
+                if (const auto j = index(action_job(a))) refresh(*j);
+                if (std::holds_alternative<start_job>(a) &&
+                    s == warden::sqlite::action_status::applied)
+                    starts_.push_back(start_record{action_job(a), now});
+                after(i, s != warden::sqlite::action_status::conflict);
+                if (i + 1 < p.actions.size()) before(i + 1);
+            };
+            before(0);
+            const auto r = warden::sqlite::apply(db_, p, now, o);
+            if (!r.committed) fail("sqlite apply: the plan's transaction did not commit");
+        });
+    }
+
+    void heartbeat(std::uint32_t j, timestamp at) override {
+        guard([&] { blind(heartbeat_->bind(1, at).bind(2, id(j)), j); });
+    }
+
+    void record_error(std::uint32_t j, failure_class f, const std::string& text) override {
+        guard([&] {
+            warden::sqlite::detail::statement st(
+                db_.handle(), "UPDATE jobs SET failure_class = ?, "
+                              "last_error = ?, version = version + 1 WHERE id = ?");
+            st.bind(1, warden::sqlite::detail::failure_text(f)).bind(2, text);
+            blind(st.bind(3, id(j)), j);
+        });
+    }
+
+    bool edit_status(std::uint32_t j, job_status expected, std::int64_t expected_version,
+                     job_status to, timestamp now) override {
+        return guard([&] {
+            const auto s = warden::sqlite::edit_status(db_, job_id{id(j)},
+                                                       {expected, expected_version}, to, now);
+            refresh(j);
+            return s == warden::sqlite::action_status::applied;
+        });
+    }
+
+    bool write_stage(std::uint32_t j, const std::string& stage, timestamp at,
+                     std::optional<std::int64_t> expected_version) override {
+        return guard([&] {
+            bool ok = true;
+            if (expected_version) {
+                ok = warden::sqlite::record_stage(db_, job_id{id(j)}, stage, at,
+                                                  {job_status::running, *expected_version},
+                                                  true) == warden::sqlite::action_status::applied;
+                refresh(j);
+            } else { // legacy B7: the crawler's blind UPDATE, whatever the row's status
+                warden::sqlite::detail::statement st(db_.handle(),
+                                                     "UPDATE jobs SET last_stage = ?, has_outputs "
+                                                     "= 1, version = version + 1 WHERE id = ?");
+                blind(st.bind(1, stage).bind(2, id(j)), j);
+            }
+            return ok;
+        });
+    }
+
+    completion_outcome complete(std::uint32_t j, std::int64_t expected_version,
+                                timestamp now) override {
+        return guard([&] {
+            auto outcome = warden::sqlite::complete(db_, job_id{id(j)}, expected_version, now);
+            if (mutant_ == mutant::zero_rows_complete) outcome = completion_outcome::complete;
+            refresh(j);
+            return outcome;
+        });
+    }
+
+    bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) override {
+        return guard([&] {
+            const start_job claim{job_id{id(j)}, job_status::queued, expected_version,
+                                  rows_[j].options, rule_id{}};
+            const bool ok = warden::sqlite::apply_one(db_, claim, now) ==
+                            warden::sqlite::action_status::applied;
+            refresh(j);
+            if (ok) starts_.push_back(start_record{claim.job, now});
+            return ok;
+        });
     }
 
   private:
-    // The world's own writes since the last tick: every row and the start history, as they are.
-    void sync(const snapshot& s) {
-        db_.exec("BEGIN IMMEDIATE");
-        db_.exec("DELETE FROM job_starts");
-        db_.exec("DELETE FROM jobs");
-        for (const job& j : s.jobs)
-            warden::sqlite::insert_job(db_, j);
-        for (const start_record& r : s.starts)
-            warden::sqlite::record_start(db_, r.job, r.at);
-        db_.exec("COMMIT");
+    [[nodiscard]] std::int64_t id(std::uint32_t j) const noexcept { return to_int(rows_[j].id); }
+
+    [[nodiscard]] std::optional<std::uint32_t> index(job_id id) const noexcept {
+        const auto at = to_int(id) - 1;
+        if (at < 0 || at >= static_cast<std::int64_t>(rows_.size())) return std::nullopt;
+        return static_cast<std::uint32_t>(at);
     }
 
-    [[nodiscard]] static bool same(const job& a, const job& b) {
-        return a.id == b.id && a.status == b.status && a.version == b.version &&
-               a.options == b.options && a.kind == b.kind && a.campaign_year == b.campaign_year &&
-               a.failure == b.failure && a.started_at == b.started_at &&
-               a.finished_at == b.finished_at && a.completed_at == b.completed_at &&
-               a.retry_count == b.retry_count && a.last_stage == b.last_stage &&
-               a.has_outputs == b.has_outputs && a.last_progress_at == b.last_progress_at &&
-               a.queued_at == b.queued_at;
+    // The row as SQLite now holds it.
+    void refresh(std::uint32_t j) {
+        select_->bind(1, static_cast<std::int64_t>(j) + 1);
+        if (select_->step())
+            rows_[j] = warden::sqlite::detail::read_job(*select_);
+        else
+            fail(fmt::format("sqlite: job {} is gone", j + 1));
+        select_->reset();
     }
 
-    // SQLite returns rows by id; the world's are indexed by id - 1 (or in any order before).
-    static std::optional<std::string> compare(const char* step, const std::vector<job>& sql,
-                                              const std::vector<job>& world) {
-        if (sql.size() != world.size())
-            return fmt::format("sqlite {}: {} rows in SQLite, {} in the world", step, sql.size(),
-                               world.size());
-        for (const job& w : world) {
-            const auto i = static_cast<std::size_t>(to_int(w.id) - 1);
-            if (i >= sql.size() || !same(sql[i], w))
-                return fmt::format("sqlite {}: job {} differs between SQLite and the world", step,
-                                   to_int(w.id));
+    // A blind write: exactly one row, whatever its status.
+    void blind(warden::sqlite::detail::statement& st, std::uint32_t j) {
+        if (st.run() != 1) fail(fmt::format("sqlite: a blind write of job {} hit no row", j + 1));
+        refresh(j);
+    }
+
+    void fail(std::string what) {
+        if (!failure_) failure_ = std::move(what);
+    }
+
+    // SQLite errors become the store's failure (a violation), never an exception out of the world.
+    template <class F>
+    auto guard(F&& f) -> decltype(f()) {
+        try {
+            return f();
+        } catch (const std::exception& e) {
+            fail(fmt::format("sqlite: {}", e.what()));
+            if constexpr (std::is_same_v<decltype(f()), completion_outcome>)
+                return completion_outcome::not_running;
+            else if constexpr (!std::is_void_v<decltype(f())>)
+                return decltype(f()){};
         }
+    }
+
+    // The rows SQLite returned against the ones the world last read back from it.
+    [[nodiscard]] std::optional<std::string> compare(const std::vector<job>& sql) const {
+        if (sql.size() != rows_.size())
+            return fmt::format("sqlite read: {} rows in SQLite, {} in the world", sql.size(),
+                               rows_.size());
+        for (std::size_t i = 0; i < sql.size(); ++i)
+            if (sql[i] != rows_[i])
+                return fmt::format("sqlite read: job {} moved in SQLite behind the world's back "
+                                   "({}/v{} there, {}/v{} last read)",
+                                   i + 1, to_string(sql[i].status), sql[i].version,
+                                   to_string(rows_[i].status), rows_[i].version);
         return std::nullopt;
     }
 
     warden::sqlite::database db_;
+    mutant mutant_;
+    // Prepared once: the two statements every few ticks run.
+    std::optional<warden::sqlite::detail::statement> select_, heartbeat_;
 };
 
 } // namespace warden::sim

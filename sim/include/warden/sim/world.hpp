@@ -10,6 +10,7 @@
 #include <warden/core/snapshot.hpp>
 #include <warden/rules/completion.hpp>
 #include <warden/rules/failure_classification.hpp>
+#include <warden/sim/database.hpp>
 #include <warden/sim/decide.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/rng.hpp>
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +60,29 @@ struct summary {
     std::vector<violation> violations;
 };
 
+// Adds one run's counters to `total` (a suite's "sometimes" probes): the rules applied, the
+// rails' denials by name, conflicts, outcomes, crash points and late commits. Seed, hash, ticks
+// and violations are not counters and are left as they are.
+inline void accumulate(summary& total, const summary& s) {
+    for (std::size_t r = 0; r < total.applied_by_rule.size(); ++r)
+        total.applied_by_rule[r] += s.applied_by_rule[r];
+    for (const auto& [rail, n] : s.blocked_by_rail) {
+        auto it = std::find_if(total.blocked_by_rail.begin(), total.blocked_by_rail.end(),
+                               [&](const auto& e) { return e.first == rail; });
+        if (it == total.blocked_by_rail.end())
+            total.blocked_by_rail.emplace_back(rail, n);
+        else
+            it->second += n;
+    }
+    for (std::int64_t summary::*counter :
+         {&summary::blocked, &summary::starts, &summary::worker_picks, &summary::restarts,
+          &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::completed,
+          &summary::failed_config, &summary::not_finished, &summary::finished_crawls_redone,
+          &summary::crash_points_hit, &summary::delayed_commits,
+          &summary::retryable_after_final_stage})
+        total.*counter += s.*counter;
+}
+
 class world {
   public:
     static constexpr std::string_view config_error_text =
@@ -68,7 +93,8 @@ class world {
         , cfg_(engine_config(o_))
         , decide_(std::move(d))
         , faults_rng_(stream(o_.seed, 1))
-        , shuffle_rng_(stream(o_.seed, 2)) {
+        , shuffle_rng_(stream(o_.seed, 2))
+        , db_(o_.store ? o_.store() : std::make_unique<model_db>()) {
         if (!decide_) {
             const legacy_bugs l = o_.legacy;
             decide_ = [l](const snapshot& s, const config& c) {
@@ -127,7 +153,8 @@ class world {
     }
 
     [[nodiscard]] const std::vector<event>& events() const noexcept { return events_; }
-    [[nodiscard]] const std::vector<job>& rows() const noexcept { return rows_; }
+    [[nodiscard]] const std::vector<job>& rows() const noexcept { return db_->rows(); }
+    [[nodiscard]] database& store() noexcept { return *db_; }
     [[nodiscard]] const config& engine() const noexcept { return cfg_; }
     [[nodiscard]] std::int64_t tick() const noexcept { return tick_; }
 
@@ -183,10 +210,10 @@ class world {
         static constexpr std::array<const char*, 3> sources{"hc", "phac", "cihr"};
         const tool_options minimums = cfg_.annual_minimums;
         const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
-        rows_.resize(static_cast<std::size_t>(o_.jobs));
-        truth_.resize(rows_.size());
-        for (std::size_t i = 0; i < rows_.size(); ++i) {
-            job& j = rows_[i];
+        std::vector<job> rows(static_cast<std::size_t>(o_.jobs));
+        truth_.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            job& j = rows[i];
             truth& t = truth_[i];
             const char* source = sources[i % sources.size()];
             const bool legacy = setup.chance(o_.legacy_job_share);
@@ -213,6 +240,7 @@ class world {
             t.last_write_seq = static_cast<std::int64_t>(i);
         }
         write_seq_ = o_.jobs;
+        db_->create(rows);
     }
 
     [[nodiscard]] static constexpr timestamp start_time() noexcept { return utc(2026, 1, 1); }
@@ -229,8 +257,8 @@ class world {
             std::string note = {}) {
         event e{tick_, j + 1, k, a, b, {}, 0, {}};
         if (j >= 0) {
-            e.status = rows_[static_cast<std::size_t>(j)].status;
-            e.version = rows_[static_cast<std::size_t>(j)].version;
+            e.status = row(static_cast<std::uint32_t>(j)).status;
+            e.version = row(static_cast<std::uint32_t>(j)).version;
         } else {
             e.job = 0;
         }
@@ -250,40 +278,30 @@ class world {
 
     // ---- the database ----------------------------------------------------------------------
 
-    void wrote(std::uint32_t j) {
-        ++rows_[j].version;
-        truth_[j].last_write_seq = ++write_seq_;
+    [[nodiscard]] const job& row(std::uint32_t j) const noexcept { return db_->row(j); }
+    [[nodiscard]] std::uint32_t job_count() const noexcept {
+        return static_cast<std::uint32_t>(truth_.size());
     }
 
-    // Every status change goes through here, whoever writes it.
-    void set_row_status(std::uint32_t j, job_status s) {
-        job& row = rows_[j];
-        if (row.status == job_status::completed && s != job_status::completed)
-            violate(invariant::completed_changed, j, fmt::format("completed -> {}", to_string(s)));
-        row.status = s;
+    // After every write that landed, whoever wrote it: the row is now the most recently written
+    // (the snapshot's physical order), and a completed row never gets another status.
+    void wrote(std::uint32_t j, job_status before) {
+        truth_[j].last_write_seq = ++write_seq_;
+        if (before == job_status::completed && row(j).status != job_status::completed)
+            violate(invariant::completed_changed, j,
+                    fmt::format("completed -> {}", to_string(row(j).status)));
     }
 
     [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const {
         const timestamp from = now() - one_day;
         std::int32_t n = 0;
-        for (const auto& r : starts_)
-            if (r.job == rows_[j].id && r.at > from) ++n;
+        for (const auto& r : db_->starts())
+            if (r.job == row(j).id && r.at > from) ++n;
         return n;
     }
 
     [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept {
         return truth_[j].procs > 0 || truth_[j].pending > 0;
-    }
-
-    // The compare-and-set every watchdog row write goes through (apply.hpp's semantics).
-    [[nodiscard]] std::optional<std::uint32_t> claim(job_id id, job_status expected_status,
-                                                     std::int64_t expected_version) {
-        const auto at = to_int(id) - 1;
-        if (at < 0 || at >= static_cast<std::int64_t>(rows_.size())) return std::nullopt;
-        const auto j = static_cast<std::uint32_t>(at);
-        if (rows_[j].status != expected_status || rows_[j].version != expected_version)
-            return std::nullopt;
-        return j;
     }
 
     // ---- the runtime -----------------------------------------------------------------------
@@ -294,8 +312,8 @@ class world {
         p.job = j;
         p.in_worker = in_worker;
         p.spawn_at = in_worker ? tick_ : tick_ + truth_[j].r.between(0, o_.spawn_lag_max_ticks);
-        p.timeout_threshold = rows_[j].options.error_threshold_timeout;
-        if (truth_[j].has_started && rows_[j].has_outputs) ++sum_.finished_crawls_redone;
+        p.timeout_threshold = row(j).options.error_threshold_timeout;
+        if (truth_[j].has_started && row(j).has_outputs) ++sum_.finished_crawls_redone;
         truth_[j].has_started = true;
         ++truth_[j].procs;
         truth_[j].running_set_pid = p.pid; // the worker launches every attempt and tracks it
@@ -392,15 +410,18 @@ class world {
         case fault_kind::operator_retryable:
         case fault_kind::operator_requeue:
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    return spawned(p) && rows_[p.job].status == job_status::running;
+                    return spawned(p) && row(p.job).status == job_status::running;
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
                 job = j;
-                // A manual UPDATE: blind, but the operator only touches rows shown as running.
-                set_row_status(j, kind == fault_kind::operator_retryable ? job_status::retryable
-                                                                         : job_status::queued);
-                wrote(j);
+                // A manual UPDATE of a row the operator was shown running, compare-and-set on
+                // what it was shown.
+                if (db_->edit_status(j, job_status::running, row(j).version,
+                                     kind == fault_kind::operator_retryable ? job_status::retryable
+                                                                            : job_status::queued,
+                                     now()))
+                    wrote(j, job_status::running);
             }
             break;
         case fault_kind::deploy:
@@ -486,7 +507,6 @@ class world {
     bool progress(std::size_t k) {
         process& p = procs_[k];
         truth& t = truth_[p.job];
-        job& row = rows_[p.job];
         ++p.work_done;
         disk_percent_ = std::min(100.0, disk_percent_ + 0.004);
         if (t.config_error) { // the arguments are refused before any page is fetched
@@ -496,8 +516,8 @@ class world {
         if (t.r.chance(o_.timeout_per_tick) && ++p.timeouts > p.timeout_threshold)
             return fail(k, false);
         if (tick_ >= p.next_heartbeat) {
-            row.last_progress_at = now(); // a heartbeat: a blind write of the progress column
-            wrote(p.job);
+            db_->heartbeat(p.job, now()); // a blind write of the progress column
+            wrote(p.job, row(p.job).status);
             p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
         }
         if (p.work_done >= t.work_total) return finish(k);
@@ -508,16 +528,16 @@ class world {
     // whatever the status), then running -> retryable with compare-and-set.
     bool fail(std::size_t k, bool config_error) {
         const process p = procs_[k];
-        job& row = rows_[p.job];
         if (config_error) ++truth_[p.job].config_failures;
-        row.failure = failure_class::transient; // the legacy runner calls everything transient
-        row.last_error = config_error
-                             ? std::string{config_error_text}
-                             : fmt::format("error threshold exceeded: {} timeouts", p.timeouts);
-        wrote(p.job);
-        if (row.status == job_status::running) {
-            set_row_status(p.job, job_status::retryable);
-            wrote(p.job);
+        // The legacy runner calls everything transient.
+        db_->record_error(p.job, failure_class::transient,
+                          config_error
+                              ? std::string{config_error_text}
+                              : fmt::format("error threshold exceeded: {} timeouts", p.timeouts));
+        wrote(p.job, row(p.job).status);
+        if (db_->edit_status(p.job, job_status::running, row(p.job).version, job_status::retryable,
+                             now())) {
+            wrote(p.job, job_status::running);
         } else {
             ++sum_.worker_conflicts;
         }
@@ -531,13 +551,13 @@ class world {
     // completion. Two writes, and a crash can split them (B7).
     bool finish(std::size_t k) {
         const process p = procs_[k];
-        job& row = rows_[p.job];
         const bool blind_stage_write = o_.legacy.has(7);
-        const bool stage_ok = blind_stage_write || row.status == job_status::running;
+        const job_status status = row(p.job).status;
+        const bool stage_ok = db_->write_stage(
+            p.job, cfg_.final_stage, now(),
+            blind_stage_write ? std::nullopt : std::optional<std::int64_t>{row(p.job).version});
         if (stage_ok) {
-            row.last_stage = cfg_.final_stage;
-            row.has_outputs = true;
-            wrote(p.job);
+            wrote(p.job, status);
         } else {
             ++sum_.worker_conflicts;
         }
@@ -596,19 +616,16 @@ class world {
         }
     }
 
-    // warden::complete: one compare-and-set, running -> completed.
-    void commit(std::uint32_t j, std::int64_t pages) {
-        job& row = rows_[j];
-        const completion c = complete(row, pages, now());
+    // The worker's completion: warden::complete's one compare-and-set, running -> completed, on
+    // the version it read; the store's answer (0 rows: not_running) is what the worker acts on.
+    void commit(std::uint32_t j, std::int64_t /*pages*/) {
+        const job_status before = row(j).status;
+        const completion_outcome outcome_seen = db_->complete(j, row(j).version, now());
         bool acknowledged = false;
         std::int64_t outcome = 0;
-        switch (c.outcome) {
+        switch (outcome_seen) {
         case completion_outcome::complete:
-            set_row_status(j, job_status::completed);
-            row.failure = failure_class::none;
-            if (!row.finished_at) row.finished_at = now();
-            if (!row.completed_at) row.completed_at = now();
-            wrote(j);
+            wrote(j, before);
             acknowledged = true;
             outcome = 1;
             break;
@@ -629,10 +646,10 @@ class world {
            : outcome == 2 ? "0 rows updated, acknowledged anyway"
            : outcome == 3 ? "already completed"
                           : "conflict: row is not running, nothing written");
-        if (acknowledged && row.status != job_status::completed)
+        if (acknowledged && row(j).status != job_status::completed)
             violate(
                 invariant::ack_not_durable, j,
-                fmt::format("worker acknowledged completion, row is {}", to_string(row.status)));
+                fmt::format("worker acknowledged completion, row is {}", to_string(row(j).status)));
     }
 
     void process_removals() {
@@ -653,16 +670,15 @@ class world {
         if (deploy_held() || !o_.worker_picks_queued) return;
         for (const auto& p : procs_)
             if (p.in_worker) return;
-        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
-            job& row = rows_[j];
+        for (std::uint32_t j = 0; j < job_count(); ++j) {
             const truth& t = truth_[j];
-            if (row.status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
+            if (row(j).status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
                 continue;
-            set_row_status(j, job_status::running);
-            row.started_at = now();
-            row.finished_at.reset();
-            wrote(j);
-            starts_.push_back(start_record{row.id, now()});
+            if (!db_->worker_start(j, row(j).version, now())) {
+                ++sum_.worker_conflicts;
+                return;
+            }
+            wrote(j, job_status::queued);
             ++sum_.starts;
             ++sum_.worker_picks;
             launch(j, true);
@@ -674,7 +690,8 @@ class world {
     // ---- the watchdog ------------------------------------------------------------------------
 
     void take_snapshot() {
-        order_.resize(rows_.size());
+        const std::vector<job>& rows = db_->read(now(), snap_.starts);
+        order_.resize(rows.size());
         for (std::uint32_t j = 0; j < order_.size(); ++j)
             order_[j] = j;
         // Rows in "physical" order: the most recently written last, as a heap table returns them.
@@ -682,22 +699,20 @@ class world {
             return truth_[a].last_write_seq < truth_[b].last_write_seq;
         });
         snap_.now = now();
-        snap_.jobs.resize(rows_.size());
+        snap_.jobs.resize(rows.size());
         for (std::size_t i = 0; i < order_.size(); ++i)
-            snap_.jobs[i] = rows_[order_[i]];
+            snap_.jobs[i] = rows[order_[i]];
         snap_.locks.clear();
         snap_.running_set.clear();
-        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
-            if (truth_[j].lock_pid != 0) snap_.locks.push_back(rows_[j].id);
-            if (truth_[j].running_set_pid != 0) snap_.running_set.push_back(rows_[j].id);
+        for (std::uint32_t j = 0; j < rows.size(); ++j) {
+            if (truth_[j].lock_pid != 0) snap_.locks.push_back(rows[j].id);
+            if (truth_[j].running_set_pid != 0) snap_.running_set.push_back(rows[j].id);
         }
         snap_.processes.clear();
         for (const auto& p : procs_)
             if (p.state != proc_state::spawning)
-                snap_.processes.push_back(process_fact{p.pid, rows_[p.job].output_dir, {}});
+                snap_.processes.push_back(process_fact{p.pid, row(p.job).output_dir, {}});
         snap_.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
-        std::erase_if(starts_, [&](const start_record& r) { return r.at <= now() - one_day; });
-        snap_.starts = starts_;
     }
 
     using action_key = std::tuple<std::int64_t, std::size_t, int, int>;
@@ -748,19 +763,14 @@ class world {
                                  kind_name(b.proposed), b.rail, b.reason));
         }
         std::optional<snapshot> reference;
-        if (o_.verify_reference_apply || o_.db_check) {
+        if (o_.verify_reference_apply) {
             reference.emplace();
             reference->now = now();
-            reference->jobs = rows_;
-            reference->starts = starts_;
+            reference->jobs = db_->rows();
+            reference->starts = db_->starts();
         }
         const std::int64_t conflicts_before = sum_.watchdog_conflicts;
-        for (const action& a : p.actions)
-            apply(a);
-        if (o_.db_check)
-            if (auto diff = o_.db_check(*reference, p, rows_, starts_,
-                                        sum_.watchdog_conflicts - conflicts_before))
-                violate(invariant::cas_overwrite, -1, std::move(*diff));
+        apply_plan(p);
         if (o_.verify_reference_apply)
             verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
     }
@@ -768,9 +778,10 @@ class world {
     // The world's database and warden::apply_to_snapshot agree on every row and every conflict.
     void verify_reference(snapshot& ref, const plan& p, std::int64_t conflicts) {
         const apply_report r = apply_to_snapshot(ref, p);
-        bool same = r.conflicts == conflicts && ref.starts.size() == starts_.size();
-        for (std::size_t j = 0; same && j < rows_.size(); ++j) {
-            const job& a = rows_[j];
+        const std::vector<job>& rows = db_->rows();
+        bool same = r.conflicts == conflicts && ref.starts.size() == db_->starts().size();
+        for (std::size_t j = 0; same && j < rows.size(); ++j) {
+            const job& a = rows[j];
             const job& b = ref.jobs[j];
             same = same_row(a, b) && a.retry_count == b.retry_count &&
                    a.finished_at == b.finished_at && a.completed_at == b.completed_at;
@@ -782,34 +793,51 @@ class world {
                                 conflicts, r.conflicts));
     }
 
-    void apply(const action& a) {
-        const std::int64_t j = to_int(action_job(a)) - 1;
-        if (!sentinel_present())
-            violate(invariant::write_without_sentinel, j,
-                    fmt::format("{} {} applied without the sentinel", to_string(action_rule(a)),
-                                kind_name(a)));
-        const bool known = j >= 0 && j < static_cast<std::int64_t>(rows_.size());
-        bool ok = true;
-        if (const auto* stop = std::get_if<stop_job>(&a)) {
-            apply_stop(*stop);
-        } else {
-            // A compare-and-set that conflicts must leave the row exactly as it was.
-            const std::optional<job> before =
-                known ? std::optional<job>{rows_[static_cast<std::size_t>(j)]} : std::nullopt;
-            ok = std::visit([&](const auto& w) { return apply_write(w); }, a);
-            if (!ok && before && !same_row(*before, rows_[static_cast<std::size_t>(j)]))
-                violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
-        }
-        if (ok)
-            ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
-        else
-            ++sum_.watchdog_conflicts;
-        if (known)
-            ev(ok ? event_kind::watchdog_applied : event_kind::watchdog_conflict, j,
-               static_cast<std::int64_t>(a.index()), static_cast<std::int64_t>(action_rule(a)),
-               tracing()
-                   ? fmt::format("{} {}{}", to_string(action_rule(a)), kind_name(a), describe(a))
-                   : std::string{});
+    // The plan goes to the store in one transaction; the world checks each action around its
+    // write: what must hold of the row before (the invariants of a start or a sweep), and that a
+    // conflict left the row exactly as it was.
+    void apply_plan(const plan& p) {
+        std::optional<job> before;
+        std::int32_t starts_before = 0;
+        db_->apply(
+            p, now(),
+            [&](std::size_t i) {
+                const action& a = p.actions[i];
+                const std::int64_t j = to_int(action_job(a)) - 1;
+                if (!sentinel_present())
+                    violate(invariant::write_without_sentinel, j,
+                            fmt::format("{} {} applied without the sentinel",
+                                        to_string(action_rule(a)), kind_name(a)));
+                before.reset();
+                if (j >= 0 && j < static_cast<std::int64_t>(job_count())) {
+                    before = row(static_cast<std::uint32_t>(j));
+                    starts_before = starts_last_day(static_cast<std::uint32_t>(j));
+                }
+                if (const auto* stop = std::get_if<stop_job>(&a)) apply_stop(*stop);
+            },
+            [&](std::size_t i, bool ok) {
+                const action& a = p.actions[i];
+                const std::int64_t j = to_int(action_job(a)) - 1;
+                if (!std::holds_alternative<stop_job>(a) && before) {
+                    const auto jj = static_cast<std::uint32_t>(j);
+                    if (ok)
+                        std::visit([&](const auto& w) { written(w, jj, *before, starts_before); },
+                                   a);
+                    else if (!same_row(*before, row(jj)))
+                        violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
+                }
+                if (ok)
+                    ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
+                else
+                    ++sum_.watchdog_conflicts;
+                if (before)
+                    ev(ok ? event_kind::watchdog_applied : event_kind::watchdog_conflict, j,
+                       static_cast<std::int64_t>(a.index()),
+                       static_cast<std::int64_t>(action_rule(a)),
+                       tracing() ? fmt::format("{} {}{}", to_string(action_rule(a)), kind_name(a),
+                                               describe(a))
+                                 : std::string{});
+            });
     }
 
     [[nodiscard]] static bool same_row(const job& a, const job& b) {
@@ -829,95 +857,64 @@ class world {
         return {};
     }
 
-    // The compare-and-set for one action: the row index when it still matches.
-    template <class W>
-    std::optional<std::uint32_t> claim_for(const W& w) {
-        return claim(w.job, w.expected_status, w.expected_version);
-    }
+    // After a watchdog write landed on row j, which held `before` (and `starts_before` starts in
+    // the last day) when the write was issued.
+    void written(const stop_job&, std::uint32_t, const job&, std::int32_t) {}
 
-    bool apply_write(const stop_job&) { return true; }
-
-    bool apply_write(const set_status& a) {
-        const std::optional<std::uint32_t> j = claim_for(a);
-        if (!j) return false;
-        if (a.rule == rule_id::orphan_sweep && has_attempt(*j))
-            violate(invariant::false_orphan, *j,
-                    truth_[*j].pending > 0 ? "swept while its completion was committing"
-                                           : "swept while its crawl was alive");
+    void written(const set_status& a, std::uint32_t j, const job& before, std::int32_t) {
+        if (a.rule == rule_id::orphan_sweep && has_attempt(j))
+            violate(invariant::false_orphan, j,
+                    truth_[j].pending > 0 ? "swept while its completion was committing"
+                                          : "swept while its crawl was alive");
         if (a.rule == rule_id::stall_recovery) {
-            bool healthy = truth_[*j].pending > 0;
+            bool healthy = truth_[j].pending > 0;
             for (const auto& p : procs_)
-                healthy = healthy || (p.job == *j && p.state != proc_state::stalled);
-            if (healthy)
-                violate(invariant::false_stall, *j, "recovered while its crawl progressed");
+                healthy = healthy || (p.job == j && p.state != proc_state::stalled);
+            if (healthy) violate(invariant::false_stall, j, "recovered while its crawl progressed");
         }
-        job& row = rows_[*j];
-        if (row.status == job_status::running && a.status == job_status::retryable &&
-            row.last_stage == cfg_.final_stage)
+        if (before.status == job_status::running && a.status == job_status::retryable &&
+            before.last_stage == cfg_.final_stage)
             ++sum_.retryable_after_final_stage;
-        set_row_status(*j, a.status);
-        if (a.failure) row.failure = *a.failure;
-        if (is_terminal(a.status) && !row.finished_at) row.finished_at = now();
-        if (a.status == job_status::completed && !row.completed_at) row.completed_at = now();
-        wrote(*j);
-        return true;
+        wrote(j, before.status);
     }
 
-    bool apply_write(const start_job& a) {
-        const std::optional<std::uint32_t> j = claim_for(a);
-        if (!j) return false;
-        job& row = rows_[*j];
-        if (deploy_held()) violate(invariant::start_under_deploy, *j, "deploy lock held");
+    void written(const start_job& a, std::uint32_t j, const job& before,
+                 std::int32_t starts_before) {
+        if (deploy_held()) violate(invariant::start_under_deploy, j, "deploy lock held");
         if (disk_percent_ >= cfg_.disk_threshold_percent)
-            violate(invariant::start_over_disk, *j, fmt::format("disk {:.1f}%", disk_percent_));
-        if (const auto n = starts_last_day(*j); n >= cfg_.daily_start_cap)
-            violate(invariant::start_over_cap, *j, fmt::format("{} starts in 24 h", n));
-        if (has_attempt(*j))
-            violate(invariant::double_start, *j, "started while an earlier attempt is alive");
+            violate(invariant::start_over_disk, j, fmt::format("disk {:.1f}%", disk_percent_));
+        if (starts_before >= cfg_.daily_start_cap)
+            violate(invariant::start_over_cap, j, fmt::format("{} starts in 24 h", starts_before));
+        if (has_attempt(j))
+            violate(invariant::double_start, j, "started while an earlier attempt is alive");
         // Automatic retries only: a queued row is a human's (or the campaign's) explicit
         // request, which may follow a fix of the arguments the world cannot see.
-        if (a.expected_status == job_status::retryable && truth_[*j].config_failures > 0)
-            violate(invariant::config_error_restarted, *j,
-                    fmt::format("restarted after {} config-error failures",
-                                truth_[*j].config_failures));
-        if (a.expected_status == job_status::queued && row.last_stage == cfg_.final_stage &&
-            row.has_outputs)
-            violate(invariant::finished_restarted, *j,
+        if (a.expected_status == job_status::retryable && truth_[j].config_failures > 0)
+            violate(
+                invariant::config_error_restarted, j,
+                fmt::format("restarted after {} config-error failures", truth_[j].config_failures));
+        if (a.expected_status == job_status::queued && before.last_stage == cfg_.final_stage &&
+            before.has_outputs)
+            violate(invariant::finished_restarted, j,
                     "a queued row past its final stage, outputs present, crawled again");
-        if (row.status == job_status::retryable) ++row.retry_count;
-        set_row_status(*j, job_status::running);
-        row.options = a.options;
-        row.started_at = now();
-        row.finished_at.reset();
-        wrote(*j);
-        starts_.push_back(start_record{a.job, now()});
+        wrote(j, before.status);
         ++sum_.starts;
-        launch(*j, false);
-        return true;
+        launch(j, false);
     }
 
-    bool apply_write(const backfill_campaign& a) {
-        const std::optional<std::uint32_t> j = claim_for(a);
-        if (!j) return false;
-        rows_[*j].kind = a.kind;
-        rows_[*j].campaign_year = a.year;
-        wrote(*j);
-        return true;
+    void written(const backfill_campaign&, std::uint32_t j, const job& before, std::int32_t) {
+        wrote(j, before.status);
     }
 
-    bool apply_write(const set_tool_options& a) {
-        const std::optional<std::uint32_t> j = claim_for(a);
-        if (!j) return false;
-        rows_[*j].options = a.after;
-        wrote(*j);
-        return true;
+    void written(const set_tool_options&, std::uint32_t j, const job& before, std::int32_t) {
+        wrote(j, before.status);
     }
 
     // stop_job: end the job's processes (by pid or output_dir), units not yet spawned included,
     // release its lock, drop it from the running set.
     void apply_stop(const stop_job& a) {
         const auto at = to_int(a.job) - 1;
-        if (at < 0 || at >= static_cast<std::int64_t>(rows_.size())) return;
+        if (at < 0 || at >= static_cast<std::int64_t>(job_count())) return;
         const auto j = static_cast<std::uint32_t>(at);
         std::int64_t ended = 0;
         for (std::size_t k = procs_.size(); k-- > 0;) {
@@ -938,15 +935,15 @@ class world {
     void check_tick() {
         const bool paused = deploy_held() || !sentinel_present();
         const std::int64_t drift_bound = drift_bound_ticks();
-        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
+        for (std::uint32_t j = 0; j < job_count(); ++j) {
             truth& t = truth_[j];
-            const job& row = rows_[j];
-            const bool db_running = row.status == job_status::running;
+            const job& r = row(j);
+            const bool db_running = r.status == job_status::running;
             if (db_running != has_attempt(j)) {
                 if (!paused && ++t.drift_ticks == drift_bound + 1)
                     violate(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
-                                        to_string(row.status),
+                                        to_string(r.status),
                                         has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
             } else {
                 t.drift_ticks = 0;
@@ -955,7 +952,7 @@ class world {
             // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
             // period to stop a dead attempt's leftover lock, one to repair; paused while the
             // deploy lock or a missing sentinel forbids the stop or the write.
-            if (row.status == job_status::queued && row.last_stage == cfg_.final_stage &&
+            if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
                 !has_attempt(j)) {
                 if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
                     violate(invariant::impossible_state, j,
@@ -973,12 +970,12 @@ class world {
     // config error).
     void check_filled() {
         std::int32_t live = 0;
-        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+        for (std::uint32_t j = 0; j < job_count(); ++j)
             live += has_attempt(j) ? 1 : 0;
         bool startable = false;
         if (live < o_.target_running)
-            for (std::uint32_t j = 0; j < rows_.size() && !startable; ++j)
-                startable = is_waiting(rows_[j].status) && !truth_[j].config_error &&
+            for (std::uint32_t j = 0; j < job_count() && !startable; ++j)
+                startable = is_waiting(row(j).status) && !truth_[j].config_error &&
                             !has_attempt(j) && starts_last_day(j) < cfg_.daily_start_cap;
         if (live < o_.target_running && startable) {
             if (++underfilled_ticks_ == drift_bound_ticks() + 1)
@@ -991,26 +988,25 @@ class world {
     }
 
     [[nodiscard]] bool finished_ok(std::uint32_t j) const {
-        const job& row = rows_[j];
-        return row.status == job_status::completed ||
-               (row.status == job_status::failed &&
-                row.failure == failure_class::infra_error_config);
+        const job& r = row(j);
+        return r.status == job_status::completed ||
+               (r.status == job_status::failed && r.failure == failure_class::infra_error_config);
     }
 
     [[nodiscard]] bool all_finished() const {
         if (!procs_.empty() || !completions_.empty()) return false;
-        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+        for (std::uint32_t j = 0; j < job_count(); ++j)
             if (!finished_ok(j)) return false;
         return true;
     }
 
     void check_finished() {
-        for (std::uint32_t j = 0; j < rows_.size(); ++j)
+        for (std::uint32_t j = 0; j < job_count(); ++j)
             if (!finished_ok(j)) {
-                const job& row = rows_[j];
+                const job& r = row(j);
                 violate(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",
-                                    to_string(row.status), to_string(row.failure),
+                                    to_string(r.status), to_string(r.failure),
                                     liveness_bound_ticks()));
                 return;
             }
@@ -1019,8 +1015,8 @@ class world {
     void finish_summary() {
         sum_.ticks_run = tick_;
         sum_.job_ticks = tick_ * o_.jobs;
-        for (std::uint32_t j = 0; j < rows_.size(); ++j) {
-            if (rows_[j].status == job_status::completed)
+        for (std::uint32_t j = 0; j < job_count(); ++j) {
+            if (row(j).status == job_status::completed)
                 ++sum_.completed;
             else if (finished_ok(j))
                 ++sum_.failed_config;
@@ -1044,6 +1040,7 @@ class world {
         if (watchdog_tick) take_snapshot();
         run_runtime();
         if (watchdog_tick) watchdog();
+        if (const auto& f = db_->failure()) violate(invariant::cas_overwrite, -1, *f);
         check_tick();
         ++tick_;
     }
@@ -1055,8 +1052,6 @@ class world {
     decider decide_;
     rng faults_rng_;
     rng shuffle_rng_;
-    std::vector<job> rows_;
-    std::vector<start_record> starts_;
     std::vector<truth> truth_;
     std::vector<process> procs_;
     std::vector<pending_completion> completions_;
@@ -1076,6 +1071,7 @@ class world {
     trace_hash hash_;
     std::vector<event> events_;
     summary sum_;
+    std::unique_ptr<database> db_;
 };
 
 // Runs one campaign.
