@@ -68,7 +68,7 @@ TEST_CASE("SQLite as the store: swarm campaigns break no invariant and replay th
             RC_TAG(sql.watchdog_conflicts > 0 ? "watchdog conflicts" : "no watchdog conflict");
             RC_TAG(sql.crash_points_hit > 0 ? "crash between writes" : "no crash point");
         },
-        25);
+        60);
 }
 
 TEST_CASE("SQLite as the store: generated fault schedules break no invariant", "[sim][sqlite]") {
