@@ -134,6 +134,8 @@ class rail {
     virtual ~rail() = default;
     virtual std::string_view name() const = 0;
     virtual verdict check(const context& ctx, const row& r, const action& a) const = 0;
+    // A dry-run gate is asked last, and what only it refuses counts as applied.
+    virtual bool dry_run_gate() const { return false; }
 };
 
 class grace_window_rail final : public rail {
@@ -228,7 +230,8 @@ class deploy_lock_rail final : public rail {
                      std::holds_alternative<warden::stop_job>(a);
         if (const auto* st = std::get_if<warden::set_status>(&a))
             gated = st->rule == warden::rule_id::stall_recovery ||
-                    st->rule == warden::rule_id::orphan_sweep;
+                    st->rule == warden::rule_id::orphan_sweep ||
+                    st->rule == warden::rule_id::consistency_repair;
         if (!gated || !ctx.s.host.deploy_lock_present) return {};
         return {false, true, "deploy lock held"};
     }
@@ -237,6 +240,7 @@ class deploy_lock_rail final : public rail {
 class sentinel_gate_rail final : public rail {
   public:
     std::string_view name() const override { return "sentinel_gate"; }
+    bool dry_run_gate() const override { return true; }
     verdict check(const context& ctx, const row&, const action&) const override {
         if (ctx.s.host.sentinel_present) return {};
         return {false, true, "automation sentinel absent (dry run)"};
@@ -312,7 +316,8 @@ inline proposal failure_classification(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (!ctx.c.guards.classify_config_errors) return {};
     if (r.status != "failed" && r.status != "retryable") return {};
-    if (j.failure == warden::failure_class::infra_error_config || j.last_error.empty()) return {};
+    if (r.status == "failed" && j.failure == warden::failure_class::infra_error_config) return {};
+    if (j.last_error.empty() || r.f->lock_held || r.f->process_count > 0) return {};
     bool hit = false;
     for (const auto& pattern : ctx.c.config_error_patterns)
         if ((hit = contains_nocase(j.last_error, pattern))) break;
@@ -437,15 +442,19 @@ class engine {
             std::string status = r.status;
             if (r.f->valid && !anomalies(r, out.anomalies)) {
                 proposal p;
+                bool stalled = false;
                 for (std::size_t k = 0; k < rules_.size() && p.empty(); ++k) {
                     p = rules_[k](ctx, r);
-                    if (k == 3 && !p.empty()) ++out.summary.stalled;
+                    stalled = k == 3 && !p.empty();
                 }
                 if (!p.empty()) {
-                    if (submit(ctx, r, p, out) == 0)
+                    std::string_view by;
+                    const int outcome = submit(ctx, r, p, out, &by);
+                    if (outcome == 0 || outcome == 3)
                         for (const auto& a : p)
                             if (const auto* st = std::get_if<warden::set_status>(&a))
                                 status = status_text(st->status);
+                    if (stalled && by != "grace_window") ++out.summary.stalled;
                 } else if (waiting(r.status) &&
                            r.job->failure != warden::failure_class::infra_error_config &&
                            !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set &&
@@ -587,6 +596,9 @@ class engine {
         if (r.status == "running" && !j.started_at)
             out.push_back({j.id, k::running_without_started_at,
                            "running without started_at: no stall or orphan verdict is possible"});
+        if (waiting(r.status) && r.f->lock_held && !j.started_at)
+            out.push_back({j.id, k::lock_without_started_at,
+                           "waiting, per-job lock held, no started_at: not reconciled"});
         if (r.status == "completed" && !j.finished_at)
             out.push_back(
                 {j.id, k::completed_without_finished_at, "completed without finished_at"});
@@ -597,22 +609,27 @@ class engine {
         if (r.f->shared_output_dir && r.f->process_count > 0)
             out.push_back({j.id, k::process_claimed_by_many,
                            "several jobs share the output_dir of a live process"});
+        const bool blocking = out.size() != before;
         if (r.f->process_count > 1)
             out.push_back(
                 {j.id, k::several_processes, "more than one live process in the job's output_dir"});
-        return out.size() != before;
+        return blocking;
     }
 
-    // 0: allowed; 1: denied for this job; 2: denied for the host.
-    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out) const {
-        for (const auto& a : p)
-            for (const auto& rail : rails_) {
-                verdict v = rail->check(ctx, r, a);
-                if (v.allowed) continue;
-                for (auto& b : p)
-                    out.blocked.push_back({std::move(b), rail->name(), v.reason});
-                return v.host ? 2 : 1;
-            }
+    // 0: allowed; 1: denied for this job; 2: denied for the host; 3: denied by a dry-run gate.
+    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out,
+               std::string_view* by = nullptr) const {
+        for (const bool gates : {false, true})
+            for (const auto& a : p)
+                for (const auto& rail : rails_) {
+                    if (rail->dry_run_gate() != gates) continue;
+                    verdict v = rail->check(ctx, r, a);
+                    if (v.allowed) continue;
+                    for (auto& b : p)
+                        out.blocked.push_back({std::move(b), rail->name(), v.reason});
+                    if (by) *by = rail->name();
+                    return gates ? 3 : v.host ? 2 : 1;
+                }
         for (auto& a : p) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(warden::action_rule(a))];
             out.actions.push_back(std::move(a));
@@ -661,6 +678,7 @@ class engine {
                 warden::rule_id::queue_fill});
             switch (submit(ctx, *r, p, out)) {
             case 0:
+            case 3:
                 ++filled;
                 ++out.summary.running;
                 break;

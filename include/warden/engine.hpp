@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,25 +27,48 @@ inline namespace v0 {
 
 namespace detail {
 
-enum class submitted : std::uint8_t { allowed, denied_for_job, denied_for_host };
+enum class submitted : std::uint8_t {
+    allowed,
+    dry_run, // only a dry-run gate refused it: apply mode would carry it out
+    denied_for_job,
+    denied_for_host,
+};
 
-// Runs a proposal through the rails and files it under actions or blocked, whole.
+struct submission {
+    submitted outcome = submitted::allowed;
+    std::string_view rail; // the rail that refused, if any
+
+    // What the tick projects: a dry run must count the writes apply mode would make, or its
+    // starts would differ from apply mode's (a reconcile blocked only by the sentinel would not
+    // fill a slot).
+    [[nodiscard]] bool takes_effect() const noexcept {
+        return outcome == submitted::allowed || outcome == submitted::dry_run;
+    }
+};
+
+// Runs a proposal through the rails and files it under actions or blocked, whole. Every action
+// meets the policies before any meets a dry-run gate, so the reason shown is apply mode's.
 template <class Rails>
-submitted submit(const Rails& rails, const decision_context& ctx, const subject& s, proposal& p,
-                 plan& out) {
+submission submit(const Rails& rails, const decision_context& ctx, const subject& s, proposal& p,
+                  plan& out) {
     std::optional<denial> d;
     for (const action& a : p.actions())
-        if ((d = first_denial(rails, ctx, s, a))) break;
+        if ((d = first_denial_in<rail_phase::policy>(rails, ctx, s, a))) break;
+    if (!d)
+        for (const action& a : p.actions())
+            if ((d = first_denial_in<rail_phase::gate>(rails, ctx, s, a))) break;
     if (!d) {
         for (action& a : p.actions()) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(action_rule(a))];
             out.actions.push_back(std::move(a));
         }
-        return submitted::allowed;
+        return {};
     }
     for (action& a : p.actions())
         out.blocked.push_back(blocked_action{std::move(a), d->rail, d->reason});
-    return d->scope == denial_scope::host ? submitted::denied_for_host : submitted::denied_for_job;
+    if (d->dry_run) return {submitted::dry_run, d->rail};
+    return {d->scope == denial_scope::host ? submitted::denied_for_host : submitted::denied_for_job,
+            d->rail};
 }
 
 // The status a job has once `p` is applied.
@@ -71,8 +95,9 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
         if (filled >= deficit) break;
         const subject subj{s.jobs[i], ctx.facts[i]};
         proposal p = queue_fill_start(c, subj.row);
-        switch (submit(rails, ctx, subj, p, out)) {
+        switch (submit(rails, ctx, subj, p, out).outcome) {
         case submitted::allowed:
+        case submitted::dry_run:
             ++filled;
             ++out.summary.running;
             break;
@@ -109,17 +134,19 @@ template <class Rails>
         const subject subj{s.jobs[i], facts[i]};
         job_status status = subj.row.status;
         if (subj.facts.valid) {
-            const std::size_t anomalies_before = out.anomalies.size();
-            detect_anomalies(subj, out.anomalies);
-            if (out.anomalies.size() == anomalies_before) {
+            if (!detect_anomalies(subj, out.anomalies)) {
+                bool stalled = false;
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
                 if (!p) p = reconcile(ctx, subj);
-                if (!p && (p = stall_recovery(ctx, subj))) ++out.summary.stalled;
+                if (!p) stalled = (p = stall_recovery(ctx, subj)).has_value();
                 if (!p) p = orphan_sweep(ctx, subj);
                 if (p) {
-                    if (detail::submit(rails, ctx, subj, *p, out) == detail::submitted::allowed)
-                        status = detail::status_after(*p, status);
+                    const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
+                    if (r.takes_effect()) status = detail::status_after(*p, status);
+                    // Inside its start grace a job is not stalled yet: it must not hold queue
+                    // fill back.
+                    if (stalled && r.rail != grace_window::name) ++out.summary.stalled;
                 } else if (is_start_candidate(c, subj.row, subj.facts)) {
                     candidates.push_back(static_cast<std::uint32_t>(i));
                 }

@@ -36,6 +36,7 @@ struct job {
     std::optional<std::string> last_stage;
     bool has_outputs = false;
     std::int64_t version = 0; // optimistic-lock counter; every write bumps it by exactly one
+    friend bool operator==(const job&, const job&) = default;
 };
 
 } // namespace v0

@@ -26,8 +26,11 @@ enum class anomaly_kind : std::uint8_t {
     running_without_started_at,
     terminal_with_live_evidence, // completed/failed, yet a lock or process says it runs
     process_claimed_by_many,     // one output_dir, several jobs, a live process
-    several_processes,           // more than one live process for one job
+    several_processes,           // more than one live process for one job (reported only)
+    lock_without_started_at,     // queued/retryable, lock held, never started: not reconciled
 };
+
+inline constexpr int anomaly_kind_count = 7;
 
 [[nodiscard]] constexpr std::string_view to_string(anomaly_kind k) noexcept {
     switch (k) {
@@ -37,6 +40,7 @@ enum class anomaly_kind : std::uint8_t {
     case anomaly_kind::terminal_with_live_evidence: return "terminal_with_live_evidence";
     case anomaly_kind::process_claimed_by_many: return "process_claimed_by_many";
     case anomaly_kind::several_processes: return "several_processes";
+    case anomaly_kind::lock_without_started_at: return "lock_without_started_at";
     }
     return "unknown";
 }

@@ -16,17 +16,20 @@ struct process_fact {
     std::int64_t pid = 0;
     std::string output_dir;
     std::string cmdline;
+    friend bool operator==(const process_fact&, const process_fact&) = default;
 };
 
 struct start_record {
     job_id job{};
     timestamp at{};
+    friend bool operator==(const start_record&, const start_record&) = default;
 };
 
 struct host_facts {
     bool sentinel_present = false; // absent sentinel = automation switched off: nothing is written
     bool deploy_lock_present = false;
     double disk_used_percent = 0.0;
+    friend bool operator==(const host_facts&, const host_facts&) = default;
 };
 
 // Everything decide() may look at, captured by the host at one instant. Two sources of truth
@@ -39,6 +42,7 @@ struct snapshot {
     std::vector<job_id> running_set; // the worker's in-memory view of what it runs
     host_facts host;
     std::vector<start_record> starts; // persisted start history (B12: never an in-memory count)
+    friend bool operator==(const snapshot&, const snapshot&) = default;
 };
 
 } // namespace v0

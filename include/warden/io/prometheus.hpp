@@ -114,15 +114,12 @@ denials_by_rail(const plan& p) {
         t.sample("plan_blocked_actions", "rail", rail, n);
 
     t.family("anomalies", "Impossible or ambiguous job states reported for a human, by kind.");
-    constexpr anomaly_kind kinds[] = {
-        anomaly_kind::running_with_finished_at,   anomaly_kind::completed_without_finished_at,
-        anomaly_kind::running_without_started_at, anomaly_kind::terminal_with_live_evidence,
-        anomaly_kind::process_claimed_by_many,    anomaly_kind::several_processes,
-    };
-    for (const anomaly_kind k : kinds)
+    for (int i = 0; i < anomaly_kind_count; ++i) {
+        const auto k = static_cast<anomaly_kind>(i);
         t.sample("anomalies", "kind", to_string(k),
                  std::count_if(p.anomalies.begin(), p.anomalies.end(),
                                [&](const anomaly& a) { return a.kind == k; }));
+    }
 
     t.family("jobs", "Jobs in the snapshot by status, as read (before the plan).");
     for (int i = 0; i < job_status_count; ++i)

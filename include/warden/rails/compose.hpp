@@ -11,6 +11,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -63,17 +64,36 @@ constexpr bool diagnose_rail_set() {
         return false;
 }
 
-template <class R, class A>
+// Policies first, dry-run gates second: a dry run must show the reason apply mode would hit.
+enum class rail_phase : std::uint8_t { policy, gate };
+
+template <rail_phase Phase, class R, class A>
 bool deny_with(const R& r, const decision_context& ctx, const subject& s, const A& a,
                std::optional<denial>& out) {
-    if constexpr (rail_for<R, A>) {
+    if constexpr (rail_for<R, A> && dry_run_gate<R> == (Phase == rail_phase::gate)) {
         verdict v = r.check(ctx, s, a);
         if (!v.allowed) {
-            out.emplace(denial{R::name, v.scope, std::move(v.reason)});
+            out.emplace(denial{R::name, v.scope, std::move(v.reason), dry_run_gate<R>});
             return true;
         }
     }
     return false;
+}
+
+template <rail_phase Phase, class Rails, class A>
+[[nodiscard]] std::optional<denial> first_denial_in(const Rails& rails, const decision_context& ctx,
+                                                    const subject& s, const A& a) {
+    std::optional<denial> out;
+    boost::hana::unpack(rails, [&](const auto&... r) {
+        (void)(detail::deny_with<Phase>(r, ctx, s, a, out) || ...);
+    });
+    return out;
+}
+
+template <rail_phase Phase, class Rails>
+[[nodiscard]] std::optional<denial> first_denial_in(const Rails& rails, const decision_context& ctx,
+                                                    const subject& s, const action& a) {
+    return std::visit([&](const auto& x) { return first_denial_in<Phase>(rails, ctx, s, x); }, a);
 }
 
 } // namespace detail
@@ -99,21 +119,13 @@ template <rail_set A, rail R>
     return boost::hana::append(rails, std::move(extra));
 }
 
-// Consults the rails in order and stops at the first denial: later rails never run, so a
-// cheap, broad rail placed first saves the rest.
+// Consults the rails in order, dry-run gates after all the others, and stops at the first
+// denial: later rails never run, so a cheap, broad rail placed first saves the rest.
 template <rail_set Rails, class A>
 [[nodiscard]] std::optional<denial> first_denial(const Rails& rails, const decision_context& ctx,
                                                  const subject& s, const A& a) {
-    std::optional<denial> out;
-    boost::hana::unpack(
-        rails, [&](const auto&... r) { (void)(detail::deny_with(r, ctx, s, a, out) || ...); });
-    return out;
-}
-
-template <rail_set Rails>
-[[nodiscard]] std::optional<denial> first_denial(const Rails& rails, const decision_context& ctx,
-                                                 const subject& s, const action& a) {
-    return std::visit([&](const auto& x) { return first_denial(rails, ctx, s, x); }, a);
+    if (auto d = detail::first_denial_in<detail::rail_phase::policy>(rails, ctx, s, a)) return d;
+    return detail::first_denial_in<detail::rail_phase::gate>(rails, ctx, s, a);
 }
 
 } // namespace v0

@@ -26,6 +26,16 @@ template <class R>
 concept checks_some_action = rail_for<R, set_status> || rail_for<R, start_job> ||
     rail_for<R, backfill_campaign> || rail_for<R, set_tool_options> || rail_for<R, stop_job>;
 
+// A dry-run gate switches writing off as a whole (sentinel_gate is one): it declares
+// `static constexpr bool dry_run_gate = true;`. decide() consults gates after every other rail,
+// wherever they sit in the rail set, and projects what only a gate denied as if it were applied,
+// so the dry run is the plan apply mode would carry out (docs/rails/writing-a-rail.md).
+template <class R>
+concept dry_run_gate = requires {
+    { R::dry_run_gate } -> std::convertible_to<bool>;
+}
+&&static_cast<bool>(R::dry_run_gate);
+
 // A safety rail: a named, copyable policy that may deny proposed actions. See
 // docs/rails/writing-a-rail.md.
 template <class R>

@@ -9,9 +9,10 @@ namespace warden {
 inline namespace v0 {
 
 // A deploy restarts the worker: processes vanish and locks drop for a while, so liveness looks
-// wrong. While the deploy lock is held warden starts nothing, stops nothing, and makes no stall
-// or orphan verdict; reconcile, repair and classification still run because they rest on
-// positive evidence or on the row itself.
+// wrong. While the deploy lock is held warden starts nothing, stops nothing, and makes no stall,
+// orphan or repair verdict (repair trusts the absence of a lock or process, which a deploy
+// fakes); reconcile and classification still run because they rest on positive evidence or on
+// the row itself.
 struct deploy_lock {
     static constexpr std::string_view name = "deploy_lock";
 
@@ -25,7 +26,9 @@ struct deploy_lock {
     }
     [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
                                 const set_status& a) const {
-        if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep) return held(ctx);
+        if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep ||
+            a.rule == rule_id::consistency_repair)
+            return held(ctx);
         return verdict::allow();
     }
 

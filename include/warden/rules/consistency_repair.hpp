@@ -3,6 +3,7 @@
 #include <warden/rails/context.hpp>
 #include <warden/rules/proposal.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -44,16 +45,25 @@ inline namespace v0 {
     return p;
 }
 
-// Impossible or ambiguous combinations, reported for a human and never written.
-inline void detect_anomalies(const subject& s, std::vector<anomaly>& out) {
+// Impossible or ambiguous combinations, reported for a human and never written. Returns true
+// when one of them makes every rule unsafe for this job, so none runs. Several processes in one
+// output_dir are only reported: they rule out reconcile's one-process fallback (which needs
+// exactly one), but a stalled crawl with a child process must still be recovered.
+inline bool detect_anomalies(const subject& s, std::vector<anomaly>& out) {
     const job& j = s.row;
     const job_facts& f = s.facts;
+    const std::size_t before = out.size();
     if (j.status == job_status::running && j.finished_at)
         out.push_back(
             {j.id, anomaly_kind::running_with_finished_at, "running yet finished_at is set"});
     if (j.status == job_status::running && !j.started_at)
         out.push_back({j.id, anomaly_kind::running_without_started_at,
                        "running without started_at: no stall or orphan verdict is possible"});
+    // Reconciled, such a job would run with no start time, so no stall or orphan verdict could
+    // ever free its slot. The start write may be in flight: the next tick looks again.
+    if (is_waiting(j.status) && f.lock_held && !j.started_at)
+        out.push_back({j.id, anomaly_kind::lock_without_started_at,
+                       "waiting, per-job lock held, no started_at: not reconciled"});
     if (j.status == job_status::completed && !j.finished_at)
         out.push_back(
             {j.id, anomaly_kind::completed_without_finished_at, "completed without finished_at"});
@@ -64,9 +74,11 @@ inline void detect_anomalies(const subject& s, std::vector<anomaly>& out) {
     if (f.shared_output_dir && f.process_count > 0)
         out.push_back({j.id, anomaly_kind::process_claimed_by_many,
                        "several jobs share the output_dir of a live process"});
+    const bool blocking = out.size() != before;
     if (f.process_count > 1)
         out.push_back({j.id, anomaly_kind::several_processes,
                        "more than one live process in the job's output_dir"});
+    return blocking;
 }
 
 } // namespace v0

@@ -17,12 +17,17 @@ inline namespace v0 {
 
 // B6: a job whose own arguments are invalid fails the same way on every retry, burning the whole
 // retry budget and a worker slot each time. Classify it infra_error_config and stop retrying.
+// A job with a live attempt is left alone: its last_error belongs to an earlier attempt, and
+// failing a running crawl is the drift reconcile exists to undo.
 [[nodiscard]] inline std::optional<proposal> failure_classification(const decision_context& ctx,
                                                                     const subject& s) {
     const job& j = s.row;
     if (!ctx.config.guards.classify_config_errors) return std::nullopt;
     if (j.status != job_status::failed && j.status != job_status::retryable) return std::nullopt;
-    if (j.failure == failure_class::infra_error_config || j.last_error.empty()) return std::nullopt;
+    // Only a job already failed as a config error is done: a retryable one must still fail.
+    if (j.status == job_status::failed && j.failure == failure_class::infra_error_config)
+        return std::nullopt;
+    if (j.last_error.empty() || s.facts.has_live_evidence()) return std::nullopt;
     if (!is_config_error(ctx.config, j.last_error)) return std::nullopt;
     proposal p;
     p.add(set_status{j.id,

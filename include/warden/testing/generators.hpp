@@ -27,6 +27,10 @@ struct snapshot_shape {
     // Also produce what the validator must reject: unknown statuses, duplicate ids, times after
     // now, finished before started, dangling references, disk figures outside 0..100.
     bool invalid_input = false;
+    // Worlds where queue fill has work to do: the sentinel present, seldom a deploy or a full
+    // disk, mostly waiting annual or legacy jobs and little runtime evidence. Without it, starts
+    // and backfills are too rare for the queue-fill properties to mean anything.
+    bool queue_fill_heavy = false;
 };
 
 // Ages that sit on and around every default threshold, so boundaries are hit often, mixed with
@@ -66,13 +70,22 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
     if (shape.invalid_input && chance(10))
         j.id = job_id{*rc::gen::inRange<std::int64_t>(1, static_cast<std::int64_t>(i + 2))};
     const std::string base =
-        *rc::gen::element<std::string>("hc-20260101", "phac-20260101", "cihr-20250101", "hc-news",
-                                       "phac-20260102", "20260101", "cihr-grants");
+        shape.queue_fill_heavy
+            ? *rc::gen::element<std::string>("hc-20260101", "phac-20260101", "cihr-20250101",
+                                             "hc-news")
+            : *rc::gen::element<std::string>("hc-20260101", "phac-20260101", "cihr-20250101",
+                                             "hc-news", "phac-20260102", "20260101", "cihr-grants");
     j.name = "j" + std::to_string(i) + "-" + base;
     j.source = *rc::gen::element<std::string>("hc", "phac", "cihr", "other");
     j.output_dir = "/srv/crawls/" + j.name;
-    j.status = *rc::gen::element(job_status::queued, job_status::running, job_status::retryable,
-                                 job_status::completed, job_status::failed);
+    j.status =
+        shape.queue_fill_heavy
+            ? *rc::gen::weightedElement<job_status>({{4, job_status::queued},
+                                                     {2, job_status::running},
+                                                     {3, job_status::retryable},
+                                                     {1, job_status::completed}})
+            : *rc::gen::element(job_status::queued, job_status::running, job_status::retryable,
+                                job_status::completed, job_status::failed);
     if (shape.invalid_input && chance(5)) j.status = static_cast<job_status>(9);
     if (chance(50)) {
         j.kind = campaign_kind::annual;
@@ -92,11 +105,21 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
     j.failure =
         *rc::gen::element(failure_class::none, failure_class::transient, failure_class::infra_error,
                           failure_class::infra_error_config, failure_class::orphaned);
+    if (shape.queue_fill_heavy && chance(80)) j.failure = failure_class::none;
+    // One stalled job switches queue fill off for the tick: keep most running jobs healthy.
+    if (shape.queue_fill_heavy && j.status == job_status::running && chance(97)) {
+        j.started_at = now - std::chrono::hours{2};
+        j.finished_at.reset();
+        j.completed_at.reset();
+        j.last_progress_at = now - duration{*rc::gen::inRange<std::int64_t>(0, 240)};
+    }
     j.last_error = *rc::gen::element<std::string>(
         "", "connection reset by peer", "zimit: error: unrecognized arguments: --pageLimit",
         "Invalid Argument: --scope");
+    if (shape.queue_fill_heavy && chance(80)) j.last_error.clear();
     j.options = *tool_options_gen();
-    if (chance(30)) j.last_stage = *rc::gen::element<std::string>("crawl", "persist");
+    if (chance(shape.queue_fill_heavy ? 5 : 30))
+        j.last_stage = *rc::gen::element<std::string>("crawl", "persist");
     j.has_outputs = chance(50);
     j.version = *rc::gen::inRange<std::int64_t>(0, 6);
     if (shape.invalid_input && chance(5)) j.last_progress_at = now + std::chrono::minutes{5};
@@ -120,18 +143,22 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
             s.jobs.push_back(detail::make_job(i, shape));
             if (i > 0 && chance(5)) s.jobs[i].output_dir = s.jobs[i - 1].output_dir;
         }
-        s.host.sentinel_present = chance(80);
-        s.host.deploy_lock_present = chance(15);
-        s.host.disk_used_percent = *rc::gen::element(0.0, 50.0, 84.9, 85.0, 85.1, 99.0, 100.0);
+        const bool fills = shape.queue_fill_heavy;
+        s.host.sentinel_present = chance(fills ? 95 : 80);
+        s.host.deploy_lock_present = chance(fills ? 3 : 15);
+        s.host.disk_used_percent =
+            fills && chance(85) ? *rc::gen::element(0.0, 50.0, 84.9)
+                                : *rc::gen::element(0.0, 50.0, 84.9, 85.0, 85.1, 99.0, 100.0);
         if (shape.invalid_input && chance(5))
             s.host.disk_used_percent = *rc::gen::element(-1.0, 100.5);
         std::int64_t pid = 1000;
         for (const job& j : s.jobs) {
-            if (chance(25)) s.locks.push_back(j.id);
-            if (chance(25)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
+            const int live = fills && j.status != job_status::running ? 5 : 25;
+            if (chance(live)) s.locks.push_back(j.id);
+            if (chance(live)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
             if (chance(5)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
             if (chance(20)) s.running_set.push_back(j.id);
-            const int starts = *rc::gen::inRange(0, 5);
+            const int starts = *rc::gen::inRange(0, fills ? 3 : 5);
             for (int k = 0; k < starts; ++k)
                 s.starts.push_back({j.id, s.now - *interesting_age()});
         }
@@ -141,13 +168,16 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
     });
 }
 
-// Valid configurations around the defaults, including queue fill on and off.
-[[nodiscard]] inline rc::Gen<config> config_gen() {
-    return rc::gen::exec([] {
+// Valid configurations around the defaults, including queue fill on and off; with
+// `queue_fill_heavy`, queue fill is always on and its target often above what runs.
+[[nodiscard]] inline rc::Gen<config> config_gen(bool queue_fill_heavy = false) {
+    return rc::gen::exec([queue_fill_heavy] {
         config c;
-        c.ensure_min_running_jobs = *rc::gen::inRange(0, 7);
-        c.disk_threshold_percent = *rc::gen::element(85.0, 50.0, 100.0);
-        c.daily_start_cap = *rc::gen::inRange(0, 5);
+        c.ensure_min_running_jobs =
+            queue_fill_heavy ? *rc::gen::inRange(1, 16) : *rc::gen::inRange(0, 7);
+        c.disk_threshold_percent = queue_fill_heavy ? *rc::gen::element(85.0, 100.0)
+                                                    : *rc::gen::element(85.0, 50.0, 100.0);
+        c.daily_start_cap = *rc::gen::inRange(queue_fill_heavy ? 1 : 0, 5);
         c.stall_after = std::chrono::minutes{*rc::gen::element(60, 5)};
         c.start_grace = std::chrono::minutes{*rc::gen::element(15, 0)};
         c.orphan_grace = std::chrono::minutes{*rc::gen::element(10, 0)};

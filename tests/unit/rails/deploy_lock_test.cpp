@@ -21,7 +21,7 @@ TEST_CASE("deploy_lock: allows everything when no deploy runs", "[rails][deploy_
     CHECK(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
 }
 
-TEST_CASE("deploy_lock: during a deploy, no start, stop, stall or orphan verdict",
+TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan or repair verdict",
           "[rails][deploy_lock]") {
     rail_bench b{job_builder{1, job_status::queued}};
     b.snap.host.deploy_lock_present = true;
@@ -30,6 +30,8 @@ TEST_CASE("deploy_lock: during a deploy, no start, stop, stall or orphan verdict
     CHECK_FALSE(b.check(rail, warden::stop_job{}).allowed);
     CHECK_FALSE(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
     CHECK_FALSE(b.check(rail, status_by(rule_id::orphan_sweep)).allowed);
+    // Repair trusts the absence of a lock or process, which a deploy fakes.
+    CHECK_FALSE(b.check(rail, status_by(rule_id::consistency_repair)).allowed);
     CHECK(b.check(rail, start_of(b.snap.jobs[0])).scope == warden::denial_scope::host);
 }
 
@@ -39,7 +41,18 @@ TEST_CASE("deploy_lock: writes resting on positive evidence still go through",
     b.snap.host.deploy_lock_present = true;
     const warden::deploy_lock rail;
     CHECK(b.check(rail, status_by(rule_id::reconcile)).allowed);
-    CHECK(b.check(rail, status_by(rule_id::consistency_repair)).allowed);
     CHECK(b.check(rail, status_by(rule_id::failure_classification)).allowed);
     CHECK(b.check(rail, warden::backfill_campaign{}).allowed);
+}
+
+TEST_CASE("deploy_lock: holds a repair until the deploy ends",
+          "[rails][deploy_lock][consistency_repair]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs()});
+    s.host.deploy_lock_present = true;
+    const auto held = warden::decide(s, {});
+    CHECK(held.actions.empty());
+    REQUIRE(held.blocked.size() == 1);
+    CHECK(held.blocked[0].rail == "deploy_lock");
+    s.host.deploy_lock_present = false;
+    CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
 }

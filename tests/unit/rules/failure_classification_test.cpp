@@ -37,6 +37,33 @@ TEST_CASE("failure_classification: other errors, other statuses and classified j
     CHECK(warden::decide(s, {}).actions.empty());
 }
 
+TEST_CASE("failure_classification: a retryable job already classed a config error still fails",
+          "[rules][failure_classification]") {
+    auto s = world({job_builder{1, job_status::retryable}
+                        .error("unrecognized arguments: -x")
+                        .failure(failure_class::infra_error_config)});
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].status == job_status::failed);
+    CHECK(writes[0].failure == failure_class::infra_error_config);
+}
+
+TEST_CASE("failure_classification: a job with a live attempt is left to reconcile",
+          "[rules][failure_classification][reconcile]") {
+    // The error belongs to an earlier attempt; failing the running crawl would be drift.
+    auto s = world(
+        {job_builder{1, job_status::retryable}.started(10min).progress(1min).error(
+             "unrecognized arguments: -x"),
+         job_builder{2, job_status::retryable}.started(10min).error("unrecognized arguments: -x")});
+    hold_lock(s, 1);
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 2);
+    CHECK(writes[0].rule == warden::rule_id::reconcile);
+    CHECK(writes[0].status == job_status::running);
+    CHECK(writes[1].rule == warden::rule_id::failure_classification);
+    CHECK(warden::to_int(writes[1].job) == 2);
+}
+
 TEST_CASE("failure_classification: a config-error job is never started by queue fill",
           "[rules][failure_classification][queue_fill]") {
     warden::config c;

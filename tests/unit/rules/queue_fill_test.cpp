@@ -133,15 +133,28 @@ TEST_CASE("queue_fill: never while a job is stalled", "[rules][queue_fill][stall
     CHECK(started_ids(p).empty());
 }
 
-TEST_CASE("queue_fill: running is counted after reconcile and orphan sweep",
-          "[rules][queue_fill][reconcile][orphan_sweep]") {
+TEST_CASE("queue_fill: a reconciled job fills a slot", "[rules][queue_fill][reconcile]") {
     auto s = world({job_builder{1, job_status::retryable}.started(1h).progress(1min),
-                    job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min),
                     waiting_annual(3), waiting_annual(4)});
-    hold_lock(s, 1); // reconciled: counts as running
-    // job 2 has no evidence: orphaned, so it no longer counts
-    const auto p = warden::decide(s, fill_to(2));
-    CHECK(started_ids(p) == std::vector<std::int64_t>{3});
+    SECTION("reconciled: one slot left") {
+        hold_lock(s, 1);
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3});
+    }
+    SECTION("no evidence: two slots") {
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3, 4});
+    }
+}
+
+TEST_CASE("queue_fill: an orphaned job frees its slot", "[rules][queue_fill][orphan_sweep]") {
+    auto s = world({job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min),
+                    waiting_annual(3), waiting_annual(4)});
+    SECTION("orphaned: two slots") {
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3, 4});
+    }
+    SECTION("its lock held: one slot") {
+        hold_lock(s, 2);
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3});
+    }
 }
 
 TEST_CASE("queue_fill: options are raised to the annual minimums and page caps dropped",

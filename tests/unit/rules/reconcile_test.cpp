@@ -34,6 +34,26 @@ TEST_CASE("reconcile: a process alone is not enough without started_at, or after
     CHECK(warden::decide(s, {}).actions.empty());
 }
 
+TEST_CASE("reconcile: a held lock without started_at is reported, not reconciled",
+          "[rules][reconcile]") {
+    // Reconciled, the job would run with no start time: no stall or orphan verdict could ever
+    // free its slot.
+    auto s = world({job_builder{1, job_status::queued}, job_builder{2, job_status::retryable},
+                    job_builder{3, job_status::queued}.started(0s)});
+    hold_lock(s, 1);
+    hold_lock(s, 2);
+    hold_lock(s, 3);
+    const auto p = warden::decide(s, {});
+    REQUIRE(p.anomalies.size() == 2);
+    CHECK(p.anomalies[0].kind == warden::anomaly_kind::lock_without_started_at);
+    CHECK(warden::to_int(p.anomalies[1].job) == 2);
+    // Started this very second: reconciled.
+    const auto writes = actions_of<warden::set_status>(p);
+    REQUIRE(writes.size() == 1);
+    CHECK(warden::to_int(writes[0].job) == 3);
+    CHECK(writes[0].status == job_status::running);
+}
+
 TEST_CASE("reconcile: two processes, or one process claimed by two jobs, are anomalies",
           "[rules][reconcile]") {
     auto s = world({job_builder{1, job_status::queued}.started(1h).progress(1min),

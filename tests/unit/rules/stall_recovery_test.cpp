@@ -111,3 +111,42 @@ TEST_CASE("stall_recovery: no verdict during a deploy", "[rules][stall_recovery]
     CHECK(p.blocked[0].rail == "deploy_lock");
     CHECK(p.summary.stalled == 1);
 }
+
+TEST_CASE("stall_recovery: a stalled crawl with a child process is recovered, both stopped",
+          "[rules][stall_recovery]") {
+    auto s = world({job_builder{5, job_status::running}.started(5h).progress(2h)});
+    add_process(s, 5, 501);
+    add_process(s, 5, 502);
+    const auto p = warden::decide(s, {});
+    REQUIRE(p.anomalies.size() == 1);
+    CHECK(p.anomalies[0].kind == warden::anomaly_kind::several_processes);
+    REQUIRE(actions_of<warden::set_status>(p).size() == 1);
+    const auto stops = actions_of<warden::stop_job>(p);
+    REQUIRE(stops.size() == 1);
+    CHECK(stops[0].pids == std::vector<std::int64_t>{501, 502});
+}
+
+TEST_CASE("stall_recovery: a stall inside the start grace does not hold queue fill back",
+          "[rules][stall_recovery][grace_window][queue_fill]") {
+    warden::config c;
+    c.stall_after = 5min;
+    c.start_grace = 15min;
+    c.ensure_min_running_jobs = 2;
+    SECTION("exactly at start_grace: not stalled yet, the campaign is filled") {
+        auto s = world({job_builder{5, job_status::running}.started(15min).progress(15min),
+                        job_builder{6, job_status::queued}.annual()});
+        hold_lock(s, 5);
+        const auto p = warden::decide(s, c);
+        CHECK(p.summary.stalled == 0);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{6});
+    }
+    SECTION("one second later: stalled, recovered, and queue fill waits") {
+        auto s =
+            world({job_builder{5, job_status::running}.started(15min + 1s).progress(15min + 1s),
+                   job_builder{6, job_status::queued}.annual()});
+        hold_lock(s, 5);
+        const auto p = warden::decide(s, c);
+        CHECK(p.summary.stalled == 1);
+        CHECK(started_ids(p).empty());
+    }
+}
