@@ -66,13 +66,13 @@ struct summary {
 inline void accumulate(summary& total, const summary& s) {
     for (std::size_t r = 0; r < total.applied_by_rule.size(); ++r)
         total.applied_by_rule[r] += s.applied_by_rule[r];
-    for (const auto& [rail, n] : s.blocked_by_rail) {
+    for (const auto& denied : s.blocked_by_rail) {
         auto it = std::find_if(total.blocked_by_rail.begin(), total.blocked_by_rail.end(),
-                               [&](const auto& e) { return e.first == rail; });
+                               [&](const auto& e) { return e.first == denied.first; });
         if (it == total.blocked_by_rail.end())
-            total.blocked_by_rail.emplace_back(rail, n);
+            total.blocked_by_rail.push_back(denied);
         else
-            it->second += n;
+            it->second += denied.second;
     }
     for (std::int64_t summary::*counter :
          {&summary::blocked, &summary::starts, &summary::worker_picks, &summary::restarts,
