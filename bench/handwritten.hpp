@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -87,16 +88,20 @@ struct verdict {
 };
 
 inline std::optional<std::int32_t> legacy_year(std::string_view text) {
-    if (text.size() < 10) return std::nullopt;
-    const std::string_view tail = text.substr(text.size() - 9);
-    if (tail[0] != '-' || tail.substr(5) != "0101") return std::nullopt;
-    std::int32_t year = 0;
-    for (char ch : tail.substr(1, 4)) {
-        if (ch < '0' || ch > '9') return std::nullopt;
-        year = year * 10 + (ch - '0');
+    for (std::size_t at = 1; at + 9 <= text.size(); ++at) {
+        if (text[at] != '-' || text.substr(at + 5, 4) != "0101") continue;
+        if (at + 9 < text.size()) {
+            const char next = text[at + 9];
+            if (std::isalnum(static_cast<unsigned char>(next)) || next == '_') continue;
+        }
+        const std::string digits{text.substr(at + 1, 4)};
+        if (!std::all_of(digits.begin(), digits.end(),
+                         [](char ch) { return ch >= '0' && ch <= '9'; }))
+            continue;
+        const int year = std::stoi(digits);
+        if (year >= 1970) return year;
     }
-    if (year < 1970) return std::nullopt;
-    return year;
+    return std::nullopt;
 }
 
 inline std::optional<std::int32_t> legacy_year(const warden::job& j) {

@@ -13,23 +13,31 @@
 namespace warden {
 inline namespace v0 {
 
+// Letters, digits and '_': what a regex \w matches, so "-20260101" ends a word before '-', '.'
+// or the end of the text, and not before "_x" or another digit.
+[[nodiscard]] constexpr bool is_word_char(char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 // The year of a legacy annual crawl, named `<name>-YYYY0101` before campaign metadata existed
-// (B3), e.g. "phac-20260101". Only January 1st marks an annual campaign; "-20260102" is an
-// ad-hoc crawl and a bare "20260101" has no campaign name.
+// (B3), e.g. "phac-20260101", or with a suffix after a word boundary, "phac-20990101-retry1".
+// Only January 1st marks an annual campaign; "-20260102" is an ad-hoc crawl and a bare
+// "20260101" has no campaign name. The first stamp that qualifies wins.
 [[nodiscard]] constexpr std::optional<std::int32_t>
 legacy_annual_year(std::string_view text) noexcept {
-    constexpr std::string_view suffix_tail = "0101";
-    constexpr std::size_t stamp = 1 + 4 + 4; // "-YYYY0101"
-    if (text.size() < stamp + 1) return std::nullopt;
-    const std::string_view tail = text.substr(text.size() - stamp);
-    if (tail[0] != '-' || tail.substr(5) != suffix_tail) return std::nullopt;
-    std::int32_t year = 0;
-    for (char c : tail.substr(1, 4)) {
-        if (c < '0' || c > '9') return std::nullopt;
-        year = year * 10 + (c - '0');
+    constexpr std::size_t stamp = 1 + 4 + 4;                    // "-YYYY0101"
+    for (std::size_t at = 1; at + stamp <= text.size(); ++at) { // a name precedes the dash
+        if (text[at] != '-' || text.substr(at + 5, 4) != "0101") continue;
+        if (at + stamp < text.size() && is_word_char(text[at + stamp])) continue;
+        std::int32_t year = 0;
+        bool digits = true;
+        for (const char c : text.substr(at + 1, 4)) {
+            digits = digits && c >= '0' && c <= '9';
+            year = year * 10 + (c - '0');
+        }
+        if (digits && year >= 1970) return year;
     }
-    if (year < 1970) return std::nullopt;
-    return year;
+    return std::nullopt;
 }
 
 [[nodiscard]] constexpr std::string_view last_path_component(std::string_view path) noexcept {
@@ -67,7 +75,7 @@ struct legacy_annual {
         if (year)
             return verdict::deny(
                 fmt::format("name says campaign year {}, backfill says {}", *year, a.year));
-        return verdict::deny("neither name nor output dir ends in -YYYY0101");
+        return verdict::deny("neither name nor output dir carries a -YYYY0101 stamp");
     }
 };
 
