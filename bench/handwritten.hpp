@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -236,7 +237,8 @@ class deploy_lock_rail final : public rail {
         if (const auto* st = std::get_if<warden::set_status>(&a))
             gated = st->rule == warden::rule_id::stall_recovery ||
                     st->rule == warden::rule_id::orphan_sweep ||
-                    st->rule == warden::rule_id::consistency_repair;
+                    st->rule == warden::rule_id::consistency_repair ||
+                    st->rule == warden::rule_id::failure_classification;
         if (!gated || !ctx.s.host.deploy_lock_present) return {};
         return {false, true, "deploy lock held"};
     }
@@ -322,10 +324,11 @@ inline proposal failure_classification(const context& ctx, const row& r) {
     if (!ctx.c.guards.classify_config_errors) return {};
     if (r.status != "failed" && r.status != "retryable") return {};
     if (r.status == "failed" && j.failure == warden::failure_class::infra_error_config) return {};
-    if (j.last_error.empty() || r.f->lock_held || r.f->process_count > 0) return {};
-    bool hit = false;
-    for (const auto& pattern : ctx.c.config_error_patterns)
-        if ((hit = contains_nocase(j.last_error, pattern))) break;
+    if (r.f->lock_held || r.f->process_count > 0) return {};
+    const bool classed = j.failure == warden::failure_class::infra_error_config;
+    bool hit = classed;
+    for (std::size_t k = 0; !hit && k < ctx.c.config_error_patterns.size(); ++k)
+        hit = contains_nocase(j.last_error, ctx.c.config_error_patterns[k]);
     if (!hit) return {};
     return {warden::set_status{j.id,
                                status_value(r.status),
@@ -333,7 +336,9 @@ inline proposal failure_classification(const context& ctx, const row& r) {
                                job_status::failed,
                                warden::failure_class::infra_error_config,
                                warden::rule_id::failure_classification,
-                               "last_error names invalid arguments: a retry cannot succeed",
+                               classed
+                                   ? "classed a config error: a retry cannot succeed"
+                                   : "last_error names invalid arguments: a retry cannot succeed",
                                {warden::evidence_kind::error_pattern, 0}}};
 }
 
@@ -410,6 +415,14 @@ inline std::optional<std::int32_t> fill_year(const warden::config& c, const ward
     return legacy_year(j);
 }
 
+// The UTC year, the way a host without <chrono> calendars would get it.
+inline int year_of(warden::timestamp t) {
+    const std::time_t secs = static_cast<std::time_t>(t.time_since_epoch().count());
+    std::tm parts{};
+    gmtime_r(&secs, &parts);
+    return parts.tm_year + 1900;
+}
+
 class engine {
   public:
     engine()
@@ -442,7 +455,9 @@ class engine {
         join(s, rows, out);
 
         const context ctx{s, c};
+        const int target_year = c.campaign_year ? *c.campaign_year : year_of(s.now);
         std::vector<const row*> candidates;
+        std::vector<warden::skipped_start> skipped;
         for (const row& r : rows) {
             std::string status = r.status;
             if (r.f->valid && !anomalies(r, out.anomalies)) {
@@ -453,23 +468,33 @@ class engine {
                     stalled = k == 3 && !p.empty();
                 }
                 if (!p.empty()) {
-                    std::string_view by;
-                    const int outcome = submit(ctx, r, p, out, &by);
+                    const int outcome = submit(ctx, r, p, out);
                     if (outcome == 0 || outcome == 3)
                         for (const auto& a : p)
                             if (const auto* st = std::get_if<warden::set_status>(&a))
                                 status = status_text(st->status);
-                    if (stalled && by != "grace_window") ++out.summary.stalled;
+                    const bool in_grace =
+                        r.job->started_at && s.now - *r.job->started_at <= ctx.c.start_grace;
+                    if (stalled && (outcome == 0 || outcome == 3 || !in_grace))
+                        ++out.summary.stalled;
                 } else if (waiting(r.status) &&
                            r.job->failure != warden::failure_class::infra_error_config &&
-                           !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set &&
-                           fill_year(c, *r.job)) {
-                    candidates.push_back(&r);
+                           !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set) {
+                    const auto year = fill_year(c, *r.job);
+                    if (!year)
+                        skipped.push_back({r.job->id, warden::skip_reason::non_annual, std::nullopt,
+                                           target_year});
+                    else if (*year != target_year)
+                        skipped.push_back({r.job->id, warden::skip_reason::year_mismatch,
+                                           *year == 0 ? std::nullopt : year, target_year});
+                    else
+                        candidates.push_back(&r);
                 }
             }
-            if (status == "running") ++out.summary.running;
+            if (status == "running" || (waiting(status) && r.f->lock_held && !r.job->started_at))
+                ++out.summary.running;
         }
-        fill(ctx, candidates, out);
+        fill(ctx, candidates, skipped, out);
         return out;
     }
 
@@ -490,6 +515,9 @@ class engine {
             m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
             bad("annual_minimums", "must not be negative");
         if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+        if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
+            bad("campaign_year",
+                "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
         for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
             if (c.config_error_patterns[i].empty())
                 bad(fmt::format("config_error_patterns[{}]", i),
@@ -622,8 +650,7 @@ class engine {
     }
 
     // 0: allowed; 1: denied for this job; 2: denied for the host; 3: denied by a dry-run gate.
-    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out,
-               std::string_view* by = nullptr) const {
+    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out) const {
         for (const bool gates : {false, true})
             for (const auto& a : p)
                 for (const auto& rail : rails_) {
@@ -632,8 +659,8 @@ class engine {
                     if (v.allowed) continue;
                     for (auto& b : p)
                         out.blocked.push_back({std::move(b), rail->name(), v.reason});
-                    if (by) *by = rail->name();
-                    return gates ? 3 : v.host ? 2 : 1;
+                    if (gates && v.host) return 3;
+                    return v.host ? 2 : 1;
                 }
         for (auto& a : p) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(warden::action_rule(a))];
@@ -642,10 +669,12 @@ class engine {
         return 0;
     }
 
-    void fill(const context& ctx, std::vector<const row*>& candidates, warden::plan& out) const {
+    void fill(const context& ctx, std::vector<const row*>& candidates,
+              std::vector<warden::skipped_start>& skipped, warden::plan& out) const {
         const auto& c = ctx.c;
         const std::int64_t target = c.ensure_min_running_jobs;
         if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+        out.skipped = std::move(skipped);
         if (c.guards.stable_queue_order) {
             std::map<std::string, std::size_t> rank;
             for (std::size_t i = 0; i < c.source_order.size(); ++i)

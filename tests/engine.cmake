@@ -61,6 +61,7 @@ warden_compile_fail(rail_without_name "this rail has no name")
 warden_compile_fail(rail_without_check "this rail checks no action")
 warden_compile_fail(rail_set_not_a_tuple "a rail set must be a boost::hana::tuple")
 warden_compile_fail(rail_names_the_type "type_is_not_a_warden_rail<.*my_broken_rail")
+warden_compile_fail(rail_with_int_dry_run_gate "dry_run_gate. must be declared exactly")
 # The positive control: the same harness compiles a correct host rail.
 add_test(NAME "compile_fail: control compiles"
          COMMAND ${CMAKE_CXX_COMPILER} ${_compile_fail_flags} ${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/control_host_rail.cpp)

@@ -80,11 +80,13 @@ submission submit(const Rails& rails, const decision_context& ctx, const subject
 
 template <class Rails>
 void fill_queue(const Rails& rails, const decision_context& ctx,
-                std::vector<std::uint32_t>& candidates, plan& out) {
+                std::vector<std::uint32_t>& candidates, std::vector<skipped_start>& skipped,
+                plan& out) {
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     const std::int64_t target = c.ensure_min_running_jobs;
     if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+    out.skipped = std::move(skipped);
     if (c.guards.stable_queue_order)
         std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
             return queue_before(c, s.jobs[a], s.jobs[b]);
@@ -128,7 +130,9 @@ template <class Rails>
     const std::vector<job_facts> facts =
         detail::build_facts(s, out.errors, out.summary, next_process);
     const decision_context ctx{s, c, facts, next_process};
+    const std::int32_t target_year = target_campaign_year(c, s.now);
     std::vector<std::uint32_t> candidates;
+    std::vector<skipped_start> skipped;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
         const subject subj{s.jobs[i], facts[i]};
@@ -144,18 +148,29 @@ template <class Rails>
                 if (p) {
                     const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
                     if (r.takes_effect()) status = detail::status_after(*p, status);
-                    // Inside its start grace a job is not stalled yet: it must not hold queue
-                    // fill back.
-                    if (stalled && r.rail != grace_window::name) ++out.summary.stalled;
-                } else if (is_start_candidate(c, subj.row, subj.facts)) {
-                    candidates.push_back(static_cast<std::uint32_t>(i));
+                    // A refused verdict inside the start grace is no stall yet: it must not hold
+                    // queue fill back (judged from the job, not from which rail refused first).
+                    if (stalled && (r.takes_effect() ||
+                                    !inside_grace(c, subj.row, s.now, rule_id::stall_recovery)))
+                        ++out.summary.stalled;
+                } else if (waits_for_start(subj.row, subj.facts)) {
+                    if (const auto why = start_eligibility(c, subj.row, target_year)) {
+                        // An annual row without a year reads as year 0: report no year.
+                        auto year = queue_fill_year(c, subj.row);
+                        if (year == 0) year.reset();
+                        skipped.push_back({subj.row.id, *why, year, target_year});
+                    } else
+                        candidates.push_back(static_cast<std::uint32_t>(i));
                 }
             }
         }
-        // An invalid row still occupies whatever it runs on: count it, so queue fill errs low.
-        if (status == job_status::running) ++out.summary.running;
+        // An invalid row still occupies whatever it runs on, and a held lock on a job never
+        // started is a start in flight: count both, so queue fill errs low.
+        const bool unrecorded_start =
+            is_waiting(status) && subj.facts.lock_held && !subj.row.started_at;
+        if (status == job_status::running || unrecorded_start) ++out.summary.running;
     }
-    detail::fill_queue(rails, ctx, candidates, out);
+    detail::fill_queue(rails, ctx, candidates, skipped, out);
     return out;
 }
 

@@ -2,6 +2,7 @@
 // decides: identical plans (actions, blocked actions with reasons, anomalies, errors, summary) on
 // generated snapshots of every profile, under host conditions and guard switches that make every
 // rule fire and every rail deny.
+#include <warden/testing/generators.hpp>
 #include <warden/warden.hpp>
 
 #include <catch2/catch.hpp>
@@ -88,6 +89,24 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
     for (std::uint64_t seed = 1; seed <= 300; ++seed)
         check_same(warden_bench::make_snapshot(1 + seed % 40, seed, profile::chaos), cov,
                    fmt::format("chaos seed {}", seed));
+    // A stall inside a long start grace, and a target year that passes jobs over.
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+        auto g = warden_bench::make_snapshot(1 + seed % 40, seed, profile::chaos);
+        g.config.stall_after = std::chrono::minutes{5};
+        g.config.start_grace = std::chrono::minutes{15};
+        if (seed % 2 == 0) g.config.campaign_year = 2025;
+        check_same(g, cov, fmt::format("chaos, short stall, seed {}", seed));
+    }
+    // The property tests' worlds, general and queue-fill-heavy, at fixed seeds.
+    for (int k = 0; k < 600; ++k) {
+        const bool fills = k % 2 == 1;
+        warden_bench::generated g;
+        g.snapshot = warden::testing::snapshot_gen(warden::testing::snapshot_shape{
+            24, false, fills})(rc::Random(77 + k), k % 100)
+                         .value();
+        g.config = warden::testing::config_gen(fills)(rc::Random(9177 + k), k % 100).value();
+        check_same(g, cov, fmt::format("generated world {}", k));
+    }
     // Invalid config and host facts: both engines refuse the whole tick the same way.
     auto bad = warden_bench::make_snapshot(20, 3);
     bad.config.daily_start_cap = -1;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct guard_switches {
 struct config {
     // B2: keep at least this many jobs running; 0 switches queue fill off.
     std::int32_t ensure_min_running_jobs = 0;
+    // Queue fill starts only jobs of this campaign year (issue #8); empty: the UTC year of
+    // `now`, so a campaign rolls over on January 1st without a config change.
+    std::optional<std::int32_t> campaign_year;
     // B13: no start when the disk is at or above this share used.
     double disk_threshold_percent = 85.0;
     // B12: starts of one job per rolling 24 h, counted from persisted start history.

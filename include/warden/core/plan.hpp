@@ -45,12 +45,41 @@ inline constexpr int anomaly_kind_count = 7;
     return "unknown";
 }
 
+// Renderers loop to anomaly_kind_count: a kind added without raising it would vanish from them.
+static_assert(to_string(static_cast<anomaly_kind>(anomaly_kind_count - 1)) != "unknown" &&
+                  to_string(static_cast<anomaly_kind>(anomaly_kind_count)) == "unknown",
+              "anomaly_kind_count must equal the number of anomaly kinds");
+
 // Impossible or ambiguous state that warden reports and does not write: a human looks first.
 struct anomaly {
     job_id job{};
     anomaly_kind kind{};
     std::string_view detail;
     friend bool operator==(const anomaly&, const anomaly&) = default;
+};
+
+// Why queue fill passed over a waiting job it could otherwise have started (issue #8).
+enum class skip_reason : std::uint8_t {
+    non_annual,    // no campaign metadata and no legacy -YYYY0101 name
+    year_mismatch, // annual, but of another campaign year than the target
+};
+
+[[nodiscard]] constexpr std::string_view to_string(skip_reason r) noexcept {
+    switch (r) {
+    case skip_reason::non_annual: return "non_annual";
+    case skip_reason::year_mismatch: return "year_mismatch";
+    }
+    return "unknown";
+}
+
+// A waiting job queue fill looked at and did not start. Reported only in a tick where queue fill
+// looked for candidates (a deficit, nothing stalled), so a quiet tick stays quiet.
+struct skipped_start {
+    job_id job{};
+    skip_reason reason{};
+    std::optional<std::int32_t> campaign_year; // the job's, when it has one
+    std::int32_t target_year = 0;
+    friend bool operator==(const skipped_start&, const skipped_start&) = default;
 };
 
 // Invalid input. `field` is a path such as "jobs[3].started_at" (the JSON path for documents).
@@ -76,6 +105,7 @@ struct plan {
     std::vector<action> actions; // in the order the host must apply them
     std::vector<blocked_action> blocked;
     std::vector<anomaly> anomalies;
+    std::vector<skipped_start> skipped; // queue fill's passed-over jobs, in snapshot order
     std::vector<validation_error> errors;
     plan_summary summary;
 

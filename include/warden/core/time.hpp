@@ -31,5 +31,11 @@ using timestamp = std::chrono::time_point<std::chrono::system_clock, duration>;
 
 inline constexpr duration one_day = std::chrono::hours{24};
 
+// The UTC calendar year of an instant.
+[[nodiscard]] constexpr int utc_year(timestamp t) noexcept {
+    const std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(t)};
+    return static_cast<int>(date.year());
+}
+
 } // namespace v0
 } // namespace warden

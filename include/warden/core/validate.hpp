@@ -59,6 +59,8 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
         bad("annual_minimums", "must not be negative");
     if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+    if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
+        bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
         if (c.config_error_patterns[i].empty())
             bad(fmt::format("config_error_patterns[{}]", i), "an empty pattern matches everything");

@@ -537,6 +537,8 @@ class document_reader {
         fields(v, w.str(), {}, [&](const std::string& key, const json& value, const json_where& f) {
             if (key == "ensure_min_running_jobs")
                 integer(value, f, c.ensure_min_running_jobs);
+            else if (key == "campaign_year")
+                optional_integer(value, f, c.campaign_year);
             else if (key == "disk_threshold_percent")
                 number(value, f, c.disk_threshold_percent);
             else if (key == "daily_start_cap")
@@ -816,6 +818,15 @@ inline constexpr rule_id decide_rules[] = {
         item["detail"] = a.detail;
         anomalies.push_back(std::move(item));
     }
+    json& skipped = out["skipped"] = json::array();
+    for (const skipped_start& k : p.skipped) {
+        json item = json::object();
+        item["job_id"] = to_int(k.job);
+        item["reason"] = to_string(k.reason);
+        item["campaign_year"] = k.campaign_year ? json(*k.campaign_year) : json(nullptr);
+        item["target_year"] = k.target_year;
+        skipped.push_back(std::move(item));
+    }
     json& errors = out["errors"] = json::array();
     for (const validation_error& e : p.errors)
         errors.push_back(to_json(e));
@@ -849,6 +860,7 @@ inline constexpr rule_id decide_rules[] = {
 
     json& cfg = out["config"] = json::object();
     cfg["ensure_min_running_jobs"] = c.ensure_min_running_jobs;
+    cfg["campaign_year"] = c.campaign_year ? json(*c.campaign_year) : json(nullptr);
     cfg["disk_threshold_percent"] = c.disk_threshold_percent;
     cfg["daily_start_cap"] = c.daily_start_cap;
     cfg["stall_after_minutes"] =

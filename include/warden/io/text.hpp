@@ -100,6 +100,16 @@ struct action_describer {
     for (const auto& a : p.anomalies)
         fmt::format_to(line, "anomaly: {} {}: {}\n", names.label(a.job), to_string(a.kind),
                        a.detail);
+    for (const auto& k : p.skipped) {
+        if (k.reason == skip_reason::year_mismatch && k.campaign_year)
+            fmt::format_to(line, "skipped {}: year_mismatch (campaign {}, target {})\n",
+                           names.label(k.job), *k.campaign_year, k.target_year);
+        else if (k.reason == skip_reason::year_mismatch)
+            fmt::format_to(line, "skipped {}: year_mismatch (no campaign year, target {})\n",
+                           names.label(k.job), k.target_year);
+        else
+            fmt::format_to(line, "skipped {}: {}\n", names.label(k.job), to_string(k.reason));
+    }
     fmt::format_to(line,
                    "summary: {} actions, {} blocked, {} anomalies, {} errors; running {} of target "
                    "{} after this plan, {} stalled, {} starts in the last 24 h\n",

@@ -37,6 +37,9 @@ constexpr bool diagnose_rail() {
                   "warden: this rail checks no action: add `warden::verdict check(const "
                   "warden::decision_context&, const warden::subject&, const A&) const` for an "
                   "action type A such as warden::start_job (see docs/rails/writing-a-rail.md)");
+    static_assert(well_formed_dry_run_gate<R>,
+                  "warden: `dry_run_gate` must be declared exactly `static constexpr bool "
+                  "dry_run_gate = true;` (see docs/rails/writing-a-rail.md)");
     if constexpr (!rail<R>) {
         [[maybe_unused]] type_is_not_a_warden_rail<R> the_type_above_is_not_a_rail;
     }
@@ -73,7 +76,9 @@ bool deny_with(const R& r, const decision_context& ctx, const subject& s, const 
     if constexpr (rail_for<R, A> && dry_run_gate<R> == (Phase == rail_phase::gate)) {
         verdict v = r.check(ctx, s, a);
         if (!v.allowed) {
-            out.emplace(denial{R::name, v.scope, std::move(v.reason), dry_run_gate<R>});
+            // Only a host-wide refusal switches writing off; a gate's per-job refusal is ordinary.
+            const bool dry_run = dry_run_gate<R> && v.scope == denial_scope::host;
+            out.emplace(denial{R::name, v.scope, std::move(v.reason), dry_run});
             return true;
         }
     }
@@ -107,7 +112,8 @@ template <rail... Rs>
     return boost::hana::make_tuple(std::move(rails)...);
 }
 
-// Rails of `first` are consulted before those of `second`. Associative, and the empty rail set
+// Rails of `first` are consulted before those of `second` (dry-run gates of either after all
+// other rails). Associative, and the empty rail set
 // is its identity (tests/rails/compose_laws_test.cpp).
 template <rail_set A, rail_set B>
 [[nodiscard]] constexpr auto compose(const A& first, const B& second) {

@@ -28,19 +28,37 @@ concept checks_some_action = rail_for<R, set_status> || rail_for<R, start_job> |
 
 // A dry-run gate switches writing off as a whole (sentinel_gate is one): it declares
 // `static constexpr bool dry_run_gate = true;`. decide() consults gates after every other rail,
-// wherever they sit in the rail set, and projects what only a gate denied as if it were applied,
-// so the dry run is the plan apply mode would carry out (docs/rails/writing-a-rail.md).
+// wherever they sit in the rail set, and projects what a gate denied host-wide as if it were
+// applied, so the dry run is the plan apply mode would carry out. A gate's per-job denial is an
+// ordinary one (docs/rails/writing-a-rail.md).
 template <class R>
-concept dry_run_gate = requires {
-    { R::dry_run_gate } -> std::convertible_to<bool>;
+inline constexpr bool declares_dry_run_gate = requires {
+    &R::dry_run_gate;
 }
-&&static_cast<bool>(R::dry_run_gate);
+|| requires {
+    typename R::dry_run_gate;
+};
+
+// Exactly a `static constexpr bool`: an int, a pointer or a function named dry_run_gate would
+// otherwise convert to true, or silently not count.
+template <class R>
+concept static_bool_dry_run_gate = requires {
+    requires std::same_as < std::remove_cv_t<decltype(R::dry_run_gate)>,
+    bool > ;
+    typename std::bool_constant<R::dry_run_gate>;
+};
+
+template <class R>
+concept well_formed_dry_run_gate = !declares_dry_run_gate<R> || static_bool_dry_run_gate<R>;
+
+template <class R>
+concept dry_run_gate = static_bool_dry_run_gate<R> && R::dry_run_gate;
 
 // A safety rail: a named, copyable policy that may deny proposed actions. See
 // docs/rails/writing-a-rail.md.
 template <class R>
-concept rail =
-    std::is_class_v<R> && std::copy_constructible<R> && has_rail_name<R> && checks_some_action<R>;
+concept rail = std::is_class_v<R> && std::copy_constructible<R> && has_rail_name<R> &&
+    checks_some_action<R> && well_formed_dry_run_gate<R>;
 
 } // namespace v0
 } // namespace warden

@@ -10,9 +10,9 @@ inline namespace v0 {
 
 // A deploy restarts the worker: processes vanish and locks drop for a while, so liveness looks
 // wrong. While the deploy lock is held warden starts nothing, stops nothing, and makes no stall,
-// orphan or repair verdict (repair trusts the absence of a lock or process, which a deploy
-// fakes); reconcile and classification still run because they rest on positive evidence or on
-// the row itself.
+// orphan, repair or classification verdict (repair and classification trust the absence of a
+// lock or process, which a deploy fakes); reconcile still runs because it rests on positive
+// evidence, and backfills touch metadata only.
 struct deploy_lock {
     static constexpr std::string_view name = "deploy_lock";
 
@@ -27,7 +27,7 @@ struct deploy_lock {
     [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
                                 const set_status& a) const {
         if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep ||
-            a.rule == rule_id::consistency_repair)
+            a.rule == rule_id::consistency_repair || a.rule == rule_id::failure_classification)
             return held(ctx);
         return verdict::allow();
     }

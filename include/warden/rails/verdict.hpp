@@ -32,7 +32,7 @@ struct denial {
     std::string_view rail;
     denial_scope scope = denial_scope::job;
     std::string reason;
-    bool dry_run = false; // a dry-run gate said no: every other rail allowed the action
+    bool dry_run = false; // a dry-run gate said no host-wide: every other rail allowed it
 };
 
 } // namespace v0

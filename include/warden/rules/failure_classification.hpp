@@ -24,11 +24,15 @@ inline namespace v0 {
     const job& j = s.row;
     if (!ctx.config.guards.classify_config_errors) return std::nullopt;
     if (j.status != job_status::failed && j.status != job_status::retryable) return std::nullopt;
-    // Only a job already failed as a config error is done: a retryable one must still fail.
+    // Only a job already failed as a config error is done.
     if (j.status == job_status::failed && j.failure == failure_class::infra_error_config)
         return std::nullopt;
-    if (j.last_error.empty() || s.facts.has_live_evidence()) return std::nullopt;
-    if (!is_config_error(ctx.config, j.last_error)) return std::nullopt;
+    if (s.facts.has_live_evidence()) return std::nullopt;
+    // A retryable job someone already classed a config error fails whatever its last_error says:
+    // queue fill never starts it, so left retryable it would sit there for ever.
+    const bool classed = j.failure == failure_class::infra_error_config;
+    if (!classed && (j.last_error.empty() || !is_config_error(ctx.config, j.last_error)))
+        return std::nullopt;
     proposal p;
     p.add(set_status{j.id,
                      j.status,
@@ -36,7 +40,8 @@ inline namespace v0 {
                      job_status::failed,
                      failure_class::infra_error_config,
                      rule_id::failure_classification,
-                     "last_error names invalid arguments: a retry cannot succeed",
+                     classed ? "classed a config error: a retry cannot succeed"
+                             : "last_error names invalid arguments: a retry cannot succeed",
                      {evidence_kind::error_pattern, 0}});
     return p;
 }

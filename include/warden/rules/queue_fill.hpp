@@ -1,5 +1,7 @@
 #pragma once
 #include <warden/core/config.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/time.hpp>
 #include <warden/rails/context.hpp>
 #include <warden/rails/legacy_annual.hpp>
 #include <warden/rules/proposal.hpp>
@@ -18,12 +20,31 @@ inline namespace v0 {
     return legacy_annual_year(j);
 }
 
-// B2, B3, B6: a job queue fill may start: waiting, annual, not a config error, and with no live
-// attempt anywhere (B11: never start a job something still runs).
-[[nodiscard]] constexpr bool is_start_candidate(const config& c, const job& j,
-                                                const job_facts& f) noexcept {
+// The campaign year queue fill serves this tick: the configured one, else the year of `now`.
+[[nodiscard]] constexpr std::int32_t target_campaign_year(const config& c, timestamp now) noexcept {
+    return c.campaign_year ? *c.campaign_year : utc_year(now);
+}
+
+// B2, B6: a job queue fill may consider: waiting, not a config error, and with no live attempt
+// anywhere (B11: never start a job something still runs). Whether it is of the campaign is
+// decided next, by start_eligibility().
+[[nodiscard]] constexpr bool waits_for_start(const job& j, const job_facts& f) noexcept {
     return is_waiting(j.status) && j.failure != failure_class::infra_error_config &&
-           !f.has_live_evidence() && !f.in_running_set && queue_fill_year(c, j).has_value();
+           !f.has_live_evidence() && !f.in_running_set;
+}
+
+// B3 and the target year: nullopt when the job is a candidate, else why it is passed over.
+[[nodiscard]] constexpr std::optional<skip_reason> start_eligibility(const config& c, const job& j,
+                                                                     std::int32_t target) noexcept {
+    const auto year = queue_fill_year(c, j);
+    if (!year) return skip_reason::non_annual;
+    if (*year != target) return skip_reason::year_mismatch;
+    return std::nullopt;
+}
+
+[[nodiscard]] constexpr bool is_start_candidate(const config& c, const job& j, const job_facts& f,
+                                                timestamp now) noexcept {
+    return waits_for_start(j, f) && !start_eligibility(c, j, target_campaign_year(c, now));
 }
 
 // One start: a legacy job first gets its campaign metadata (B3), then the start with options

@@ -134,3 +134,18 @@ TEST_CASE("validate: values the engine cannot do arithmetic on are refused (fuzz
     far.now = warden::timestamp{warden::duration{std::numeric_limits<std::int64_t>::max()}};
     CHECK(warden::decide(far, {}).rejected());
 }
+
+TEST_CASE("validate: campaign_year must be a year legacy names can carry", "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}});
+    warden::config c;
+    for (const int year : {1970, 2026, 9999}) {
+        c.campaign_year = year;
+        CHECK(warden::decide(s, c).errors.empty());
+    }
+    for (const int year : {0, 1969, 10000}) {
+        c.campaign_year = year;
+        const auto p = warden::decide(s, c);
+        CHECK(has_error(p, "config.campaign_year"));
+        CHECK(p.rejected());
+    }
+}

@@ -21,7 +21,7 @@ TEST_CASE("deploy_lock: allows everything when no deploy runs", "[rails][deploy_
     CHECK(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
 }
 
-TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan or repair verdict",
+TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan, repair or classification",
           "[rails][deploy_lock]") {
     rail_bench b{job_builder{1, job_status::queued}};
     b.snap.host.deploy_lock_present = true;
@@ -32,6 +32,8 @@ TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan or repair
     CHECK_FALSE(b.check(rail, status_by(rule_id::orphan_sweep)).allowed);
     // Repair trusts the absence of a lock or process, which a deploy fakes.
     CHECK_FALSE(b.check(rail, status_by(rule_id::consistency_repair)).allowed);
+    // So does classification: a deploy hides the live attempt that would protect the job.
+    CHECK_FALSE(b.check(rail, status_by(rule_id::failure_classification)).allowed);
     CHECK(b.check(rail, start_of(b.snap.jobs[0])).scope == warden::denial_scope::host);
 }
 
@@ -41,7 +43,6 @@ TEST_CASE("deploy_lock: writes resting on positive evidence still go through",
     b.snap.host.deploy_lock_present = true;
     const warden::deploy_lock rail;
     CHECK(b.check(rail, status_by(rule_id::reconcile)).allowed);
-    CHECK(b.check(rail, status_by(rule_id::failure_classification)).allowed);
     CHECK(b.check(rail, warden::backfill_campaign{}).allowed);
 }
 

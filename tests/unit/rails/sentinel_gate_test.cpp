@@ -117,3 +117,57 @@ TEST_CASE("sentinel_gate: first_denial puts dry-run gates last",
     CHECK(stop->rail == "sentinel_gate");
     CHECK(stop->dry_run);
 }
+
+namespace {
+
+// A gate that refuses one job only: that refusal is an ordinary one, not "writing is off".
+struct gate_refusing_job_3 {
+    static constexpr std::string_view name = "job_3_gate";
+    static constexpr bool dry_run_gate = true;
+    [[nodiscard]] warden::verdict check(const warden::decision_context&, const warden::subject& s,
+                                        const warden::start_job&) const {
+        if (warden::to_int(s.row.id) == 3) return warden::verdict::deny("job 3 is frozen");
+        return warden::verdict::allow();
+    }
+};
+
+} // namespace
+
+TEST_CASE("sentinel_gate: a gate's per-job refusal is not projected as applied",
+          "[rails][sentinel_gate][queue_fill]") {
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    auto s = world({job_builder{3, job_status::queued}.annual().queued(30h),
+                    job_builder{4, job_status::queued}.annual().queued(20h)});
+    const auto p =
+        warden::decide(s, c, warden::with_rail(warden::default_rails(), gate_refusing_job_3{}));
+    CHECK(started_ids(p) == std::vector<std::int64_t>{4});
+    REQUIRE(p.blocked.size() == 1);
+    CHECK(p.blocked[0].rail == "job_3_gate");
+    CHECK(p.summary.running == 1);
+}
+
+TEST_CASE("sentinel_gate: the dry run's starts follow a reconcile, and an orphan verdict, alone",
+          "[rails][sentinel_gate][queue_fill]") {
+    warden::config c;
+    c.ensure_min_running_jobs = 2;
+    auto s = world({job_builder{3, job_status::queued}.annual().queued(30h),
+                    job_builder{4, job_status::queued}.annual().queued(20h)});
+    SECTION("a reconcile fills a slot: one start") {
+        s.jobs.push_back(job_builder{1, job_status::retryable}.started(1h).progress(1min));
+        hold_lock(s, 1);
+    }
+    SECTION("an orphan verdict frees a slot: two starts") {
+        s.jobs.push_back(job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min));
+    }
+    const auto live = warden::decide(s, c);
+    s.host.sentinel_present = false;
+    const auto dry = warden::decide(s, c);
+    std::vector<std::int64_t> dry_starts;
+    for (const auto& [start, b] : blocked_of<warden::start_job>(dry)) {
+        CHECK(b.rail == "sentinel_gate");
+        dry_starts.push_back(warden::to_int(start.job));
+    }
+    CHECK_FALSE(started_ids(live).empty());
+    CHECK(dry_starts == started_ids(live));
+}

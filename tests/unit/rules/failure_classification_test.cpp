@@ -64,6 +64,32 @@ TEST_CASE("failure_classification: a job with a live attempt is left to reconcil
     CHECK(warden::to_int(writes[1].job) == 2);
 }
 
+TEST_CASE("failure_classification: a classed retryable job fails whatever its last_error says",
+          "[rules][failure_classification]") {
+    // Queue fill never starts it: left retryable it would sit there for ever.
+    auto s =
+        world({job_builder{1, job_status::retryable}.failure(failure_class::infra_error_config),
+               job_builder{2, job_status::retryable}
+                   .error("connection reset by peer")
+                   .failure(failure_class::infra_error_config)});
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 2);
+    for (const auto& w : writes) {
+        CHECK(w.status == job_status::failed);
+        CHECK(w.reason == "classed a config error: a retry cannot succeed");
+    }
+}
+
+TEST_CASE("failure_classification: a live process alone also means a live attempt",
+          "[rules][failure_classification]") {
+    auto s = world(
+        {job_builder{1, job_status::retryable}.started(10min).error("unrecognized arguments: -x")});
+    add_process(s, 1, 101);
+    const auto p = warden::decide(s, {});
+    CHECK(actions_of<warden::set_status>(p).size() == 1);
+    CHECK(actions_of<warden::set_status>(p)[0].rule == warden::rule_id::reconcile);
+}
+
 TEST_CASE("failure_classification: a config-error job is never started by queue fill",
           "[rules][failure_classification][queue_fill]") {
     warden::config c;

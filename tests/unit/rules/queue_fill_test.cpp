@@ -164,3 +164,57 @@ TEST_CASE("queue_fill: options are raised to the annual minimums and page caps d
     REQUIRE(starts.size() == 1);
     CHECK(starts[0].options == warden::tool_options{30, 50, 70, 2, std::nullopt});
 }
+
+TEST_CASE("queue_fill: only the target campaign year is started, the rest are listed as skipped",
+          "[rules][queue_fill][campaign_year]") {
+    auto s = world({waiting_annual(1, 30h).annual(2025), job_builder{2, job_status::queued},
+                    waiting_annual(3), job_builder{4, job_status::retryable, "phac-20250101"},
+                    job_builder{5, job_status::queued}.annual().failure(
+                        warden::failure_class::infra_error_config)});
+    s.jobs[2].campaign_year.reset(); // job 3: annual, no year
+    s.jobs.push_back(waiting_annual(6));
+    SECTION("by default, the year of now") {
+        const auto p = warden::decide(s, fill_to(3));
+        CHECK(started_ids(p) == std::vector<std::int64_t>{6});
+        using warden::skip_reason;
+        const std::vector<warden::skipped_start> expected{
+            {warden::job_id{1}, skip_reason::year_mismatch, 2025, 2026},
+            {warden::job_id{2}, skip_reason::non_annual, std::nullopt, 2026},
+            {warden::job_id{3}, skip_reason::year_mismatch, std::nullopt, 2026},
+            {warden::job_id{4}, skip_reason::year_mismatch, 2025, 2026},
+        };
+        CHECK(p.skipped == expected); // job 5 is a config error: never a candidate at all
+    }
+    SECTION("a configured year overrides it") {
+        auto c = fill_to(3);
+        c.campaign_year = 2025;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{4, 1}); // job 4 queued 48 h ago
+        REQUIRE(actions_of<warden::backfill_campaign>(p).size() == 1);
+        CHECK(actions_of<warden::backfill_campaign>(p)[0].year == 2025);
+    }
+}
+
+TEST_CASE("queue_fill: the default campaign year rolls over at midnight UTC on January 1st",
+          "[rules][queue_fill][campaign_year]") {
+    auto s = world({waiting_annual(1).annual(2026), waiting_annual(2).annual(2027)});
+    SECTION("2026-12-31T23:59:59Z: 2026") {
+        s.now = warden::utc(2026, 12, 31, 23, 59, 59);
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{1});
+    }
+    SECTION("2027-01-01T00:00:00Z: 2027") {
+        s.now = warden::utc(2027, 1, 1);
+        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{2});
+    }
+}
+
+TEST_CASE("queue_fill: skipped jobs are listed only when queue fill looks for candidates",
+          "[rules][queue_fill][campaign_year]") {
+    auto s = world({healthy_running(1), job_builder{2, job_status::queued}});
+    hold_lock(s, 1);
+    CHECK(warden::decide(s, fill_to(0)).skipped.empty()); // queue fill off
+    CHECK(warden::decide(s, fill_to(1)).skipped.empty()); // no deficit
+    CHECK(warden::decide(s, fill_to(2)).skipped.size() == 1);
+    s.jobs[0].last_progress_at = now - 2h; // stalled: queue fill waits
+    CHECK(warden::decide(s, fill_to(2)).skipped.empty());
+}

@@ -143,3 +143,16 @@ TEST_CASE("reconcile: blocked without the sentinel, skipped when switched off",
     off.guards.reconcile = false;
     CHECK(warden::decide(s, off).actions.empty());
 }
+
+TEST_CASE("reconcile: a lock on a job never started counts as running for queue fill",
+          "[rules][reconcile][queue_fill]") {
+    warden::config c;
+    c.ensure_min_running_jobs = 2;
+    auto s = world({healthy_running(1), job_builder{2, job_status::queued},
+                    job_builder{3, job_status::queued}.annual()});
+    hold_lock(s, 1);
+    hold_lock(s, 2); // its start write is in flight
+    const auto p = warden::decide(s, c);
+    CHECK(p.summary.running == 2);
+    CHECK(started_ids(p).empty());
+}

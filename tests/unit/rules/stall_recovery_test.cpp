@@ -150,3 +150,34 @@ TEST_CASE("stall_recovery: a stall inside the start grace does not hold queue fi
         CHECK(started_ids(p).empty());
     }
 }
+
+namespace {
+// A host rail consulted before ours that holds every stall verdict.
+struct holds_stalls {
+    static constexpr std::string_view name = "holds_stalls";
+    [[nodiscard]] warden::verdict check(const warden::decision_context&, const warden::subject&,
+                                        const warden::set_status& a) const {
+        if (a.rule == warden::rule_id::stall_recovery) return warden::verdict::deny("held");
+        return warden::verdict::allow();
+    }
+};
+} // namespace
+
+TEST_CASE("stall_recovery: inside the start grace is judged from the job, not the refusing rail",
+          "[rules][stall_recovery][grace_window]") {
+    warden::config c;
+    c.stall_after = 5min;
+    c.start_grace = 15min;
+    const auto rails = warden::compose(warden::make_rails(holds_stalls{}), warden::default_rails());
+    SECTION("inside the grace: not stalled") {
+        auto s = world({job_builder{5, job_status::running}.started(15min).progress(15min)});
+        const auto p = warden::decide(s, c, rails);
+        REQUIRE(p.blocked.size() == 2); // status and stop, whole
+        CHECK(p.blocked[0].rail == "holds_stalls");
+        CHECK(p.summary.stalled == 0);
+    }
+    SECTION("past it: stalled, though held") {
+        auto s = world({job_builder{5, job_status::running}.started(15min + 1s).progress(16min)});
+        CHECK(warden::decide(s, c, rails).summary.stalled == 1);
+    }
+}

@@ -19,6 +19,7 @@ using decider = std::function<plan(const snapshot&, const config&)>;
 [[nodiscard]] inline config engine_config(const world_options& o) {
     config c;
     c.ensure_min_running_jobs = o.target_running;
+    c.campaign_year = 2026; // the world's campaign, whatever year a long run reaches
     const legacy_bugs& l = o.legacy;
     c.guards.reconcile = !l.has(1);
     if (l.has(2)) c.ensure_min_running_jobs = 0; // no queue fill
