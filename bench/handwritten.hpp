@@ -458,6 +458,7 @@ class engine {
         const int target_year = c.campaign_year ? *c.campaign_year : year_of(s.now);
         std::vector<const row*> candidates;
         std::vector<warden::skipped_start> skipped;
+        std::vector<std::pair<const row*, proposal>> stalls;
         for (const row& r : rows) {
             std::string status = r.status;
             if (r.f->valid && !anomalies(r, out.anomalies)) {
@@ -467,16 +468,14 @@ class engine {
                     p = rules_[k](ctx, r);
                     stalled = k == 3 && !p.empty();
                 }
-                if (!p.empty()) {
+                if (stalled) {
+                    stalls.emplace_back(&r, std::move(p));
+                } else if (!p.empty()) {
                     const int outcome = submit(ctx, r, p, out);
                     if (outcome == 0 || outcome == 3)
                         for (const auto& a : p)
                             if (const auto* st = std::get_if<warden::set_status>(&a))
                                 status = status_text(st->status);
-                    const bool in_grace =
-                        r.job->started_at && s.now - *r.job->started_at <= ctx.c.start_grace;
-                    if (stalled && (outcome == 0 || outcome == 3 || !in_grace))
-                        ++out.summary.stalled;
                 } else if (waiting(r.status) &&
                            r.job->failure != warden::failure_class::infra_error_config &&
                            !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set) {
@@ -494,6 +493,21 @@ class engine {
             if (status == "running" || (waiting(status) && r.f->lock_held && !r.job->started_at))
                 ++out.summary.running;
         }
+        std::sort(stalls.begin(), stalls.end(), [](const auto& a, const auto& b) {
+            return to_int(a.first->job->id) < to_int(b.first->job->id);
+        });
+        int recovered = 0;
+        for (auto& [r, p] : stalls) {
+            const bool spent = c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick;
+            const int outcome = submit(ctx, *r, p, out, spent);
+            if (outcome == 0 || outcome == 3) {
+                ++recovered;
+                --out.summary.running;
+            }
+            const bool in_grace =
+                r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
+            if (outcome == 0 || outcome == 3 || !in_grace) ++out.summary.stalled;
+        }
         fill(ctx, candidates, skipped, out);
         return out;
     }
@@ -507,6 +521,8 @@ class engine {
         if (!(c.disk_threshold_percent > 0.0 && c.disk_threshold_percent <= 100.0))
             bad("disk_threshold_percent", "must be a number in (0, 100]");
         if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
+        if (c.recoveries_per_tick < 0)
+            bad("recoveries_per_tick", "must not be negative (0: no limit)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
         if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
         if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
@@ -650,8 +666,19 @@ class engine {
     }
 
     // 0: allowed; 1: denied for this job; 2: denied for the host; 3: denied by a dry-run gate.
-    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out) const {
-        for (const bool gates : {false, true})
+    int submit(const context& ctx, const row& r, proposal& p, warden::plan& out,
+               bool recoveries_spent = false) const {
+        for (const bool gates : {false, true}) {
+            if (gates && recoveries_spent) {
+                const int n = ctx.c.recoveries_per_tick;
+                for (auto& b : p)
+                    out.blocked.push_back(
+                        {std::move(b), "recoveries_per_tick",
+                         fmt::format(
+                             "waiting: at most {} stall recover{} per tick, lowest id first", n,
+                             n == 1 ? "y" : "ies")});
+                return 1;
+            }
             for (const auto& a : p)
                 for (const auto& rail : rails_) {
                     if (rail->dry_run_gate() != gates) continue;
@@ -662,6 +689,7 @@ class engine {
                     if (gates && v.host) return 3;
                     return v.host ? 2 : 1;
                 }
+        }
         for (auto& a : p) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(warden::action_rule(a))];
             out.actions.push_back(std::move(a));

@@ -14,6 +14,8 @@
 #include <warden/rules/reconcile.hpp>
 #include <warden/rules/stall_recovery.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -46,14 +48,19 @@ struct submission {
     }
 };
 
+// The name plan.blocked gives stall recoveries past config.recoveries_per_tick.
+inline constexpr std::string_view recoveries_per_tick_limit = "recoveries_per_tick";
+
 // Runs a proposal through the rails and files it under actions or blocked, whole. Every action
-// meets the policies before any meets a dry-run gate, so the reason shown is apply mode's.
+// meets the policies before any meets a dry-run gate, so the reason shown is apply mode's. An
+// engine limit (`limit`) refuses what the policies let through, still before the gates.
 template <class Rails>
 submission submit(const Rails& rails, const decision_context& ctx, const subject& s, proposal& p,
-                  plan& out) {
+                  plan& out, std::optional<denial> limit = std::nullopt) {
     std::optional<denial> d;
     for (const action& a : p.actions())
         if ((d = first_denial_in<rail_phase::policy>(rails, ctx, s, a))) break;
+    if (!d && limit) d = std::move(limit);
     if (!d)
         for (const action& a : p.actions())
             if ((d = first_denial_in<rail_phase::gate>(rails, ctx, s, a))) break;
@@ -76,6 +83,43 @@ submission submit(const Rails& rails, const decision_context& ctx, const subject
     for (const action& a : p.actions())
         if (const auto* st = std::get_if<set_status>(&a)) current = st->status;
     return current;
+}
+
+struct deferred_stall {
+    std::uint32_t index = 0;
+    proposal recovery;
+};
+
+// Stall recoveries go last among the per-job rules, lowest id first, at most
+// recoveries_per_tick of them taking effect; each was counted running, and leaves that count
+// when its recovery takes effect. A refused verdict inside the start grace is no stall yet: it
+// must not hold queue fill back (judged from the job, not from which rail refused first).
+template <class Rails>
+void recover_stalls(const Rails& rails, const decision_context& ctx,
+                    std::vector<deferred_stall>& stalls, plan& out) {
+    const config& c = ctx.config;
+    const snapshot& s = ctx.snapshot;
+    std::sort(stalls.begin(), stalls.end(), [&](const deferred_stall& a, const deferred_stall& b) {
+        return to_int(s.jobs[a.index].id) < to_int(s.jobs[b.index].id);
+    });
+    std::int32_t recovered = 0;
+    for (deferred_stall& st : stalls) {
+        const subject subj{s.jobs[st.index], ctx.facts[st.index]};
+        std::optional<denial> limit;
+        if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
+            limit = denial{recoveries_per_tick_limit, denial_scope::job,
+                           fmt::format("waiting: at most {} stall recover{} per tick, lowest id "
+                                       "first",
+                                       c.recoveries_per_tick,
+                                       c.recoveries_per_tick == 1 ? "y" : "ies")};
+        const submission r = submit(rails, ctx, subj, st.recovery, out, std::move(limit));
+        if (r.takes_effect()) {
+            ++recovered;
+            --out.summary.running; // running -> retryable
+        }
+        if (r.takes_effect() || !inside_grace(c, subj.row, s.now, rule_id::stall_recovery))
+            ++out.summary.stalled;
+    }
 }
 
 template <class Rails>
@@ -133,26 +177,22 @@ template <class Rails>
     const std::int32_t target_year = target_campaign_year(c, s.now);
     std::vector<std::uint32_t> candidates;
     std::vector<skipped_start> skipped;
+    std::vector<detail::deferred_stall> stalls;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
         const subject subj{s.jobs[i], facts[i]};
         job_status status = subj.row.status;
         if (subj.facts.valid) {
             if (!detect_anomalies(subj, out.anomalies)) {
-                bool stalled = false;
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
                 if (!p) p = reconcile(ctx, subj);
-                if (!p) stalled = (p = stall_recovery(ctx, subj)).has_value();
-                if (!p) p = orphan_sweep(ctx, subj);
-                if (p) {
+                if (!p) p = stall_recovery(ctx, subj);
+                if (p && action_rule(p->actions()[0]) == rule_id::stall_recovery) {
+                    stalls.push_back({static_cast<std::uint32_t>(i), std::move(*p)});
+                } else if (p || (p = orphan_sweep(ctx, subj))) {
                     const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
                     if (r.takes_effect()) status = detail::status_after(*p, status);
-                    // A refused verdict inside the start grace is no stall yet: it must not hold
-                    // queue fill back (judged from the job, not from which rail refused first).
-                    if (stalled && (r.takes_effect() ||
-                                    !inside_grace(c, subj.row, s.now, rule_id::stall_recovery)))
-                        ++out.summary.stalled;
                 } else if (waits_for_start(subj.row, subj.facts)) {
                     if (const auto why = start_eligibility(c, subj.row, target_year)) {
                         // An annual row without a year reads as year 0: report no year.
@@ -170,6 +210,7 @@ template <class Rails>
             is_waiting(status) && subj.facts.lock_held && !subj.row.started_at;
         if (status == job_status::running || unrecorded_start) ++out.summary.running;
     }
+    detail::recover_stalls(rails, ctx, stalls, out);
     detail::fill_queue(rails, ctx, candidates, skipped, out);
     return out;
 }

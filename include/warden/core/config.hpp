@@ -35,6 +35,10 @@ struct config {
     double disk_threshold_percent = 85.0;
     // B12: starts of one job per rolling 24 h, counted from persisted start history.
     std::int32_t daily_start_cap = 3;
+    // Stall recoveries per tick, lowest job id first (issue #8: the production watchdog recovers
+    // one job per run, so a burst of stalls is worked off gradually instead of restarting half a
+    // campaign at once). The others wait, listed in plan.blocked. 0: no limit.
+    std::int32_t recoveries_per_tick = 1;
     // A running job whose newest progress is at least this old is stalled.
     duration stall_after = std::chrono::minutes{60};
     // No stall or orphan verdict until a job has been started for longer than this.

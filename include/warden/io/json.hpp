@@ -543,6 +543,8 @@ class document_reader {
                 number(value, f, c.disk_threshold_percent);
             else if (key == "daily_start_cap")
                 integer(value, f, c.daily_start_cap);
+            else if (key == "recoveries_per_tick")
+                integer(value, f, c.recoveries_per_tick);
             else if (key == "stall_after_minutes")
                 minutes(value, f, c.stall_after);
             else if (key == "start_grace_minutes")
@@ -863,6 +865,7 @@ inline constexpr rule_id decide_rules[] = {
     cfg["campaign_year"] = c.campaign_year ? json(*c.campaign_year) : json(nullptr);
     cfg["disk_threshold_percent"] = c.disk_threshold_percent;
     cfg["daily_start_cap"] = c.daily_start_cap;
+    cfg["recoveries_per_tick"] = c.recoveries_per_tick;
     cfg["stall_after_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.stall_after).count();
     cfg["start_grace_minutes"] =

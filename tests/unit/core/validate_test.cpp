@@ -149,3 +149,12 @@ TEST_CASE("validate: campaign_year must be a year legacy names can carry", "[cor
         CHECK(p.rejected());
     }
 }
+
+TEST_CASE("validate: recoveries_per_tick must not be negative", "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}});
+    warden::config c;
+    c.recoveries_per_tick = 0;
+    CHECK(warden::decide(s, c).errors.empty());
+    c.recoveries_per_tick = -1;
+    CHECK(has_error(warden::decide(s, c), "config.recoveries_per_tick"));
+}

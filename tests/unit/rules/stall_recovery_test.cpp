@@ -75,7 +75,9 @@ TEST_CASE("stall_recovery: options at the minimums, or a non-annual job, are not
                         .progress(2h)});
     hold_lock(s, 5);
     hold_lock(s, 6);
-    const auto p = warden::decide(s, {});
+    warden::config both_at_once;
+    both_at_once.recoveries_per_tick = 0;
+    const auto p = warden::decide(s, both_at_once);
     CHECK(actions_of<warden::set_tool_options>(p).empty());
     CHECK(actions_of<warden::set_status>(p).size() == 2);
 }
@@ -179,5 +181,60 @@ TEST_CASE("stall_recovery: inside the start grace is judged from the job, not th
     SECTION("past it: stalled, though held") {
         auto s = world({job_builder{5, job_status::running}.started(15min + 1s).progress(16min)});
         CHECK(warden::decide(s, c, rails).summary.stalled == 1);
+    }
+}
+
+TEST_CASE("stall_recovery: one recovery per tick, lowest id first; the others wait",
+          "[rules][stall_recovery][recoveries_per_tick]") {
+    // Snapshot order is not id order: the limit must pick by id.
+    auto s = world({job_builder{9, job_status::running}.started(5h).progress(2h),
+                    job_builder{4, job_status::running}.started(5h).progress(2h),
+                    job_builder{6, job_status::running}.started(5h).progress(2h)});
+    warden::config c;
+    SECTION("default: 1") {
+        const auto p = warden::decide(s, c);
+        const auto writes = actions_of<warden::set_status>(p);
+        REQUIRE(writes.size() == 1);
+        CHECK(warden::to_int(writes[0].job) == 4);
+        REQUIRE(p.blocked.size() == 4); // jobs 6 and 9: status and stop each
+        CHECK(warden::to_int(warden::action_job(p.blocked[0].proposed)) == 6);
+        CHECK(warden::to_int(warden::action_job(p.blocked[2].proposed)) == 9);
+        for (const auto& b : p.blocked) {
+            CHECK(b.rail == "recoveries_per_tick");
+            CHECK(b.reason == "waiting: at most 1 stall recovery per tick, lowest id first");
+        }
+        CHECK(p.summary.stalled == 3);
+        CHECK(p.summary.running == 2);
+    }
+    SECTION("2: the two lowest ids") {
+        c.recoveries_per_tick = 2;
+        const auto writes = actions_of<warden::set_status>(warden::decide(s, c));
+        REQUIRE(writes.size() == 2);
+        CHECK(warden::to_int(writes[0].job) == 4);
+        CHECK(warden::to_int(writes[1].job) == 6);
+    }
+    SECTION("0: no limit") {
+        c.recoveries_per_tick = 0;
+        CHECK(actions_of<warden::set_status>(warden::decide(s, c)).size() == 3);
+    }
+    SECTION("a refused recovery does not use the budget") {
+        s.jobs[1].started_at = now - 10min; // job 4: inside its start grace
+        s.jobs[1].last_progress_at = now - 10min;
+        c.stall_after = 5min;
+        const auto p = warden::decide(s, c);
+        const auto writes = actions_of<warden::set_status>(p);
+        REQUIRE(writes.size() == 1);
+        CHECK(warden::to_int(writes[0].job) == 6);
+        CHECK(p.blocked[0].rail == "grace_window");
+        CHECK(p.summary.stalled == 2);
+    }
+    SECTION("the dry run waits the same way") {
+        s.host.sentinel_present = false;
+        const auto p = warden::decide(s, c);
+        CHECK(p.actions.empty());
+        REQUIRE(p.blocked.size() == 6);
+        CHECK(p.blocked[0].rail == "sentinel_gate");
+        CHECK(warden::to_int(warden::action_job(p.blocked[0].proposed)) == 4);
+        CHECK(p.blocked[2].rail == "recoveries_per_tick");
     }
 }
