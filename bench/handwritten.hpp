@@ -69,6 +69,7 @@ struct facts {
     std::uint32_t process_count = 0;
     std::int64_t first_pid = 0;
     std::int32_t starts_last_24h = 0;
+    std::int32_t recoveries_last_24h = 0;
 };
 
 struct row {
@@ -215,6 +216,19 @@ class daily_start_cap_rail final : public rail {
     }
 };
 
+class daily_recovery_cap_rail final : public rail {
+  public:
+    std::string_view name() const override { return "daily_recovery_cap"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        const auto* st = std::get_if<warden::set_status>(&a);
+        if (!st || st->rule != warden::rule_id::stall_recovery) return {};
+        if (r.f->recoveries_last_24h < ctx.c.daily_recovery_cap) return {};
+        return {false, false,
+                fmt::format("max_recoveries_full: {} recoveries in the last 24 h (cap {})",
+                            r.f->recoveries_last_24h, ctx.c.daily_recovery_cap)};
+    }
+};
+
 class disk_threshold_rail final : public rail {
   public:
     std::string_view name() const override { return "disk_threshold"; }
@@ -260,6 +274,7 @@ inline std::vector<std::unique_ptr<rail>> default_rails() {
     rails.push_back(std::make_unique<legacy_annual_rail>());
     rails.push_back(std::make_unique<annual_minimums_rail>());
     rails.push_back(std::make_unique<daily_start_cap_rail>());
+    rails.push_back(std::make_unique<daily_recovery_cap_rail>());
     rails.push_back(std::make_unique<disk_threshold_rail>());
     rails.push_back(std::make_unique<deploy_lock_rail>());
     rails.push_back(std::make_unique<sentinel_gate_rail>());
@@ -497,6 +512,7 @@ class engine {
             return to_int(a.first->job->id) < to_int(b.first->job->id);
         });
         int recovered = 0;
+        std::int64_t holding = 0;
         for (auto& [r, p] : stalls) {
             const bool spent = c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick;
             const int outcome = submit(ctx, *r, p, out, spent);
@@ -506,9 +522,12 @@ class engine {
             }
             const bool in_grace =
                 r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
-            if (outcome == 0 || outcome == 3 || !in_grace) ++out.summary.stalled;
+            const bool applied = outcome == 0 || outcome == 3;
+            if (!applied && in_grace) continue;
+            ++out.summary.stalled;
+            if (applied || r->f->recoveries_last_24h < c.daily_recovery_cap) ++holding;
         }
-        fill(ctx, candidates, skipped, out);
+        fill(ctx, candidates, skipped, holding, out);
         return out;
     }
 
@@ -521,6 +540,7 @@ class engine {
         if (!(c.disk_threshold_percent > 0.0 && c.disk_threshold_percent <= 100.0))
             bad("disk_threshold_percent", "must be a number in (0, 100]");
         if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
+        if (c.daily_recovery_cap < 0) bad("daily_recovery_cap", "must not be negative");
         if (c.recoveries_per_tick < 0)
             bad("recoveries_per_tick", "must not be negative (0: no limit)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
@@ -633,6 +653,19 @@ class engine {
                 ++out.summary.starts_last_24h;
             }
         }
+        for (std::size_t k = 0; k < s.recoveries.size(); ++k) {
+            const auto& rec = s.recoveries[k];
+            facts* f = find(rec.job, fmt::format("recoveries[{}].job_id", k));
+            if (!f) continue;
+            if (rec.at > s.now || rec.at < earliest) {
+                f->valid = false;
+                errors.push_back({rec.job, fmt::format("recoveries[{}].at", k),
+                                  rec.at > s.now ? "after now: the clock went backwards"
+                                                 : "before the year 0001"});
+            } else if (rec.at > s.now - warden::one_day) {
+                ++f->recoveries_last_24h;
+            }
+        }
     }
 
     static bool anomalies(const row& r, std::vector<warden::anomaly>& out) {
@@ -698,10 +731,11 @@ class engine {
     }
 
     void fill(const context& ctx, std::vector<const row*>& candidates,
-              std::vector<warden::skipped_start>& skipped, warden::plan& out) const {
+              std::vector<warden::skipped_start>& skipped, std::int64_t stalls_holding,
+              warden::plan& out) const {
         const auto& c = ctx.c;
         const std::int64_t target = c.ensure_min_running_jobs;
-        if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+        if (target <= 0 || stalls_holding > 0 || out.summary.running >= target) return;
         out.skipped = std::move(skipped);
         if (c.guards.stable_queue_order) {
             std::map<std::string, std::size_t> rank;

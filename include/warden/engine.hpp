@@ -5,6 +5,7 @@
 #include <warden/core/validate.hpp>
 #include <warden/detail/facts.hpp>
 #include <warden/rails/compose.hpp>
+#include <warden/rails/daily_recovery_cap.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rules/consistency_repair.hpp>
 #include <warden/rules/failure_classification.hpp>
@@ -93,16 +94,20 @@ struct deferred_stall {
 // Stall recoveries go last among the per-job rules, lowest id first, at most
 // recoveries_per_tick of them taking effect; each was counted running, and leaves that count
 // when its recovery takes effect. A refused verdict inside the start grace is no stall yet: it
-// must not hold queue fill back (judged from the job, not from which rail refused first).
+// must not hold queue fill back (judged from the job, not from which rail refused first). A
+// stall the daily recovery cap refuses counts as stalled but does not hold queue fill back
+// either: it cannot be recovered for up to 24 h, and waiting on it would leave the campaign
+// under-filled for that long (B2). Returns the stalls that hold queue fill back.
 template <class Rails>
-void recover_stalls(const Rails& rails, const decision_context& ctx,
-                    std::vector<deferred_stall>& stalls, plan& out) {
+std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
+                            std::vector<deferred_stall>& stalls, plan& out) {
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     std::sort(stalls.begin(), stalls.end(), [&](const deferred_stall& a, const deferred_stall& b) {
         return to_int(s.jobs[a.index].id) < to_int(s.jobs[b.index].id);
     });
     std::int32_t recovered = 0;
+    std::int64_t holding = 0;
     for (deferred_stall& st : stalls) {
         const subject subj{s.jobs[st.index], ctx.facts[st.index]};
         std::optional<denial> limit;
@@ -117,19 +122,22 @@ void recover_stalls(const Rails& rails, const decision_context& ctx,
             ++recovered;
             --out.summary.running; // running -> retryable
         }
-        if (r.takes_effect() || !inside_grace(c, subj.row, s.now, rule_id::stall_recovery))
-            ++out.summary.stalled;
+        if (!r.takes_effect() && inside_grace(c, subj.row, s.now, rule_id::stall_recovery))
+            continue;
+        ++out.summary.stalled;
+        if (r.takes_effect() || !recovery_capped(c, subj.facts)) ++holding;
     }
+    return holding;
 }
 
 template <class Rails>
 void fill_queue(const Rails& rails, const decision_context& ctx,
                 std::vector<std::uint32_t>& candidates, std::vector<skipped_start>& skipped,
-                plan& out) {
+                std::int64_t stalls_holding, plan& out) {
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     const std::int64_t target = c.ensure_min_running_jobs;
-    if (target <= 0 || out.summary.stalled > 0 || out.summary.running >= target) return;
+    if (target <= 0 || stalls_holding > 0 || out.summary.running >= target) return;
     out.skipped = std::move(skipped);
     if (c.guards.stable_queue_order)
         std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -210,8 +218,8 @@ template <class Rails>
             is_waiting(status) && subj.facts.lock_held && !subj.row.started_at;
         if (status == job_status::running || unrecorded_start) ++out.summary.running;
     }
-    detail::recover_stalls(rails, ctx, stalls, out);
-    detail::fill_queue(rails, ctx, candidates, skipped, out);
+    const std::int64_t holding = detail::recover_stalls(rails, ctx, stalls, out);
+    detail::fill_queue(rails, ctx, candidates, skipped, holding, out);
     return out;
 }
 

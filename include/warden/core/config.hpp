@@ -39,6 +39,9 @@ struct config {
     // one job per run, so a burst of stalls is worked off gradually instead of restarting half a
     // campaign at once). The others wait, listed in plan.blocked. 0: no limit.
     std::int32_t recoveries_per_tick = 1;
+    // Stall recoveries of one job per rolling 24 h, counted from persisted recovery history
+    // (issue #8: a job that stalls again and again needs a human, not a fourth restart).
+    std::int32_t daily_recovery_cap = 3;
     // A running job whose newest progress is at least this old is stalled.
     duration stall_after = std::chrono::minutes{60};
     // No stall or orphan verdict until a job has been started for longer than this.

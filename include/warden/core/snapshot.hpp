@@ -25,6 +25,13 @@ struct start_record {
     friend bool operator==(const start_record&, const start_record&) = default;
 };
 
+// A stall recovery the watchdog carried out, persisted like a start (issue #8's recovery cap).
+struct recovery_record {
+    job_id job{};
+    timestamp at{};
+    friend bool operator==(const recovery_record&, const recovery_record&) = default;
+};
+
 struct host_facts {
     bool sentinel_present = false; // absent sentinel = automation switched off: nothing is written
     bool deploy_lock_present = false;
@@ -42,6 +49,7 @@ struct snapshot {
     std::vector<job_id> running_set; // the worker's in-memory view of what it runs
     host_facts host;
     std::vector<start_record> starts; // persisted start history (B12: never an in-memory count)
+    std::vector<recovery_record> recoveries; // persisted recovery history, likewise
     friend bool operator==(const snapshot&, const snapshot&) = default;
 };
 

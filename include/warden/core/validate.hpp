@@ -51,6 +51,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (!(c.disk_threshold_percent > 0.0 && c.disk_threshold_percent <= 100.0))
         bad("disk_threshold_percent", "must be a number in (0, 100]");
     if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
+    if (c.daily_recovery_cap < 0) bad("daily_recovery_cap", "must not be negative");
     if (c.recoveries_per_tick < 0) bad("recoveries_per_tick", "must not be negative (0: no limit)");
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");

@@ -97,6 +97,19 @@ inline std::vector<job_facts> build_facts(const snapshot& s, std::vector<validat
             ++summary.starts_last_24h;
         }
     }
+    for (std::size_t k = 0; k < s.recoveries.size(); ++k) {
+        const recovery_record& r = s.recoveries[k];
+        const auto at = resolve_reference(ids, r.job, "recoveries", k, ".job_id", errors);
+        if (at == id_index::npos) continue;
+        if (r.at > s.now || r.at < earliest_time) {
+            facts[at].valid = false;
+            errors.push_back(validation_error{r.job, fmt::format("recoveries[{}].at", k),
+                                              r.at > s.now ? "after now: the clock went backwards"
+                                                           : "before the year 0001"});
+        } else if (r.at > window_start) {
+            ++facts[at].recoveries_last_24h;
+        }
+    }
     return facts;
 }
 

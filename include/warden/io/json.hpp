@@ -479,6 +479,27 @@ class document_reader {
             each(v[i], fmt::format("{}[{}]", at, i));
     }
 
+    // Start and recovery history share one shape: `{"job_id": N, "at": time}`.
+    template <class Record>
+    void history(const json& v, const json_where& w, std::vector<Record>& out) {
+        elements(v, w, [&](const json& e, const std::string& at) {
+            Record r;
+            fields(e, at, {"job_id", "at"},
+                   [&](const std::string& k, const json& x, const json_where& f) {
+                       if (k == "job_id") {
+                           std::int64_t n = 0;
+                           if (integer(x, f, n)) r.job = job_id{n};
+                       } else if (k == "at") {
+                           time(x, f, r.at);
+                       } else {
+                           return false;
+                       }
+                       return true;
+                   });
+            out.push_back(r);
+        });
+    }
+
     // Reads the listed keys of a small object; a missing required key is an error.
     template <class OnKey>
     void fields(const json& v, const std::string& at,
@@ -543,6 +564,8 @@ class document_reader {
                 number(value, f, c.disk_threshold_percent);
             else if (key == "daily_start_cap")
                 integer(value, f, c.daily_start_cap);
+            else if (key == "daily_recovery_cap")
+                integer(value, f, c.daily_recovery_cap);
             else if (key == "recoveries_per_tick")
                 integer(value, f, c.recoveries_per_tick);
             else if (key == "stall_after_minutes")
@@ -628,23 +651,10 @@ class document_reader {
                            });
                     s.processes.push_back(std::move(p));
                 });
+            } else if (key == "recoveries") {
+                history(value, f, s.recoveries);
             } else if (key == "starts") {
-                elements(value, f, [&](const json& e, const std::string& at) {
-                    start_record r;
-                    fields(e, at, {"job_id", "at"},
-                           [&](const std::string& k, const json& x, const json_where& w) {
-                               if (k == "job_id") {
-                                   std::int64_t n = 0;
-                                   if (integer(x, w, n)) r.job = job_id{n};
-                               } else if (k == "at") {
-                                   time(x, w, r.at);
-                               } else {
-                                   return false;
-                               }
-                               return true;
-                           });
-                    s.starts.push_back(r);
-                });
+                history(value, f, s.starts);
             } else {
                 unknown(f);
             }
@@ -865,6 +875,7 @@ inline constexpr rule_id decide_rules[] = {
     cfg["campaign_year"] = c.campaign_year ? json(*c.campaign_year) : json(nullptr);
     cfg["disk_threshold_percent"] = c.disk_threshold_percent;
     cfg["daily_start_cap"] = c.daily_start_cap;
+    cfg["daily_recovery_cap"] = c.daily_recovery_cap;
     cfg["recoveries_per_tick"] = c.recoveries_per_tick;
     cfg["stall_after_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.stall_after).count();
@@ -930,6 +941,13 @@ inline constexpr rule_id decide_rules[] = {
         item["job_id"] = to_int(r.job);
         item["at"] = format_rfc3339(r.at);
         starts.push_back(std::move(item));
+    }
+    json& recoveries = out["recoveries"] = json::array();
+    for (const recovery_record& r : s.recoveries) {
+        json item = json::object();
+        item["job_id"] = to_int(r.job);
+        item["at"] = format_rfc3339(r.at);
+        recoveries.push_back(std::move(item));
     }
     return out;
 }

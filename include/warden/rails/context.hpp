@@ -21,6 +21,7 @@ struct job_facts {
     std::uint32_t process_count = 0;
     std::int64_t first_pid = 0;
     std::int32_t starts_last_24h = 0;
+    std::int32_t recoveries_last_24h = 0;
     std::uint32_t first_process = 0xffffffffu; // index into snapshot.processes, if any
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }

@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/rails/annual_minimums.hpp>
 #include <warden/rails/compose.hpp>
+#include <warden/rails/daily_recovery_cap.hpp>
 #include <warden/rails/daily_start_cap.hpp>
 #include <warden/rails/deploy_lock.hpp>
 #include <warden/rails/disk_threshold.hpp>
@@ -15,7 +16,7 @@ inline namespace v0 {
 // action would be refused in apply mode, and sentinel_gate names exactly what apply mode would do.
 [[nodiscard]] constexpr auto default_rails() {
     return make_rails(grace_window{}, legacy_annual{}, annual_minimums{}, daily_start_cap{},
-                      disk_threshold{}, deploy_lock{}, sentinel_gate{});
+                      daily_recovery_cap{}, disk_threshold{}, deploy_lock{}, sentinel_gate{});
 }
 
 using default_rail_set = decltype(default_rails());

@@ -161,6 +161,9 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
             const int starts = *rc::gen::inRange(0, fills ? 3 : 5);
             for (int k = 0; k < starts; ++k)
                 s.starts.push_back({j.id, s.now - *interesting_age()});
+            const int recoveries = *rc::gen::inRange(0, 5);
+            for (int k = 0; k < recoveries; ++k)
+                s.recoveries.push_back({j.id, s.now - *interesting_age()});
         }
         if (chance(10)) s.processes.push_back({++pid, "/srv/crawls/unrelated", "zimit"});
         if (shape.invalid_input && chance(10)) s.locks.push_back(job_id{9999});
@@ -216,6 +219,9 @@ inline void showValue(const snapshot& s, std::ostream& os) {
     os << "\nrunning_set:";
     for (auto id : s.running_set)
         os << " " << to_int(id);
+    os << "\nrecoveries:";
+    for (const auto& r : s.recoveries)
+        os << " " << to_int(r.job) << "@" << format_rfc3339(r.at);
     os << "\nstarts:";
     for (const auto& r : s.starts)
         os << " " << to_int(r.job) << "@" << format_rfc3339(r.at);
