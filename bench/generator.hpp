@@ -133,7 +133,11 @@ inline void chaos_side_tables(rng& r, generated& g) {
         s.running_set.push_back(any_id());
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k) {
         const auto& j = s.jobs[r.below(n)];
-        s.processes.push_back({static_cast<std::int64_t>(1000 + k), j.output_dir, "zimit"});
+        s.processes.push_back({static_cast<std::int64_t>(1000 + k),
+                               j.output_dir,
+                               "zimit",
+                               warden::process_origin::worker,
+                               {}});
     }
     for (std::uint32_t k = 0, m = r.below(n + 1); k < m; ++k)
         s.starts.push_back(
@@ -195,8 +199,11 @@ inline generated make_snapshot(std::size_t n, std::uint64_t seed, profile p = pr
         const warden::timestamp started = now - minutes{120 + r.below(60 * 24 * 20)};
         auto live = [&](bool in_set) {
             s.locks.push_back(j.id);
-            s.processes.push_back({static_cast<std::int64_t>(10000 + i), j.output_dir,
-                                   "zimit --output " + j.output_dir});
+            s.processes.push_back({static_cast<std::int64_t>(10000 + i),
+                                   j.output_dir,
+                                   "zimit --output " + j.output_dir,
+                                   warden::process_origin::worker,
+                                   {}});
             if (in_set) s.running_set.push_back(j.id);
             s.starts.push_back({j.id, now - hours{r.below(23)}});
         };

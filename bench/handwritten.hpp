@@ -78,9 +78,16 @@ struct row {
     facts* f;
 };
 
+struct guard_info {
+    std::int64_t progressing = 0;
+    warden::job_id freshest{};
+    warden::duration freshest_age{};
+};
+
 struct context {
     const warden::snapshot& s;
     const warden::config& c;
+    guard_info guard;
 };
 
 struct verdict {
@@ -133,6 +140,44 @@ inline warden::tool_options raised(warden::tool_options o, const warden::tool_op
     o.backoff_delay_minutes = std::max(o.backoff_delay_minutes, m.backoff_delay_minutes);
     o.page_cap.reset();
     return o;
+}
+
+struct runner_info {
+    warden::runner_class runner = warden::runner_class::none;
+    std::string unit;
+};
+
+inline runner_info runner_of(const context& ctx, const row& r) {
+    using rc = warden::runner_class;
+    const auto& h = ctx.s.host;
+    if (!h.process_list_readable) return {rc::unknown, {}};
+    bool worker = false, other = false;
+    const warden::process_fact* unit = nullptr;
+    if (!r.job->output_dir.empty())
+        for (const auto& p : ctx.s.processes) {
+            if (p.output_dir != r.job->output_dir) continue;
+            if (p.origin == warden::process_origin::worker) worker = true;
+            if (p.origin == warden::process_origin::other) other = true;
+            if (p.origin == warden::process_origin::systemd_unit && !unit) unit = &p;
+        }
+    if (other) return {rc::unknown, {}};
+    if (unit) return {rc::systemd_unit, unit->unit};
+    if (worker) return {rc::worker, {}};
+    if (r.f->lock_held) return {h.worker_alive ? rc::worker : rc::unknown, {}};
+    if (r.f->in_running_set && h.worker_alive) return {rc::worker, {}};
+    return {rc::none, {}};
+}
+
+// "full", "soft", "guarded" or "operator"
+inline std::string recovery_mode_of(const context& ctx, const row& r, runner_info* out = nullptr) {
+    runner_info info = runner_of(ctx, r);
+    std::string mode = "full";
+    if (info.runner == warden::runner_class::unknown)
+        mode = "operator";
+    else if (info.runner == warden::runner_class::none && ctx.guard.progressing > 0)
+        mode = ctx.c.soft_recovery ? "soft" : "guarded";
+    if (out) *out = std::move(info);
+    return mode;
 }
 
 // ---- rails: one virtual call per rail per action ----
@@ -223,9 +268,11 @@ class daily_recovery_cap_rail final : public rail {
         const auto* st = std::get_if<warden::set_status>(&a);
         if (!st || st->rule != warden::rule_id::stall_recovery) return {};
         if (r.f->recoveries_last_24h < ctx.c.daily_recovery_cap) return {};
+        const bool soft = recovery_mode_of(ctx, r) != "full";
         return {false, false,
-                fmt::format("max_recoveries_full: {} recoveries in the last 24 h (cap {})",
-                            r.f->recoveries_last_24h, ctx.c.daily_recovery_cap)};
+                fmt::format("max_recoveries_{}: {} recoveries in the last 24 h (cap {})",
+                            soft ? "soft" : "full", r.f->recoveries_last_24h,
+                            ctx.c.daily_recovery_cap)};
     }
 };
 
@@ -286,6 +333,7 @@ using proposal = std::vector<action>;
 using rule = std::function<proposal(const context&, const row&)>;
 
 inline std::optional<warden::duration> age_of(const warden::job& j, warden::timestamp now) {
+    if (!j.progress_known) return std::nullopt;
     std::optional<warden::timestamp> newest = j.last_progress_at;
     if (j.started_at && (!newest || *j.started_at > *newest)) newest = j.started_at;
     if (!newest) return std::nullopt;
@@ -375,35 +423,48 @@ inline proposal reconcile(const context& ctx, const row& r) {
     const auto age = age_of(j, ctx.s.now);
     if (age && *age >= ctx.c.stall_after) {
         proposal p;
+        runner_info info = runner_of(ctx, r);
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::reconcile,
-                                     "a stalled attempt still holds the job"});
+                                     "a stalled attempt still holds the job", info.runner,
+                                     std::move(info.unit), false});
         return p;
     }
     return {warden::set_status{j.id, status_value(r.status), j.version, job_status::running,
                                std::nullopt, warden::rule_id::reconcile, reason, ev}};
 }
 
-inline proposal stall_recovery(const context& ctx, const row& r) {
+// Empty: not stalled. Otherwise the mode and, unless an operator is needed, the proposal.
+inline std::optional<std::pair<std::string, proposal>> stall_recovery(const context& ctx,
+                                                                      const row& r) {
     const auto& j = *r.job;
-    if (r.status != "running") return {};
+    if (r.status != "running") return std::nullopt;
     const auto age = age_of(j, ctx.s.now);
-    if (!age || *age < ctx.c.stall_after) return {};
+    if (!age || *age < ctx.c.stall_after) return std::nullopt;
+    runner_info info;
+    const std::string mode = recovery_mode_of(ctx, r, &info);
+    if (mode == "operator") return std::pair{mode, proposal{}};
     proposal p{warden::set_status{j.id,
                                   job_status::running,
                                   j.version,
                                   job_status::retryable,
                                   std::nullopt,
                                   warden::rule_id::stall_recovery,
-                                  "no progress",
+                                  mode == "full" ? "no progress"
+                                                 : "no progress (soft recovery: nothing runs it)",
                                   {warden::evidence_kind::progress_age, age->count()}}};
     const auto& m = ctx.c.annual_minimums;
     if (ctx.c.guards.raise_annual_minimums && annual(j) && !meets(j.options, m))
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                              raised(j.options, m),
                                              warden::rule_id::stall_recovery});
-    p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
-                                 "stalled: release the job's lock and worker"});
-    return p;
+    if (mode == "full")
+        p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
+                                     ctx.guard.progressing > 0
+                                         ? "stalled: stop and restart its runner (the guard window "
+                                           "is active: another job progressed within it)"
+                                         : "stalled: stop and restart its runner",
+                                     info.runner, std::move(info.unit), true});
+    return std::pair{mode, std::move(p)};
 }
 
 inline proposal orphan_sweep(const context& ctx, const row& r) {
@@ -445,7 +506,6 @@ class engine {
         rules_.emplace_back(consistency_repair);
         rules_.emplace_back(failure_classification);
         rules_.emplace_back(reconcile);
-        rules_.emplace_back(stall_recovery);
         rules_.emplace_back(orphan_sweep);
     }
 
@@ -467,24 +527,24 @@ class engine {
         rows.reserve(s.jobs.size());
         for (std::size_t i = 0; i < s.jobs.size(); ++i)
             rows.push_back(row{&s.jobs[i], status_text(s.jobs[i].status), &fs[i]});
-        join(s, rows, out);
+        const guard_info guard = join(s, c, rows, out);
 
-        const context ctx{s, c};
+        const context ctx{s, c, guard};
         const int target_year = c.campaign_year ? *c.campaign_year : year_of(s.now);
         std::vector<const row*> candidates;
         std::vector<warden::skipped_start> skipped;
-        std::vector<std::pair<const row*, proposal>> stalls;
+        std::vector<std::pair<const row*, std::pair<std::string, proposal>>> stalls;
         for (const row& r : rows) {
             std::string status = r.status;
             if (r.f->valid && !anomalies(r, out.anomalies)) {
                 proposal p;
-                bool stalled = false;
-                for (std::size_t k = 0; k < rules_.size() && p.empty(); ++k) {
+                for (std::size_t k = 0; k < 3 && p.empty(); ++k)
                     p = rules_[k](ctx, r);
-                    stalled = k == 3 && !p.empty();
-                }
-                if (stalled) {
-                    stalls.emplace_back(&r, std::move(p));
+                std::optional<std::pair<std::string, proposal>> stall;
+                if (p.empty()) stall = stall_recovery(ctx, r);
+                if (p.empty() && !stall) p = rules_[3](ctx, r);
+                if (stall) {
+                    stalls.emplace_back(&r, std::move(*stall));
                 } else if (!p.empty()) {
                     const int outcome = submit(ctx, r, p, out);
                     if (outcome == 0 || outcome == 3)
@@ -513,16 +573,36 @@ class engine {
         });
         int recovered = 0;
         std::int64_t holding = 0;
-        for (auto& [r, p] : stalls) {
-            const bool spent = c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick;
-            const int outcome = submit(ctx, *r, p, out, spent);
-            if (outcome == 0 || outcome == 3) {
+        for (auto& [r, verdict] : stalls) {
+            auto& [mode, p] = verdict;
+            const bool in_grace =
+                r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
+            if (mode == "operator") {
+                if (in_grace) continue;
+                out.anomalies.push_back(
+                    {r->job->id, warden::anomaly_kind::stalled_runner_unknown,
+                     "stalled, and what runs it cannot be named (a process warden does not own, "
+                     "a lock while the worker is down, or no process list): operator "
+                     "intervention required; nothing is written"});
+                ++out.summary.stalled;
+                continue;
+            }
+            std::optional<std::string> held;
+            if (mode == "guarded")
+                held = fmt::format("guard_window_healthy_job: job {} progressed {} s ago (guard "
+                                   "window {} s) and soft recovery is off",
+                                   to_int(guard.freshest), guard.freshest_age.count(),
+                                   c.guard_window.count());
+            else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
+                held = fmt::format("waiting: at most {} stall recover{} per tick, lowest id first",
+                                   c.recoveries_per_tick, c.recoveries_per_tick == 1 ? "y" : "ies");
+            const int outcome = submit(ctx, *r, p, out, held,
+                                       mode == "guarded" ? "guard_window" : "recoveries_per_tick");
+            const bool applied = outcome == 0 || outcome == 3;
+            if (applied) {
                 ++recovered;
                 --out.summary.running;
             }
-            const bool in_grace =
-                r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
-            const bool applied = outcome == 0 || outcome == 3;
             if (!applied && in_grace) continue;
             ++out.summary.stalled;
             if (applied || r->f->recoveries_last_24h < c.daily_recovery_cap) ++holding;
@@ -587,13 +667,26 @@ class engine {
             bad("finished_at", "before started_at");
     }
 
-    static void join(const warden::snapshot& s, std::vector<row>& rows, warden::plan& out) {
+    // Returns the running jobs (valid in their own fields) that progressed within the guard window.
+    static guard_info join(const warden::snapshot& s, const warden::config& c,
+                           std::vector<row>& rows, warden::plan& out) {
+        guard_info guard;
         auto& errors = out.errors;
         std::map<std::int64_t, std::size_t> by_id;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const std::size_t before = errors.size();
             validate_row(s, i, rows[i], errors);
             if (errors.size() != before) rows[i].f->valid = false;
+            if (rows[i].status == "running" && rows[i].f->valid) {
+                const auto age = age_of(*rows[i].job, s.now);
+                if (age && *age < std::min(c.guard_window, c.stall_after)) {
+                    if (guard.progressing == 0 || *age < guard.freshest_age) {
+                        guard.freshest = rows[i].job->id;
+                        guard.freshest_age = *age;
+                    }
+                    ++guard.progressing;
+                }
+            }
             if (rows[i].status != "unknown")
                 ++out.summary.by_status[static_cast<std::size_t>(status_value(rows[i].status))];
             const auto [it, fresh] = by_id.emplace(to_int(rows[i].job->id), i);
@@ -666,6 +759,7 @@ class engine {
                 ++f->recoveries_last_24h;
             }
         }
+        return guard;
     }
 
     static bool anomalies(const row& r, std::vector<warden::anomaly>& out) {
@@ -699,17 +793,14 @@ class engine {
     }
 
     // 0: allowed; 1: denied for this job; 2: denied for the host; 3: denied by a dry-run gate.
+    // `held`: an engine limit's reason, refusing what the policies let through.
     int submit(const context& ctx, const row& r, proposal& p, warden::plan& out,
-               bool recoveries_spent = false) const {
+               const std::optional<std::string>& held = std::nullopt,
+               std::string_view held_by = {}) const {
         for (const bool gates : {false, true}) {
-            if (gates && recoveries_spent) {
-                const int n = ctx.c.recoveries_per_tick;
+            if (gates && held) {
                 for (auto& b : p)
-                    out.blocked.push_back(
-                        {std::move(b), "recoveries_per_tick",
-                         fmt::format(
-                             "waiting: at most {} stall recover{} per tick, lowest id first", n,
-                             n == 1 ? "y" : "ies")});
+                    out.blocked.push_back({std::move(b), held_by, *held});
                 return 1;
             }
             for (const auto& a : p)

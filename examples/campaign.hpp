@@ -92,9 +92,15 @@ inline warden::snapshot campaign_snapshot() {
     s.jobs.push_back(bad_args);
 
     s.locks = {warden::job_id{7}, warden::job_id{3}, warden::job_id{5}};
-    s.processes = {{4242, "/srv/crawls/phac-20260101", "zimit --output /srv/crawls/phac-20260101"},
-                   {5151, "/srv/crawls/hc-20260101", "zimit --output /srv/crawls/hc-20260101"},
-                   {3131, "/srv/crawls/cihr-20260101", "zimit --output /srv/crawls/cihr-20260101"}};
+    const auto worker = warden::process_origin::worker;
+    s.processes = {
+        {4242, "/srv/crawls/phac-20260101", "zimit --output /srv/crawls/phac-20260101", worker, {}},
+        {5151, "/srv/crawls/hc-20260101", "zimit --output /srv/crawls/hc-20260101", worker, {}},
+        {3131,
+         "/srv/crawls/cihr-20260101",
+         "zimit --output /srv/crawls/cihr-20260101",
+         worker,
+         {}}};
     s.running_set = {warden::job_id{3}, warden::job_id{5}};
     s.starts = {{warden::job_id{11}, utc(2026, 2, 3, 2, 0)},
                 {warden::job_id{11}, utc(2026, 2, 3, 6, 0)},

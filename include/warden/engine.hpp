@@ -51,6 +51,8 @@ struct submission {
 
 // The name plan.blocked gives stall recoveries past config.recoveries_per_tick.
 inline constexpr std::string_view recoveries_per_tick_limit = "recoveries_per_tick";
+// The name plan.blocked gives a soft recovery held back because soft recovery is off.
+inline constexpr std::string_view guard_window_limit = "guard_window";
 
 // Runs a proposal through the rails and files it under actions or blocked, whole. Every action
 // meets the policies before any meets a dry-run gate, so the reason shown is apply mode's. An
@@ -88,7 +90,7 @@ submission submit(const Rails& rails, const decision_context& ctx, const subject
 
 struct deferred_stall {
     std::uint32_t index = 0;
-    proposal recovery;
+    stall_verdict verdict;
 };
 
 // Stall recoveries go last among the per-job rules, lowest id first, at most
@@ -97,7 +99,8 @@ struct deferred_stall {
 // must not hold queue fill back (judged from the job, not from which rail refused first). A
 // stall the daily recovery cap refuses counts as stalled but does not hold queue fill back
 // either: it cannot be recovered for up to 24 h, and waiting on it would leave the campaign
-// under-filled for that long (B2). Returns the stalls that hold queue fill back.
+// under-filled for that long (B2). Nor does one whose runner cannot be named: it waits for an
+// operator, and is reported as an anomaly. Returns the stalls that hold queue fill back.
 template <class Rails>
 std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
                             std::vector<deferred_stall>& stalls, plan& out) {
@@ -110,14 +113,31 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
     std::int64_t holding = 0;
     for (deferred_stall& st : stalls) {
         const subject subj{s.jobs[st.index], ctx.facts[st.index]};
+        const recovery_mode mode = st.verdict.choice.mode;
+        if (mode == recovery_mode::operator_needed) {
+            if (inside_grace(c, subj.row, s.now, rule_id::stall_recovery)) continue;
+            out.anomalies.push_back(
+                anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
+                        "stalled, and what runs it cannot be named (a process warden does not "
+                        "own, a lock while the worker is down, or no process list): operator "
+                        "intervention required; nothing is written"});
+            ++out.summary.stalled;
+            continue;
+        }
         std::optional<denial> limit;
-        if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
+        if (mode == recovery_mode::guarded)
+            limit = denial{guard_window_limit, denial_scope::job,
+                           fmt::format("guard_window_healthy_job: job {} progressed {} s ago "
+                                       "(guard window {} s) and soft recovery is off",
+                                       to_int(ctx.guard.freshest), ctx.guard.freshest_age.count(),
+                                       c.guard_window.count())};
+        else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
             limit = denial{recoveries_per_tick_limit, denial_scope::job,
                            fmt::format("waiting: at most {} stall recover{} per tick, lowest id "
                                        "first",
                                        c.recoveries_per_tick,
                                        c.recoveries_per_tick == 1 ? "y" : "ies")};
-        const submission r = submit(rails, ctx, subj, st.recovery, out, std::move(limit));
+        const submission r = submit(rails, ctx, subj, st.verdict.recovery, out, std::move(limit));
         if (r.takes_effect()) {
             ++recovered;
             --out.summary.running; // running -> retryable
@@ -179,9 +199,10 @@ template <class Rails>
     if (!out.errors.empty()) return out;
 
     std::vector<std::uint32_t> next_process;
+    guard_evidence guard;
     const std::vector<job_facts> facts =
-        detail::build_facts(s, out.errors, out.summary, next_process);
-    const decision_context ctx{s, c, facts, next_process};
+        detail::build_facts(s, c, out.errors, out.summary, next_process, guard);
+    const decision_context ctx{s, c, facts, next_process, guard};
     const std::int32_t target_year = target_campaign_year(c, s.now);
     std::vector<std::uint32_t> candidates;
     std::vector<skipped_start> skipped;
@@ -195,9 +216,10 @@ template <class Rails>
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
                 if (!p) p = reconcile(ctx, subj);
-                if (!p) p = stall_recovery(ctx, subj);
-                if (p && action_rule(p->actions()[0]) == rule_id::stall_recovery) {
-                    stalls.push_back({static_cast<std::uint32_t>(i), std::move(*p)});
+                std::optional<stall_verdict> stall;
+                if (!p) stall = stall_recovery(ctx, subj);
+                if (stall) {
+                    stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
                 } else if (p || (p = orphan_sweep(ctx, subj))) {
                     const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
                     if (r.takes_effect()) status = detail::status_after(*p, status);

@@ -74,8 +74,12 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
     c.stall_after = warden::duration{in.PickValueInArray<std::int64_t>({3600, 300, 1, 0, -5})};
     c.start_grace = warden::duration{in.PickValueInArray<std::int64_t>({900, 0, -1, 86400})};
     c.orphan_grace = warden::duration{in.PickValueInArray<std::int64_t>({600, 0, 30})};
+    c.guard_window = warden::duration{in.PickValueInArray<std::int64_t>({600, 0, -1, 7200})};
+    c.soft_recovery = in.ConsumeBool();
     s.host.sentinel_present = in.ConsumeBool();
     s.host.deploy_lock_present = in.ConsumeIntegralInRange(0, 4) == 0;
+    s.host.worker_alive = in.ConsumeIntegralInRange(0, 4) != 0;
+    s.host.process_list_readable = in.ConsumeIntegralInRange(0, 8) != 0;
     s.host.disk_used_percent = in.PickValueInArray({0.0, 50.0, 84.9, 85.0, 85.1, 100.0, -1.0, 100.5,
                                                     std::numeric_limits<double>::quiet_NaN(),
                                                     std::numeric_limits<double>::infinity()});
@@ -97,6 +101,7 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
         j.started_at = maybe_time(in, s.now);
         j.finished_at = maybe_time(in, s.now);
         j.last_progress_at = maybe_time(in, s.now);
+        j.progress_known = in.ConsumeIntegralInRange(0, 8) != 0;
         j.completed_at = maybe_time(in, s.now);
         j.retry_count = in.ConsumeIntegral<std::int32_t>();
         j.failure = static_cast<warden::failure_class>(in.ConsumeIntegralInRange(0, 70));
@@ -121,6 +126,9 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
     for (int k = in.ConsumeIntegralInRange(0, 16); k > 0; --k)
         s.processes.push_back({in.ConsumeIntegral<std::int64_t>(),
                                "/srv/crawls/" + std::to_string(in.ConsumeIntegralInRange(0, 6)),
+                               short_text(in),
+                               static_cast<warden::process_origin>(
+                                   in.ConsumeIntegralInRange(0, warden::process_origin_count - 1)),
                                short_text(in)});
     for (int k = in.ConsumeIntegralInRange(0, 32); k > 0; --k)
         s.starts.push_back({pick_id(), maybe_time(in, s.now).value_or(s.now)});

@@ -99,9 +99,12 @@ inline void hold_lock(warden::snapshot& s, std::int64_t id) {
     s.locks.push_back(warden::job_id{id});
 }
 
-inline std::int64_t add_process(warden::snapshot& s, std::int64_t id, std::int64_t pid) {
+inline std::int64_t add_process(warden::snapshot& s, std::int64_t id, std::int64_t pid,
+                                warden::process_origin origin = warden::process_origin::worker,
+                                std::string unit = {}) {
     for (const auto& j : s.jobs)
-        if (warden::to_int(j.id) == id) s.processes.push_back({pid, j.output_dir, "zimit"});
+        if (warden::to_int(j.id) == id)
+            s.processes.push_back({pid, j.output_dir, "zimit", origin, unit});
     return pid;
 }
 

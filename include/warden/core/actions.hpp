@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -94,13 +95,40 @@ struct set_tool_options {
     friend bool operator==(const set_tool_options&, const set_tool_options&) = default;
 };
 
+// What runs a job, as far as the snapshot shows (issue #8). It decides what a recovery may stop:
+// stopping a runner warden cannot name could kill something it does not own.
+enum class runner_class : std::uint8_t {
+    none,         // no lock, no process, not in the running set
+    worker,       // the worker service: a crawl process under it, or its lock or running set
+    systemd_unit, // a systemd unit running this job
+    unknown,      // another process, a lock while the worker is down, or no process list
+};
+
+inline constexpr int runner_class_count = 4;
+
+[[nodiscard]] constexpr std::string_view to_string(runner_class r) noexcept {
+    switch (r) {
+    case runner_class::none: return "none";
+    case runner_class::worker: return "worker";
+    case runner_class::systemd_unit: return "systemd_unit";
+    case runner_class::unknown: return "unknown";
+    }
+    return "unknown";
+}
+
 // A runtime action, not a row write: the host terminates the job's runner so its lock is released.
 // Without it the next tick's reconcile would see the lock and flip the job back to running.
+// `restart` asks for the same runner to be started again afterwards (a stall's full recovery,
+// issue #8): the unit named by `unit`, or the worker service (for runner none as well: a row
+// says running that nothing runs, so the worker itself is suspect).
 struct stop_job {
     job_id job{};
     std::vector<std::int64_t> pids; // empty: stop whatever runner holds the job's lock
     rule_id rule{};
     std::string_view reason;
+    runner_class runner = runner_class::worker;
+    std::string unit; // the systemd unit, when runner is systemd_unit
+    bool restart = false;
     friend bool operator==(const stop_job&, const stop_job&) = default;
 };
 

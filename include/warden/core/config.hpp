@@ -44,6 +44,13 @@ struct config {
     std::int32_t daily_recovery_cap = 3;
     // A running job whose newest progress is at least this old is stalled.
     duration stall_after = std::chrono::minutes{60};
+    // Issue #8: while another running job progressed less than this long ago, a full recovery
+    // (which restarts the worker, and every crawl under it) would kill a healthy crawl, so a
+    // stalled job nobody runs gets a soft recovery instead: its row only.
+    duration guard_window = std::chrono::minutes{10};
+    // False: inside the guard window a stalled job nobody runs is left alone until the window
+    // closes (reason guard_window_healthy_job).
+    bool soft_recovery = true;
     // No stall or orphan verdict until a job has been started for longer than this.
     duration start_grace = std::chrono::minutes{15};
     // B8: no orphan verdict until a job has been started for longer than this.

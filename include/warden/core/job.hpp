@@ -27,7 +27,13 @@ struct job {
     timestamp queued_at{};
     std::optional<timestamp> started_at;
     std::optional<timestamp> finished_at;
+    // The first time the host saw crawled_pages at its current value (issue #8): progress is a
+    // change of the counter, not a log line, and the freshest source wins.
     std::optional<timestamp> last_progress_at;
+    std::optional<std::int64_t> crawled_pages;
+    // False when the host had no progress source at all for this job: it is then neither stalled
+    // nor progressing, whatever its start time says.
+    bool progress_known = true;
     std::optional<timestamp> completed_at;
     std::int32_t retry_count = 0;
     failure_class failure = failure_class::none;

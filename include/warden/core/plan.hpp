@@ -28,9 +28,10 @@ enum class anomaly_kind : std::uint8_t {
     process_claimed_by_many,     // one output_dir, several jobs, a live process
     several_processes,           // more than one live process for one job (reported only)
     lock_without_started_at,     // queued/retryable, lock held, never started: not reconciled
+    stalled_runner_unknown,      // stalled, but what runs it cannot be named: operator needed
 };
 
-inline constexpr int anomaly_kind_count = 7;
+inline constexpr int anomaly_kind_count = 8;
 
 [[nodiscard]] constexpr std::string_view to_string(anomaly_kind k) noexcept {
     switch (k) {
@@ -41,6 +42,7 @@ inline constexpr int anomaly_kind_count = 7;
     case anomaly_kind::process_claimed_by_many: return "process_claimed_by_many";
     case anomaly_kind::several_processes: return "several_processes";
     case anomaly_kind::lock_without_started_at: return "lock_without_started_at";
+    case anomaly_kind::stalled_runner_unknown: return "stalled_runner_unknown";
     }
     return "unknown";
 }

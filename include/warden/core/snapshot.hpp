@@ -5,10 +5,31 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace warden {
 inline namespace v0 {
+
+// Who started a live process, as the host read it from the process tree (issue #8's runner
+// classes). The default is the reference deployment, where the worker service runs every crawl;
+// a host that runs crawls any other way must say so, or warden would stop what it does not own.
+enum class process_origin : std::uint8_t {
+    worker,       // descends from the worker service
+    systemd_unit, // a systemd unit running this job (process_fact::unit names it)
+    other,        // anything else that mentions the output dir: never stopped by warden
+};
+
+inline constexpr int process_origin_count = 3;
+
+[[nodiscard]] constexpr std::string_view to_string(process_origin o) noexcept {
+    switch (o) {
+    case process_origin::worker: return "worker";
+    case process_origin::systemd_unit: return "systemd_unit";
+    case process_origin::other: return "other";
+    }
+    return "unknown";
+}
 
 // A live OS process. Attribution to a job is by output_dir, which the host extracts from the
 // command line: matching free text against every job would be quadratic and ambiguous.
@@ -16,6 +37,8 @@ struct process_fact {
     std::int64_t pid = 0;
     std::string output_dir;
     std::string cmdline;
+    process_origin origin = process_origin::worker;
+    std::string unit; // the systemd unit's name, when origin is systemd_unit
     friend bool operator==(const process_fact&, const process_fact&) = default;
 };
 
@@ -36,6 +59,12 @@ struct host_facts {
     bool sentinel_present = false; // absent sentinel = automation switched off: nothing is written
     bool deploy_lock_present = false;
     double disk_used_percent = 0.0;
+    // Whether the worker service is up. A held per-job lock with no attributable process is the
+    // worker's while it lives; with the worker down, whoever holds it is unknown (issue #8).
+    bool worker_alive = true;
+    // False when the host could not list processes: then no runner can be classified, and no
+    // stalled job is stopped (an empty process list would otherwise read as "nothing runs it").
+    bool process_list_readable = true;
     friend bool operator==(const host_facts&, const host_facts&) = default;
 };
 

@@ -55,6 +55,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (c.recoveries_per_tick < 0) bad("recoveries_per_tick", "must not be negative (0: no limit)");
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
+    if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
     if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
     const tool_options& m = c.annual_minimums;
     if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||

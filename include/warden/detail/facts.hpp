@@ -5,9 +5,11 @@
 #include <warden/detail/dir_index.hpp>
 #include <warden/detail/id_index.hpp>
 #include <warden/rails/context.hpp>
+#include <warden/rules/proposal.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -33,9 +35,12 @@ inline std::uint32_t resolve_reference(const id_index& ids, job_id id, std::stri
 // One pass over each side table, joining it to the jobs by id or by output_dir. Per-job checks
 // run here too, so an invalid job is known before any rule looks at it.
 // `next_process` receives the chain that links each process to the next one in the same dir.
-inline std::vector<job_facts> build_facts(const snapshot& s, std::vector<validation_error>& errors,
+// `guard` receives the running jobs that progressed within config.guard_window.
+inline std::vector<job_facts> build_facts(const snapshot& s, const config& c,
+                                          std::vector<validation_error>& errors,
                                           plan_summary& summary,
-                                          std::vector<std::uint32_t>& next_process) {
+                                          std::vector<std::uint32_t>& next_process,
+                                          guard_evidence& guard) {
     const std::size_t n = s.jobs.size();
     std::vector<job_facts> facts(n);
     id_index ids(n);
@@ -47,6 +52,18 @@ inline std::vector<job_facts> build_facts(const snapshot& s, std::vector<validat
             if (errors.size() != before) facts[i].valid = false;
         }
         if (is_known(j.status)) ++summary.by_status[static_cast<std::size_t>(j.status)];
+        // A stalled job is no healthy job, whatever the guard window: with stall_after shorter
+        // than it, stalled jobs would otherwise guard each other from every full recovery.
+        if (j.status == job_status::running && facts[i].valid) {
+            const auto age = progress_age(j, s.now);
+            if (age && *age < std::min(c.guard_window, c.stall_after)) {
+                if (!guard.active() || *age < guard.freshest_age) {
+                    guard.freshest = j.id;
+                    guard.freshest_age = *age;
+                }
+                ++guard.progressing;
+            }
+        }
         const std::uint32_t first = ids.insert(j.id, static_cast<std::uint32_t>(i));
         if (first != id_index::npos) {
             // Which row is real cannot be known: neither is written.

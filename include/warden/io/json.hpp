@@ -391,6 +391,18 @@ class document_reader {
         }
         error(w, fmt::format("unknown failure class \"{}\"", s));
     }
+    void origin(const json& v, const json_where& w, process_origin& out) {
+        std::string s;
+        if (!string(v, w, s)) return;
+        for (int k = 0; k < process_origin_count; ++k)
+            if (to_string(static_cast<process_origin>(k)) == s) {
+                out = static_cast<process_origin>(k);
+                return;
+            }
+        error(w, fmt::format("unknown process origin \"{}\" (expected worker, systemd_unit or "
+                             "other)",
+                             s));
+    }
     void campaign(const json& v, const json_where& w, campaign_kind& out) {
         if (v.is_null()) {
             out = campaign_kind::none;
@@ -440,6 +452,10 @@ class document_reader {
                 optional_time(value, f, j.finished_at);
             } else if (key == "last_progress_at") {
                 optional_time(value, f, j.last_progress_at);
+            } else if (key == "crawled_pages") {
+                optional_integer(value, f, j.crawled_pages);
+            } else if (key == "progress_known") {
+                boolean(value, f, j.progress_known);
             } else if (key == "completed_at") {
                 optional_time(value, f, j.completed_at);
             } else if (key == "retry_count") {
@@ -528,6 +544,10 @@ class document_reader {
                 boolean(value, f, out.deploy_lock_present);
             else if (key == "disk_used_percent")
                 number(value, f, out.disk_used_percent);
+            else if (key == "worker_alive")
+                boolean(value, f, out.worker_alive);
+            else if (key == "process_list_readable")
+                boolean(value, f, out.process_list_readable);
             else
                 return false;
             return true;
@@ -572,6 +592,10 @@ class document_reader {
                 minutes(value, f, c.stall_after);
             else if (key == "start_grace_minutes")
                 minutes(value, f, c.start_grace);
+            else if (key == "guard_window_minutes")
+                minutes(value, f, c.guard_window);
+            else if (key == "soft_recovery")
+                boolean(value, f, c.soft_recovery);
             else if (key == "orphan_grace_minutes")
                 minutes(value, f, c.orphan_grace);
             else if (key == "annual_minimums")
@@ -645,6 +669,10 @@ class document_reader {
                                    text(x, w, p.output_dir);
                                else if (k == "cmdline")
                                    text(x, w, p.cmdline);
+                               else if (k == "origin")
+                                   origin(x, w, p.origin);
+                               else if (k == "unit")
+                                   text(x, w, p.unit);
                                else
                                    return false;
                                return true;
@@ -705,6 +733,7 @@ class document_reader {
 [[nodiscard]] inline std::string document_path(std::string_view engine_field) {
     if (engine_field == "config.stall_after") return "config.stall_after_minutes";
     if (engine_field == "config.start_grace") return "config.start_grace_minutes";
+    if (engine_field == "config.guard_window") return "config.guard_window_minutes";
     if (engine_field == "config.orphan_grace") return "config.orphan_grace_minutes";
     return std::string{engine_field};
 }
@@ -781,6 +810,9 @@ struct action_json {
     json operator()(const stop_job& a) const {
         json out = head(kind_name(a), a.job);
         out["pids"] = a.pids;
+        out["runner"] = to_string(a.runner);
+        if (a.runner == runner_class::systemd_unit) out["unit"] = a.unit;
+        out["restart"] = a.restart;
         out["rule"] = to_string(a.rule);
         out["reason"] = a.reason;
         return out;
@@ -869,6 +901,8 @@ inline constexpr rule_id decide_rules[] = {
     host["sentinel"] = s.host.sentinel_present;
     host["deploy_lock"] = s.host.deploy_lock_present;
     host["disk_used_percent"] = s.host.disk_used_percent;
+    host["worker_alive"] = s.host.worker_alive;
+    host["process_list_readable"] = s.host.process_list_readable;
 
     json& cfg = out["config"] = json::object();
     cfg["ensure_min_running_jobs"] = c.ensure_min_running_jobs;
@@ -881,6 +915,9 @@ inline constexpr rule_id decide_rules[] = {
         std::chrono::duration_cast<std::chrono::minutes>(c.stall_after).count();
     cfg["start_grace_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.start_grace).count();
+    cfg["guard_window_minutes"] =
+        std::chrono::duration_cast<std::chrono::minutes>(c.guard_window).count();
+    cfg["soft_recovery"] = c.soft_recovery;
     cfg["orphan_grace_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.orphan_grace).count();
     cfg["annual_minimums"] = detail::options_json(c.annual_minimums);
@@ -909,6 +946,8 @@ inline constexpr rule_id decide_rules[] = {
         row["started_at"] = detail::time_json(j.started_at);
         row["finished_at"] = detail::time_json(j.finished_at);
         row["last_progress_at"] = detail::time_json(j.last_progress_at);
+        row["crawled_pages"] = j.crawled_pages ? json(*j.crawled_pages) : json(nullptr);
+        row["progress_known"] = j.progress_known;
         row["completed_at"] = detail::time_json(j.completed_at);
         row["retry_count"] = j.retry_count;
         row["failure_class"] = j.failure == failure_class::none
@@ -930,6 +969,8 @@ inline constexpr rule_id decide_rules[] = {
         item["pid"] = p.pid;
         item["output_dir"] = p.output_dir;
         item["cmdline"] = p.cmdline;
+        item["origin"] = to_string(p.origin);
+        if (p.origin == process_origin::systemd_unit) item["unit"] = p.unit;
         processes.push_back(std::move(item));
     }
     json& running = out["running_set"] = json::array();

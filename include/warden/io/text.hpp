@@ -74,10 +74,12 @@ struct action_describer {
                            to_string(a.rule));
     }
     std::string operator()(const stop_job& a) const {
-        std::string pids = a.pids.empty() ? std::string{"its runner"}
-                                          : fmt::format("pids {}", fmt::join(a.pids, " "));
-        return fmt::format("stop {} ({}) ({}: {})", names.label(a.job), pids, to_string(a.rule),
-                           a.reason);
+        std::string runner = a.runner == runner_class::systemd_unit
+                                 ? fmt::format("runner unit {}", a.unit)
+                                 : fmt::format("runner {}", to_string(a.runner));
+        if (!a.pids.empty()) runner += fmt::format(", pids {}", fmt::join(a.pids, " "));
+        return fmt::format("{} {} ({}) ({}: {})", a.restart ? "restart" : "stop",
+                           names.label(a.job), runner, to_string(a.rule), a.reason);
     }
 };
 

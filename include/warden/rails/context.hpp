@@ -27,6 +27,16 @@ struct job_facts {
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };
 
+// The freshest progress among running jobs, for the guard window (issue #8): a full recovery
+// restarts the worker, and with it every crawl the worker runs.
+struct guard_evidence {
+    // Valid running jobs whose progress age is < min(guard_window, stall_after).
+    std::int64_t progressing = 0;
+    job_id freshest{}; // one of them with the smallest age
+    duration freshest_age{};
+    [[nodiscard]] bool active() const noexcept { return progressing > 0; }
+};
+
 // What a rail sees: the whole snapshot and config, plus the joined facts.
 struct decision_context {
     const warden::snapshot& snapshot;
@@ -35,6 +45,7 @@ struct decision_context {
     // Links each process to the next one with the same output_dir (see detail/dir_index.hpp);
     // empty when the caller did not build it, and then processes are searched instead.
     std::span<const std::uint32_t> next_process{};
+    guard_evidence guard{};
 };
 
 // The job an action is about, with its facts. Rails read; they never write.

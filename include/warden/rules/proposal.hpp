@@ -35,6 +35,7 @@ class proposal {
 // Seconds since the newest sign of life: the last progress report or the start of the current
 // attempt, whichever is later. A restarted job is not judged by its previous attempt's progress.
 [[nodiscard]] constexpr std::optional<duration> progress_age(const job& j, timestamp now) noexcept {
+    if (!j.progress_known) return std::nullopt;
     std::optional<timestamp> newest = j.last_progress_at;
     if (j.started_at && (!newest || *j.started_at > *newest)) newest = j.started_at;
     if (!newest) return std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/rails/context.hpp>
 #include <warden/rules/proposal.hpp>
+#include <warden/rules/runner_class.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -9,21 +10,12 @@
 namespace warden {
 inline namespace v0 {
 
-// Every live process whose output_dir is the job's, in snapshot order. Follows the per-dir chain
-// built once per tick; a scan per stopped job would make decide() quadratic.
+// Every live process whose output_dir is the job's, in snapshot order.
 [[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const decision_context& ctx,
                                                                  const subject& subj) {
     std::vector<std::int64_t> pids;
-    const auto& processes = ctx.snapshot.processes;
-    if (subj.row.output_dir.empty() || subj.facts.process_count == 0) return pids;
-    if (ctx.next_process.size() != processes.size()) { // no chain: search
-        for (const auto& p : processes)
-            if (p.output_dir == subj.row.output_dir) pids.push_back(p.pid);
-        return pids;
-    }
     pids.reserve(subj.facts.process_count);
-    for (std::uint32_t i = subj.facts.first_process; i < processes.size(); i = ctx.next_process[i])
-        pids.push_back(processes[i].pid);
+    for_each_process(ctx, subj, [&](const process_fact& p) { pids.push_back(p.pid); });
     return pids;
 }
 
@@ -54,8 +46,10 @@ inline namespace v0 {
 
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
+        const job_runner runner = classify_runner(ctx, s);
         p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::reconcile,
-                       "a stalled attempt still holds the job"});
+                       "a stalled attempt still holds the job", runner.runner,
+                       std::string(runner.unit), false});
         return p;
     }
     p.add(set_status{j.id, j.status, j.version, job_status::running, std::nullopt,

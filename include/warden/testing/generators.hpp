@@ -117,6 +117,8 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
         "", "connection reset by peer", "zimit: error: unrecognized arguments: --pageLimit",
         "Invalid Argument: --scope");
     if (shape.queue_fill_heavy && chance(80)) j.last_error.clear();
+    j.progress_known = chance(95);
+    if (j.last_progress_at) j.crawled_pages = *rc::gen::inRange<std::int64_t>(0, 100000);
     j.options = *tool_options_gen();
     if (chance(shape.queue_fill_heavy ? 5 : 30))
         j.last_stage = *rc::gen::element<std::string>("crawl", "persist");
@@ -151,12 +153,25 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
                                 : *rc::gen::element(0.0, 50.0, 84.9, 85.0, 85.1, 99.0, 100.0);
         if (shape.invalid_input && chance(5))
             s.host.disk_used_percent = *rc::gen::element(-1.0, 100.5);
+        s.host.worker_alive = chance(90);
+        s.host.process_list_readable = chance(95);
         std::int64_t pid = 1000;
+        // Mostly the worker's crawls; now and then a unit or a process warden must not touch.
+        auto process_for = [&pid](const job& j) {
+            const int roll = *rc::gen::inRange(0, 100);
+            const process_origin origin = roll < 80   ? process_origin::worker
+                                          : roll < 90 ? process_origin::systemd_unit
+                                                      : process_origin::other;
+            return process_fact{++pid, j.output_dir, "zimit " + j.output_dir, origin,
+                                origin == process_origin::systemd_unit
+                                    ? "crawl-" + std::to_string(to_int(j.id)) + ".service"
+                                    : std::string{}};
+        };
         for (const job& j : s.jobs) {
             const int live = fills && j.status != job_status::running ? 5 : 25;
             if (chance(live)) s.locks.push_back(j.id);
-            if (chance(live)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
-            if (chance(5)) s.processes.push_back({++pid, j.output_dir, "zimit " + j.output_dir});
+            if (chance(live)) s.processes.push_back(process_for(j));
+            if (chance(5)) s.processes.push_back(process_for(j));
             if (chance(20)) s.running_set.push_back(j.id);
             const int starts = *rc::gen::inRange(0, fills ? 3 : 5);
             for (int k = 0; k < starts; ++k)
@@ -165,7 +180,9 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
             for (int k = 0; k < recoveries; ++k)
                 s.recoveries.push_back({j.id, s.now - *interesting_age()});
         }
-        if (chance(10)) s.processes.push_back({++pid, "/srv/crawls/unrelated", "zimit"});
+        if (chance(10))
+            s.processes.push_back(
+                {++pid, "/srv/crawls/unrelated", "zimit", process_origin::other, std::string{}});
         if (shape.invalid_input && chance(10)) s.locks.push_back(job_id{9999});
         return s;
     });
@@ -184,6 +201,10 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
         c.stall_after = std::chrono::minutes{*rc::gen::element(60, 5)};
         c.start_grace = std::chrono::minutes{*rc::gen::element(15, 0)};
         c.orphan_grace = std::chrono::minutes{*rc::gen::element(10, 0)};
+        // guard_window must not exceed stall_after (validated).
+        c.guard_window =
+            std::min<duration>(c.stall_after, std::chrono::minutes{*rc::gen::element(10, 0, 60)});
+        c.soft_recovery = *rc::gen::element(true, false);
         return c;
     });
 }
@@ -205,7 +226,8 @@ inline void showValue(const job& j, std::ostream& os) {
 inline void showValue(const snapshot& s, std::ostream& os) {
     os << "now " << format_rfc3339(s.now) << " sentinel " << s.host.sentinel_present
        << " deploy_lock " << s.host.deploy_lock_present << " disk " << s.host.disk_used_percent
-       << "\n";
+       << " worker_alive " << s.host.worker_alive << " process_list_readable "
+       << s.host.process_list_readable << "\n";
     for (const auto& j : s.jobs) {
         showValue(j, os);
         os << "\n";

@@ -710,8 +710,13 @@ class world {
         }
         snap_.processes.clear();
         for (const auto& p : procs_)
-            if (p.state != proc_state::spawning)
-                snap_.processes.push_back(process_fact{p.pid, row(p.job).output_dir, {}});
+            if (p.state != proc_state::spawning) {
+                // Named fields: process_fact grows, and its new members keep their defaults.
+                process_fact f;
+                f.pid = p.pid;
+                f.output_dir = row(p.job).output_dir;
+                snap_.processes.push_back(std::move(f));
+            }
         snap_.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
     }
 
