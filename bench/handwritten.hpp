@@ -757,6 +757,7 @@ class engine {
                                                  : "before the year 0001"});
             } else if (rec.at > s.now - warden::one_day) {
                 ++f->recoveries_last_24h;
+                ++out.summary.recoveries_last_24h;
             }
         }
         return guard;

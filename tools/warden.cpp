@@ -135,7 +135,7 @@ int print_plan(const outcome& r, const options& o) {
         const std::string text = warden::render_text(r.plan, r.doc.snapshot);
         std::fwrite(text.data(), 1, text.size(), stdout);
     } else {
-        print_json(warden::to_json(r.plan));
+        print_json(warden::to_json(r.plan, r.doc.snapshot));
     }
     return exit_ok;
 }

@@ -16,9 +16,11 @@
 #include <warden/engine.hpp>
 #include <warden/io/rfc3339.hpp>
 #include <warden/io/text.hpp>
+#include <warden/outcome.hpp>
 #include <warden/rails/annual_minimums.hpp>
 #include <warden/rails/compose.hpp>
 #include <warden/rails/concepts.hpp>
+#include <warden/rails/daily_recovery_cap.hpp>
 #include <warden/rails/daily_start_cap.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rails/deploy_lock.hpp>
@@ -29,9 +31,11 @@
 #include <warden/rules/completion.hpp>
 #include <warden/rules/consistency_repair.hpp>
 #include <warden/rules/failure_classification.hpp>
+#include <warden/rules/guard_window.hpp>
 #include <warden/rules/orphan_sweep.hpp>
 #include <warden/rules/queue_fill.hpp>
 #include <warden/rules/queue_order.hpp>
 #include <warden/rules/reconcile.hpp>
+#include <warden/rules/runner_class.hpp>
 #include <warden/rules/stall_recovery.hpp>
 #include <warden/version.hpp>

@@ -105,7 +105,7 @@ TEST_CASE("formats.md: snapshot examples round-trip and plan examples are decide
             const auto it = snapshots.find(e.name);
             REQUIRE(it != snapshots.end());
             const warden::plan p = warden::decide(it->second.snapshot, it->second.config);
-            REQUIRE(warden::to_json(p) == json::parse(e.body));
+            REQUIRE(warden::to_json(p, it->second.snapshot) == json::parse(e.body));
             ++plans;
         }
     }

@@ -125,6 +125,7 @@ inline std::vector<job_facts> build_facts(const snapshot& s, const config& c,
                                                            : "before the year 0001"});
         } else if (r.at > window_start) {
             ++facts[at].recoveries_last_24h;
+            ++summary.recoveries_last_24h;
         }
     }
     return facts;

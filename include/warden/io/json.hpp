@@ -5,6 +5,7 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/io/rfc3339.hpp>
+#include <warden/outcome.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -881,6 +882,7 @@ inline constexpr rule_id decide_rules[] = {
     summary["stalled"] = s.stalled;
     summary["jobs"] = s.jobs;
     summary["starts_last_24h"] = s.starts_last_24h;
+    summary["recoveries_last_24h"] = s.recoveries_last_24h;
     json& by_status = summary["by_status"] = json::object();
     for (int i = 0; i < job_status_count; ++i)
         by_status[std::string{to_string(static_cast<job_status>(i))}] =
@@ -888,6 +890,17 @@ inline constexpr rule_id decide_rules[] = {
     json& by_rule = summary["actions_by_rule"] = json::object();
     for (const rule_id r : detail::decide_rules)
         by_rule[std::string{to_string(r)}] = s.actions_by_rule[static_cast<std::size_t>(r)];
+    return out;
+}
+
+// The plan document with the tick's outcome (include/warden/outcome.hpp), which needs the
+// snapshot's host facts: what `warden decide --format json` prints.
+[[nodiscard]] inline nlohmann::ordered_json to_json(const plan& p, const snapshot& s) {
+    nlohmann::ordered_json out = to_json(p);
+    const tick_reason reason = outcome_of(p, s);
+    nlohmann::ordered_json& outcome = out["outcome"] = nlohmann::ordered_json::object();
+    outcome["result"] = to_string(result_of(reason));
+    outcome["reason"] = to_string(reason);
     return out;
 }
 

@@ -3,6 +3,7 @@
 // lists every metric and why it exists.
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/outcome.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/version.hpp>
 
@@ -59,6 +60,11 @@ class textfile {
                 std::int64_t n) {
         fmt::format_to(std::back_inserter(out_), "warden_{}{{{}=\"{}\"}} {}\n", name, label,
                        prometheus_label(value), n);
+    }
+    void sample(std::string_view name, std::string_view label1, std::string_view value1,
+                std::string_view label2, std::string_view value2, std::int64_t n) {
+        fmt::format_to(std::back_inserter(out_), "warden_{}{{{}=\"{}\",{}=\"{}\"}} {}\n", name,
+                       label1, prometheus_label(value1), label2, prometheus_label(value2), n);
     }
     [[nodiscard]] std::string take() { return std::move(out_); }
 
@@ -135,6 +141,17 @@ denials_by_rail(const plan& p) {
     t.sample("target_running_jobs", p.summary.target);
     t.family("starts_last_24h", "Job starts in the persisted history within the last 24 hours.");
     t.sample("starts_last_24h", p.summary.starts_last_24h);
+    t.family("recoveries_last_24h",
+             "Stall recoveries in the persisted history within the last 24 hours.");
+    t.sample("recoveries_last_24h", p.summary.recoveries_last_24h);
+
+    t.family("last_result", "1 for this tick's outcome (result and reason), 0 for the others.");
+    const tick_reason outcome = outcome_of(p, s);
+    for (int i = 0; i < tick_reason_count; ++i) {
+        const auto r = static_cast<tick_reason>(i);
+        t.sample("last_result", "result", to_string(result_of(r)), "reason", to_string(r),
+                 std::int64_t{r == outcome ? 1 : 0});
+    }
 
     t.family("host_sentinel_present", "1 if the automation sentinel is present (writes allowed).");
     t.sample("host_sentinel_present", std::int64_t{s.host.sentinel_present ? 1 : 0});
