@@ -47,6 +47,9 @@ struct snapshot_applier {
         if (a.failure) j->failure = *a.failure;
         if (is_terminal(a.status) && !j->finished_at) j->finished_at = s.now;
         if (a.status == job_status::completed && !j->completed_at) j->completed_at = s.now;
+        // A recovery counts once its status write lands, in the same transaction, as a start.
+        if (a.rule == rule_id::stall_recovery)
+            s.recoveries.push_back(recovery_record{a.job, s.now});
         return true;
     }
     bool operator()(const start_job& a) const {
@@ -90,7 +93,9 @@ struct snapshot_applier {
 // The reference semantics of a plan, applied to an in-memory snapshot: what a host's applier
 // (the SQLite adapter, the simulator's database) must do. Row writes are compare-and-set on
 // (status, version) and bump the version by one; a mismatch is a conflict and writes nothing;
-// a start appends to the start history; stop_job ends the job's processes and releases its lock.
+// a start appends to the start history, and a stall recovery's status write to the recovery
+// history (the daily recovery cap counts it); stop_job ends the job's processes and releases its
+// lock.
 inline apply_report apply_to_snapshot(snapshot& s, const plan& p) {
     apply_report report;
     const detail::snapshot_applier applier{s};
