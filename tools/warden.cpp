@@ -236,8 +236,10 @@ int cmd_schema(const options& o) {
     try {
         const int before = warden::sqlite::read_schema_version(db);
         warden::sqlite::create_schema(db);
-        fmt::print("{}: schema version {}{}\n", o.db, warden::sqlite::schema_version,
-                   before == warden::sqlite::schema_version ? " (already there)" : " (created)");
+        const std::string how = before == warden::sqlite::schema_version ? " (already there)"
+                                : before == 0                            ? " (created)"
+                                              : fmt::format(" (upgraded from version {})", before);
+        fmt::print("{}: schema version {}{}\n", o.db, warden::sqlite::schema_version, how);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }

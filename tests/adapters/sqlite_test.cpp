@@ -61,6 +61,17 @@ std::int64_t count(sq::database& db, const std::string& sql) {
     return st.integer(0);
 }
 
+// A running -> retryable write by `rule`, on the version the snapshot showed.
+warden::set_status status_write(std::int64_t id, std::int64_t version, warden::rule_id rule) {
+    warden::set_status w;
+    w.job = warden::job_id{id};
+    w.expected_status = job_status::running;
+    w.expected_version = version;
+    w.status = job_status::retryable;
+    w.rule = rule;
+    return w;
+}
+
 sq::runtime_facts healthy_host() {
     sq::runtime_facts r;
     r.host = {true, false, 40.0};
@@ -88,6 +99,53 @@ TEST_CASE("sqlite: a database of a newer schema is refused", "[adapters][sqlite]
         CHECK(e.kind() == sq::error_kind::newer_schema);
     }
     CHECK_THROWS_AS(sq::create_schema(db), sq::error);
+}
+
+// Version 1 had no recovery_history. create_schema upgrades it in place (`warden schema`); until
+// then the database is refused, since read as it is the recovery cap would see no history.
+TEST_CASE("sqlite: a version 1 database is refused until create_schema upgrades it",
+          "[adapters][sqlite]") {
+    temp_db t;
+    {
+        auto db = t.create();
+        sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(4));
+        sq::insert_job(db, job_builder{4, job_status::running}.started(1h).version(1));
+        sq::record_start(db, warden::job_id{3}, now - 3h);
+        // Version 2 is version 1 plus recovery_history and its index.
+        db.exec("DROP TABLE recovery_history");
+        db.exec("UPDATE warden_meta SET value = '1' WHERE key = 'schema_version'");
+    }
+    auto db = t.open();
+    REQUIRE(sq::read_schema_version(db) == 1);
+    warden::plan p;
+    p.actions.emplace_back(status_write(3, 4, warden::rule_id::stall_recovery));
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            if (attempt == 0)
+                (void)sq::load_snapshot(db, now, healthy_host());
+            else
+                (void)sq::apply(db, p, now);
+            FAIL("a version 1 database was used without upgrading it");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::older_schema);
+        }
+    }
+    CHECK(sq::load_job(db, warden::job_id{3})->version == 4); // nothing written
+    // The worker's completion never writes recovery history, so it keeps working meanwhile.
+    CHECK(sq::complete(db, warden::job_id{4}, 1, now) == warden::completion_outcome::complete);
+
+    sq::create_schema(db);
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
+    auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2); // the rows and the start history are kept
+    CHECK(s.jobs[0].version == 4);
+    CHECK(s.jobs[1].status == job_status::completed);
+    CHECK(s.starts.size() == 1);
+    CHECK(s.recoveries.empty());
+    REQUIRE(sq::apply(db, p, now).actions[0] == sq::action_status::applied);
+    s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.recoveries.size() == 1);
+    CHECK(s.recoveries[0] == warden::recovery_record{warden::job_id{3}, now});
 }
 
 TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]") {
@@ -149,6 +207,29 @@ TEST_CASE("sqlite: a plan applies in one transaction with CAS and start history"
     CHECK(after.starts.size() == 1);
 }
 
+TEST_CASE("sqlite: a stall recovery that lands is recovery history, a conflict is not",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{1, job_status::running}.started(3h).progress(2h).version(2));
+    sq::insert_job(db, job_builder{2, job_status::running}.started(3h).progress(2h).version(5));
+    sq::record_recovery(db, warden::job_id{1}, now - 24h); // exactly a day old: not loaded
+    sq::record_recovery(db, warden::job_id{1}, now - 1h);
+    warden::plan p;
+    p.actions.emplace_back(status_write(1, 2, warden::rule_id::stall_recovery));
+    p.actions.emplace_back(status_write(2, 4, warden::rule_id::stall_recovery)); // stale
+    p.actions.emplace_back(status_write(2, 5, warden::rule_id::orphan_sweep));   // not a recovery
+    const auto r = sq::apply(db, p, now);
+    CHECK(r.actions == std::vector<sq::action_status>{sq::action_status::applied,
+                                                      sq::action_status::conflict,
+                                                      sq::action_status::applied});
+    CHECK(count(db, "SELECT count(*) FROM recovery_history") == 3);
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.recoveries.size() == 2);
+    CHECK(s.recoveries[0] == warden::recovery_record{warden::job_id{1}, now - 1h});
+    CHECK(s.recoveries[1] == warden::recovery_record{warden::job_id{1}, now});
+}
+
 TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snapshot",
           "[adapters][sqlite]") {
     temp_db t;
@@ -187,9 +268,11 @@ TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snap
             CHECK(got.retry_count == want.retry_count);
         }
         CHECK(reread.starts.size() == reference.starts.size());
+        CHECK(reread.recoveries == reference.recoveries);
         reference.now += 5min;
     }
     CHECK(reference.starts.size() >= 2);
+    CHECK(reference.recoveries.size() == 1); // tick 1's stall
 }
 
 TEST_CASE("sqlite: completion is one compare-and-set, idempotent, and a 0-row update is a "

@@ -27,14 +27,17 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
-// Bumped whenever the tables change; a database of a newer version is refused, never guessed at.
-inline constexpr int schema_version = 1;
+// Bumped whenever the tables change; a database of a newer version is refused, never guessed at,
+// and one of an older version is refused until create_schema upgrades it. Version 2 added
+// recovery_history (the daily recovery cap's persisted history, issue #8).
+inline constexpr int schema_version = 2;
 
 enum class error_kind : std::uint8_t {
     cannot_open,    // missing file, no permission, not a directory
     not_a_database, // the file is not SQLite, or is corrupt
     no_schema,      // SQLite, but `warden schema` never ran on it
     newer_schema,   // written by a newer warden: refuse rather than misread
+    older_schema,   // an older warden's tables: `warden schema` upgrades them
     busy,           // another writer held the lock past the busy timeout
     read_only,      // the file or its directory is not writable
     constraint,     // a row violates the schema
@@ -47,6 +50,7 @@ enum class error_kind : std::uint8_t {
     case error_kind::not_a_database: return "not_a_database";
     case error_kind::no_schema: return "no_schema";
     case error_kind::newer_schema: return "newer_schema";
+    case error_kind::older_schema: return "older_schema";
     case error_kind::busy: return "busy";
     case error_kind::read_only: return "read_only";
     case error_kind::constraint: return "constraint";
@@ -261,6 +265,11 @@ CREATE TABLE IF NOT EXISTS job_starts (
     at     INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS job_starts_by_time ON job_starts (at, job_id);
+CREATE TABLE IF NOT EXISTS recovery_history (
+    job_id INTEGER NOT NULL REFERENCES jobs (id),
+    at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS recovery_history_by_time ON recovery_history (at, job_id);
 CREATE TABLE IF NOT EXISTS job_stages (
     job_id INTEGER NOT NULL REFERENCES jobs (id),
     stage  TEXT NOT NULL,
@@ -288,11 +297,17 @@ CREATE TABLE IF NOT EXISTS job_stages (
     return v;
 }
 
-// Refuses a database warden cannot read correctly.
+// Refuses a database warden cannot read correctly. An older schema is refused too: read as it
+// is, a version 1 database has no recovery history, and the recovery cap would never deny.
 inline void require_schema(database& db) {
     const int v = read_schema_version(db);
     if (v == 0)
         throw error(error_kind::no_schema, "no warden schema: run `warden schema --db FILE` first");
+    if (v < schema_version)
+        throw error(error_kind::older_schema,
+                    fmt::format("database schema version {} is older than this warden's {}: run "
+                                "`warden schema --db FILE` to upgrade it",
+                                v, schema_version));
     if (v > schema_version)
         throw error(error_kind::newer_schema,
                     fmt::format("database schema version {} is newer than this warden's {}: "
@@ -300,7 +315,9 @@ inline void require_schema(database& db) {
                                 v, schema_version));
 }
 
-// Creates the tables, or does nothing when they exist at this version (idempotent).
+// Creates the tables, or does nothing when they exist at this version (idempotent). On an older
+// version it upgrades: every statement of schema_sql is IF NOT EXISTS, so only the tables that
+// version lacks are created (version 1 gains recovery_history, empty) and no row is touched.
 inline void create_schema(database& db) {
     const int v = read_schema_version(db);
     if (v > schema_version) require_schema(db); // throws newer_schema
@@ -379,8 +396,8 @@ inline job read_job(const statement& row) {
 
 } // namespace detail
 
-// Reads every job and the start history of the last 24 h (and any start after `now`, so the
-// validator can report a clock that went backwards), in one read transaction.
+// Reads every job and the start and recovery history of the last 24 h (and any record after
+// `now`, so the validator can report a clock that went backwards), in one read transaction.
 [[nodiscard]] inline snapshot load_snapshot(database& db, timestamp now, runtime_facts runtime) {
     require_schema(db);
     snapshot s;
@@ -401,6 +418,13 @@ inline job read_job(const statement& row) {
         while (starts.step())
             s.starts.push_back(
                 start_record{job_id{starts.integer(0)}, from_epoch_seconds(starts.integer(1))});
+        detail::statement recoveries(
+            db.handle(),
+            "SELECT job_id, at FROM recovery_history WHERE at > ? ORDER BY at, job_id");
+        recoveries.bind(1, now - one_day);
+        while (recoveries.step())
+            s.recoveries.push_back(recovery_record{job_id{recoveries.integer(0)},
+                                                   from_epoch_seconds(recoveries.integer(1))});
         db.exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -439,6 +463,11 @@ inline void insert_job(database& db, const job& j) {
 
 inline void record_start(database& db, job_id job, timestamp at) {
     detail::statement st(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?, ?)");
+    st.bind(1, to_int(job)).bind(2, at).run();
+}
+
+inline void record_recovery(database& db, job_id job, timestamp at) {
+    detail::statement st(db.handle(), "INSERT INTO recovery_history (job_id, at) VALUES (?, ?)");
     st.bind(1, to_int(job)).bind(2, at).run();
 }
 
@@ -485,7 +514,8 @@ namespace detail {
 class plan_writer {
   public:
     plan_writer(database& db, timestamp now)
-        : now_(now)
+        : db_(db.handle())
+        , now_(now)
         , set_status_(db.handle(), R"sql(
 UPDATE jobs SET status = ?1,
     failure_class = CASE WHEN ?2 THEN ?3 ELSE failure_class END,
@@ -511,9 +541,20 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
     action_status operator()(const set_status& a) {
         set_status_.bind(1, to_string(a.status)).bind(2, std::int64_t{a.failure.has_value()});
         set_status_.bind(3, a.failure ? failure_text(*a.failure) : std::nullopt).bind(4, now_);
-        return cas(set_status_.bind(5, to_int(a.job))
-                       .bind(6, to_string(a.expected_status))
-                       .bind(7, a.expected_version));
+        const auto status = cas(set_status_.bind(5, to_int(a.job))
+                                    .bind(6, to_string(a.expected_status))
+                                    .bind(7, a.expected_version));
+        // A recovery counts once its status write lands, in the same transaction; a conflict
+        // recovered nothing. The recovery cap counts these, never an in-memory tally.
+        if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
+            // Prepared on first use: complete and edit_status share this writer and still work
+            // on a version 1 database, which has no recovery_history.
+            if (!recovery_history_)
+                recovery_history_.emplace(
+                    db_, "INSERT INTO recovery_history (job_id, at) VALUES (?1, ?2)");
+            recovery_history_->bind(1, to_int(a.job)).bind(2, now_).run();
+        }
+        return status;
     }
     action_status operator()(const start_job& a) {
         start_.bind(1, now_);
@@ -550,8 +591,10 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
         return st.run() == 1 ? action_status::applied : action_status::conflict;
     }
 
+    sqlite3* db_;
     timestamp now_;
     statement set_status_, start_, start_history_, backfill_, options_;
+    std::optional<statement> recovery_history_;
 };
 
 } // namespace detail
