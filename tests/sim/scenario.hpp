@@ -42,6 +42,89 @@ inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool tr
     return o;
 }
 
+// One annual job whose every attempt stalls: the first after 200 ticks of a long crawl, each
+// restart within 10 ticks of running, for `ticks` ticks of faults. The start cap lets the fourth
+// attempt run 24 h after the first start, while the first recovery is still inside its 24 h, so
+// the daily recovery cap (3) must refuse the fourth recovery until the first one ages out.
+// Nothing else happens to the job: no timeouts, no config error, options at the minimums.
+inline world_options repeated_stalls(std::int64_t ticks = 1800) {
+    world_options o;
+    o.seed = 8;
+    o.jobs = 1;
+    o.target_running = 1;
+    o.ticks = ticks;
+    o.use_schedule = true;
+    for (std::int64_t t = 200; t < ticks; t += 10)
+        o.schedule.push_back(fault_cmd{t, fault_kind::stall, 0, 0});
+    o.legacy_job_share = 0.0;
+    o.config_error_share = 0.0;
+    o.low_options_share = 0.0;
+    o.long_crawl_share = 1.0;
+    o.max_work_ticks = 3000; // every attempt outlives its stall
+    o.timeout_per_tick = 0.0;
+    o.verify_reference_apply = true;
+    o.trace = true;
+    return o;
+}
+
+// default_rails() without daily_recovery_cap: the recovery cap invariant's non-vacuity.
+inline decider without_recovery_cap() {
+    return deciding_with(warden::make_rails(warden::grace_window{}, warden::legacy_annual{},
+                                            warden::annual_minimums{}, warden::daily_start_cap{},
+                                            warden::disk_threshold{}, warden::deploy_lock{},
+                                            warden::sentinel_gate{}));
+}
+
+// The ticks at which a stall recovery's status write for `job` (1-based) landed, from a traced
+// run.
+inline std::vector<std::int64_t> recovery_ticks(const std::vector<event>& events,
+                                                std::int64_t job) {
+    const auto set_status_kind =
+        static_cast<std::int64_t>(warden::action{warden::set_status{}}.index());
+    const auto rule = static_cast<std::int64_t>(warden::rule_id::stall_recovery);
+    std::vector<std::int64_t> out;
+    for (const event& e : events)
+        if (e.kind == event_kind::watchdog_applied && e.job == job && e.a == set_status_kind &&
+            e.b == rule)
+            out.push_back(e.tick);
+    return out;
+}
+
+// The ticks at which daily_recovery_cap refused a recovery of `job`, from a traced run.
+inline std::vector<std::int64_t> recovery_cap_denials(const std::vector<event>& events,
+                                                      std::int64_t job) {
+    std::vector<std::int64_t> out;
+    for (const event& e : events)
+        if (e.kind == event_kind::watchdog_blocked && e.job == job &&
+            e.note.find("blocked by daily_recovery_cap") != std::string::npos)
+            out.push_back(e.tick);
+    return out;
+}
+
+// What the daily recovery cap promises on a traced repeated_stalls() run: no job gets four
+// recoveries within 24 h, and for job 1 the cap (not the stalls' timing) held the fourth back.
+inline void require_capped(const world_options& o, const summary& s,
+                           const std::vector<event>& events) {
+    INFO(format_summary(s, o.tick_seconds));
+    REQUIRE(s.violations.empty());
+    REQUIRE(s.time_to_complete_ticks >= 0);
+    const std::int64_t day = warden::one_day.count() / o.tick_seconds;
+    for (std::int64_t job = 1; job <= o.jobs; ++job) {
+        const auto r = recovery_ticks(events, job);
+        for (std::size_t i = 0; i + 3 < r.size(); ++i) {
+            INFO("job " << job << ": recoveries at ticks " << r[i] << " and " << r[i + 3]);
+            CHECK(r[i + 3] - r[i] >= day);
+        }
+    }
+    const auto r = recovery_ticks(events, 1);
+    REQUIRE(r.size() >= 4);
+    const auto denied = recovery_cap_denials(events, 1);
+    REQUIRE_FALSE(denied.empty());
+    CHECK(denied.front() > r[2]);
+    CHECK(denied.front() < r[0] + day); // three recoveries in its window: the cap was reached
+    CHECK(r[3] > denied.front());
+}
+
 inline void showValue(const fault_cmd& c, std::ostream& os) {
     os << fmt::format("{{t={} {} pick={} arg={}}}", c.tick, to_string(c.kind), c.pick, c.arg);
 }

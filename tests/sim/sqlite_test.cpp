@@ -172,3 +172,24 @@ TEST_CASE("SQLite as the store: rows moved behind the world's back are caught", 
     o.seed = 3;
     CHECK(run(o).violations.empty());
 }
+
+// The recovery history goes through SQLite (recovery_history, written in the plan's transaction,
+// read back by load_snapshot), and the cap holds exactly as on the model.
+TEST_CASE("SQLite as the store: recovery history caps a job's recoveries as on the model",
+          "[sim][sqlite][recovery_cap]") {
+    const world_options o = repeated_stalls();
+    world w(on_sqlite(o));
+    const summary s = w.run();
+    require_capped(o, s, w.events());
+    CHECK(s.trace_hash == run(o).trace_hash);
+    warden::sqlite::database& db = dynamic_cast<sqlite_db&>(w.store()).sql();
+    warden::sqlite::detail::statement recoveries(db.handle(),
+                                                 "SELECT count(*) FROM recovery_history");
+    REQUIRE(recoveries.step());
+    CHECK(recoveries.integer(0) == static_cast<std::int64_t>(recovery_ticks(w.events(), 1).size()));
+
+    // Non-vacuity on this store too: without the rail, the invariant breaks.
+    const summary uncapped = run(on_sqlite(o), without_recovery_cap());
+    REQUIRE_FALSE(uncapped.violations.empty());
+    CHECK(uncapped.violations.front().what == invariant::recovery_over_cap);
+}

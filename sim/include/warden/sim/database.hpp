@@ -35,12 +35,15 @@ class database {
 
     [[nodiscard]] virtual std::string_view name() const noexcept = 0;
 
-    // The rows as the store last wrote or read them, indexed by id - 1, and the start history
-    // (starts older than a day are dropped at each read). The world's invariants read these;
-    // on SQLite each is the row SQLite returned after the last write to it.
+    // The rows as the store last wrote or read them, indexed by id - 1, and the start and
+    // recovery history (records older than a day are dropped at each read). The world's
+    // invariants read these; on SQLite each is the row SQLite returned after the last write to it.
     [[nodiscard]] const job& row(std::uint32_t j) const noexcept { return rows_[j]; }
     [[nodiscard]] const std::vector<job>& rows() const noexcept { return rows_; }
     [[nodiscard]] const std::vector<start_record>& starts() const noexcept { return starts_; }
+    [[nodiscard]] const std::vector<recovery_record>& recoveries() const noexcept {
+        return recoveries_;
+    }
     // The first thing the store found wrong (an SQL error, or SQLite holding other rows than the
     // ones it returned): the world reports it as a cas_overwrite violation.
     [[nodiscard]] const std::optional<std::string>& failure() const noexcept { return failure_; }
@@ -48,12 +51,15 @@ class database {
     // The campaign's rows, ids 1..n in order.
     virtual void create(const std::vector<job>& rows) = 0;
 
-    // The watchdog's read at `now`: every row (indexed by id - 1) and the last day's starts.
-    virtual const std::vector<job>& read(timestamp now, std::vector<start_record>& starts) = 0;
+    // The watchdog's read at `now`: every row (indexed by id - 1) and the last day's starts and
+    // recoveries.
+    virtual const std::vector<job>& read(timestamp now, std::vector<start_record>& starts,
+                                         std::vector<recovery_record>& recoveries) = 0;
 
     // The watchdog's plan, every row write a compare-and-set, in one transaction. `before(i)`
     // runs before action i is written, `after(i, applied)` after it (stop_job: applied, nothing
-    // written), with row() already showing the write.
+    // written), with row() already showing the write. A stall recovery's status write that
+    // lands is also a recovery in the history.
     virtual void apply(const plan& p, timestamp now, const before_action& before,
                        const after_action& after) = 0;
 
@@ -77,12 +83,15 @@ class database {
     virtual bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) = 0;
 
   protected:
-    void drop_old_starts(timestamp now) {
-        std::erase_if(starts_, [&](const start_record& r) { return r.at <= now - one_day; });
+    void drop_old_history(timestamp now) {
+        const auto old = [&](const auto& r) { return r.at <= now - one_day; };
+        std::erase_if(starts_, old);
+        std::erase_if(recoveries_, old);
     }
 
     std::vector<job> rows_;
     std::vector<start_record> starts_;
+    std::vector<recovery_record> recoveries_;
     std::optional<std::string> failure_;
 };
 
@@ -93,9 +102,11 @@ class model_db final : public database {
 
     void create(const std::vector<job>& rows) override { rows_ = rows; }
 
-    const std::vector<job>& read(timestamp now, std::vector<start_record>& starts) override {
-        drop_old_starts(now);
+    const std::vector<job>& read(timestamp now, std::vector<start_record>& starts,
+                                 std::vector<recovery_record>& recoveries) override {
+        drop_old_history(now);
         starts = starts_;
+        recoveries = recoveries_;
         return rows_;
     }
 
@@ -186,6 +197,7 @@ class model_db final : public database {
         const auto j = claim(a);
         if (!j) return false;
         set(rows_[*j], a.status, a.failure, now);
+        if (a.rule == rule_id::stall_recovery) recoveries_.push_back(recovery_record{a.job, now});
         return true;
     }
 

@@ -7,12 +7,20 @@
 #include <warden/sim/options.hpp>
 
 #include <functional>
+#include <utility>
 
 namespace warden::sim {
 
-// How the world asks for a plan. Hosts drilling their own rail set pass
-// `[&](const snapshot& s, const config& c) { return warden::decide(s, c, my_rails); }`.
+// How the world asks for a plan. Hosts drilling their own rail set pass deciding_with(my_rails),
+// or their own callable when they change the snapshot or the config as well.
 using decider = std::function<plan(const snapshot&, const config&)>;
+
+template <rail_set Rails>
+[[nodiscard]] decider deciding_with(Rails rails) {
+    return [rails = std::move(rails)](const snapshot& s, const config& c) {
+        return decide(s, c, rails);
+    };
+}
 
 // The engine configuration of a world: the campaign target and, for each legacy bug present,
 // its engine-side guard switched off.
@@ -33,21 +41,25 @@ using decider = std::function<plan(const snapshot&, const config&)>;
 
 // The rail set of a world: default_rails() minus annual_minimums for B4 (the rail would
 // otherwise refuse every low-option start) and minus grace_window for B8 (the sweep acts at once).
+// Only the rail of the bug goes: the others, daily_recovery_cap included, keep guarding, or the
+// run would stop at another invariant than the bug's.
 [[nodiscard]] inline plan legacy_aware_decide(const snapshot& s, const config& c, legacy_bugs l) {
     const bool b4 = l.has(4);
     const bool b8 = l.has(8);
     if (!b4 && !b8) return decide(s, c, default_rails());
     if (b4 && b8)
         return decide(s, c,
-                      make_rails(legacy_annual{}, daily_start_cap{}, disk_threshold{},
-                                 deploy_lock{}, sentinel_gate{}));
+                      make_rails(legacy_annual{}, daily_start_cap{}, daily_recovery_cap{},
+                                 disk_threshold{}, deploy_lock{}, sentinel_gate{}));
     if (b8)
         return decide(s, c,
                       make_rails(legacy_annual{}, annual_minimums{}, daily_start_cap{},
-                                 disk_threshold{}, deploy_lock{}, sentinel_gate{}));
+                                 daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
+                                 sentinel_gate{}));
     return decide(s, c,
-                  make_rails(grace_window{}, legacy_annual{}, daily_start_cap{}, disk_threshold{},
-                             deploy_lock{}, sentinel_gate{}));
+                  make_rails(grace_window{}, legacy_annual{}, daily_start_cap{},
+                             daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
+                             sentinel_gate{}));
 }
 
 } // namespace warden::sim

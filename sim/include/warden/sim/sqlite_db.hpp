@@ -1,7 +1,7 @@
 #pragma once
 // The world's database on SQLite (issue 5): each run gets its own in-memory SQLite database
-// (":memory:") and it is the store. The watchdog's snapshot rows and start history come from
-// warden::sqlite::load_snapshot; its plan goes through warden::sqlite::apply; the worker's
+// (":memory:") and it is the store. The watchdog's snapshot rows, start and recovery history come
+// from warden::sqlite::load_snapshot; its plan goes through warden::sqlite::apply; the worker's
 // completion through warden::sqlite::complete, the crawler's stage write through record_stage,
 // operator edits and the runner's running -> retryable through edit_status, worker starts through
 // apply_one: every one a compare-and-set whose 0-row result is a conflict. The runner's blind
@@ -74,13 +74,15 @@ class sqlite_db final : public database {
         });
     }
 
-    const std::vector<job>& read(timestamp now, std::vector<start_record>& starts) override {
+    const std::vector<job>& read(timestamp now, std::vector<start_record>& starts,
+                                 std::vector<recovery_record>& recoveries) override {
         guard([&] {
             snapshot s = warden::sqlite::load_snapshot(db_, now, {});
-            drop_old_starts(now);
+            drop_old_history(now);
             if (auto d = compare(s.jobs)) fail(*d);
-            auto by_time = [](std::vector<start_record> v) {
-                std::sort(v.begin(), v.end(), [](const start_record& a, const start_record& b) {
+            // SQLite returns history by (at, job); the world appends it in write order.
+            auto by_time = [](auto v) {
+                std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
                     return std::tuple{a.at, to_int(a.job)} < std::tuple{b.at, to_int(b.job)};
                 });
                 return v;
@@ -88,8 +90,13 @@ class sqlite_db final : public database {
             if (by_time(starts_) != s.starts)
                 fail(fmt::format("sqlite read: {} recent starts in SQLite, {} written by the world",
                                  s.starts.size(), starts_.size()));
+            if (by_time(recoveries_) != s.recoveries)
+                fail(fmt::format("sqlite read: {} recent recoveries in SQLite, {} written by the "
+                                 "world",
+                                 s.recoveries.size(), recoveries_.size()));
             rows_ = std::move(s.jobs);
             starts = std::move(s.starts);
+            recoveries = std::move(s.recoveries);
         });
         return rows_;
     }
@@ -102,9 +109,12 @@ class sqlite_db final : public database {
             o.after_each = [&](std::size_t i, warden::sqlite::action_status s) {
                 const action& a = p.actions[i];
                 if (const auto j = index(action_job(a))) refresh(*j);
-                if (std::holds_alternative<start_job>(a) &&
-                    s == warden::sqlite::action_status::applied)
+                const bool landed = s == warden::sqlite::action_status::applied;
+                if (std::holds_alternative<start_job>(a) && landed)
                     starts_.push_back(start_record{action_job(a), now});
+                if (const auto* w = std::get_if<set_status>(&a);
+                    w && w->rule == rule_id::stall_recovery && landed)
+                    recoveries_.push_back(recovery_record{w->job, now});
                 after(i, s != warden::sqlite::action_status::conflict);
                 if (i + 1 < p.actions.size()) before(i + 1);
             };

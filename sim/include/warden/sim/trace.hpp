@@ -105,9 +105,11 @@ enum class invariant : std::uint8_t {
     order_dependent,        // the plan does not depend on the order rows are listed in
     unfinished,             // liveness: every campaign job completes or fails as config error
     underfilled,            // liveness: running reaches the target while enough work waits
+    // Safety, added last so the numbers of the others (hashed into traces) stay as they were.
+    recovery_over_cap, // no stall recovery of a job at its daily recovery cap
 };
 
-inline constexpr int invariant_count = 17;
+inline constexpr int invariant_count = 18;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -128,6 +130,7 @@ inline constexpr int invariant_count = 17;
     case invariant::order_dependent: return "order_dependent";
     case invariant::unfinished: return "unfinished";
     case invariant::underfilled: return "underfilled";
+    case invariant::recovery_over_cap: return "recovery_over_cap";
     }
     return "unknown";
 }

@@ -189,6 +189,10 @@ class world {
         std::int64_t drift_ticks = 0;
         std::int64_t impossible_ticks = 0;
         bool has_started = false;
+        // The stall recoveries of this job that landed, as the world saw them: the recovery cap
+        // invariant counts these, not the store's history, so a store that loses history is
+        // caught as well.
+        std::vector<timestamp> recovered_at;
     };
 
     struct pending_completion {
@@ -298,6 +302,21 @@ class world {
         for (const auto& r : db_->starts())
             if (r.job == row(j).id && r.at > from) ++n;
         return n;
+    }
+
+    [[nodiscard]] std::int32_t recoveries_last_day(std::uint32_t j) const {
+        const timestamp from = now() - one_day;
+        return static_cast<std::int32_t>(std::count_if(truth_[j].recovered_at.begin(),
+                                                       truth_[j].recovered_at.end(),
+                                                       [&](timestamp at) { return at > from; }));
+    }
+
+    // A running row whose stall recovery the daily recovery cap refuses keeps its status, its
+    // running slot and a dead runner's stale lock by design until the cap frees (up to 24 h):
+    // the recovery, the stop included, is the write the cap forbids.
+    [[nodiscard]] bool held_by_recovery_cap(std::uint32_t j) const {
+        return row(j).status == job_status::running &&
+               recoveries_last_day(j) >= cfg_.daily_recovery_cap;
     }
 
     [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept {
@@ -690,7 +709,7 @@ class world {
     // ---- the watchdog ------------------------------------------------------------------------
 
     void take_snapshot() {
-        const std::vector<job>& rows = db_->read(now(), snap_.starts);
+        const std::vector<job>& rows = db_->read(now(), snap_.starts, snap_.recoveries);
         order_.resize(rows.size());
         for (std::uint32_t j = 0; j < order_.size(); ++j)
             order_[j] = j;
@@ -773,6 +792,7 @@ class world {
             reference->now = now();
             reference->jobs = db_->rows();
             reference->starts = db_->starts();
+            reference->recoveries = db_->recoveries();
         }
         const std::int64_t conflicts_before = sum_.watchdog_conflicts;
         apply_plan(p);
@@ -780,11 +800,13 @@ class world {
             verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
     }
 
-    // The world's database and warden::apply_to_snapshot agree on every row and every conflict.
+    // The world's database and warden::apply_to_snapshot agree on every row, every conflict and
+    // the start and recovery history.
     void verify_reference(snapshot& ref, const plan& p, std::int64_t conflicts) {
         const apply_report r = apply_to_snapshot(ref, p);
         const std::vector<job>& rows = db_->rows();
-        bool same = r.conflicts == conflicts && ref.starts.size() == db_->starts().size();
+        bool same = r.conflicts == conflicts && ref.starts.size() == db_->starts().size() &&
+                    ref.recoveries.size() == db_->recoveries().size();
         for (std::size_t j = 0; same && j < rows.size(); ++j) {
             const job& a = rows[j];
             const job& b = ref.jobs[j];
@@ -876,11 +898,25 @@ class world {
             for (const auto& p : procs_)
                 healthy = healthy || (p.job == j && p.state != proc_state::stalled);
             if (healthy) violate(invariant::false_stall, j, "recovered while its crawl progressed");
+            recovered(j);
         }
         if (before.status == job_status::running && a.status == job_status::retryable &&
             before.last_stage == cfg_.final_stage)
             ++sum_.retryable_after_final_stage;
         wrote(j, before.status);
+    }
+
+    // A stall recovery of row j landed: the daily recovery cap, over the rail's window
+    // (now - 24 h, now], must not have been reached by the recoveries before it.
+    void recovered(std::uint32_t j) {
+        std::vector<timestamp>& history = truth_[j].recovered_at;
+        std::erase_if(history, [&](timestamp at) { return at <= now() - one_day; });
+        const std::int32_t earlier = recoveries_last_day(j);
+        if (earlier >= cfg_.daily_recovery_cap)
+            violate(invariant::recovery_over_cap, j,
+                    fmt::format("{} recoveries in 24 h before this one (cap {})", earlier,
+                                cfg_.daily_recovery_cap));
+        history.push_back(now());
     }
 
     void written(const start_job& a, std::uint32_t j, const job& before,
@@ -945,7 +981,7 @@ class world {
             const job& r = row(j);
             const bool db_running = r.status == job_status::running;
             if (db_running != has_attempt(j)) {
-                if (!paused && ++t.drift_ticks == drift_bound + 1)
+                if (!paused && !held_by_recovery_cap(j) && ++t.drift_ticks == drift_bound + 1)
                     violate(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
                                         to_string(r.status),
@@ -976,7 +1012,7 @@ class world {
     void check_filled() {
         std::int32_t live = 0;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            live += has_attempt(j) ? 1 : 0;
+            live += has_attempt(j) || held_by_recovery_cap(j) ? 1 : 0;
         bool startable = false;
         if (live < o_.target_running)
             for (std::uint32_t j = 0; j < job_count() && !startable; ++j)
