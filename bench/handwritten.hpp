@@ -289,6 +289,14 @@ class disk_threshold_rail final : public rail {
     }
 };
 
+inline bool deploy_in_progress(const warden::snapshot& s, const warden::config& c) {
+    const auto& h = s.host;
+    if (h.deploy_lock_present) return true;
+    if (!h.deploy_lock_unprobeable) return false;
+    if (!h.deploy_lock_created_at) return true;
+    return s.now - *h.deploy_lock_created_at < c.deploy_lock_stale_after;
+}
+
 class deploy_lock_rail final : public rail {
   public:
     std::string_view name() const override { return "deploy_lock"; }
@@ -300,8 +308,11 @@ class deploy_lock_rail final : public rail {
                     st->rule == warden::rule_id::orphan_sweep ||
                     st->rule == warden::rule_id::consistency_repair ||
                     st->rule == warden::rule_id::failure_classification;
-        if (!gated || !ctx.s.host.deploy_lock_present) return {};
-        return {false, true, "deploy lock held"};
+        if (!gated || !deploy_in_progress(ctx.s, ctx.c)) return {};
+        return {false, true,
+                ctx.s.host.deploy_lock_present
+                    ? "deploy lock held"
+                    : "deploy lock present and unprobeable, not yet stale"};
     }
 };
 
@@ -513,6 +524,7 @@ class engine {
         warden::plan out;
         out.summary.target = c.ensure_min_running_jobs;
         out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
+        out.summary.deploy_lock = deploy_in_progress(s, c);
         validate_config(c, out.errors);
         if (s.now < earliest || s.now > latest)
             out.errors.push_back({std::nullopt, "now", "outside the years 0001..9999"});
@@ -520,6 +532,10 @@ class engine {
         if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
             out.errors.push_back(
                 {std::nullopt, "host.disk_used_percent", "must be a finite number in [0, 100]"});
+        if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest))
+            out.errors.push_back(
+                {std::nullopt, "host.deploy_lock_created_at",
+                 *t > s.now ? "after now: the clock went backwards" : "before the year 0001"});
         if (!out.errors.empty()) return out;
 
         std::vector<facts> fs(s.jobs.size());
@@ -625,6 +641,9 @@ class engine {
             bad("recoveries_per_tick", "must not be negative (0: no limit)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
         if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
+        if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
+        if (c.deploy_lock_stale_after.count() <= 0)
+            bad("deploy_lock_stale_after", "must be positive");
         if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
         const auto& m = c.annual_minimums;
         if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||

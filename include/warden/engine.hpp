@@ -193,6 +193,7 @@ template <class Rails>
     plan out;
     out.summary.target = c.ensure_min_running_jobs;
     out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
+    out.summary.deploy_lock = deploy_lock_in_effect(s.host, s.now, c.deploy_lock_stale_after);
     out.errors = validate(c);
     for (auto& e : validate_host(s))
         out.errors.push_back(std::move(e));

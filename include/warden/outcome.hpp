@@ -131,7 +131,7 @@ namespace detail {
 // recovery (it runs before queue fill), then queue fill, then whatever else was written.
 [[nodiscard]] inline tick_reason outcome_of(const plan& p, const snapshot& s) {
     if (p.rejected()) return tick_reason::invalid_input;
-    if (s.host.deploy_lock_present) return tick_reason::deploy_lock;
+    if (p.summary.deploy_lock) return tick_reason::deploy_lock;
 
     for (const action& a : p.actions)
         if (const auto* st = detail::recovery_write(a))

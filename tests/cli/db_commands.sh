@@ -13,7 +13,7 @@ q() { python3 -c "import sqlite3,sys; print(sqlite3.connect('c.db').execute(sys.
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
-"$warden" schema --db c.db | grep -q "schema version 1 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "schema version 2 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
 python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.executescript(open('$root/examples/campaign.sql').read())"
 
@@ -28,10 +28,11 @@ grep -q "dry run: the sentinel is absent, nothing applied" <<<"$out" || fail "ap
 touch sentinel
 out=$("$warden" apply "${run[@]}" "${noon[@]}" --sentinel sentinel)
 grep -q "committed: 5 applied, 0 conflicts" <<<"$out" || fail "apply: $out"
-grep -q "runtime_only: stop job 5" <<<"$out" || fail "the stop is not reported for the host: $out"
+grep -q "runtime_only: restart job 5" <<<"$out" || fail "the stop is not reported for the host: $out"
 [ "$(q "select status from jobs where id = 7")" = running ] || fail "reconcile not applied"
 [ "$(q "select status || '/' || failure_class from jobs where id = 15")" = "failed/infra_error_config" ] || fail "classification not applied"
 [ "$(q "select version from jobs where id = 5")" = 5 ] || fail "stall recovery: two chained writes expected"
+[ "$(q "select count(*) from recovery_history where job_id = 5")" = 1 ] || fail "stall recovery not recorded in recovery_history"
 
 out=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:05:00Z)
 grep -qE "^applied: .*(reconcile|stall_recovery|consistency_repair|failure_classification)" <<<"$out" &&

@@ -79,6 +79,8 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
     s.host.sentinel_present = in.ConsumeBool();
     s.host.deploy_lock_present = in.ConsumeIntegralInRange(0, 4) == 0;
     s.host.worker_alive = in.ConsumeIntegralInRange(0, 4) != 0;
+    s.host.deploy_lock_unprobeable = in.ConsumeIntegralInRange(0, 4) == 0;
+    s.host.deploy_lock_created_at = maybe_time(in, s.now);
     s.host.process_list_readable = in.ConsumeIntegralInRange(0, 8) != 0;
     s.host.disk_used_percent = in.PickValueInArray({0.0, 50.0, 84.9, 85.0, 85.1, 100.0, -1.0, 100.5,
                                                     std::numeric_limits<double>::quiet_NaN(),

@@ -42,6 +42,9 @@ struct config {
     // Stall recoveries of one job per rolling 24 h, counted from persisted recovery history
     // (issue #8: a job that stalls again and again needs a human, not a fourth restart).
     std::int32_t daily_recovery_cap = 3;
+    // Issue #8: a deploy lock whose holder cannot be probed counts as held for this long after
+    // its creation, then as stale.
+    duration deploy_lock_stale_after = std::chrono::hours{2};
     // A running job whose newest progress is at least this old is stalled.
     duration stall_after = std::chrono::minutes{60};
     // Issue #8: while another running job progressed less than this long ago, a full recovery

@@ -98,7 +98,8 @@ struct plan_summary {
     std::int64_t target = 0;  // ensure_min_running_jobs
     std::int64_t stalled = 0;
     std::int64_t starts_last_24h = 0;
-    std::int64_t recoveries_last_24h = 0;                   // in the persisted history, every job
+    std::int64_t recoveries_last_24h = 0; // in the persisted history, every job
+    bool deploy_lock = false;             // held, or unprobeable and not yet stale
     std::array<std::int64_t, job_status_count> by_status{}; // as read, before the plan
     std::array<std::int64_t, rule_count> actions_by_rule{};
     friend bool operator==(const plan_summary&, const plan_summary&) = default;

@@ -4,6 +4,7 @@
 #include <warden/core/time.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,8 +58,13 @@ struct recovery_record {
 
 struct host_facts {
     bool sentinel_present = false; // absent sentinel = automation switched off: nothing is written
-    bool deploy_lock_present = false;
+    bool deploy_lock_present = false; // the probe found the deploy lock held
     double disk_used_percent = 0.0;
+    // The probe failed (issue #8): the lock file exists but whether a deploy holds it cannot be
+    // told. It counts as held until deploy_lock_stale_after past its creation time: a deploy
+    // that old has died, and a dead deploy must not stop the watchdog for ever.
+    bool deploy_lock_unprobeable = false;
+    std::optional<timestamp> deploy_lock_created_at = std::nullopt; // unknown: held, any age
     // Whether the worker service is up. A held per-job lock with no attributable process is the
     // worker's while it lives; with the worker down, whoever holds it is unknown (issue #8).
     bool worker_alive = true;
@@ -67,6 +73,15 @@ struct host_facts {
     bool process_list_readable = true;
     friend bool operator==(const host_facts&, const host_facts&) = default;
 };
+
+// Whether a deploy is taken to be in progress: held, or unprobeable and younger than
+// `stale_after` (strict: at exactly stale_after the lock is stale).
+[[nodiscard]] constexpr bool deploy_lock_in_effect(const host_facts& h, timestamp now,
+                                                   duration stale_after) noexcept {
+    if (h.deploy_lock_present) return true;
+    if (!h.deploy_lock_unprobeable) return false;
+    return !h.deploy_lock_created_at || now - *h.deploy_lock_created_at < stale_after;
+}
 
 // Everything decide() may look at, captured by the host at one instant. Two sources of truth
 // side by side: the database rows (jobs, starts) and the runtime (locks, processes, running set).

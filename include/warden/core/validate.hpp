@@ -56,6 +56,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
     if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
+    if (c.deploy_lock_stale_after.count() <= 0) bad("deploy_lock_stale_after", "must be positive");
     if (c.orphan_grace.count() < 0) bad("orphan_grace", "must not be negative");
     const tool_options& m = c.annual_minimums;
     if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
@@ -109,6 +110,9 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
         detail::report(out, std::nullopt, "host.disk_used_percent",
                        "must be a finite number in [0, 100]");
+    if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
+        detail::report(out, std::nullopt, "host.deploy_lock_created_at",
+                       *t > s.now ? "after now: the clock went backwards" : "before the year 0001");
     return out;
 }
 

@@ -543,6 +543,10 @@ class document_reader {
                 boolean(value, f, out.sentinel_present);
             else if (key == "deploy_lock")
                 boolean(value, f, out.deploy_lock_present);
+            else if (key == "deploy_lock_unprobeable")
+                boolean(value, f, out.deploy_lock_unprobeable);
+            else if (key == "deploy_lock_created_at")
+                optional_time(value, f, out.deploy_lock_created_at);
             else if (key == "disk_used_percent")
                 number(value, f, out.disk_used_percent);
             else if (key == "worker_alive")
@@ -595,6 +599,8 @@ class document_reader {
                 minutes(value, f, c.start_grace);
             else if (key == "guard_window_minutes")
                 minutes(value, f, c.guard_window);
+            else if (key == "deploy_lock_stale_after_minutes")
+                minutes(value, f, c.deploy_lock_stale_after);
             else if (key == "soft_recovery")
                 boolean(value, f, c.soft_recovery);
             else if (key == "orphan_grace_minutes")
@@ -735,6 +741,8 @@ class document_reader {
     if (engine_field == "config.stall_after") return "config.stall_after_minutes";
     if (engine_field == "config.start_grace") return "config.start_grace_minutes";
     if (engine_field == "config.guard_window") return "config.guard_window_minutes";
+    if (engine_field == "config.deploy_lock_stale_after")
+        return "config.deploy_lock_stale_after_minutes";
     if (engine_field == "config.orphan_grace") return "config.orphan_grace_minutes";
     return std::string{engine_field};
 }
@@ -883,6 +891,7 @@ inline constexpr rule_id decide_rules[] = {
     summary["jobs"] = s.jobs;
     summary["starts_last_24h"] = s.starts_last_24h;
     summary["recoveries_last_24h"] = s.recoveries_last_24h;
+    summary["deploy_lock"] = s.deploy_lock;
     json& by_status = summary["by_status"] = json::object();
     for (int i = 0; i < job_status_count; ++i)
         by_status[std::string{to_string(static_cast<job_status>(i))}] =
@@ -913,6 +922,8 @@ inline constexpr rule_id decide_rules[] = {
     json& host = out["host"] = json::object();
     host["sentinel"] = s.host.sentinel_present;
     host["deploy_lock"] = s.host.deploy_lock_present;
+    host["deploy_lock_unprobeable"] = s.host.deploy_lock_unprobeable;
+    host["deploy_lock_created_at"] = detail::time_json(s.host.deploy_lock_created_at);
     host["disk_used_percent"] = s.host.disk_used_percent;
     host["worker_alive"] = s.host.worker_alive;
     host["process_list_readable"] = s.host.process_list_readable;
@@ -931,6 +942,8 @@ inline constexpr rule_id decide_rules[] = {
     cfg["guard_window_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.guard_window).count();
     cfg["soft_recovery"] = c.soft_recovery;
+    cfg["deploy_lock_stale_after_minutes"] =
+        std::chrono::duration_cast<std::chrono::minutes>(c.deploy_lock_stale_after).count();
     cfg["orphan_grace_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.orphan_grace).count();
     cfg["annual_minimums"] = detail::options_json(c.annual_minimums);

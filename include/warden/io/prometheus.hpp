@@ -155,8 +155,9 @@ denials_by_rail(const plan& p) {
 
     t.family("host_sentinel_present", "1 if the automation sentinel is present (writes allowed).");
     t.sample("host_sentinel_present", std::int64_t{s.host.sentinel_present ? 1 : 0});
-    t.family("host_deploy_lock_present", "1 if a deploy holds the deploy lock.");
-    t.sample("host_deploy_lock_present", std::int64_t{s.host.deploy_lock_present ? 1 : 0});
+    t.family("host_deploy_lock_present",
+             "1 if a deploy holds the deploy lock, or it is unprobeable and not yet stale.");
+    t.sample("host_deploy_lock_present", std::int64_t{p.summary.deploy_lock ? 1 : 0});
     t.family("host_disk_used_ratio", "Share of the crawl disk in use, 0 to 1.");
     t.sample("host_disk_used_ratio", s.host.disk_used_percent / 100.0);
     return t.take();

@@ -34,8 +34,12 @@ struct deploy_lock {
 
   private:
     [[nodiscard]] static verdict held(const decision_context& ctx) {
-        if (!ctx.snapshot.host.deploy_lock_present) return verdict::allow();
-        return verdict::deny_host("deploy lock held");
+        const host_facts& h = ctx.snapshot.host;
+        if (!deploy_lock_in_effect(h, ctx.snapshot.now, ctx.config.deploy_lock_stale_after))
+            return verdict::allow();
+        return verdict::deny_host(h.deploy_lock_present
+                                      ? "deploy lock held"
+                                      : "deploy lock present and unprobeable, not yet stale");
     }
 };
 

@@ -148,6 +148,14 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
         const bool fills = shape.queue_fill_heavy;
         s.host.sentinel_present = chance(fills ? 95 : 80);
         s.host.deploy_lock_present = chance(fills ? 3 : 15);
+        if (chance(fills ? 3 : 10)) {
+            s.host.deploy_lock_unprobeable = true;
+            if (chance(80)) {
+                // Around the 2 h staleness boundary.
+                const auto age = *rc::gen::element<std::int64_t>(0, 7199, 7200, 7201, 86400);
+                s.host.deploy_lock_created_at = s.now - duration{age};
+            }
+        }
         s.host.disk_used_percent =
             fills && chance(85) ? *rc::gen::element(0.0, 50.0, 84.9)
                                 : *rc::gen::element(0.0, 50.0, 84.9, 85.0, 85.1, 99.0, 100.0);

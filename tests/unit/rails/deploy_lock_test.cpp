@@ -1,3 +1,5 @@
+#include <warden/outcome.hpp>
+
 #include <catch2/catch.hpp>
 
 #include "../../support/builders.hpp"
@@ -56,4 +58,56 @@ TEST_CASE("deploy_lock: holds a repair until the deploy ends",
     CHECK(held.blocked[0].rail == "deploy_lock");
     s.host.deploy_lock_present = false;
     CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
+}
+
+TEST_CASE("deploy_lock: an unprobeable lock counts as held until it is 2 h old",
+          "[rails][deploy_lock]") {
+    rail_bench b{job_builder{1, job_status::queued}};
+    b.snap.host.deploy_lock_unprobeable = true;
+    const warden::deploy_lock rail;
+    const warden::config c;
+    SECTION("1 s short of stale: held") {
+        b.snap.host.deploy_lock_created_at = now - c.deploy_lock_stale_after + 1s;
+        const auto v = b.check(rail, start_of(b.snap.jobs[0]));
+        CHECK_FALSE(v.allowed);
+        CHECK(v.reason == "deploy lock present and unprobeable, not yet stale");
+    }
+    SECTION("exactly stale_after old: stale, ignored") {
+        b.snap.host.deploy_lock_created_at = now - c.deploy_lock_stale_after;
+        CHECK(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+    }
+    SECTION("age unknown: held, the safe side") {
+        CHECK_FALSE(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+    }
+    SECTION("probeable and not held: the creation time does not matter") {
+        b.snap.host.deploy_lock_unprobeable = false;
+        b.snap.host.deploy_lock_created_at = now - 1min;
+        CHECK(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+    }
+}
+
+TEST_CASE("deploy_lock: the plan and the outcome report a deploy in effect",
+          "[rails][deploy_lock][outcome]") {
+    auto s = world({job_builder{7, job_status::queued}.annual()});
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    s.host.deploy_lock_unprobeable = true;
+    s.host.deploy_lock_created_at = now - 30min;
+    auto p = warden::decide(s, c);
+    CHECK(p.summary.deploy_lock);
+    CHECK(started_ids(p).empty());
+    CHECK(warden::outcome_of(p, s) == warden::tick_reason::deploy_lock);
+    s.host.deploy_lock_created_at = now - 3h;
+    p = warden::decide(s, c);
+    CHECK_FALSE(p.summary.deploy_lock);
+    CHECK(started_ids(p) == std::vector<std::int64_t>{7});
+}
+
+TEST_CASE("deploy_lock: a creation time after now is a clock going backwards",
+          "[rails][deploy_lock][validate]") {
+    auto s = world({job_builder{7, job_status::queued}.annual()});
+    s.host.deploy_lock_created_at = now + 1s;
+    const auto p = warden::decide(s, {});
+    REQUIRE(p.rejected());
+    CHECK(p.errors[0].field == "host.deploy_lock_created_at");
 }
