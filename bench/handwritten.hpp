@@ -416,6 +416,16 @@ inline proposal failure_classification(const context& ctx, const row& r) {
                                {warden::evidence_kind::error_pattern, 0}}};
 }
 
+inline bool stale_unowned(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (!ctx.c.guards.reconcile || !waiting(r.status)) return false;
+    const bool evidence = r.f->lock_held || (r.f->process_count == 1 && !r.f->shared_output_dir &&
+                                             j.started_at && !j.finished_at);
+    const auto age = age_of(j, ctx.s.now);
+    return evidence && age && *age >= ctx.c.stall_after &&
+           runner_of(ctx, r).runner == warden::runner_class::unknown;
+}
+
 inline proposal reconcile(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (!ctx.c.guards.reconcile || !waiting(r.status)) return {};
@@ -435,6 +445,7 @@ inline proposal reconcile(const context& ctx, const row& r) {
     if (age && *age >= ctx.c.stall_after) {
         proposal p;
         runner_info info = runner_of(ctx, r);
+        if (info.runner == warden::runner_class::unknown) return {};
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::reconcile,
                                      "a stalled attempt still holds the job", info.runner,
                                      std::move(info.unit), false});
@@ -556,6 +567,11 @@ class engine {
                 proposal p;
                 for (std::size_t k = 0; k < 3 && p.empty(); ++k)
                     p = rules_[k](ctx, r);
+                if (p.empty() && stale_unowned(ctx, r))
+                    out.anomalies.push_back(
+                        {r.job->id, warden::anomaly_kind::stalled_runner_unknown,
+                         "waiting, held by a stale attempt whose runner cannot be named: "
+                         "operator intervention required; nothing is written"});
                 std::optional<std::pair<std::string, proposal>> stall;
                 if (p.empty()) stall = stall_recovery(ctx, r);
                 if (p.empty() && !stall) p = rules_[3](ctx, r);

@@ -217,6 +217,11 @@ template <class Rails>
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
                 if (!p) p = reconcile(ctx, subj);
+                if (!p && stale_attempt_unowned(ctx, subj))
+                    out.anomalies.push_back(
+                        anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
+                                "waiting, held by a stale attempt whose runner cannot be named: "
+                                "operator intervention required; nothing is written"});
                 std::optional<stall_verdict> stall;
                 if (!p) stall = stall_recovery(ctx, subj);
                 if (stall) {

@@ -19,13 +19,29 @@ inline namespace v0 {
     return pids;
 }
 
+// The evidence reconcile would act on, if any: a held lock, or the one-process fallback.
+[[nodiscard]] inline bool reconcile_evidence(const job& j, const job_facts& f) noexcept {
+    return f.lock_held ||
+           (f.process_count == 1 && !f.shared_output_dir && j.started_at && !j.finished_at);
+}
+
+// A waiting job held by a stale attempt that warden cannot name the runner of (issue #8): it must
+// not be stopped, so reconcile proposes nothing and the engine reports it for an operator.
+[[nodiscard]] inline bool stale_attempt_unowned(const decision_context& ctx, const subject& s) {
+    const job& j = s.row;
+    return ctx.config.guards.reconcile && is_waiting(j.status) && reconcile_evidence(j, s.facts) &&
+           progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after) &&
+           classify_runner(ctx, s).runner == runner_class::unknown;
+}
+
 // B1: the database says queued or retryable while the crawl still runs (manual edit, a restart,
 // an old runner). A held per-job lock is strong evidence; failing that, exactly one live process
 // in the job's output_dir, for a job that started and has not finished.
 //
 // No flip-flop with stall_recovery: both use progress_is_stale(). A waiting job whose live
 // attempt is stale is not reconciled to running (stall_recovery would at once send it back);
-// its runner is stopped instead, so the next tick sees it idle and queue fill may restart it.
+// its runner is stopped instead, so the next tick sees it idle and queue fill may restart it;
+// unless the runner cannot be named (stale_attempt_unowned): then nothing.
 [[nodiscard]] inline std::optional<proposal> reconcile(const decision_context& ctx,
                                                        const subject& s) {
     const job& j = s.row;
@@ -47,6 +63,7 @@ inline namespace v0 {
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
         const job_runner runner = classify_runner(ctx, s);
+        if (runner.runner == runner_class::unknown) return std::nullopt;
         p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::reconcile,
                        "a stalled attempt still holds the job", runner.runner,
                        std::string(runner.unit), false});

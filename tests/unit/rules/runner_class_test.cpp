@@ -138,3 +138,30 @@ TEST_CASE("runner_class: inside the start grace an unknown runner is not reporte
     s.jobs[0].started_at = now - c.start_grace - 1s;
     CHECK(operator_needed(warden::decide(s, c)));
 }
+
+TEST_CASE("runner_class: reconcile does not stop a stale attempt it cannot name the runner of",
+          "[rules][runner_class][reconcile]") {
+    auto s = world({job_builder{7, job_status::retryable}.started(5h).progress(2h)});
+    hold_lock(s, 7);
+    SECTION("worker alive: the stale attempt is stopped, runner worker") {
+        const auto p = warden::decide(s, {});
+        const auto stop = stop_of(p);
+        REQUIRE(stop);
+        CHECK(stop->rule == warden::rule_id::reconcile);
+        CHECK(stop->runner == runner_class::worker);
+        CHECK_FALSE(stop->restart);
+    }
+    SECTION("worker down: nothing, and an operator is asked for") {
+        s.host.worker_alive = false;
+        const auto p = warden::decide(s, {});
+        CHECK(p.actions.empty());
+        CHECK(operator_needed(p));
+    }
+    SECTION("fresh progress: reconciled to running, whatever the runner") {
+        s.host.worker_alive = false;
+        s.jobs[0].last_progress_at = now - 1min;
+        const auto p = warden::decide(s, {});
+        CHECK(actions_of<warden::set_status>(p).size() == 1);
+        CHECK_FALSE(operator_needed(p));
+    }
+}
