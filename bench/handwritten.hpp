@@ -535,7 +535,6 @@ class engine {
         warden::plan out;
         out.summary.target = c.ensure_min_running_jobs;
         out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
-        out.summary.deploy_lock = deploy_in_progress(s, c);
         validate_config(c, out.errors);
         if (s.now < earliest || s.now > latest)
             out.errors.push_back({std::nullopt, "now", "outside the years 0001..9999"});
@@ -548,6 +547,7 @@ class engine {
                 {std::nullopt, "host.deploy_lock_created_at",
                  *t > s.now ? "after now: the clock went backwards" : "before the year 0001"});
         if (!out.errors.empty()) return out;
+        out.summary.deploy_lock = deploy_in_progress(s, c);
 
         std::vector<facts> fs(s.jobs.size());
         std::vector<row> rows;

@@ -193,11 +193,12 @@ template <class Rails>
     plan out;
     out.summary.target = c.ensure_min_running_jobs;
     out.summary.jobs = static_cast<std::int64_t>(s.jobs.size());
-    out.summary.deploy_lock = deploy_lock_in_effect(s.host, s.now, c.deploy_lock_stale_after);
     out.errors = validate(c);
     for (auto& e : validate_host(s))
         out.errors.push_back(std::move(e));
     if (!out.errors.empty()) return out;
+    // Only now: an unvalidated creation time could overflow the age arithmetic.
+    out.summary.deploy_lock = deploy_lock_in_effect(s.host, s.now, c.deploy_lock_stale_after);
 
     std::vector<std::uint32_t> next_process;
     guard_evidence guard;

@@ -82,6 +82,10 @@ struct backfill_campaign {
     campaign_kind kind = campaign_kind::annual;
     std::int32_t year = 0;
     rule_id rule{};
+
+    // The campaign date a host writes with the backfill (issue #8): January 1st of the year,
+    // 00:00 UTC. A function of the year, so the plan cannot carry a date that disagrees with it.
+    [[nodiscard]] constexpr timestamp campaign_date() const noexcept { return utc(year, 1, 1); }
     friend bool operator==(const backfill_campaign&, const backfill_campaign&) = default;
 };
 

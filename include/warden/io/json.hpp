@@ -805,6 +805,8 @@ struct action_json {
         expect(out, a.expected_status, a.expected_version);
         out["campaign_kind"] = a.kind == campaign_kind::annual ? "annual" : "none";
         out["campaign_year"] = a.year;
+        out["campaign_date"] = fmt::format("{:04}-01-01", a.year);
+        out["campaign_date_utc"] = format_rfc3339(a.campaign_date());
         out["rule"] = to_string(a.rule);
         return out;
     }

@@ -111,3 +111,16 @@ TEST_CASE("deploy_lock: a creation time after now is a clock going backwards",
     REQUIRE(p.rejected());
     CHECK(p.errors[0].field == "host.deploy_lock_created_at");
 }
+
+TEST_CASE("deploy_lock: a creation time far in the past is refused before any arithmetic",
+          "[rails][deploy_lock][validate]") {
+    // Found by decide_fuzz: the age was computed before validation and overflowed.
+    auto s = world({job_builder{7, job_status::queued}.annual()});
+    s.host.deploy_lock_unprobeable = true;
+    s.host.deploy_lock_created_at = warden::timestamp{warden::duration::min() / 2};
+    const auto p = warden::decide(s, {});
+    REQUIRE(p.rejected());
+    CHECK(p.errors[0].field == "host.deploy_lock_created_at");
+    CHECK(p.errors[0].message == "before the year 0001");
+    CHECK_FALSE(p.summary.deploy_lock);
+}

@@ -1,3 +1,5 @@
+#include <warden/io/json.hpp>
+
 #include <catch2/catch.hpp>
 
 #include "../../support/builders.hpp"
@@ -217,4 +219,16 @@ TEST_CASE("queue_fill: skipped jobs are listed only when queue fill looks for ca
     CHECK(warden::decide(s, fill_to(2)).skipped.size() == 1);
     s.jobs[0].last_progress_at = now - 2h; // stalled: queue fill waits
     CHECK(warden::decide(s, fill_to(2)).skipped.empty());
+}
+
+TEST_CASE("queue_fill: a backfill names the campaign date, January 1st 00:00 UTC",
+          "[rules][queue_fill][legacy_annual]") {
+    const warden::backfill_campaign b{
+        warden::job_id{1},          job_status::queued, 1, warden::campaign_kind::annual, 2026,
+        warden::rule_id::queue_fill};
+    CHECK(b.campaign_date() == warden::utc(2026, 1, 1));
+    CHECK(b.campaign_date() - std::chrono::seconds{1} == warden::utc(2025, 12, 31, 23, 59, 59));
+    const auto doc = warden::to_json(warden::action{b});
+    CHECK(doc["campaign_date"] == "2026-01-01");
+    CHECK(doc["campaign_date_utc"] == "2026-01-01T00:00:00Z");
 }
