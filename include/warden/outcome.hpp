@@ -5,10 +5,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <span>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 namespace warden {
 inline namespace v0 {
@@ -113,9 +111,11 @@ static_assert(to_string(static_cast<tick_reason>(tick_reason_count - 1)) != "unk
 
 namespace detail {
 
-[[nodiscard]] inline bool stops_for_recovery(std::span<const action> actions, job_id job) {
-    return std::any_of(actions.begin(), actions.end(), [&](const action& a) {
-        const auto* stop = std::get_if<stop_job>(&a);
+// `view(element)` gives the action an element of `items` holds (an action, or a blocked one's).
+template <class Items, class View>
+[[nodiscard]] bool stops_for_recovery(const Items& items, job_id job, View view) {
+    return std::any_of(items.begin(), items.end(), [&](const auto& item) {
+        const auto* stop = std::get_if<stop_job>(&view(item));
         return stop && stop->job == job && stop->rule == rule_id::stall_recovery;
     });
 }
@@ -133,18 +133,17 @@ namespace detail {
     if (p.rejected()) return tick_reason::invalid_input;
     if (p.summary.deploy_lock) return tick_reason::deploy_lock;
 
+    const auto itself = [](const action& a) -> const action& { return a; };
+    const auto proposed = [](const blocked_action& b) -> const action& { return b.proposed; };
     for (const action& a : p.actions)
         if (const auto* st = detail::recovery_write(a))
-            return detail::stops_for_recovery(p.actions, st->job) ? tick_reason::full_recovered
-                                                                  : tick_reason::soft_recovered;
-    std::vector<action> blocked_actions;
-    blocked_actions.reserve(p.blocked.size());
-    for (const blocked_action& b : p.blocked)
-        blocked_actions.push_back(b.proposed);
+            return detail::stops_for_recovery(p.actions, st->job, itself)
+                       ? tick_reason::full_recovered
+                       : tick_reason::soft_recovered;
     for (const blocked_action& b : p.blocked) {
         const auto* st = detail::recovery_write(b.proposed);
         if (!st) continue;
-        const bool full = detail::stops_for_recovery(blocked_actions, st->job);
+        const bool full = detail::stops_for_recovery(p.blocked, st->job, proposed);
         if (b.rail == "sentinel_gate")
             return full ? tick_reason::dry_run_full_recover : tick_reason::dry_run_soft_recover;
         if (b.rail == "daily_recovery_cap")

@@ -32,6 +32,31 @@ inline std::uint32_t resolve_reference(const id_index& ids, job_id id, std::stri
     return at;
 }
 
+// Start and recovery history alike: each record names a job and a time; those in the last 24 h
+// (now - 24 h < at <= now) count for their job and in `total`. A record after now is a clock
+// going backwards and invalidates its job.
+template <class Record>
+void count_history(const snapshot& s, const id_index& ids, const std::vector<Record>& history,
+                   std::string_view table, std::vector<validation_error>& errors,
+                   std::vector<job_facts>& facts, std::int32_t job_facts::*per_job,
+                   std::int64_t& total) {
+    const timestamp window_start = s.now - one_day;
+    for (std::size_t k = 0; k < history.size(); ++k) {
+        const Record& r = history[k];
+        const auto at = resolve_reference(ids, r.job, table, k, ".job_id", errors);
+        if (at == id_index::npos) continue;
+        if (r.at > s.now || r.at < earliest_time) {
+            facts[at].valid = false;
+            errors.push_back(validation_error{r.job, fmt::format("{}[{}].at", table, k),
+                                              r.at > s.now ? "after now: the clock went backwards"
+                                                           : "before the year 0001"});
+        } else if (r.at > window_start) {
+            ++(facts[at].*per_job);
+            ++total;
+        }
+    }
+}
+
 // One pass over each side table, joining it to the jobs by id or by output_dir. Per-job checks
 // run here too, so an invalid job is known before any rule looks at it.
 // `next_process` receives the chain that links each process to the next one in the same dir.
@@ -99,35 +124,10 @@ inline std::vector<job_facts> build_facts(const snapshot& s, const config& c,
         const auto at = resolve_reference(ids, s.running_set[k], "running_set", k, "", errors);
         if (at != id_index::npos) facts[at].in_running_set = true;
     }
-    const timestamp window_start = s.now - one_day;
-    for (std::size_t k = 0; k < s.starts.size(); ++k) {
-        const start_record& r = s.starts[k];
-        const auto at = resolve_reference(ids, r.job, "starts", k, ".job_id", errors);
-        if (at == id_index::npos) continue;
-        if (r.at > s.now || r.at < earliest_time) {
-            facts[at].valid = false;
-            errors.push_back(validation_error{r.job, fmt::format("starts[{}].at", k),
-                                              r.at > s.now ? "after now: the clock went backwards"
-                                                           : "before the year 0001"});
-        } else if (r.at > window_start) {
-            ++facts[at].starts_last_24h;
-            ++summary.starts_last_24h;
-        }
-    }
-    for (std::size_t k = 0; k < s.recoveries.size(); ++k) {
-        const recovery_record& r = s.recoveries[k];
-        const auto at = resolve_reference(ids, r.job, "recoveries", k, ".job_id", errors);
-        if (at == id_index::npos) continue;
-        if (r.at > s.now || r.at < earliest_time) {
-            facts[at].valid = false;
-            errors.push_back(validation_error{r.job, fmt::format("recoveries[{}].at", k),
-                                              r.at > s.now ? "after now: the clock went backwards"
-                                                           : "before the year 0001"});
-        } else if (r.at > window_start) {
-            ++facts[at].recoveries_last_24h;
-            ++summary.recoveries_last_24h;
-        }
-    }
+    count_history(s, ids, s.starts, "starts", errors, facts, &job_facts::starts_last_24h,
+                  summary.starts_last_24h);
+    count_history(s, ids, s.recoveries, "recoveries", errors, facts,
+                  &job_facts::recoveries_last_24h, summary.recoveries_last_24h);
     return facts;
 }
 

@@ -48,17 +48,11 @@ inline namespace v0 {
     const job_facts& f = s.facts;
     if (!ctx.config.guards.reconcile || !is_waiting(j.status)) return std::nullopt;
 
-    evidence ev;
-    std::string_view reason;
-    if (f.lock_held) {
-        ev = {evidence_kind::lock, 0};
-        reason = "per-job lock held";
-    } else if (f.process_count == 1 && !f.shared_output_dir && j.started_at && !j.finished_at) {
-        ev = {evidence_kind::process, f.first_pid};
-        reason = "one live process in its output_dir";
-    } else {
-        return std::nullopt;
-    }
+    if (!reconcile_evidence(j, f)) return std::nullopt;
+    const evidence ev = f.lock_held ? evidence{evidence_kind::lock, 0}
+                                    : evidence{evidence_kind::process, f.first_pid};
+    const std::string_view reason =
+        f.lock_held ? "per-job lock held" : "one live process in its output_dir";
 
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
