@@ -307,7 +307,8 @@ class deploy_lock_rail final : public rail {
             gated = st->rule == warden::rule_id::stall_recovery ||
                     st->rule == warden::rule_id::orphan_sweep ||
                     st->rule == warden::rule_id::consistency_repair ||
-                    st->rule == warden::rule_id::failure_classification;
+                    st->rule == warden::rule_id::failure_classification ||
+                    st->rule == warden::rule_id::retry_budget;
         if (!gated || !deploy_in_progress(ctx.s, ctx.c)) return {};
         return {false, true,
                 ctx.s.host.deploy_lock_present
@@ -414,6 +415,21 @@ inline proposal failure_classification(const context& ctx, const row& r) {
                                    ? "classed a config error: a retry cannot succeed"
                                    : "last_error names invalid arguments: a retry cannot succeed",
                                {warden::evidence_kind::error_pattern, 0}}};
+}
+
+inline proposal retry_budget(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (!ctx.c.guards.bounded_retries) return {};
+    if (r.status != "retryable" || j.failure != warden::failure_class::infra_error) return {};
+    if (j.retry_count < ctx.c.max_retries || r.f->lock_held || r.f->process_count > 0) return {};
+    return {warden::set_status{j.id,
+                               job_status::retryable,
+                               j.version,
+                               job_status::failed,
+                               std::nullopt,
+                               warden::rule_id::retry_budget,
+                               "infra-error retry budget spent",
+                               {warden::evidence_kind::retry_count, j.retry_count}}};
 }
 
 inline bool stale_unowned(const context& ctx, const row& r) {
@@ -527,6 +543,7 @@ class engine {
         : rails_(default_rails()) {
         rules_.emplace_back(consistency_repair);
         rules_.emplace_back(failure_classification);
+        rules_.emplace_back(retry_budget);
         rules_.emplace_back(reconcile);
         rules_.emplace_back(orphan_sweep);
     }
@@ -565,7 +582,8 @@ class engine {
             std::string status = r.status;
             if (r.f->valid && !anomalies(r, out.anomalies)) {
                 proposal p;
-                for (std::size_t k = 0; k < 3 && p.empty(); ++k)
+                // Every rule before the stall check: all but the last, the orphan sweep.
+                for (std::size_t k = 0; k + 1 < rules_.size() && p.empty(); ++k)
                     p = rules_[k](ctx, r);
                 if (p.empty() && stale_unowned(ctx, r))
                     out.anomalies.push_back(
@@ -574,7 +592,7 @@ class engine {
                          "operator intervention required; nothing is written"});
                 std::optional<std::pair<std::string, proposal>> stall;
                 if (p.empty()) stall = stall_recovery(ctx, r);
-                if (p.empty() && !stall) p = rules_[3](ctx, r);
+                if (p.empty() && !stall) p = rules_.back()(ctx, r);
                 if (stall) {
                     stalls.emplace_back(&r, std::move(*stall));
                 } else if (!p.empty()) {
@@ -653,6 +671,8 @@ class engine {
             bad("disk_threshold_percent", "must be a number in (0, 100]");
         if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
         if (c.daily_recovery_cap < 0) bad("daily_recovery_cap", "must not be negative");
+        if (c.max_retries < 0)
+            bad("max_retries", "must not be negative (0: an infra error fails at once)");
         if (c.recoveries_per_tick < 0)
             bad("recoveries_per_tick", "must not be negative (0: no limit)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");

@@ -13,6 +13,7 @@
 #include <warden/rules/queue_fill.hpp>
 #include <warden/rules/queue_order.hpp>
 #include <warden/rules/reconcile.hpp>
+#include <warden/rules/retry_budget.hpp>
 #include <warden/rules/stall_recovery.hpp>
 
 #include <fmt/format.h>
@@ -217,6 +218,7 @@ template <class Rails>
             if (!detect_anomalies(subj, out.anomalies)) {
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
+                if (!p) p = retry_budget(ctx, subj);
                 if (!p) p = reconcile(ctx, subj);
                 if (!p && stale_attempt_unowned(ctx, subj))
                     out.anomalies.push_back(

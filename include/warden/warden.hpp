@@ -36,6 +36,7 @@
 #include <warden/rules/queue_fill.hpp>
 #include <warden/rules/queue_order.hpp>
 #include <warden/rules/reconcile.hpp>
+#include <warden/rules/retry_budget.hpp>
 #include <warden/rules/runner_class.hpp>
 #include <warden/rules/stall_recovery.hpp>
 #include <warden/version.hpp>

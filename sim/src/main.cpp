@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     bool check_determinism = false;
     std::int64_t runs = 1;
     std::string db = "model";
+    double infra_error_share = 0.0;
     app.add_option("--seed", seed, "the one u64 seed that drives the run");
     app.add_option("--replay", replay, "replay this seed with --trace on");
     app.add_option("--jobs", jobs, "campaign jobs")->check(CLI::Range(1, 100000));
@@ -52,7 +53,12 @@ int main(int argc, char** argv) {
     app.add_option("--faults", faults,
                    "profile (none, default, heavy) or rates: stall=0.01,crash=0.002 or "
                    "default,stall=0.01");
-    app.add_option("--legacy", legacy, "bugs back in: B1..B8, comma-separated, all or none");
+    app.add_option("--legacy", legacy,
+                   "bugs back in: B1..B8 and B14, comma-separated, all or none");
+    app.add_option("--infra-error-share", infra_error_share,
+                   "share of jobs whose every attempt fails with an infra error (B14; 0.25 "
+                   "when --legacy names B14 and this is not given)")
+        ->check(CLI::Range(0.0, 1.0));
     app.add_flag("--trace", trace, "one line per event and per watchdog action");
     app.add_flag("--swarm", swarm, "switch a seed-chosen half of the fault kinds off");
     app.add_option("--runs", runs, "run this many seeds from --seed on")
@@ -92,6 +98,9 @@ int main(int argc, char** argv) {
     o.watchdog_period_ticks = period;
     o.tick_seconds = tick_seconds;
     o.legacy = *bugs;
+    // B14 lives on the infra-error path: without refused jobs nothing takes it.
+    if (bugs->has(14) && infra_error_share == 0.0) infra_error_share = 0.25;
+    o.infra_error_share = infra_error_share;
     o.trace = trace;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
@@ -137,9 +146,13 @@ int main(int argc, char** argv) {
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
-                       "--period {} --tick-seconds {} --faults {} --legacy {}{} --db {}\n",
+                       "--period {} --tick-seconds {} --faults {} --legacy {}{}{} --db {}\n",
                        o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
-                       swarm ? " --swarm" : "", db);
+                       swarm ? " --swarm" : "",
+                       infra_error_share > 0
+                           ? fmt::format(" --infra-error-share {}", infra_error_share)
+                           : std::string{},
+                       db);
             return exit_code(s);
         }
     }

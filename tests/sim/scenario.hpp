@@ -39,6 +39,8 @@ inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool tr
     o.legacy = legacy;
     o.trace = trace;
     o.verify_reference_apply = true;
+    // B14 lives on the infra-error path, which only jobs the runtime refuses take.
+    if (legacy.has(14)) o.infra_error_share = 0.25;
     return o;
 }
 

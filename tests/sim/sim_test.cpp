@@ -40,6 +40,7 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
         o.ticks = 1440;
         o.rates = swarm(base, seed).first;
         o.verify_reference_apply = true;
+        if (seed % 3 == 0) o.infra_error_share = 0.2; // B14's path, and its budget
         const summary s = run(o);
         INFO(format_summary(s, o.tick_seconds));
         REQUIRE(s.violations.empty());
@@ -47,9 +48,9 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
         accumulate(seen, s);
     }
     using warden::rule_id;
-    for (const rule_id r :
-         {rule_id::consistency_repair, rule_id::failure_classification, rule_id::reconcile,
-          rule_id::stall_recovery, rule_id::orphan_sweep, rule_id::queue_fill}) {
+    for (const rule_id r : {rule_id::consistency_repair, rule_id::failure_classification,
+                            rule_id::retry_budget, rule_id::reconcile, rule_id::stall_recovery,
+                            rule_id::orphan_sweep, rule_id::queue_fill}) {
         INFO("rule never applied: " << to_string(r));
         CHECK(seen.applied_by_rule[static_cast<std::size_t>(r)] > 0);
     }
@@ -67,6 +68,7 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
     CHECK(seen.delayed_commits > 0);    // a completion that committed while the sweep ran
     CHECK(seen.completed > 0);
     CHECK(seen.failed_config > 0);
+    CHECK(seen.failed_infra > 0);
 }
 
 TEST_CASE("determinism: a seed replays to the same trace hash", "[sim][determinism]") {

@@ -79,12 +79,23 @@ struct job_builder {
         j.failure = f;
         return *this;
     }
+    job_builder& retries(std::int32_t n) {
+        j.retry_count = n;
+        return *this;
+    }
     operator warden::job() const { return j; } // NOLINT: builders convert implicitly by design
 };
 
 // A running job making progress: started an hour ago, progress a minute ago, lock held.
 inline job_builder healthy_running(std::int64_t id) {
     return std::move(job_builder{id, job_status::running}.started(1h).progress(1min));
+}
+
+// The default config with queue fill on, keeping `target` jobs running.
+inline warden::config fill_to(int target) {
+    warden::config c;
+    c.ensure_min_running_jobs = target;
+    return c;
 }
 
 inline warden::snapshot world(std::vector<warden::job> jobs) {

@@ -28,6 +28,7 @@ enum class evidence_kind : std::uint8_t {
     no_liveness,   // no lock, no process, not in the running set (value: seconds since start)
     campaign_name, // -YYYY0101 in the name or output dir (value: year)
     start_request, // a start requested by queue fill
+    retry_count,   // retries already made (value)
 };
 
 [[nodiscard]] constexpr std::string_view to_string(evidence_kind e) noexcept {
@@ -41,6 +42,7 @@ enum class evidence_kind : std::uint8_t {
     case evidence_kind::no_liveness: return "no_liveness";
     case evidence_kind::campaign_name: return "campaign_name";
     case evidence_kind::start_request: return "start_request";
+    case evidence_kind::retry_count: return "retry_count";
     }
     return "unknown";
 }

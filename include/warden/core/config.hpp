@@ -20,6 +20,7 @@ struct guard_switches {
     bool stable_queue_order = true;     // B5
     bool classify_config_errors = true; // B6
     bool consistency_repair = true;     // B7
+    bool bounded_retries = true;        // B14
     friend constexpr bool operator==(const guard_switches&, const guard_switches&) = default;
 };
 
@@ -62,6 +63,11 @@ struct config {
     tool_options annual_minimums{20, 50, 50, 2, std::nullopt};
     // B5: ties in queued_at are broken by this source order, then by id.
     std::vector<std::string> source_order{"hc", "phac", "cihr"};
+    // B14: retries of a job whose attempts fail with an infra error (a container runtime that
+    // refuses it, a mount that is missing). Past this many the job is failed: such an error
+    // clears within a few retries or not at all, and each retry holds a slot. Counted by
+    // retry_count, which every start from retryable bumps. 0: an infra error fails at once.
+    std::int32_t max_retries = 5;
     // B7: a queued job whose last_stage is this one has in fact finished.
     std::string final_stage = "persist";
     // B6: last_error text (case-insensitive substring) that means the job's own arguments are

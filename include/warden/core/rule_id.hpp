@@ -9,6 +9,7 @@ inline namespace v0 {
 enum class rule_id : std::uint8_t {
     consistency_repair,
     failure_classification,
+    retry_budget,
     reconcile,
     stall_recovery,
     orphan_sweep,
@@ -16,12 +17,13 @@ enum class rule_id : std::uint8_t {
     completion, // the worker side: warden::complete(), never produced by decide()
 };
 
-inline constexpr int rule_count = 7;
+inline constexpr int rule_count = 8;
 
 [[nodiscard]] constexpr std::string_view to_string(rule_id r) noexcept {
     switch (r) {
     case rule_id::consistency_repair: return "consistency_repair";
     case rule_id::failure_classification: return "failure_classification";
+    case rule_id::retry_budget: return "retry_budget";
     case rule_id::reconcile: return "reconcile";
     case rule_id::stall_recovery: return "stall_recovery";
     case rule_id::orphan_sweep: return "orphan_sweep";

@@ -52,6 +52,8 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("disk_threshold_percent", "must be a number in (0, 100]");
     if (c.daily_start_cap < 0) bad("daily_start_cap", "must not be negative");
     if (c.daily_recovery_cap < 0) bad("daily_recovery_cap", "must not be negative");
+    if (c.max_retries < 0)
+        bad("max_retries", "must not be negative (0: an infra error fails at once)");
     if (c.recoveries_per_tick < 0) bad("recoveries_per_tick", "must not be negative (0: no limit)");
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");

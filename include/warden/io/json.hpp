@@ -573,6 +573,8 @@ class document_reader {
                 boolean(value, f, g.classify_config_errors);
             else if (key == "consistency_repair")
                 boolean(value, f, g.consistency_repair);
+            else if (key == "bounded_retries")
+                boolean(value, f, g.bounded_retries);
             else
                 return false;
             return true;
@@ -591,6 +593,8 @@ class document_reader {
                 integer(value, f, c.daily_start_cap);
             else if (key == "daily_recovery_cap")
                 integer(value, f, c.daily_recovery_cap);
+            else if (key == "max_retries")
+                integer(value, f, c.max_retries);
             else if (key == "recoveries_per_tick")
                 integer(value, f, c.recoveries_per_tick);
             else if (key == "stall_after_minutes")
@@ -832,8 +836,9 @@ struct action_json {
 
 // The rules decide() runs; `completion` is the worker's and never appears in a plan.
 inline constexpr rule_id decide_rules[] = {
-    rule_id::consistency_repair, rule_id::failure_classification, rule_id::reconcile,
-    rule_id::stall_recovery,     rule_id::orphan_sweep,           rule_id::queue_fill,
+    rule_id::consistency_repair, rule_id::failure_classification, rule_id::retry_budget,
+    rule_id::reconcile,          rule_id::stall_recovery,         rule_id::orphan_sweep,
+    rule_id::queue_fill,
 };
 
 } // namespace detail
@@ -936,6 +941,7 @@ inline constexpr rule_id decide_rules[] = {
     cfg["disk_threshold_percent"] = c.disk_threshold_percent;
     cfg["daily_start_cap"] = c.daily_start_cap;
     cfg["daily_recovery_cap"] = c.daily_recovery_cap;
+    cfg["max_retries"] = c.max_retries;
     cfg["recoveries_per_tick"] = c.recoveries_per_tick;
     cfg["stall_after_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.stall_after).count();
@@ -959,6 +965,7 @@ inline constexpr rule_id decide_rules[] = {
     guards["stable_queue_order"] = c.guards.stable_queue_order;
     guards["classify_config_errors"] = c.guards.classify_config_errors;
     guards["consistency_repair"] = c.guards.consistency_repair;
+    guards["bounded_retries"] = c.guards.bounded_retries;
 
     json& jobs = out["jobs"] = json::array();
     for (const job& j : s.jobs) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/outcome.hpp>
 
 #include <fmt/format.h>
 
@@ -36,6 +37,7 @@ class job_names {
     case evidence_kind::process: return fmt::format(", pid {}", e.value);
     case evidence_kind::progress_age: return fmt::format(", {} min without progress", e.value / 60);
     case evidence_kind::no_liveness: return fmt::format(", started {} min ago", e.value / 60);
+    case evidence_kind::retry_count: return fmt::format(", {} retries made", e.value);
     default: return {};
     }
 }
@@ -86,7 +88,7 @@ struct action_describer {
 } // namespace detail
 
 // The dry-run an operator reads: what would change, what a rail blocked and why, what looks
-// impossible, what input was rejected, and a one-line summary.
+// impossible, what input was rejected, a one-line summary and the tick's outcome.
 [[nodiscard]] inline std::string render_text(const plan& p, const snapshot& s) {
     const detail::job_names names(s);
     const detail::action_describer describe{names};
@@ -118,6 +120,9 @@ struct action_describer {
                    p.actions.size(), p.blocked.size(), p.anomalies.size(), p.errors.size(),
                    p.summary.running, p.summary.target, p.summary.stalled,
                    p.summary.starts_last_24h);
+    // The tick's one outcome, as `warden metrics` exports it (warden_last_result).
+    const tick_reason why = outcome_of(p, s);
+    fmt::format_to(line, "outcome: {} ({})\n", to_string(result_of(why)), to_string(why));
     return out;
 }
 

@@ -27,7 +27,8 @@ struct deploy_lock {
     [[nodiscard]] verdict check(const decision_context& ctx, const subject&,
                                 const set_status& a) const {
         if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep ||
-            a.rule == rule_id::consistency_repair || a.rule == rule_id::failure_classification)
+            a.rule == rule_id::consistency_repair || a.rule == rule_id::failure_classification ||
+            a.rule == rule_id::retry_budget)
             return held(ctx);
         return verdict::allow();
     }

@@ -8,12 +8,6 @@ using namespace wt;
 
 namespace {
 
-warden::config fill_to(int target) {
-    warden::config c;
-    c.ensure_min_running_jobs = target;
-    return c;
-}
-
 job_builder waiting_annual(std::int64_t id, duration queued_ago = 24h, std::string source = "hc") {
     return std::move(
         job_builder{id, job_status::queued}.annual().queued(queued_ago).source(source));

@@ -36,6 +36,7 @@ template <rail_set Rails>
     c.guards.stable_queue_order = !l.has(5);
     c.guards.classify_config_errors = !l.has(6);
     c.guards.consistency_repair = !l.has(7);
+    c.guards.bounded_retries = !l.has(14);
     return c;
 }
 

@@ -72,6 +72,7 @@ namespace warden::sim {
         fmt::format("warden-sim seed={} legacy={} jobs={}\n", s.seed, s.legacy.describe(), s.jobs);
     line("jobs completed", s.completed);
     line("failed: config error", s.failed_config);
+    if (s.failed_infra > 0) line("failed: infra-error retries spent", s.failed_infra);
     line("not finished", s.not_finished);
     line("starts (worker picks)", fmt::format("{} ({})", s.starts, s.worker_picks));
     line("restarts", s.restarts);

@@ -40,6 +40,7 @@ struct summary {
     std::int64_t job_ticks = 0;
     std::int64_t completed = 0;
     std::int64_t failed_config = 0;
+    std::int64_t failed_infra = 0; // retries spent on infra errors (B14)
     std::int64_t not_finished = 0;
     std::int64_t starts = 0;
     std::int64_t worker_picks = 0;
@@ -77,8 +78,8 @@ inline void accumulate(summary& total, const summary& s) {
     for (std::int64_t summary::*counter :
          {&summary::blocked, &summary::starts, &summary::worker_picks, &summary::restarts,
           &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::completed,
-          &summary::failed_config, &summary::not_finished, &summary::finished_crawls_redone,
-          &summary::crash_points_hit, &summary::delayed_commits,
+          &summary::failed_config, &summary::failed_infra, &summary::not_finished,
+          &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
           &summary::retryable_after_final_stage})
         total.*counter += s.*counter;
 }
@@ -87,6 +88,8 @@ class world {
   public:
     static constexpr std::string_view config_error_text =
         "zimit: error: unrecognized arguments: --pageLimit=abc";
+    static constexpr std::string_view infra_error_text =
+        "docker: Error response from daemon: pull access denied for zimit-broken";
 
     explicit world(world_options o, decider d = {})
         : o_(std::move(o))
@@ -180,6 +183,10 @@ class world {
         std::int32_t work_total = 0;
         bool config_error = false;
         std::int32_t config_failures = 0;
+        bool infra_broken = false; // B14: every attempt fails with an infra error
+        // Infra-error failures since the last time an operator re-queued the job by hand: the
+        // retry budget bounds the automatic retries that follow them.
+        std::int32_t infra_failures = 0;
         rng r;
         std::int64_t lock_pid = 0;        // 0: free; may name a dead process (stale lock)
         std::int64_t running_set_pid = 0; // 0: not in the worker's running set
@@ -211,6 +218,7 @@ class world {
 
     void build_campaign() {
         rng setup = stream(o_.seed, 4);
+        rng infra = stream(o_.seed, 5); // its own stream: without B14 jobs, setup draws as before
         static constexpr std::array<const char*, 3> sources{"hc", "phac", "cihr"};
         const tool_options minimums = cfg_.annual_minimums;
         const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
@@ -237,6 +245,7 @@ class world {
             else
                 j.options = setup.chance(o_.low_options_share) ? ad_hoc : minimums;
             t.config_error = setup.chance(o_.config_error_share);
+            t.infra_broken = infra.chance(o_.infra_error_share) && !t.config_error;
             t.work_total = static_cast<std::int32_t>(setup.chance(o_.long_crawl_share)
                                                          ? setup.between(300, o_.max_work_ticks)
                                                          : setup.between(30, 120));
@@ -326,6 +335,11 @@ class world {
     // ---- the runtime -----------------------------------------------------------------------
 
     void launch(std::uint32_t j, bool in_worker) {
+        // Whoever starts it, the watchdog or the worker: the budget bounds every path.
+        if (truth_[j].infra_failures > cfg_.max_retries)
+            violate(invariant::retries_unbounded, j,
+                    fmt::format("attempt after {} infra-error failures (max_retries {})",
+                                truth_[j].infra_failures, cfg_.max_retries));
         process p;
         p.pid = next_pid_++;
         p.job = j;
@@ -439,8 +453,11 @@ class world {
                 if (db_->edit_status(j, job_status::running, row(j).version,
                                      kind == fault_kind::operator_retryable ? job_status::retryable
                                                                             : job_status::queued,
-                                     now()))
+                                     now())) {
                     wrote(j, job_status::running);
+                    // A human's explicit request for another run: a fresh budget.
+                    if (kind == fault_kind::operator_requeue) truth_[j].infra_failures = 0;
+                }
             }
             break;
         case fault_kind::deploy:
@@ -529,11 +546,15 @@ class world {
         ++p.work_done;
         disk_percent_ = std::min(100.0, disk_percent_ + 0.004);
         if (t.config_error) { // the arguments are refused before any page is fetched
-            if (p.work_done >= 2) return fail(k, true);
+            if (p.work_done >= 2) return fail(k, attempt_failure::config_error);
+            return true;
+        }
+        if (t.infra_broken) { // the runtime refuses the job before any page is fetched
+            if (p.work_done >= 1) return fail(k, attempt_failure::infra_error);
             return true;
         }
         if (t.r.chance(o_.timeout_per_tick) && ++p.timeouts > p.timeout_threshold)
-            return fail(k, false);
+            return fail(k, attempt_failure::timeouts);
         if (tick_ >= p.next_heartbeat) {
             db_->heartbeat(p.job, now()); // a blind write of the progress column
             wrote(p.job, row(p.job).status);
@@ -543,24 +564,33 @@ class world {
         return true;
     }
 
+    enum class attempt_failure : std::uint8_t { timeouts, config_error, infra_error };
+
     // The runner reports a failed attempt: the error columns (a plain write: the error is true
-    // whatever the status), then running -> retryable with compare-and-set.
-    bool fail(std::size_t k, bool config_error) {
+    // whatever the status), then running -> retryable with compare-and-set, where the next
+    // start counts the retry. The legacy runner of B14 puts an infra-error attempt straight
+    // back in the queue for the worker instead: no start from retryable, so nothing counts it.
+    bool fail(std::size_t k, attempt_failure why) {
         const process p = procs_[k];
+        const bool config_error = why == attempt_failure::config_error;
+        const bool infra_error = why == attempt_failure::infra_error;
         if (config_error) ++truth_[p.job].config_failures;
-        // The legacy runner calls everything transient.
-        db_->record_error(p.job, failure_class::transient,
-                          config_error
-                              ? std::string{config_error_text}
-                              : fmt::format("error threshold exceeded: {} timeouts", p.timeouts));
+        if (infra_error) ++truth_[p.job].infra_failures;
+        // The legacy runner calls everything transient, except the runtime's own refusals.
+        db_->record_error(
+            p.job, infra_error ? failure_class::infra_error : failure_class::transient,
+            config_error  ? std::string{config_error_text}
+            : infra_error ? std::string{infra_error_text}
+                          : fmt::format("error threshold exceeded: {} timeouts", p.timeouts));
         wrote(p.job, row(p.job).status);
-        if (db_->edit_status(p.job, job_status::running, row(p.job).version, job_status::retryable,
-                             now())) {
+        const job_status next =
+            infra_error && o_.legacy.has(14) ? job_status::queued : job_status::retryable;
+        if (db_->edit_status(p.job, job_status::running, row(p.job).version, next, now())) {
             wrote(p.job, job_status::running);
         } else {
             ++sum_.worker_conflicts;
         }
-        ev(event_kind::attempt_failed, p.job, config_error ? 1 : 0);
+        ev(event_kind::attempt_failed, p.job, static_cast<std::int64_t>(why));
         end_process(k, true);
         schedule_removal(p.job, p.pid);
         return false;
@@ -1030,8 +1060,10 @@ class world {
 
     [[nodiscard]] bool finished_ok(std::uint32_t j) const {
         const job& r = row(j);
+        // Failed as a config error (B6), or as an infra error once its retries are spent (B14).
         return r.status == job_status::completed ||
-               (r.status == job_status::failed && r.failure == failure_class::infra_error_config);
+               (r.status == job_status::failed && (r.failure == failure_class::infra_error_config ||
+                                                   r.failure == failure_class::infra_error));
     }
 
     [[nodiscard]] bool all_finished() const {
@@ -1060,7 +1092,8 @@ class world {
             if (row(j).status == job_status::completed)
                 ++sum_.completed;
             else if (finished_ok(j))
-                ++sum_.failed_config;
+                ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
+                                                                : sum_.failed_config);
             else
                 ++sum_.not_finished;
         }
