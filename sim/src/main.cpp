@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     bool trace = false;
     bool swarm = false;
     bool check_determinism = false;
+    bool progress_logs = false;
     std::int64_t runs = 1;
     std::string db = "model";
     app.add_option("--seed", seed, "the one u64 seed that drives the run");
@@ -52,7 +53,12 @@ int main(int argc, char** argv) {
     app.add_option("--faults", faults,
                    "profile (none, default, heavy) or rates: stall=0.01,crash=0.002 or "
                    "default,stall=0.01");
-    app.add_option("--legacy", legacy, "bugs back in: B1..B8, comma-separated, all or none");
+    app.add_option("--legacy", legacy,
+                   "bugs back in: B1..B8 or B15, comma-separated, all or none (B15 needs "
+                   "--progress-logs)");
+    app.add_flag("--progress-logs", progress_logs,
+                 "each attempt writes its own crawl log; the watchdog reads progress from them "
+                 "through warden::progress_tracker instead of the heartbeat column");
     app.add_flag("--trace", trace, "one line per event and per watchdog action");
     app.add_flag("--swarm", swarm, "switch a seed-chosen half of the fault kinds off");
     app.add_option("--runs", runs, "run this many seeds from --seed on")
@@ -93,6 +99,7 @@ int main(int argc, char** argv) {
     o.tick_seconds = tick_seconds;
     o.legacy = *bugs;
     o.trace = trace;
+    o.progress_logs = progress_logs;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
         warden::sim::sqlite_db::attach(o);
@@ -137,9 +144,9 @@ int main(int argc, char** argv) {
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
-                       "--period {} --tick-seconds {} --faults {} --legacy {}{} --db {}\n",
+                       "--period {} --tick-seconds {} --faults {} --legacy {}{}{} --db {}\n",
                        o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
-                       swarm ? " --swarm" : "", db);
+                       swarm ? " --swarm" : "", progress_logs ? " --progress-logs" : "", db);
             return exit_code(s);
         }
     }

@@ -1,5 +1,5 @@
-// The bug catalogue: for each incident B1..B8, bring its bug back (switch its guard off in the
-// engine and the world) and require the property test to find a violation of the invariant that
+// The bug catalogue: for each incident (B1..B8, B15), bring its bug back (switch its guard off in
+// the engine and the world) and require the property test to find a violation of the invariant that
 // names the incident within a bounded number of cases, then print the shrunk trace.
 // `warden_sim_tests "[catalogue]"` prints the table docs/simulator.md quotes.
 #include <warden/sim/sim.hpp>
@@ -100,4 +100,9 @@ TEST_CASE("catalogue B7: non-atomic stage write, 0-row success, no repair", "[si
 }
 TEST_CASE("catalogue B8: no grace, runtime forgets before the DB commits", "[sim][catalogue]") {
     require_found(8, {invariant::false_orphan});
+}
+// B15 runs with progress_logs on (options_for turns them on for it): the host's progress tracker
+// reads the first log path it found for each job, so a restarted job's stall is never seen.
+TEST_CASE("catalogue B15: progress read from the first log path found", "[sim][catalogue]") {
+    require_found(15, {invariant::missed_stall});
 }

@@ -3,6 +3,7 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -104,8 +105,12 @@ struct fault_cmd {
 
 // The bug catalogue: bit n set means incident Bn is back (its guard is switched off), in the
 // engine (config.guards, ensure_min_running_jobs, the rail set) and in the world (non-atomic
-// writes, 0-row updates taken as success, running-set removal before the completion commits).
+// writes, 0-row updates taken as success, running-set removal before the completion commits,
+// the host's progress tracker reading the first log path it found).
 struct legacy_bugs {
+    // The entries of the catalogue (docs/simulator.md). 9 to 14 are reserved (DESIGN.md).
+    static constexpr std::array<int, 9> known{1, 2, 3, 4, 5, 6, 7, 8, 15};
+
     std::uint16_t mask = 0;
     [[nodiscard]] constexpr bool has(int n) const noexcept { return (mask >> n) & 1u; }
     constexpr legacy_bugs& add(int n) noexcept {
@@ -115,20 +120,20 @@ struct legacy_bugs {
     [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
     [[nodiscard]] static constexpr legacy_bugs all() noexcept {
         legacy_bugs l;
-        for (int n = 1; n <= 8; ++n)
+        for (const int n : known)
             l.add(n);
         return l;
     }
     [[nodiscard]] std::string describe() const {
         std::string out;
-        for (int n = 1; n <= 8; ++n)
+        for (const int n : known)
             if (has(n)) out += (out.empty() ? "B" : ",B") + std::to_string(n);
         return out.empty() ? "none" : out;
     }
     friend constexpr bool operator==(const legacy_bugs&, const legacy_bugs&) = default;
 };
 
-// "B8", "B1,B7", "all", "none".
+// "B8", "B1,B7", "B15", "all", "none".
 [[nodiscard]] inline std::optional<legacy_bugs> parse_legacy(std::string_view s) {
     legacy_bugs l;
     if (s == "none" || s.empty()) return l;
@@ -136,10 +141,17 @@ struct legacy_bugs {
     while (!s.empty()) {
         const auto comma = s.find(',');
         const std::string_view item = s.substr(0, comma);
-        if (item.size() != 2 || (item[0] != 'B' && item[0] != 'b') || item[1] < '1' ||
-            item[1] > '8')
+        if (item.size() < 2 || item.size() > 3 || (item[0] != 'B' && item[0] != 'b'))
             return std::nullopt;
-        l.add(item[1] - '0');
+        int n = 0;
+        for (const char c : item.substr(1)) {
+            if (c < '0' || c > '9') return std::nullopt;
+            n = 10 * n + (c - '0');
+        }
+        if (std::find(legacy_bugs::known.begin(), legacy_bugs::known.end(), n) ==
+            legacy_bugs::known.end())
+            return std::nullopt;
+        l.add(n);
         if (comma == std::string_view::npos) break;
         s.remove_prefix(comma + 1);
     }
@@ -177,6 +189,11 @@ struct world_options {
     std::function<std::unique_ptr<database>()> store;
     bool trace = false;
     std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
+    // Each attempt writes its own crawl log (<output_dir>/logs/attempt-<n>.log; the previous
+    // attempt's is rotated away when a new one starts), and the watchdog's snapshot takes each
+    // job's progress from a warden::progress_tracker fed with those logs instead of the DB's
+    // heartbeat column (issue #8, B15). Off: the heartbeat column, as before.
+    bool progress_logs = false;
 };
 
 } // namespace warden::sim

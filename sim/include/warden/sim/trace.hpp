@@ -107,9 +107,10 @@ enum class invariant : std::uint8_t {
     underfilled,            // liveness: running reaches the target while enough work waits
     // Safety, added last so the numbers of the others (hashed into traces) stay as they were.
     recovery_over_cap, // no stall recovery of a job at its daily recovery cap
+    missed_stall,      // a stalled crawl is stopped within the stall bound (B15)
 };
 
-inline constexpr int invariant_count = 18;
+inline constexpr int invariant_count = 19;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -131,6 +132,7 @@ inline constexpr int invariant_count = 18;
     case invariant::unfinished: return "unfinished";
     case invariant::underfilled: return "underfilled";
     case invariant::recovery_over_cap: return "recovery_over_cap";
+    case invariant::missed_stall: return "missed_stall";
     }
     return "unknown";
 }
