@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
                    "profile (none, default, heavy) or rates: stall=0.01,crash=0.002 or "
                    "default,stall=0.01");
     app.add_option("--legacy", legacy,
-                   "bugs back in: B1..B8 or B15, comma-separated, all or none (B15 needs "
-                   "--progress-logs)");
+                   "bugs back in: B1..B8 or B15, comma-separated, all or none (B15 turns "
+                   "--progress-logs on)");
     app.add_flag("--progress-logs", progress_logs,
                  "each attempt writes its own crawl log; the watchdog reads progress from them "
                  "through warden::progress_tracker instead of the heartbeat column");
@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
     o.tick_seconds = tick_seconds;
     o.legacy = *bugs;
     o.trace = trace;
+    // B15 lives in the progress tracker, which only reads crawl logs.
+    progress_logs = progress_logs || bugs->has(15);
     o.progress_logs = progress_logs;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
