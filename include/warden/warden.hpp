@@ -1,5 +1,5 @@
 #pragma once
-// Umbrella header: the engine, every rule and rail, and the text renderer.
+// Umbrella header: the engine, every rule and rail, the text renderer and the progress tracker.
 #include <warden/apply.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
@@ -17,6 +17,7 @@
 #include <warden/io/rfc3339.hpp>
 #include <warden/io/text.hpp>
 #include <warden/outcome.hpp>
+#include <warden/progress.hpp>
 #include <warden/rails/annual_minimums.hpp>
 #include <warden/rails/compose.hpp>
 #include <warden/rails/concepts.hpp>

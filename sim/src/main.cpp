@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     bool trace = false;
     bool swarm = false;
     bool check_determinism = false;
+    bool progress_logs = false;
     std::int64_t runs = 1;
     std::string db = "model";
     double infra_error_share = 0.0;
@@ -54,11 +55,14 @@ int main(int argc, char** argv) {
                    "profile (none, default, heavy) or rates: stall=0.01,crash=0.002 or "
                    "default,stall=0.01");
     app.add_option("--legacy", legacy,
-                   "bugs back in: B1..B8 and B14, comma-separated, all or none");
+                   "bugs back in: B1..B8, B14 or B15, comma-separated, all or none (B14 sets "
+                   "--infra-error-share 0.25 unless given, B15 turns --progress-logs on)");
     app.add_option("--infra-error-share", infra_error_share,
-                   "share of jobs whose every attempt fails with an infra error (B14; 0.25 "
-                   "when --legacy names B14 and this is not given)")
+                   "share of jobs whose every attempt fails with an infra error (B14)")
         ->check(CLI::Range(0.0, 1.0));
+    app.add_flag("--progress-logs", progress_logs,
+                 "each attempt writes its own crawl log; the watchdog reads progress from them "
+                 "through warden::progress_tracker instead of the heartbeat column");
     app.add_flag("--trace", trace, "one line per event and per watchdog action");
     app.add_flag("--swarm", swarm, "switch a seed-chosen half of the fault kinds off");
     app.add_option("--runs", runs, "run this many seeds from --seed on")
@@ -102,6 +106,9 @@ int main(int argc, char** argv) {
     if (bugs->has(14) && infra_error_share == 0.0) infra_error_share = 0.25;
     o.infra_error_share = infra_error_share;
     o.trace = trace;
+    // B15 lives in the progress tracker, which only reads crawl logs.
+    progress_logs = progress_logs || bugs->has(15);
+    o.progress_logs = progress_logs;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
         warden::sim::sqlite_db::attach(o);
@@ -146,13 +153,13 @@ int main(int argc, char** argv) {
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
-                       "--period {} --tick-seconds {} --faults {} --legacy {}{}{} --db {}\n",
+                       "--period {} --tick-seconds {} --faults {} --legacy {}{}{}{} --db {}\n",
                        o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
                        swarm ? " --swarm" : "",
                        infra_error_share > 0
                            ? fmt::format(" --infra-error-share {}", infra_error_share)
                            : std::string{},
-                       db);
+                       progress_logs ? " --progress-logs" : "", db);
             return exit_code(s);
         }
     }

@@ -1,6 +1,6 @@
-// The bug catalogue: for each incident (B1..B8, B14), bring its bug back (switch its guard off in
-// the engine and the world) and require the property test to find a violation of the invariant that
-// names the incident within a bounded number of cases, then print the shrunk trace.
+// The bug catalogue: for each incident (B1..B8, B14, B15), bring its bug back (switch its guard off
+// in the engine and the world) and require the property test to find a violation of the invariant
+// that names the incident within a bounded number of cases, then print the shrunk trace.
 // `warden_sim_tests "[catalogue]"` prints the table docs/simulator.md quotes.
 #include <warden/sim/sim.hpp>
 
@@ -103,4 +103,9 @@ TEST_CASE("catalogue B8: no grace, runtime forgets before the DB commits", "[sim
 }
 TEST_CASE("catalogue B14: infra-error retries never exhaust", "[sim][catalogue]") {
     require_found(14, {invariant::retries_unbounded});
+}
+// B15 runs with progress_logs on (options_for turns them on for it): the host's progress tracker
+// reads the first log path it found for each job, so a restarted job's stall is never seen.
+TEST_CASE("catalogue B15: progress read from the first log path found", "[sim][catalogue]") {
+    require_found(15, {invariant::missed_stall});
 }

@@ -28,8 +28,12 @@ struct scenario {
 // Twelve hours of one-minute ticks with faults, then the liveness phase.
 inline constexpr std::int64_t scenario_ticks = 720;
 
-inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool trace = false) {
+// B15 lives in the host's progress tracker, which only reads crawl logs: with B15 back, or when
+// asked, the world writes them (progress_logs).
+inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool trace = false,
+                                 bool progress_logs = false) {
     world_options o;
+    o.progress_logs = progress_logs || legacy.has(15);
     o.seed = sc.seed;
     o.jobs = sc.jobs;
     o.target_running = sc.target;
@@ -42,6 +46,37 @@ inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool tr
     // B14 lives on the infra-error path, which only jobs the runtime refuses take.
     if (legacy.has(14)) o.infra_error_share = 0.25;
     return o;
+}
+
+// The [swarm] campaigns: rate-driven, the heavy profile with a seed-chosen half of the fault
+// kinds switched off, every plan checked against warden::apply_to_snapshot.
+inline world_options swarm_campaign(std::uint64_t seed, std::int32_t jobs, std::int32_t target) {
+    world_options o;
+    o.seed = seed;
+    o.jobs = jobs;
+    o.target_running = target;
+    o.ticks = 1440;
+    o.rates = swarm(*fault_profile("heavy"), seed).first;
+    o.verify_reference_apply = true;
+    return o;
+}
+
+// Seeds 1..n of the swarm campaigns (1 to 16 jobs, a target of 1 to 5), each changed by
+// `adjust`: each must break nothing and converge. Returns their counters summed, for probes.
+template <class Adjust>
+summary run_swarm(std::uint64_t seeds, Adjust adjust) {
+    summary seen;
+    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+        world_options o = swarm_campaign(seed, 1 + static_cast<std::int32_t>(seed % 16),
+                                         1 + static_cast<std::int32_t>(seed % 5));
+        adjust(o);
+        const summary s = run(o);
+        INFO(format_summary(s, o.tick_seconds));
+        REQUIRE(s.violations.empty());
+        REQUIRE(s.time_to_complete_ticks >= 0);
+        accumulate(seen, s);
+    }
+    return seen;
 }
 
 // One annual job whose every attempt stalls: the first after 200 ticks of a long crawl, each
@@ -141,8 +176,9 @@ inline void showValue(const scenario& sc, std::ostream& os) {
 }
 
 // The scenario and the tick table of its run, for a human reading a counterexample.
-inline std::string replay_text(const scenario& sc, legacy_bugs legacy, std::size_t last_lines) {
-    world w(options_for(sc, legacy, true));
+inline std::string replay_text(const scenario& sc, legacy_bugs legacy, std::size_t last_lines,
+                               bool progress_logs = false) {
+    world w(options_for(sc, legacy, true, progress_logs));
     const summary s = w.run();
     std::string out;
     std::ostringstream shown;

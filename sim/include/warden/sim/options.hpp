@@ -105,7 +105,8 @@ struct fault_cmd {
 
 // The bug catalogue: bit n set means incident Bn is back (its guard is switched off), in the
 // engine (config.guards, ensure_min_running_jobs, the rail set) and in the world (non-atomic
-// writes, 0-row updates taken as success, running-set removal before the completion commits).
+// writes, 0-row updates taken as success, running-set removal before the completion commits,
+// the host's progress tracker reading the first log path it found).
 struct legacy_bugs {
     std::uint16_t mask = 0;
     [[nodiscard]] constexpr bool has(int n) const noexcept { return (mask >> n) & 1u; }
@@ -114,9 +115,9 @@ struct legacy_bugs {
         return *this;
     }
     [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
-    // B1..B8 are our incidents; B9..B13 are reserved in DESIGN.md for peers' bugs not modelled
-    // yet; B14 on are issue #8's.
-    static constexpr std::array<int, 9> numbers{1, 2, 3, 4, 5, 6, 7, 8, 14};
+    // The entries of the catalogue (docs/simulator.md): B1..B8 are our incidents; B9..B13 are
+    // reserved in DESIGN.md for peers' bugs not modelled yet; B14 on are issue #8's.
+    static constexpr std::array<int, 10> numbers{1, 2, 3, 4, 5, 6, 7, 8, 14, 15};
     [[nodiscard]] static constexpr bool known(int n) noexcept {
         return std::find(numbers.begin(), numbers.end(), n) != numbers.end();
     }
@@ -135,7 +136,7 @@ struct legacy_bugs {
     friend constexpr bool operator==(const legacy_bugs&, const legacy_bugs&) = default;
 };
 
-// "B8", "B1,B7", "all", "none".
+// "B8", "B1,B7", "B15", "all", "none".
 [[nodiscard]] inline std::optional<legacy_bugs> parse_legacy(std::string_view s) {
     legacy_bugs l;
     if (s == "none" || s.empty()) return l;
@@ -193,6 +194,11 @@ struct world_options {
     std::function<std::unique_ptr<database>()> store;
     bool trace = false;
     std::int64_t liveness_ticks = -1; // -1: the stated bound (see liveness_bound_ticks)
+    // Each attempt writes its own crawl log (<output_dir>/logs/attempt-<n>.log; the previous
+    // attempt's is rotated away when a new one starts), and the watchdog's snapshot takes each
+    // job's progress from a warden::progress_tracker fed with those logs instead of the DB's
+    // heartbeat column (issue #8, B15). Off: the heartbeat column, as before.
+    bool progress_logs = false;
 };
 
 } // namespace warden::sim

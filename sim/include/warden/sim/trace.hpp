@@ -108,9 +108,10 @@ enum class invariant : std::uint8_t {
     // Safety, added last so the numbers of the others (hashed into traces) stay as they were.
     recovery_over_cap, // no stall recovery of a job at its daily recovery cap
     retries_unbounded, // no attempt after max_retries + 1 infra-error failures (B14)
+    missed_stall,      // a stalled crawl is stopped within the stall bound (B15)
 };
 
-inline constexpr int invariant_count = 19;
+inline constexpr int invariant_count = 20;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -133,6 +134,7 @@ inline constexpr int invariant_count = 19;
     case invariant::underfilled: return "underfilled";
     case invariant::recovery_over_cap: return "recovery_over_cap";
     case invariant::retries_unbounded: return "retries_unbounded";
+    case invariant::missed_stall: return "missed_stall";
     }
     return "unknown";
 }

@@ -8,6 +8,7 @@
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/progress.hpp>
 #include <warden/rules/completion.hpp>
 #include <warden/rules/failure_classification.hpp>
 #include <warden/sim/database.hpp>
@@ -177,6 +178,17 @@ class world {
         std::int32_t timeout_threshold = 0;
         std::int64_t commit_at = 0; // completing: when the completion write lands
         bool in_worker = false;
+        std::int32_t attempt = 0;     // the job's attempt number: its crawl log's
+        std::int64_t stalled_at = -1; // the tick it stalled; -1: not stalled
+    };
+
+    // A crawl log on the host's disk (progress_logs): the attempt that writes it (0: no log at
+    // the job's log path), its path, its last write and the crawled-pages counter in it.
+    struct crawl_log {
+        std::int32_t attempt = 0;
+        std::string path;
+        timestamp modified_at{};
+        std::int64_t pages = 0;
     };
 
     struct truth {
@@ -195,6 +207,11 @@ class world {
         std::int64_t last_write_seq = 0;
         std::int64_t drift_ticks = 0;
         std::int64_t impossible_ticks = 0;
+        std::int64_t missed_stall_ticks = 0;
+        std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
+        std::int64_t stalled_since = -1; // when that crawl stalled
+        std::int32_t attempts = 0;
+        crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
         // The stall recoveries of this job that landed, as the world saw them: the recovery cap
         // invariant counts these, not the store's history, so a store that loses history is
@@ -346,6 +363,8 @@ class world {
         p.in_worker = in_worker;
         p.spawn_at = in_worker ? tick_ : tick_ + truth_[j].r.between(0, o_.spawn_lag_max_ticks);
         p.timeout_threshold = row(j).options.error_threshold_timeout;
+        p.attempt = ++truth_[j].attempts;
+        truth_[j].log.attempt = 0; // the previous attempt's log is rotated away
         if (truth_[j].has_started && row(j).has_outputs) ++sum_.finished_crawls_redone;
         truth_[j].has_started = true;
         ++truth_[j].procs;
@@ -360,6 +379,10 @@ class world {
         p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
         const bool lock_free = t.lock_pid == 0 || !pid_alive(t.lock_pid);
         if (lock_free) t.lock_pid = p.pid; // a stale lock is broken by the new attempt
+        if (o_.progress_logs && p.attempt == t.attempts) // the newest attempt opens its log
+            t.log = crawl_log{
+                p.attempt, fmt::format("{}/logs/attempt-{}.log", row(p.job).output_dir, p.attempt),
+                now(), 0};
         ev(event_kind::unit_spawned, p.job, p.pid);
     }
 
@@ -424,6 +447,7 @@ class world {
             if (auto k = pick_proc(
                     pick, [](const process& p) { return p.state == proc_state::running; })) {
                 procs_[*k].state = proc_state::stalled;
+                procs_[*k].stalled_at = tick_;
                 victim = procs_[*k].pid;
                 job = procs_[*k].job;
             }
@@ -558,6 +582,10 @@ class world {
         if (tick_ >= p.next_heartbeat) {
             db_->heartbeat(p.job, now()); // a blind write of the progress column
             wrote(p.job, row(p.job).status);
+            if (t.log.attempt == p.attempt && p.attempt != 0) { // and a line in its crawl log
+                t.log.pages = p.work_done;
+                t.log.modified_at = now();
+            }
             p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
         }
         if (p.work_done >= t.work_total) return finish(k);
@@ -751,6 +779,7 @@ class world {
         snap_.jobs.resize(rows.size());
         for (std::size_t i = 0; i < order_.size(); ++i)
             snap_.jobs[i] = rows[order_[i]];
+        if (o_.progress_logs) read_progress_logs();
         snap_.locks.clear();
         snap_.running_set.clear();
         for (std::uint32_t j = 0; j < rows.size(); ++j) {
@@ -767,6 +796,25 @@ class world {
                 snap_.processes.push_back(std::move(f));
             }
         snap_.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
+    }
+
+    // The host's progress evidence (progress_logs): each job's readable crawl logs go through
+    // the host's progress_tracker, which replaces the heartbeat column in the snapshot. A
+    // finished job is forgotten, so the tracker holds the unfinished jobs only.
+    void read_progress_logs() {
+        for (std::size_t i = 0; i < order_.size(); ++i) {
+            job& j = snap_.jobs[i];
+            const crawl_log& log = truth_[order_[i]].log;
+            if (is_terminal(j.status)) {
+                tracker_.forget(j.id);
+                progress_observation{}.apply_to(j);
+                continue;
+            }
+            readings_.clear();
+            if (log.attempt != 0)
+                readings_.push_back(progress_reading{log.path, log.modified_at, log.pages});
+            (void)tracker_.observe(j, now(), readings_);
+        }
     }
 
     using action_key = std::tuple<std::int64_t, std::size_t, int, int>;
@@ -1033,7 +1081,57 @@ class world {
                 t.impossible_ticks = 0;
             }
         }
+        check_stalls(paused);
         if (tick_ >= o_.ticks) check_filled();
+    }
+
+    // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
+    // host observes up to a period late) past the start grace, one recovery per watchdog tick
+    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
+    [[nodiscard]] std::int64_t stall_bound_ticks() const {
+        const std::int64_t ts = o_.tick_seconds;
+        const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
+        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
+    }
+
+    // missed_stall: a crawl stalled in the world's truth is stopped (a stall recovery, or
+    // reconcile's stop of a waiting row) within stall_bound_ticks. The clock pauses when the
+    // watchdog may not act: the deploy lock, a missing sentinel, a job at its recovery cap.
+    void check_stalls(bool paused) {
+        for (const auto& p : procs_)
+            if (p.state == proc_state::stalled) {
+                truth& t = truth_[p.job];
+                t.stalled_mark = tick_;
+                t.stalled_since =
+                    t.stalled_since < 0 ? p.stalled_at : std::min(t.stalled_since, p.stalled_at);
+            }
+        for (std::uint32_t j = 0; j < job_count(); ++j) {
+            truth& t = truth_[j];
+            if (t.stalled_mark != tick_) {
+                t.missed_stall_ticks = 0;
+                t.stalled_since = -1;
+                continue;
+            }
+            if (paused || held_by_recovery_cap(j)) continue;
+            if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
+                violate(invariant::missed_stall, j,
+                        fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "
+                                    "could act in (its snapshot: {})",
+                                    t.stalled_since, t.missed_stall_ticks, seen_progress(j)));
+        }
+    }
+
+    // What the watchdog's last snapshot said of job j's progress.
+    [[nodiscard]] std::string seen_progress(std::uint32_t j) const {
+        for (const job& r : snap_.jobs)
+            if (r.id == row(j).id) {
+                if (!r.progress_known) return "no progress information";
+                if (!r.last_progress_at) return "no progress yet";
+                return fmt::format("{} pages, last progress {} s before it",
+                                   r.crawled_pages.value_or(-1),
+                                   (snap_.now - *r.last_progress_at).count());
+            }
+        return "not listed";
     }
 
     // Liveness, every tick once faults stop: the campaign is filled to its target whenever a
@@ -1146,6 +1244,11 @@ class world {
     std::vector<event> events_;
     summary sum_;
     std::unique_ptr<database> db_;
+    // The host's state, not the store's: the same on every store (progress_logs). Legacy B15
+    // reads the first log path found for each job.
+    progress_tracker tracker_{o_.legacy.has(15) ? progress_source_choice::first_seen
+                                                : progress_source_choice::freshest};
+    std::vector<progress_reading> readings_;
 };
 
 // Runs one campaign.

@@ -1,0 +1,168 @@
+#pragma once
+// The host's measurement of progress (issue #8, docs/rules/progress_evidence.md). decide() is pure
+// and stateless: it reads `last_progress_at`, `crawled_pages` and `progress_known` from each job.
+// Measuring them needs memory across ticks ("the first observation after the last change of the
+// crawled-pages counter"), so it lives here, in a tracker the host owns: one per watchdog
+// process, fed each tick with every progress source the host could read for each job.
+#include <warden/core/ids.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/time.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace warden {
+inline namespace v0 {
+
+// One progress source as the host read it this tick: for a crawl, its log path, the log's
+// modification time and the crawled-pages counter parsed from it. No counter: the source is
+// missing or could not be parsed this tick.
+struct progress_reading {
+    std::string source;
+    std::optional<timestamp> modified_at;
+    std::optional<std::int64_t> crawled_pages;
+};
+
+// Which source a job's progress is read from.
+enum class progress_source_choice : std::uint8_t {
+    // The guard (the default): every tick, the freshest readable source (greatest modified_at;
+    // ties: the greater source name, then the greater counter). A switch of source is progress.
+    freshest,
+    // The historical bug (issue #8, simulator entry B15): the source first found for the job is
+    // read for ever. Once that path is gone (a restart rotated the old log away), the job has no
+    // progress information, and its stall is never detected.
+    first_seen,
+};
+
+// What the host writes into the job's snapshot row (see apply_to).
+struct progress_observation {
+    // When the tracker first observed the current (source, counter) value: the first observation
+    // after the last change. Never later than the `now` it was observed at.
+    std::optional<timestamp> last_progress_at;
+    std::optional<std::int64_t> crawled_pages;
+    // False: no readable source (or, in first_seen mode, not the one it is pinned to). Such a job
+    // is neither stalled nor progressing.
+    bool progress_known = false;
+    std::string source; // the source used; empty when progress is not known
+
+    // Writes last_progress_at, crawled_pages and progress_known into the snapshot's row.
+    void apply_to(job& j) const {
+        j.last_progress_at = last_progress_at;
+        j.crawled_pages = crawled_pages;
+        j.progress_known = progress_known;
+    }
+};
+
+// Keeps, per job, the progress value last seen and when it was first seen. One instance per
+// watchdog process, owned by the host and kept across ticks; not thread-safe.
+//
+// Memory: one entry per job observed. Call forget() when a job finishes (completed, failed) or
+// leaves the host's list, or the tracker grows with every job ever observed.
+//
+// Odd input never throws or crashes:
+// - A counter below zero is not a page count: that reading is treated as unreadable.
+// - A counter that decreases is a change (a truncated or restarted log), like one that grows.
+// - Duplicate sources: the choice is by (modified_at, source, counter), so the order the host
+//   lists its readings in never matters. A reading without modified_at is older than any with.
+// - A clock that goes backwards: observation times never decrease (a change seen at an earlier
+//   `now` is stamped with the latest `now` seen so far), and the reported last_progress_at is at
+//   most `now`, so the snapshot stays valid; the age resumes once the clock passes it again.
+class progress_tracker {
+  public:
+    explicit progress_tracker(
+        progress_source_choice choice = progress_source_choice::freshest) noexcept
+        : choice_(choice) {}
+
+    [[nodiscard]] progress_source_choice choice() const noexcept { return choice_; }
+
+    // This tick's readings for `job`. The first observation of a job counts as a change, so no
+    // job is stalled before it has been observed for stall_after.
+    progress_observation observe(job_id job, timestamp now,
+                                 std::span<const progress_reading> readings) {
+        state& st = jobs_[job];
+        if (!st.seen_at || now > *st.seen_at) st.seen_at = now;
+        const timestamp at = *st.seen_at; // monotonic: never before an earlier observation
+        const progress_reading* chosen = choose(st, readings);
+        progress_observation out;
+        if (!chosen) return out;
+        const std::int64_t pages = *chosen->crawled_pages;
+        if (!st.since || st.source != chosen->source || st.pages != pages) {
+            st.source = chosen->source;
+            st.pages = pages;
+            st.since = at;
+        }
+        out.last_progress_at = std::min(*st.since, now);
+        out.crawled_pages = pages;
+        out.progress_known = true;
+        out.source = st.source;
+        return out;
+    }
+
+    // Observes and writes the result into the job's snapshot row.
+    progress_observation observe(job& j, timestamp now,
+                                 std::span<const progress_reading> readings) {
+        progress_observation o = observe(j.id, now, readings);
+        o.apply_to(j);
+        return o;
+    }
+
+    // Drops what the tracker remembers of `job`. Observed again later, it starts afresh.
+    void forget(job_id job) { jobs_.erase(job); }
+
+    // Jobs remembered: what forget() keeps bounded.
+    [[nodiscard]] std::size_t size() const noexcept { return jobs_.size(); }
+
+  private:
+    struct state {
+        std::optional<timestamp> seen_at; // the latest `now` observed
+        std::optional<timestamp> since;   // first observation of (source, pages)
+        std::string source;
+        std::int64_t pages = 0;
+        std::optional<std::string> pinned; // first_seen: the source first found
+    };
+
+    [[nodiscard]] static bool readable(const progress_reading& r) noexcept {
+        return r.crawled_pages && *r.crawled_pages >= 0;
+    }
+
+    // Strict order "a is fresher than b", total on (modified_at, source, counter).
+    [[nodiscard]] static bool fresher(const progress_reading& a,
+                                      const progress_reading& b) noexcept {
+        if (a.modified_at != b.modified_at) return a.modified_at > b.modified_at;
+        if (a.source != b.source) return a.source > b.source;
+        return *a.crawled_pages > *b.crawled_pages;
+    }
+
+    [[nodiscard]] const progress_reading* choose(state& st,
+                                                 std::span<const progress_reading> readings) const {
+        const progress_reading* best = nullptr;
+        if (choice_ == progress_source_choice::first_seen) {
+            if (!st.pinned) { // the first source found, in the host's order
+                for (const auto& r : readings)
+                    if (readable(r)) {
+                        st.pinned = r.source;
+                        break;
+                    }
+                if (!st.pinned) return nullptr;
+            }
+            for (const auto& r : readings)
+                if (r.source == *st.pinned && readable(r) && (!best || fresher(r, *best)))
+                    best = &r;
+            return best;
+        }
+        for (const auto& r : readings)
+            if (readable(r) && (!best || fresher(r, *best))) best = &r;
+        return best;
+    }
+
+    progress_source_choice choice_;
+    std::unordered_map<job_id, state> jobs_;
+};
+
+} // namespace v0
+} // namespace warden
