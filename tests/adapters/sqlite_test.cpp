@@ -431,7 +431,7 @@ TEST_CASE("sqlite: hand edits and stage writes are compare-and-set", "[adapters]
     CHECK(sq::load_job(db, id)->finished_at == now);
 }
 
-TEST_CASE("sqlite: a conflict never overwrites; skip or abort is the caller's choice",
+TEST_CASE("sqlite: a conflict never overwrites, skip or abort is the caller's choice",
           "[adapters][sqlite]") {
     temp_db t;
     auto db = t.create();

@@ -194,7 +194,7 @@ TEST_CASE("stall_recovery: inside the start grace is judged from the job, not th
     }
 }
 
-TEST_CASE("stall_recovery: one recovery per tick, lowest id first; the others wait",
+TEST_CASE("stall_recovery: one recovery per tick, lowest id first, the others wait",
           "[rules][stall_recovery][recoveries_per_tick]") {
     // Snapshot order is not id order: the limit must pick by id.
     auto s = world({job_builder{9, job_status::running}.started(5h).progress(2h),
