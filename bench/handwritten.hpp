@@ -142,6 +142,24 @@ inline warden::tool_options raised(warden::tool_options o, const warden::tool_op
     return o;
 }
 
+// What a stall recovery writes (issue #8): monitoring and adaptive restart on, restarts at least
+// 20 (annual) or 6, and for an annual job the minimums (B4) and a 60 min stall timeout if none.
+inline warden::tool_options recovered(const warden::config& c, const warden::job& j) {
+    warden::tool_options o = j.options;
+    if (annual(j)) {
+        if (c.guards.raise_annual_minimums) o = raised(o, c.annual_minimums);
+        if (!o.stall_timeout_minutes) o.stall_timeout_minutes = c.annual_stall_timeout_minutes;
+        o.max_container_restarts =
+            std::max(o.max_container_restarts, c.annual_minimums.max_container_restarts);
+    } else {
+        o.max_container_restarts =
+            std::max(o.max_container_restarts, c.recovery_min_restarts_non_annual);
+    }
+    o.monitoring = true;
+    o.adaptive_restart = true;
+    return o;
+}
+
 struct runner_info {
     warden::runner_class runner = warden::runner_class::none;
     std::string unit;
@@ -490,11 +508,9 @@ inline std::optional<std::pair<std::string, proposal>> stall_recovery(const cont
                                   mode == "full" ? "no progress"
                                                  : "no progress (soft recovery: nothing runs it)",
                                   {warden::evidence_kind::progress_age, age->count()}}};
-    const auto& m = ctx.c.annual_minimums;
-    if (ctx.c.guards.raise_annual_minimums && annual(j) && !meets(j.options, m))
+    if (auto o = recovered(ctx.c, j); o != j.options)
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
-                                             raised(j.options, m),
-                                             warden::rule_id::stall_recovery});
+                                             std::move(o), warden::rule_id::stall_recovery});
     if (mode == "full")
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
                                      ctx.guard.progressing > 0
@@ -685,6 +701,10 @@ class engine {
         if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
             m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
             bad("annual_minimums", "must not be negative");
+        if (c.recovery_min_restarts_non_annual < 0)
+            bad("recovery_min_restarts_non_annual", "must not be negative");
+        if (c.annual_stall_timeout_minutes <= 0)
+            bad("annual_stall_timeout_minutes", "must be positive");
         if (c.final_stage.empty()) bad("final_stage", "must not be empty");
         if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
             bad("campaign_year",
@@ -718,6 +738,7 @@ class engine {
         future("finished_at", j.finished_at);
         future("last_progress_at", j.last_progress_at);
         future("completed_at", j.completed_at);
+        future("created_at", j.created_at);
         if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
             bad("finished_at", "before started_at");
     }
@@ -896,6 +917,8 @@ class engine {
                 const auto& x = *a->job;
                 const auto& y = *b->job;
                 if (x.queued_at != y.queued_at) return x.queued_at < y.queued_at;
+                if (x.created_at != y.created_at) // a row without created_at first
+                    return !x.created_at || (y.created_at && *x.created_at < *y.created_at);
                 const auto rx = rank_of(x.source), ry = rank_of(y.source);
                 if (rx != ry) return rx < ry;
                 return to_int(x.id) < to_int(y.id);

@@ -72,10 +72,47 @@ warden::set_status status_write(std::int64_t id, std::int64_t version, warden::r
     return w;
 }
 
+// Turns a current database into what an older warden created: version 2 is version 3 without
+// the jobs columns of issue #8; version 1 is version 2 without recovery_history and its index.
+void downgrade_to(sq::database& db, int version) {
+    for (const char* column :
+         {"monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"})
+        db.exec(std::string{"ALTER TABLE jobs DROP COLUMN "} + column);
+    if (version == 1) db.exec("DROP TABLE recovery_history");
+    db.exec("UPDATE warden_meta SET value = '" + std::to_string(version) +
+            "' WHERE key = 'schema_version'");
+}
+
+std::int64_t job_columns(sq::database& db) {
+    return count(db, "SELECT count(*) FROM pragma_table_info('jobs')");
+}
+
 sq::runtime_facts healthy_host() {
     sq::runtime_facts r;
     r.host = {true, false, 40.0};
     return r;
+}
+
+// An older database (`version`, job 3 running at version 4) is refused by load_snapshot and by
+// apply, which writes nothing. Returns the stall recovery of job 3 it refused to apply.
+warden::plan refused_until_upgraded(sq::database& db, int version) {
+    warden::plan p;
+    p.actions.emplace_back(status_write(3, 4, warden::rule_id::stall_recovery));
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            if (attempt == 0)
+                (void)sq::load_snapshot(db, now, healthy_host());
+            else
+                (void)sq::apply(db, p, now);
+            FAIL("a version " << version << " database was used without upgrading it");
+        } catch (const sq::error& e) {
+            CHECK(e.kind() == sq::error_kind::older_schema);
+            CHECK(std::string{e.what()}.find("version " + std::to_string(version) + " is older") !=
+                  std::string::npos);
+        }
+    }
+    CHECK(count(db, "SELECT version FROM jobs WHERE id = 3") == 4); // nothing written
+    return p;
 }
 
 } // namespace
@@ -111,26 +148,11 @@ TEST_CASE("sqlite: a version 1 database is refused until create_schema upgrades 
         sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(4));
         sq::insert_job(db, job_builder{4, job_status::running}.started(1h).version(1));
         sq::record_start(db, warden::job_id{3}, now - 3h);
-        // Version 2 is version 1 plus recovery_history and its index.
-        db.exec("DROP TABLE recovery_history");
-        db.exec("UPDATE warden_meta SET value = '1' WHERE key = 'schema_version'");
+        downgrade_to(db, 1);
     }
     auto db = t.open();
     REQUIRE(sq::read_schema_version(db) == 1);
-    warden::plan p;
-    p.actions.emplace_back(status_write(3, 4, warden::rule_id::stall_recovery));
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        try {
-            if (attempt == 0)
-                (void)sq::load_snapshot(db, now, healthy_host());
-            else
-                (void)sq::apply(db, p, now);
-            FAIL("a version 1 database was used without upgrading it");
-        } catch (const sq::error& e) {
-            CHECK(e.kind() == sq::error_kind::older_schema);
-        }
-    }
-    CHECK(sq::load_job(db, warden::job_id{3})->version == 4); // nothing written
+    const warden::plan p = refused_until_upgraded(db, 1);
     // The worker's completion never writes recovery history, so it keeps working meanwhile.
     CHECK(sq::complete(db, warden::job_id{4}, 1, now) == warden::completion_outcome::complete);
 
@@ -142,10 +164,62 @@ TEST_CASE("sqlite: a version 1 database is refused until create_schema upgrades 
     CHECK(s.jobs[1].status == job_status::completed);
     CHECK(s.starts.size() == 1);
     CHECK(s.recoveries.empty());
+    CHECK(s.jobs[0].options == warden::tool_options{}); // version 3's columns are NULL: missing
+    CHECK_FALSE(s.jobs[0].created_at.has_value());
     REQUIRE(sq::apply(db, p, now).actions[0] == sq::action_status::applied);
     s = sq::load_snapshot(db, now, healthy_host());
     REQUIRE(s.recoveries.size() == 1);
     CHECK(s.recoveries[0] == warden::recovery_record{warden::job_id{3}, now});
+}
+
+// Version 2 lacked the jobs columns of issue #8 (recovery options, created_at). Every read and
+// write names them, so it is refused like version 1 until create_schema adds them, NULL.
+TEST_CASE("sqlite: a version 2 database is refused until create_schema upgrades it",
+          "[adapters][sqlite]") {
+    temp_db t;
+    std::int64_t current_columns = 0;
+    {
+        auto db = t.create();
+        current_columns = job_columns(db);
+        sq::insert_job(db, job_builder{3, job_status::running}
+                               .options({5, 10, 10, 1, std::nullopt})
+                               .started(3h)
+                               .progress(2h)
+                               .version(4));
+        sq::record_recovery(db, warden::job_id{3}, now - 5h);
+        downgrade_to(db, 2);
+        CHECK(job_columns(db) == current_columns - 4);
+    }
+    auto db = t.open();
+    REQUIRE(sq::read_schema_version(db) == 2);
+    (void)refused_until_upgraded(db, 2);
+
+    sq::create_schema(db);
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
+    CHECK(job_columns(db) == current_columns);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE monitoring IS NULL AND adaptive_restart IS "
+                    "NULL AND stall_timeout_minutes IS NULL AND created_at IS NULL") == 1);
+    sq::create_schema(db); // idempotent once upgraded
+    CHECK(job_columns(db) == current_columns);
+
+    // The upgraded database takes a whole stall recovery, recovery options included.
+    sq::runtime_facts rt = healthy_host();
+    rt.locks = {warden::job_id{3}};
+    const auto s = sq::load_snapshot(db, now, rt);
+    REQUIRE(s.jobs.size() == 1);
+    CHECK(s.jobs[0].options == warden::tool_options{5, 10, 10, 1, std::nullopt});
+    CHECK(s.recoveries.size() == 1);
+    const auto plan = warden::decide(s, {});
+    const auto options = actions_of<warden::set_tool_options>(plan);
+    REQUIRE(options.size() == 1);
+    REQUIRE(sq::apply(db, plan, now).committed);
+    const auto after = sq::load_job(db, warden::job_id{3});
+    REQUIRE(after.has_value());
+    CHECK(after->status == job_status::retryable);
+    CHECK(after->options == options[0].after);
+    CHECK(after->options.monitoring == true);
+    CHECK(after->options.adaptive_restart == true);
+    CHECK(after->options.max_container_restarts == 6);
 }
 
 TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]") {
@@ -157,6 +231,10 @@ TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]")
                         .progress(1min)
                         .version(3);
     a.options.page_cap = 500;
+    a.options.monitoring = false;
+    a.options.adaptive_restart = true;
+    a.options.stall_timeout_minutes = 45;
+    a.created_at = now - 30h;
     a.last_stage = "crawl";
     a.last_error = "boom";
     a.failure = warden::failure_class::transient;
@@ -174,12 +252,18 @@ TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]")
     CHECK(s.jobs[0].campaign_year == 2026);
     CHECK(s.jobs[0].started_at == a.started_at);
     CHECK(s.jobs[0].options == a.options);
+    CHECK(s.jobs[0].created_at == a.created_at);
     CHECK(s.jobs[0].last_stage == a.last_stage);
     CHECK(s.jobs[0].failure == a.failure);
     CHECK(s.jobs[0].version == 3);
     CHECK(s.jobs[1].finished_at == b.finished_at);
     CHECK(s.jobs[1].has_outputs);
+    CHECK(s.jobs[1].options == b.options); // NULL: missing
+    CHECK_FALSE(s.jobs[1].created_at.has_value());
     CHECK(s.jobs[2].status == job_status::queued); // 'pending' is read as queued
+    CHECK(s.jobs[2].options == warden::tool_options{});
+    CHECK(s.jobs[0] == a);
+    CHECK(s.jobs[1] == b);
     REQUIRE(s.starts.size() == 1);
     CHECK(s.starts[0].at == now - 2h);
 }
@@ -266,6 +350,7 @@ TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snap
             CHECK(got.finished_at == want.finished_at);
             CHECK(got.completed_at == want.completed_at);
             CHECK(got.retry_count == want.retry_count);
+            CHECK(got.created_at == want.created_at);
         }
         CHECK(reread.starts.size() == reference.starts.size());
         CHECK(reread.recoveries == reference.recoveries);
@@ -346,7 +431,7 @@ TEST_CASE("sqlite: hand edits and stage writes are compare-and-set", "[adapters]
     CHECK(sq::load_job(db, id)->finished_at == now);
 }
 
-TEST_CASE("sqlite: a conflict never overwrites; skip or abort is the caller's choice",
+TEST_CASE("sqlite: a conflict never overwrites, skip or abort is the caller's choice",
           "[adapters][sqlite]") {
     temp_db t;
     auto db = t.create();

@@ -107,6 +107,17 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
         g.config = warden::testing::config_gen(fills)(rc::Random(9177 + k), k % 100).value();
         check_same(g, cov, fmt::format("generated world {}", k));
     }
+    // Infra-error retries around the budget (B14): the generators reach it only by chance.
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        auto g = warden_bench::make_snapshot(40, seed, profile::chaos);
+        std::int32_t k = 0;
+        for (auto& j : g.snapshot.jobs)
+            if (j.status == warden::job_status::retryable) {
+                j.failure = warden::failure_class::infra_error;
+                j.retry_count = g.config.max_retries - 1 + (k++ % 3);
+            }
+        check_same(g, cov, fmt::format("retry budget, seed {}", seed));
+    }
     // Invalid config and host facts: both engines refuse the whole tick the same way.
     auto bad = warden_bench::make_snapshot(20, 3);
     bad.config.daily_start_cap = -1;

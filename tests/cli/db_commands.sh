@@ -13,9 +13,34 @@ q() { python3 -c "import sqlite3,sys; print(sqlite3.connect('c.db').execute(sys.
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
-"$warden" schema --db c.db | grep -q "schema version 2 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "schema version 3 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
 python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.executescript(open('$root/examples/campaign.sql').read())"
+
+# Older databases (version 2: no issue #8 jobs columns; version 1: no recovery_history either)
+# are refused (exit 3, older_schema) until `warden schema` upgrades them in place, rows kept.
+for old in 1 2; do
+  cp c.db v$old.db
+  python3 - v$old.db $old <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for col in ("monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"):
+    c.execute(f"ALTER TABLE jobs DROP COLUMN {col}")
+if sys.argv[2] == "1":
+    c.execute("DROP TABLE recovery_history")
+c.execute("UPDATE warden_meta SET value = ? WHERE key = 'schema_version'", (sys.argv[2],))
+c.commit()
+PY
+  set +e
+  err=$("$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" 2>&1); code=$?
+  set -e
+  [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
+  "$warden" schema --db v$old.db | grep -q "schema version 3 (upgraded from version $old)" || fail "version $old not upgraded"
+  [ "$(python3 -c "import sqlite3; print(sqlite3.connect('v$old.db').execute('select count(*) from jobs where monitoring is null and created_at is null').fetchone()[0])")" = 8 ] ||
+    fail "version $old: rows not kept, or the new columns not NULL"
+  "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
+    fail "version $old: decide after the upgrade"
+done
 
 out=$("$warden" decide "${run[@]}" "${noon[@]}" --format text)
 grep -q "would set job 7 phac-20260101 retryable -> running (reconcile: per-job lock held)" <<<"$out" || fail "decide --db: $out"
@@ -32,6 +57,8 @@ grep -q "runtime_only: restart job 5" <<<"$out" || fail "the stop is not reporte
 [ "$(q "select status from jobs where id = 7")" = running ] || fail "reconcile not applied"
 [ "$(q "select status || '/' || failure_class from jobs where id = 15")" = "failed/infra_error_config" ] || fail "classification not applied"
 [ "$(q "select version from jobs where id = 5")" = 5 ] || fail "stall recovery: two chained writes expected"
+[ "$(q "select monitoring || '/' || adaptive_restart || '/' || stall_timeout_minutes || '/' || max_container_restarts from jobs where id = 5")" = "1/1/60/20" ] ||
+  fail "stall recovery: recovery options (issue #8) not written"
 [ "$(q "select count(*) from recovery_history where job_id = 5")" = 1 ] || fail "stall recovery not recorded in recovery_history"
 
 out=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:05:00Z)

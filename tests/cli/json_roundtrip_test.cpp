@@ -67,6 +67,12 @@ void require_states(const json& stated, const json& canonical, const std::string
         SUCCEED();
     } else if (stated == "pending") {
         REQUIRE(canonical == "queued");
+    } else if (stated.is_string() && path.ends_with(".max_container_restarts")) {
+        // Issue #8: a job's restarts as a string: decimal digits are that integer, else 0.
+        const auto& text = stated.get_ref<const std::string&>();
+        const bool digits =
+            !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        REQUIRE(canonical == (digits ? std::stoll(text) : 0));
     } else {
         const auto a = as_time(stated), b = as_time(canonical);
         REQUIRE(a.has_value());
@@ -202,4 +208,166 @@ TEST_CASE("read_snapshot_document: paths, limits and defaults") {
         CHECK(warden::document_path("config.stall_after") == "config.stall_after_minutes");
         CHECK(warden::document_path("jobs[3].started_at") == "jobs[3].started_at");
     }
+}
+
+namespace {
+
+// One job row with `options` as its tool_options (and `extra` keys), read back.
+warden::snapshot_document read_row(const std::string& options, const std::string& extra = {}) {
+    return warden::read_snapshot_document(
+        R"({"now": "2026-02-03T12:00:00Z", "jobs": [{"id": 4, "name": "a", "status": "queued",
+            "tool_options": )" +
+        options + extra + "}]}");
+}
+
+} // namespace
+
+TEST_CASE("read_snapshot_document: max_container_restarts may be a string (issue #8)") {
+    auto restarts = [](const std::string& value) {
+        const auto doc = read_row(R"({"max_container_restarts": )" + value + "}");
+        for (const auto& e : doc.errors)
+            UNSCOPED_INFO(e.field << ": " << e.message);
+        REQUIRE(doc.ok());
+        return doc.snapshot.jobs[0].options.max_container_restarts;
+    };
+    CHECK(restarts(R"("12")") == 12);
+    CHECK(restarts(R"("+7")") == 7);
+    CHECK(restarts(R"("-3")") == -3);
+    CHECK(restarts(R"("2147483647")") == 2147483647);
+    CHECK(restarts(R"("-2147483648")") == -2147483647 - 1);
+    CHECK(restarts(R"("0012")") == 12);
+    // Any other string counts as 0.
+    for (const char* other : {R"("abc")", R"("")", R"(" 12")", R"("12 ")", R"("12.0")", R"("0x10")",
+                              R"("-")", R"("+")", R"("1e3")", R"("\u0000")"}) {
+        INFO(other);
+        CHECK(restarts(other) == 0);
+    }
+    SECTION("a decimal string out of range is an error, as a number is") {
+        for (const char* big :
+             {R"("2147483648")", R"("-2147483649")", R"("99999999999999999999999999")"}) {
+            const auto doc = read_row(std::string{R"({"max_container_restarts": )"} + big + "}");
+            REQUIRE(doc.errors.size() == 1);
+            CHECK(doc.errors[0].field == "jobs[0].tool_options.max_container_restarts");
+            CHECK(doc.errors[0].message == "out of range [-2147483648, 2147483647]");
+        }
+    }
+    SECTION("every other malformed value stays an error naming the field") {
+        for (const auto& [value, message] : std::vector<std::pair<std::string, std::string>>{
+                 {"true", "expected an integer, got a boolean"},
+                 {"null", "expected an integer, got null"},
+                 {"[1]", "expected an integer, got an array"},
+                 {"1.5", "expected an integer, got a number"}}) {
+            const auto doc = read_row(R"({"max_container_restarts": )" + value + "}");
+            REQUIRE(doc.errors.size() == 1);
+            CHECK(doc.errors[0].field == "jobs[0].tool_options.max_container_restarts");
+            CHECK(doc.errors[0].message == message);
+            CHECK(doc.errors[0].job == warden::job_id{4});
+        }
+        const auto other = read_row(R"({"error_threshold_http": "12"})");
+        REQUIRE(other.errors.size() == 1);
+        CHECK(other.errors[0].field == "jobs[0].tool_options.error_threshold_http");
+    }
+    SECTION("only in a job row: config.annual_minimums takes integers") {
+        const auto doc = warden::read_snapshot_document(
+            R"({"now": 0, "config": {"annual_minimums": {"max_container_restarts": "12"}}})");
+        REQUIRE(doc.errors.size() == 1);
+        CHECK(doc.errors[0].field == "config.annual_minimums.max_container_restarts");
+    }
+}
+
+TEST_CASE("read_snapshot_document: recovery options and created_at (issue #8)") {
+    SECTION("absent and null are missing; values are read") {
+        const auto absent = read_row("{}");
+        REQUIRE(absent.ok());
+        const warden::job& a = absent.snapshot.jobs[0];
+        CHECK_FALSE(a.options.monitoring.has_value());
+        CHECK_FALSE(a.options.adaptive_restart.has_value());
+        CHECK_FALSE(a.options.stall_timeout_minutes.has_value());
+        CHECK_FALSE(a.created_at.has_value());
+        const auto nulls = read_row(
+            R"({"monitoring": null, "adaptive_restart": null, "stall_timeout_minutes": null})",
+            R"(, "created_at": null)");
+        REQUIRE(nulls.ok());
+        CHECK(nulls.snapshot.jobs[0] == a);
+        const auto set = read_row(
+            R"({"monitoring": false, "adaptive_restart": true, "stall_timeout_minutes": 30})",
+            R"(, "created_at": "2026-01-01T06:00:00+01:00")");
+        REQUIRE(set.ok());
+        const warden::job& j = set.snapshot.jobs[0];
+        CHECK(j.options.monitoring == false);
+        CHECK(j.options.adaptive_restart == true);
+        CHECK(j.options.stall_timeout_minutes == 30);
+        CHECK(j.created_at == warden::utc(2026, 1, 1, 5, 0));
+    }
+    SECTION("wrong types are errors naming the field") {
+        const auto doc = read_row(
+            R"({"monitoring": "yes", "adaptive_restart": 1, "stall_timeout_minutes": "60"})",
+            R"(, "created_at": "yesterday")");
+        REQUIRE(doc.errors.size() == 4);
+        CHECK(doc.errors[0].field == "jobs[0].tool_options.monitoring");
+        CHECK(doc.errors[0].message == "expected a boolean, got a string");
+        CHECK(doc.errors[1].field == "jobs[0].tool_options.adaptive_restart");
+        CHECK(doc.errors[2].field == "jobs[0].tool_options.stall_timeout_minutes");
+        CHECK(doc.errors[2].message == "expected an integer, got a string");
+        CHECK(doc.errors[3].field == "jobs[0].created_at");
+        CHECK(doc.errors[3].message == "not an RFC 3339 time");
+    }
+    SECTION("created_at after now is a validation error naming the field") {
+        const auto doc = read_row("{}", R"(, "created_at": "2026-02-03T12:00:01Z")");
+        REQUIRE(doc.ok());
+        const warden::plan p = warden::decide(doc.snapshot, doc.config);
+        REQUIRE(p.errors.size() == 1);
+        CHECK(warden::to_json(p.errors[0])["path"] == "jobs[0].created_at");
+    }
+    SECTION("the new config keys are read and written") {
+        const auto doc = warden::read_snapshot_document(
+            R"({"now": 0, "config": {"recovery_min_restarts_non_annual": 8,
+                                     "annual_stall_timeout_minutes": 45}})");
+        REQUIRE(doc.ok());
+        CHECK(doc.config.recovery_min_restarts_non_annual == 8);
+        CHECK(doc.config.annual_stall_timeout_minutes == 45);
+        const json out = warden::to_json(doc.snapshot, doc.config);
+        CHECK(out["config"]["recovery_min_restarts_non_annual"] == 8);
+        CHECK(out["config"]["annual_stall_timeout_minutes"] == 45);
+        CHECK_FALSE(out["config"]["annual_minimums"].contains("monitoring"));
+    }
+    SECTION("round trip: null for missing, values kept") {
+        const auto doc = read_row(R"({"max_container_restarts": "abc", "monitoring": true})",
+                                  R"(, "created_at": "2026-01-01T00:00:00Z")");
+        REQUIRE(doc.ok());
+        const json out = warden::to_json(doc.snapshot, doc.config);
+        const json& row = out["jobs"][0];
+        CHECK(row["created_at"] == "2026-01-01T00:00:00Z");
+        CHECK(row["tool_options"]["max_container_restarts"] == 0);
+        CHECK(row["tool_options"]["monitoring"] == true);
+        CHECK(row["tool_options"]["adaptive_restart"].is_null());
+        CHECK(row["tool_options"]["stall_timeout_minutes"].is_null());
+        const auto again = read_ok(out.dump());
+        CHECK(again.snapshot.jobs == doc.snapshot.jobs);
+    }
+}
+
+TEST_CASE("plan JSON: set_tool_options shows the recovery options, null when missing") {
+    const auto doc = warden::read_snapshot_document(
+        R"({"now": "2026-02-03T12:00:00Z", "host": {"sentinel": true},
+            "jobs": [{"id": 5, "name": "adhoc", "status": "running", "output_dir": "/srv/a",
+                      "started_at": "2026-02-03T06:00:00Z",
+                      "last_progress_at": "2026-02-03T10:00:00Z", "version": 2,
+                      "tool_options": {"max_container_restarts": "abc", "monitoring": false}}],
+            "locks": [{"job_id": 5}]})");
+    REQUIRE(doc.ok());
+    const json out = warden::to_json(warden::decide(doc.snapshot, doc.config));
+    const json* options = nullptr;
+    for (const json& a : out["actions"])
+        if (a["kind"] == "set_tool_options") options = &a;
+    REQUIRE(options != nullptr);
+    CHECK((*options)["expected_version"] == 3);
+    CHECK((*options)["before"] == json::parse(R"({"max_container_restarts": 0,
+        "error_threshold_timeout": 0, "error_threshold_http": 0, "backoff_delay_minutes": 0,
+        "page_cap": null, "monitoring": false, "adaptive_restart": null,
+        "stall_timeout_minutes": null})"));
+    CHECK((*options)["after"] == json::parse(R"({"max_container_restarts": 6,
+        "error_threshold_timeout": 0, "error_threshold_http": 0, "backoff_delay_minutes": 0,
+        "page_cap": null, "monitoring": true, "adaptive_restart": true,
+        "stall_timeout_minutes": null})"));
 }

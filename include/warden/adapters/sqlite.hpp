@@ -29,8 +29,10 @@ namespace sqlite {
 
 // Bumped whenever the tables change; a database of a newer version is refused, never guessed at,
 // and one of an older version is refused until create_schema upgrades it. Version 2 added
-// recovery_history (the daily recovery cap's persisted history, issue #8).
-inline constexpr int schema_version = 2;
+// recovery_history (the daily recovery cap's persisted history, issue #8); version 3 the jobs
+// columns monitoring, adaptive_restart, stall_timeout_minutes (a stall recovery's tool options)
+// and created_at (queue order), all nullable (issue #8).
+inline constexpr int schema_version = 3;
 
 enum class error_kind : std::uint8_t {
     cannot_open,    // missing file, no permission, not a directory
@@ -258,6 +260,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     last_stage              TEXT,
     has_outputs             INTEGER NOT NULL DEFAULT 0 CHECK (has_outputs IN (0, 1)),
     version                 INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0)
+    -- + version_3_job_columns, added by create_schema
 ) STRICT;
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
 CREATE TABLE IF NOT EXISTS job_starts (
@@ -298,7 +301,8 @@ CREATE TABLE IF NOT EXISTS job_stages (
 }
 
 // Refuses a database warden cannot read correctly. An older schema is refused too: read as it
-// is, a version 1 database has no recovery history, and the recovery cap would never deny.
+// is, a version 1 database has no recovery history, and the recovery cap would never deny; a
+// version 2 one lacks the version 3 columns of jobs, which every read and write names.
 inline void require_schema(database& db) {
     const int v = read_schema_version(db);
     if (v == 0)
@@ -315,9 +319,22 @@ inline void require_schema(database& db) {
                                 v, schema_version));
 }
 
+// The columns version 3 added to jobs (issue #8), as ALTER TABLE ... ADD COLUMN takes them. All
+// nullable, so every existing row reads as "missing". create_schema adds them to a new database
+// too, so there is one definition of each.
+inline constexpr std::string_view version_3_job_columns[] = {
+    "monitoring INTEGER CHECK (monitoring IS NULL OR monitoring IN (0, 1))",
+    "adaptive_restart INTEGER CHECK (adaptive_restart IS NULL OR adaptive_restart IN (0, 1))",
+    "stall_timeout_minutes INTEGER CHECK (stall_timeout_minutes IS NULL OR "
+    "stall_timeout_minutes BETWEEN 0 AND 2147483647)",
+    "created_at INTEGER",
+};
+
 // Creates the tables, or does nothing when they exist at this version (idempotent). On an older
-// version it upgrades: every statement of schema_sql is IF NOT EXISTS, so only the tables that
-// version lacks are created (version 1 gains recovery_history, empty) and no row is touched.
+// version it upgrades, in one transaction: every statement of schema_sql is IF NOT EXISTS, so
+// only the tables that version lacks are created (version 1 gains recovery_history, empty), and
+// each version 3 column jobs lacks is added by ALTER TABLE ... ADD COLUMN (NULL in every row).
+// No row is touched.
 inline void create_schema(database& db) {
     const int v = read_schema_version(db);
     if (v > schema_version) require_schema(db); // throws newer_schema
@@ -325,6 +342,14 @@ inline void create_schema(database& db) {
     db.exec("BEGIN IMMEDIATE");
     try {
         db.exec(std::string{schema_sql});
+        detail::statement has(db.handle(),
+                              "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = ?");
+        for (const std::string_view column : version_3_job_columns) {
+            has.bind(1, column.substr(0, column.find(' '))).step();
+            const bool missing = has.integer(0) == 0;
+            has.reset(); // no statement in progress while the table changes
+            if (missing) db.exec(fmt::format("ALTER TABLE jobs ADD COLUMN {}", column));
+        }
         db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
                             "('schema_version', '{}')",
                             schema_version));
@@ -349,12 +374,25 @@ inline constexpr std::string_view job_columns =
     "id, name, source, output_dir, status, campaign_kind, campaign_year, queued_at, started_at, "
     "finished_at, last_progress_at, completed_at, retry_count, failure_class, last_error, "
     "max_container_restarts, error_threshold_timeout, error_threshold_http, "
-    "backoff_delay_minutes, page_cap, last_stage, has_outputs, version";
+    "backoff_delay_minutes, page_cap, last_stage, has_outputs, version, monitoring, "
+    "adaptive_restart, stall_timeout_minutes, created_at";
 
 [[nodiscard]] inline std::optional<std::string_view> failure_text(failure_class f) {
     if (f == failure_class::none) return std::nullopt;
     if (f >= failure_class::first_host_defined) return std::nullopt;
     return to_string(f);
+}
+
+// Issue #8's options (schema version 3): NULL for a missing value.
+inline void bind_recovery_options(statement& st, int first, const tool_options& o) {
+    auto flag = [](const std::optional<bool>& b) {
+        return b ? std::optional<std::int64_t>{*b ? 1 : 0} : std::nullopt;
+    };
+    st.bind(first, flag(o.monitoring));
+    st.bind(first + 1, flag(o.adaptive_restart));
+    st.bind(first + 2, o.stall_timeout_minutes
+                           ? std::optional<std::int64_t>{*o.stall_timeout_minutes}
+                           : std::nullopt);
 }
 
 [[nodiscard]] inline std::int32_t narrow(std::int64_t v) {
@@ -391,6 +429,10 @@ inline job read_job(const statement& row) {
     if (!row.is_null(20)) j.last_stage = row.text(20);
     j.has_outputs = row.integer(21) != 0;
     j.version = row.integer(22);
+    if (const auto m = row.maybe_integer(23)) j.options.monitoring = *m != 0;
+    if (const auto a = row.maybe_integer(24)) j.options.adaptive_restart = *a != 0;
+    if (const auto t = row.maybe_integer(25)) j.options.stall_timeout_minutes = narrow(*t);
+    j.created_at = row.maybe_time(26);
     return j;
 }
 
@@ -436,7 +478,8 @@ inline job read_job(const statement& row) {
 // Writes one job row as is (for hosts' fixtures, the simulator and the examples).
 inline void insert_job(database& db, const job& j) {
     detail::statement st(db.handle(), fmt::format("INSERT INTO jobs ({}) VALUES "
-                                                  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                  "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                                  "?,?,?,?)",
                                                   detail::job_columns));
     st.bind(1, to_int(j.id)).bind(2, j.name).bind(3, j.source).bind(4, j.output_dir);
     st.bind(5, to_string(j.status));
@@ -458,6 +501,8 @@ inline void insert_job(database& db, const job& j) {
             j.options.page_cap ? std::optional<std::int64_t>{*j.options.page_cap} : std::nullopt);
     st.bind(21, j.last_stage ? std::optional<std::string_view>{*j.last_stage} : std::nullopt);
     st.bind(22, std::int64_t{j.has_outputs ? 1 : 0}).bind(23, j.version);
+    detail::bind_recovery_options(st, 24, j.options);
+    st.bind(27, j.created_at);
     st.run();
 }
 
@@ -523,20 +568,10 @@ UPDATE jobs SET status = ?1,
     completed_at = CASE WHEN ?1 = 'completed' THEN coalesce(completed_at, ?4) ELSE completed_at END,
     version = version + 1
 WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7)sql")
-        , start_(db.handle(), R"sql(
-UPDATE jobs SET status = 'running', started_at = ?1, finished_at = NULL,
-    retry_count = retry_count + (status = 'retryable'),
-    max_container_restarts = ?2, error_threshold_timeout = ?3, error_threshold_http = ?4,
-    backoff_delay_minutes = ?5, page_cap = ?6, version = version + 1
-WHERE id = ?7 AND (status = ?8 OR (?8 = 'queued' AND status = 'pending')) AND version = ?9)sql")
         , start_history_(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)")
         , backfill_(db.handle(), R"sql(
 UPDATE jobs SET campaign_kind = 'annual', campaign_year = ?1, version = version + 1
-WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4)sql")
-        , options_(db.handle(), R"sql(
-UPDATE jobs SET max_container_restarts = ?1, error_threshold_timeout = ?2,
-    error_threshold_http = ?3, backoff_delay_minutes = ?4, page_cap = ?5, version = version + 1
-WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND version = ?8)sql") {}
+WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4)sql") {}
 
     action_status operator()(const set_status& a) {
         set_status_.bind(1, to_string(a.status)).bind(2, std::int64_t{a.failure.has_value()});
@@ -548,20 +583,28 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
         // recovered nothing. The recovery cap counts these, never an in-memory tally.
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
             // Prepared on first use: complete and edit_status share this writer and still work
-            // on a version 1 database, which has no recovery_history.
-            if (!recovery_history_)
-                recovery_history_.emplace(
-                    db_, "INSERT INTO recovery_history (job_id, at) VALUES (?1, ?2)");
-            recovery_history_->bind(1, to_int(a.job)).bind(2, now_).run();
+            // on a version 1 database, which has no recovery_history (nor, before version 3,
+            // the option columns the start and options statements write).
+            prepared(recovery_history_, "INSERT INTO recovery_history (job_id, at) VALUES (?1, ?2)")
+                .bind(1, to_int(a.job))
+                .bind(2, now_)
+                .run();
         }
         return status;
     }
     action_status operator()(const start_job& a) {
-        start_.bind(1, now_);
-        bind_options(start_, 2, a.options);
-        const auto status = cas(start_.bind(7, to_int(a.job))
-                                    .bind(8, to_string(a.expected_status))
-                                    .bind(9, a.expected_version));
+        statement& start = prepared(start_, R"sql(
+UPDATE jobs SET status = 'running', started_at = ?1, finished_at = NULL,
+    retry_count = retry_count + (status = 'retryable'),
+    max_container_restarts = ?2, error_threshold_timeout = ?3, error_threshold_http = ?4,
+    backoff_delay_minutes = ?5, page_cap = ?6, monitoring = ?7, adaptive_restart = ?8,
+    stall_timeout_minutes = ?9, version = version + 1
+WHERE id = ?10 AND (status = ?11 OR (?11 = 'queued' AND status = 'pending')) AND version = ?12)sql");
+        start.bind(1, now_);
+        bind_options(start, 2, a.options);
+        const auto status = cas(start.bind(10, to_int(a.job))
+                                    .bind(11, to_string(a.expected_status))
+                                    .bind(12, a.expected_version));
         if (status == action_status::applied)
             start_history_.bind(1, to_int(a.job)).bind(2, now_).run();
         return status;
@@ -571,20 +614,30 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
         return cas(backfill_.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
     }
     action_status operator()(const set_tool_options& a) {
-        bind_options(options_, 1, a.after);
-        return cas(options_.bind(6, to_int(a.job))
-                       .bind(7, to_string(a.expected_status))
-                       .bind(8, a.expected_version));
+        statement& options = prepared(options_, R"sql(
+UPDATE jobs SET max_container_restarts = ?1, error_threshold_timeout = ?2,
+    error_threshold_http = ?3, backoff_delay_minutes = ?4, page_cap = ?5, monitoring = ?6,
+    adaptive_restart = ?7, stall_timeout_minutes = ?8, version = version + 1
+WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND version = ?11)sql");
+        bind_options(options, 1, a.after);
+        return cas(options.bind(9, to_int(a.job))
+                       .bind(10, to_string(a.expected_status))
+                       .bind(11, a.expected_version));
     }
     action_status operator()(const stop_job&) { return action_status::runtime_only; }
 
   private:
+    statement& prepared(std::optional<statement>& st, std::string_view sql) {
+        if (!st) st.emplace(db_, sql);
+        return *st;
+    }
     static void bind_options(statement& st, int first, const tool_options& o) {
         st.bind(first, std::int64_t{o.max_container_restarts});
         st.bind(first + 1, std::int64_t{o.error_threshold_timeout});
         st.bind(first + 2, std::int64_t{o.error_threshold_http});
         st.bind(first + 3, std::int64_t{o.backoff_delay_minutes});
         st.bind(first + 4, o.page_cap ? std::optional<std::int64_t>{*o.page_cap} : std::nullopt);
+        bind_recovery_options(st, first + 5, o);
     }
     // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
     static action_status cas(statement& st) {
@@ -593,8 +646,8 @@ WHERE id = ?6 AND (status = ?7 OR (?7 = 'queued' AND status = 'pending')) AND ve
 
     sqlite3* db_;
     timestamp now_;
-    statement set_status_, start_, start_history_, backfill_, options_;
-    std::optional<statement> recovery_history_;
+    statement set_status_, start_history_, backfill_;
+    std::optional<statement> start_, options_, recovery_history_; // prepared on first use
 };
 
 } // namespace detail

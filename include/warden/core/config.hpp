@@ -61,6 +61,13 @@ struct config {
     duration orphan_grace = std::chrono::minutes{10};
     // B4: the tool options annual crawls are started and recovered with, at least.
     tool_options annual_minimums{20, 50, 50, 2, std::nullopt};
+    // Issue #8 (production watchdog parity, rules/recovery_options.hpp): a stall recovery raises
+    // max_container_restarts of a job that is not annual to at least this (annual jobs: to
+    // annual_minimums.max_container_restarts).
+    std::int32_t recovery_min_restarts_non_annual = 6;
+    // Issue #8: a stall recovery of an annual job sets stall_timeout_minutes to this when the
+    // row has none; an explicit value, even a lower one, is kept.
+    std::int32_t annual_stall_timeout_minutes = 60;
     // B5: ties in queued_at are broken by this source order, then by id.
     std::vector<std::string> source_order{"hc", "phac", "cihr"};
     // B14: retries of a job whose attempts fail with an infra error (a container runtime that

@@ -42,6 +42,9 @@ struct job {
     std::optional<std::string> last_stage;
     bool has_outputs = false;
     std::int64_t version = 0; // optimistic-lock counter; every write bumps it by exactly one
+    // When the row was created (issue #8): queue order's tie-break after queued_at, a row
+    // without one first. Optional: older hosts and databases do not record it.
+    std::optional<timestamp> created_at = std::nullopt;
     friend bool operator==(const job&, const job&) = default;
 };
 

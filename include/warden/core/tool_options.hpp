@@ -14,6 +14,12 @@ struct tool_options {
     std::int32_t error_threshold_http = 0;
     std::int32_t backoff_delay_minutes = 0;
     std::optional<std::int32_t> page_cap; // annual crawls must not be capped
+    // Issue #8 (production watchdog parity), written by a stall recovery
+    // (rules/recovery_options.hpp). std::nullopt: missing, nobody set it; the crawler's own
+    // default applies.
+    std::optional<bool> monitoring = std::nullopt;
+    std::optional<bool> adaptive_restart = std::nullopt;
+    std::optional<std::int32_t> stall_timeout_minutes = std::nullopt;
 
     friend constexpr bool operator==(const tool_options&, const tool_options&) = default;
 };

@@ -64,6 +64,10 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
         m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
         bad("annual_minimums", "must not be negative");
+    if (c.recovery_min_restarts_non_annual < 0)
+        bad("recovery_min_restarts_non_annual", "must not be negative");
+    if (c.annual_stall_timeout_minutes <= 0)
+        bad("annual_stall_timeout_minutes", "must be positive");
     if (c.final_stage.empty()) bad("final_stage", "must not be empty");
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
         bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
@@ -82,6 +86,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     return is_known(j.status) && j.retry_count >= 0 && j.version >= 0 && j.version <= max_version &&
            j.queued_at >= earliest_time && j.queued_at <= s.now && in_range(j.started_at) &&
            in_range(j.finished_at) && in_range(j.last_progress_at) && in_range(j.completed_at) &&
+           in_range(j.created_at) &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
@@ -100,6 +105,7 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     detail::check_not_after_now(out, s, i, "finished_at", j.finished_at);
     detail::check_not_after_now(out, s, i, "last_progress_at", j.last_progress_at);
     detail::check_not_after_now(out, s, i, "completed_at", j.completed_at);
+    detail::check_not_after_now(out, s, i, "created_at", j.created_at);
     if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
         bad("finished_at", "before started_at");
 }

@@ -262,6 +262,16 @@ class document_reader {
         else
             wrong_type(w, "a boolean", v);
     }
+    void optional_boolean(const json& v, const json_where& w, std::optional<bool>& out) {
+        if (v.is_null()) {
+            out.reset();
+            return;
+        }
+        if (v.is_boolean())
+            out = v.get<bool>();
+        else
+            wrong_type(w, "a boolean", v);
+    }
     void number(const json& v, const json_where& w, double& out) {
         if (v.is_number())
             out = v.get<double>();
@@ -342,12 +352,47 @@ class document_reader {
         out = std::chrono::minutes{m};
     }
 
-    void options(const json& v, const json_where& w, tool_options& out) {
+    // A job row's max_container_restarts as the production watchdog reads it (issue #8: "a
+    // non-numeric value counts as 0"): an integer, or a string. A string of an optional sign and
+    // ASCII digits is that integer (out of range is an error, as for a number); any other string
+    // ("", "abc", " 12", "12.0") counts as 0. Every other type is an error.
+    void restarts(const json& v, const json_where& w, std::int32_t& out) {
+        if (!v.is_string()) {
+            integer(v, w, out);
+            return;
+        }
+        std::string_view text = v.get_ref<const std::string&>();
+        const bool negative = text.starts_with('-');
+        if (negative || text.starts_with('+')) text.remove_prefix(1);
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) {
+            out = 0;
+            return;
+        }
+        constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+        constexpr std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+        std::int64_t n = 0;
+        for (const char d : text) {
+            n = n * 10 + (d - '0');
+            if (n > hi + 1) break; // stays far from int64 overflow
+        }
+        if (negative) n = -n;
+        if (n < lo || n > hi) {
+            error(w, fmt::format("out of range [{}, {}]", lo, hi));
+            return;
+        }
+        out = static_cast<std::int32_t>(n);
+    }
+
+    // Tool options: a job row's (`row`), which also carry the recovery options of issue #8, or
+    // config.annual_minimums, which are the B4 minimums only.
+    void options(const json& v, const json_where& w, tool_options& out, bool row) {
         if (!object(v, w)) return;
         const std::string at = w.str();
         for (const auto& [key, value] : v.items()) {
             const json_where f{at, key};
-            if (key == "max_container_restarts")
+            if (key == "max_container_restarts" && row)
+                restarts(value, f, out.max_container_restarts);
+            else if (key == "max_container_restarts")
                 integer(value, f, out.max_container_restarts);
             else if (key == "error_threshold_timeout")
                 integer(value, f, out.error_threshold_timeout);
@@ -357,6 +402,12 @@ class document_reader {
                 integer(value, f, out.backoff_delay_minutes);
             else if (key == "page_cap")
                 optional_integer(value, f, out.page_cap);
+            else if (key == "monitoring" && row)
+                optional_boolean(value, f, out.monitoring);
+            else if (key == "adaptive_restart" && row)
+                optional_boolean(value, f, out.adaptive_restart);
+            else if (key == "stall_timeout_minutes" && row)
+                optional_integer(value, f, out.stall_timeout_minutes);
             else
                 unknown(f);
         }
@@ -459,6 +510,8 @@ class document_reader {
                 boolean(value, f, j.progress_known);
             } else if (key == "completed_at") {
                 optional_time(value, f, j.completed_at);
+            } else if (key == "created_at") {
+                optional_time(value, f, j.created_at);
             } else if (key == "retry_count") {
                 integer(value, f, j.retry_count);
             } else if (key == "failure_class") {
@@ -466,7 +519,7 @@ class document_reader {
             } else if (key == "last_error") {
                 text(value, f, j.last_error);
             } else if (key == "tool_options") {
-                options(value, f, j.options);
+                options(value, f, j.options, true);
             } else if (key == "last_stage") {
                 if (value.is_null()) {
                     j.last_stage.reset();
@@ -610,7 +663,11 @@ class document_reader {
             else if (key == "orphan_grace_minutes")
                 minutes(value, f, c.orphan_grace);
             else if (key == "annual_minimums")
-                options(value, f, c.annual_minimums);
+                options(value, f, c.annual_minimums, false);
+            else if (key == "recovery_min_restarts_non_annual")
+                integer(value, f, c.recovery_min_restarts_non_annual);
+            else if (key == "annual_stall_timeout_minutes")
+                integer(value, f, c.annual_stall_timeout_minutes);
             else if (key == "source_order")
                 strings(value, f, c.source_order);
             else if (key == "final_stage")
@@ -763,13 +820,28 @@ namespace detail {
     return format_rfc3339(*t);
 }
 
-[[nodiscard]] inline json options_json(const tool_options& o) {
+template <class T>
+[[nodiscard]] json optional_json(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+// The B4 fields: config.annual_minimums.
+[[nodiscard]] inline json minimums_json(const tool_options& o) {
     json out = json::object();
     out["max_container_restarts"] = o.max_container_restarts;
     out["error_threshold_timeout"] = o.error_threshold_timeout;
     out["error_threshold_http"] = o.error_threshold_http;
     out["backoff_delay_minutes"] = o.backoff_delay_minutes;
-    out["page_cap"] = o.page_cap ? json(*o.page_cap) : json(nullptr);
+    out["page_cap"] = optional_json(o.page_cap);
+    return out;
+}
+
+// A row's options: every key written, null for a missing value (as page_cap's null).
+[[nodiscard]] inline json options_json(const tool_options& o) {
+    json out = minimums_json(o);
+    out["monitoring"] = optional_json(o.monitoring);
+    out["adaptive_restart"] = optional_json(o.adaptive_restart);
+    out["stall_timeout_minutes"] = optional_json(o.stall_timeout_minutes);
     return out;
 }
 
@@ -954,7 +1026,9 @@ inline constexpr rule_id decide_rules[] = {
         std::chrono::duration_cast<std::chrono::minutes>(c.deploy_lock_stale_after).count();
     cfg["orphan_grace_minutes"] =
         std::chrono::duration_cast<std::chrono::minutes>(c.orphan_grace).count();
-    cfg["annual_minimums"] = detail::options_json(c.annual_minimums);
+    cfg["annual_minimums"] = detail::minimums_json(c.annual_minimums);
+    cfg["recovery_min_restarts_non_annual"] = c.recovery_min_restarts_non_annual;
+    cfg["annual_stall_timeout_minutes"] = c.annual_stall_timeout_minutes;
     cfg["source_order"] = c.source_order;
     cfg["final_stage"] = c.final_stage;
     cfg["config_error_patterns"] = c.config_error_patterns;
@@ -993,6 +1067,7 @@ inline constexpr rule_id decide_rules[] = {
         row["last_stage"] = j.last_stage ? json(*j.last_stage) : json(nullptr);
         row["has_outputs"] = j.has_outputs;
         row["version"] = j.version;
+        row["created_at"] = detail::time_json(j.created_at);
         jobs.push_back(std::move(row));
     }
     json& locks = out["locks"] = json::array();

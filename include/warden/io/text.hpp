@@ -47,6 +47,12 @@ class job_names {
         fmt::format("restarts {}, timeout {}, http {}, backoff {} min", o.max_container_restarts,
                     o.error_threshold_timeout, o.error_threshold_http, o.backoff_delay_minutes);
     if (o.page_cap) out += fmt::format(", page cap {}", *o.page_cap);
+    // Issue #8's options, only when set: a missing one is the crawler's default.
+    if (o.monitoring) out += fmt::format(", monitoring {}", *o.monitoring ? "on" : "off");
+    if (o.adaptive_restart)
+        out += fmt::format(", adaptive restart {}", *o.adaptive_restart ? "on" : "off");
+    if (o.stall_timeout_minutes)
+        out += fmt::format(", stall timeout {} min", *o.stall_timeout_minutes);
     return out;
 }
 
@@ -71,7 +77,7 @@ struct action_describer {
                            names.label(a.job), a.year, to_string(a.rule), a.year);
     }
     std::string operator()(const set_tool_options& a) const {
-        return fmt::format("raise tool options of {} to {} (was {}) ({})", names.label(a.job),
+        return fmt::format("set tool options of {} to {} (was {}) ({})", names.label(a.job),
                            describe_options(a.after), describe_options(a.before),
                            to_string(a.rule));
     }

@@ -17,10 +17,12 @@ inline namespace v0 {
 }
 
 // B5: a total order, so the same queue always yields the same pick whatever order the host
-// listed the rows in: oldest queued_at first, then source order (hc, phac, cihr), then id.
+// listed the rows in: oldest queued_at first, then created_at (issue #8, the production
+// watchdog's order: a row without one first, std::nullopt sorting before every time), then
+// source order (hc, phac, cihr), then id.
 [[nodiscard]] inline bool queue_before(const config& c, const job& a, const job& b) noexcept {
-    return std::tuple{a.queued_at, source_rank(c, a.source), to_int(a.id)} <
-           std::tuple{b.queued_at, source_rank(c, b.source), to_int(b.id)};
+    return std::tuple{a.queued_at, a.created_at, source_rank(c, a.source), to_int(a.id)} <
+           std::tuple{b.queued_at, b.created_at, source_rank(c, b.source), to_int(b.id)};
 }
 
 } // namespace v0

@@ -4,6 +4,7 @@
 #include <warden/rules/guard_window.hpp>
 #include <warden/rules/proposal.hpp>
 #include <warden/rules/reconcile.hpp>
+#include <warden/rules/recovery_options.hpp>
 
 #include <optional>
 
@@ -19,8 +20,9 @@ struct stall_verdict {
 
 // A running job with no sign of life for stall_after is recovered: marked retryable (so queue
 // fill can restart it) and, in a full recovery, its runner stopped and started again (so its
-// lock is released and reconcile does not flip it back). An annual job also gets its tool
-// options raised to the annual minimums (B4), so the next attempt does not stall the same way.
+// lock is released and reconcile does not flip it back). Both kinds also rewrite its tool options
+// (rules/recovery_options.hpp: issue #8, and B4 for an annual job) when they differ, so the next
+// attempt does not stall the same way.
 [[nodiscard]] inline std::optional<stall_verdict> stall_recovery(const decision_context& ctx,
                                                                  const subject& s) {
     const job& j = s.row;
@@ -41,11 +43,9 @@ struct stall_verdict {
                      mode == recovery_mode::full ? "no progress"
                                                  : "no progress (soft recovery: nothing runs it)",
                      {evidence_kind::progress_age, age->count()}});
-    const config& c = ctx.config;
-    if (c.guards.raise_annual_minimums && is_annual(j) &&
-        !meets_minimums(j.options, c.annual_minimums))
-        p.add(set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
-                               raised_to(j.options, c.annual_minimums), rule_id::stall_recovery});
+    if (const tool_options options = recovery_options(ctx.config, j); options != j.options)
+        p.add(set_tool_options{j.id, job_status::retryable, j.version + 1, j.options, options,
+                               rule_id::stall_recovery});
     if (mode == recovery_mode::full)
         p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::stall_recovery,
                        v.choice.guard_active

@@ -48,7 +48,11 @@ struct snapshot_shape {
     return rc::gen::element(
         tool_options{0, 0, 0, 0, std::nullopt}, tool_options{5, 10, 10, 1, std::nullopt},
         tool_options{20, 50, 50, 2, std::nullopt}, tool_options{30, 80, 60, 5, std::nullopt},
-        tool_options{20, 50, 50, 2, 5000});
+        tool_options{20, 50, 50, 2, 5000},
+        // Issue #8's recovery options: as a recovery leaves them (annual, other), and off.
+        tool_options{20, 50, 50, 2, std::nullopt, true, true, 60},
+        tool_options{6, 10, 10, 1, std::nullopt, true, true, std::nullopt},
+        tool_options{5, 10, 10, 1, std::nullopt, false, false, 30});
 }
 
 namespace detail {
@@ -127,6 +131,10 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
     if (shape.invalid_input && chance(5)) j.last_progress_at = now + std::chrono::minutes{5};
     if (shape.invalid_input && chance(5) && j.started_at)
         j.finished_at = *j.started_at - std::chrono::seconds{1};
+    // Few distinct values, so queue order's created_at key (issue #8) decides some ties.
+    j.created_at =
+        maybe(60, rc::gen::element(now - std::chrono::hours{100}, now - std::chrono::hours{90}));
+    if (shape.invalid_input && chance(3)) j.created_at = now + std::chrono::minutes{1};
     return j;
 }
 

@@ -56,6 +56,35 @@ TEST_CASE("validate: a timestamp exactly at now is valid", "[core][validate]") {
     CHECK(warden::decide(s, {}).errors.empty());
 }
 
+TEST_CASE("validate: created_at after now blocks that job, at now or missing is valid",
+          "[core][validate]") {
+    auto s = world({job_builder{1, job_status::queued}.stage("persist").outputs(),
+                    job_builder{2, job_status::queued}.stage("persist").outputs(),
+                    job_builder{3, job_status::queued}.stage("persist").outputs()});
+    s.jobs[0].created_at = now + 1s;
+    s.jobs[1].created_at = now;
+    const auto p = warden::decide(s, {});
+    REQUIRE(p.errors.size() == 1);
+    CHECK(p.errors[0].field == "jobs[0].created_at");
+    CHECK(p.errors[0].job == warden::job_id{1});
+    CHECK(p.errors[0].message ==
+          "1 s after now: the clock went backwards or the row is from the future");
+    CHECK(p.actions.size() == 2);
+}
+
+TEST_CASE("validate: recovery option settings", "[core][validate][recovery_options]") {
+    warden::config c;
+    c.recovery_min_restarts_non_annual = -1;
+    c.annual_stall_timeout_minutes = 0;
+    const auto errors = warden::validate(c);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].field == "config.recovery_min_restarts_non_annual");
+    CHECK(errors[1].field == "config.annual_stall_timeout_minutes");
+    c.recovery_min_restarts_non_annual = 0;
+    c.annual_stall_timeout_minutes = 1;
+    CHECK(warden::validate(c).empty());
+}
+
 TEST_CASE("validate: a bad disk figure rejects the whole snapshot", "[core][validate]") {
     for (double disk : {-0.1, 100.1, std::numeric_limits<double>::quiet_NaN(),
                         std::numeric_limits<double>::infinity()}) {

@@ -32,7 +32,7 @@ TEST_CASE("annual_minimums: one below any minimum, or a page cap, is denied",
             .allowed);
 }
 
-TEST_CASE("annual_minimums: legacy-named jobs count as annual; others are free",
+TEST_CASE("annual_minimums: legacy-named jobs count as annual, others are free",
           "[rails][annual_minimums][legacy_annual]") {
     const warden::annual_minimums rail;
     rail_bench legacy{job_builder{1, job_status::queued, "phac-20260101"}};

@@ -74,9 +74,9 @@ TEST_CASE("the first denial wins and later rails are not consulted", "[rails][co
     const auto rails = warden::make_rails(deny_all_stops{}, counting_rail{&calls});
     const auto p = warden::decide(s, {}, rails);
     CHECK(p.actions.empty());
-    REQUIRE(p.blocked.size() == 2);
-    CHECK(p.blocked[1].rail == "deny_all_stops");
-    CHECK(calls == 1); // the set_status passed it; the stop never reached it
+    REQUIRE(p.blocked.size() == 3); // status, recovery options, stop
+    CHECK(p.blocked[2].rail == "deny_all_stops");
+    CHECK(calls == 2); // the set_status and set_tool_options passed it; the stop never reached it
 }
 
 TEST_CASE("composition laws", "[rails][compose][property]") {

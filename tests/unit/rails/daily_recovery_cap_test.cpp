@@ -50,7 +50,7 @@ TEST_CASE("daily_recovery_cap: the window is the last 24 h, from persisted histo
         recovered_at(s, 5, 24h - 1s);
         const auto p = warden::decide(s, {});
         CHECK(p.actions.empty());
-        REQUIRE(p.blocked.size() == 2); // status and stop, whole
+        REQUIRE(p.blocked.size() == 3); // status, recovery options and stop, whole
         CHECK(p.blocked[0].rail == "daily_recovery_cap");
         CHECK(p.summary.stalled == 1);
     }

@@ -47,7 +47,7 @@ TEST_CASE("guard_window: soft recovery off leaves the job alone, with the reason
     c.soft_recovery = false;
     const auto p = warden::decide(guarded(2min), c);
     CHECK(recovery_of(p).empty());
-    REQUIRE(p.blocked.size() == 1); // what a soft recovery would have written
+    REQUIRE(p.blocked.size() == 2); // what a soft recovery would have written: status, options
     CHECK(p.blocked[0].rail == "guard_window");
     CHECK(p.blocked[0].reason ==
           "guard_window_healthy_job: job 9 progressed 120 s ago (guard window 600 s) and soft "

@@ -44,6 +44,43 @@ TEST_CASE("queue_fill: ties break by source order, then id", "[rules][queue_fill
     CHECK(started_ids(warden::decide(s, fill_to(5))) == std::vector<std::int64_t>{5, 6, 8, 9, 7});
 }
 
+TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #8)",
+          "[rules][queue_fill][queue_order]") {
+    const warden::config c;
+    auto created = [](std::int64_t id, std::optional<duration> ago, std::string source = "hc",
+                      duration queued_ago = 24h) {
+        warden::job j = waiting_annual(id, queued_ago, std::move(source));
+        if (ago) j.created_at = now - *ago;
+        return j;
+    };
+    SECTION("a missing created_at sorts before any") {
+        CHECK(warden::queue_before(c, created(9, std::nullopt), created(1, 30h)));
+        CHECK_FALSE(warden::queue_before(c, created(1, 30h), created(9, std::nullopt)));
+    }
+    SECTION("boundary: one second older is first, whatever the source and id") {
+        CHECK(warden::queue_before(c, created(9, 30h + 1s, "cihr"), created(1, 30h, "hc")));
+        CHECK_FALSE(warden::queue_before(c, created(1, 30h, "hc"), created(9, 30h + 1s, "cihr")));
+    }
+    SECTION("queued_at still comes first") {
+        CHECK(warden::queue_before(c, created(1, 10h, "hc", 25h), created(2, std::nullopt)));
+    }
+    SECTION("equal created_at falls through to source order, then id") {
+        CHECK(warden::queue_before(c, created(9, 30h, "hc"), created(1, 30h, "phac")));
+        CHECK(warden::queue_before(c, created(1, 30h, "phac"), created(2, 30h, "phac")));
+        CHECK_FALSE(warden::queue_before(c, created(2, 30h, "phac"), created(2, 30h, "phac")));
+        CHECK(warden::queue_before(c, created(1, std::nullopt, "phac"),
+                                   created(2, std::nullopt, "phac")));
+    }
+    SECTION("the engine picks in that order, whatever the row order") {
+        auto s = world({created(1, 10h, "hc"), created(2, 30h, "cihr"), created(3, std::nullopt),
+                        created(4, 30h, "hc"), created(5, 30h, "hc")});
+        const auto forward = started_ids(warden::decide(s, fill_to(5)));
+        CHECK(forward == std::vector<std::int64_t>{3, 4, 5, 2, 1});
+        std::reverse(s.jobs.begin(), s.jobs.end());
+        CHECK(started_ids(warden::decide(s, fill_to(5))) == forward);
+    }
+}
+
 TEST_CASE("queue_fill: the pick does not depend on row order", "[rules][queue_fill][queue_order]") {
     auto s = world({waiting_annual(1, 24h, "cihr"), waiting_annual(2, 24h, "hc"),
                     waiting_annual(3, 24h, "phac")});

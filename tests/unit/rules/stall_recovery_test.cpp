@@ -62,13 +62,19 @@ TEST_CASE("stall_recovery: an annual job's options are raised, chained after the
     REQUIRE(raised.size() == 1);
     CHECK(raised[0].expected_status == job_status::retryable);
     CHECK(raised[0].expected_version == 5);
-    CHECK(raised[0].after == warden::tool_options{20, 50, 50, 2, std::nullopt});
+    // The annual minimums (B4) and issue #8's recovery options (docs/rules/recovery_options.md).
+    CHECK(raised[0].after == warden::tool_options{20, 50, 50, 2, std::nullopt, true, true, 60});
     CHECK(raised[0].before == warden::tool_options{5, 10, 10, 1, 1000});
 }
 
-TEST_CASE("stall_recovery: options at the minimums, or a non-annual job, are not rewritten",
-          "[rules][stall_recovery]") {
-    auto s = world({job_builder{5, job_status::running}.annual().started(5h).progress(2h),
+TEST_CASE("stall_recovery: compliant options are not rewritten, a non-annual job keeps its "
+          "thresholds",
+          "[rules][stall_recovery][recovery_options]") {
+    auto s = world({job_builder{5, job_status::running}
+                        .annual()
+                        .options({20, 50, 50, 2, std::nullopt, true, true, 60})
+                        .started(5h)
+                        .progress(2h),
                     job_builder{6, job_status::running}
                         .options({1, 1, 1, 1, std::nullopt})
                         .started(5h)
@@ -78,8 +84,12 @@ TEST_CASE("stall_recovery: options at the minimums, or a non-annual job, are not
     warden::config both_at_once;
     both_at_once.recoveries_per_tick = 0;
     const auto p = warden::decide(s, both_at_once);
-    CHECK(actions_of<warden::set_tool_options>(p).empty());
     CHECK(actions_of<warden::set_status>(p).size() == 2);
+    const auto rewritten = actions_of<warden::set_tool_options>(p);
+    REQUIRE(rewritten.size() == 1);
+    CHECK(rewritten[0].job == warden::job_id{6});
+    CHECK(rewritten[0].after ==
+          warden::tool_options{6, 1, 1, 1, std::nullopt, true, true, std::nullopt});
 }
 
 TEST_CASE("stall_recovery: inside the start grace the verdict is blocked whole",
@@ -174,7 +184,7 @@ TEST_CASE("stall_recovery: inside the start grace is judged from the job, not th
     SECTION("inside the grace: not stalled") {
         auto s = world({job_builder{5, job_status::running}.started(15min).progress(15min)});
         const auto p = warden::decide(s, c, rails);
-        REQUIRE(p.blocked.size() == 2); // status and stop, whole
+        REQUIRE(p.blocked.size() == 3); // status, recovery options and stop, whole
         CHECK(p.blocked[0].rail == "holds_stalls");
         CHECK(p.summary.stalled == 0);
     }
@@ -184,7 +194,7 @@ TEST_CASE("stall_recovery: inside the start grace is judged from the job, not th
     }
 }
 
-TEST_CASE("stall_recovery: one recovery per tick, lowest id first; the others wait",
+TEST_CASE("stall_recovery: one recovery per tick, lowest id first, the others wait",
           "[rules][stall_recovery][recoveries_per_tick]") {
     // Snapshot order is not id order: the limit must pick by id.
     auto s = world({job_builder{9, job_status::running}.started(5h).progress(2h),
@@ -196,9 +206,9 @@ TEST_CASE("stall_recovery: one recovery per tick, lowest id first; the others wa
         const auto writes = actions_of<warden::set_status>(p);
         REQUIRE(writes.size() == 1);
         CHECK(warden::to_int(writes[0].job) == 4);
-        REQUIRE(p.blocked.size() == 4); // jobs 6 and 9: status and stop each
+        REQUIRE(p.blocked.size() == 6); // jobs 6 and 9: status, recovery options and stop each
         CHECK(warden::to_int(warden::action_job(p.blocked[0].proposed)) == 6);
-        CHECK(warden::to_int(warden::action_job(p.blocked[2].proposed)) == 9);
+        CHECK(warden::to_int(warden::action_job(p.blocked[3].proposed)) == 9);
         for (const auto& b : p.blocked) {
             CHECK(b.rail == "recoveries_per_tick");
             CHECK(b.reason == "waiting: at most 1 stall recovery per tick, lowest id first");
@@ -232,9 +242,10 @@ TEST_CASE("stall_recovery: one recovery per tick, lowest id first; the others wa
         s.host.sentinel_present = false;
         const auto p = warden::decide(s, c);
         CHECK(p.actions.empty());
-        REQUIRE(p.blocked.size() == 6);
+        REQUIRE(p.blocked.size() == 9); // three jobs: status, recovery options, stop
         CHECK(p.blocked[0].rail == "sentinel_gate");
         CHECK(warden::to_int(warden::action_job(p.blocked[0].proposed)) == 4);
-        CHECK(p.blocked[2].rail == "recoveries_per_tick");
+        CHECK(p.blocked[2].rail == "sentinel_gate");
+        CHECK(p.blocked[3].rail == "recoveries_per_tick");
     }
 }

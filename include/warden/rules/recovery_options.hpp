@@ -1,0 +1,39 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/tool_options.hpp>
+#include <warden/rails/legacy_annual.hpp>
+
+#include <algorithm>
+
+namespace warden {
+inline namespace v0 {
+
+// The tool options a stalled job is recovered with, soft or full (issue #8: parity with the
+// production watchdog, which rewrites them at every recovery):
+// - monitoring and adaptive restart on, whatever the row said;
+// - max_container_restarts at least annual_minimums.max_container_restarts (20) for an annual
+//   job, at least recovery_min_restarts_non_annual (6) for any other; a higher value is kept;
+// - an annual job: every field raised to the annual minimums (B4, while
+//   guards.raise_annual_minimums is on: thresholds 50 / 50, backoff 2 min, no page cap), our
+//   stricter choice where the production watchdog only fills missing values; and
+//   stall_timeout_minutes set to annual_stall_timeout_minutes (60) when missing, an explicit
+//   one kept even below it.
+// A job that is not annual keeps its thresholds, backoff, page cap and stall timeout.
+[[nodiscard]] constexpr tool_options recovery_options(const config& c, const job& j) noexcept {
+    const bool annual = is_annual(j);
+    tool_options out = annual && c.guards.raise_annual_minimums
+                           ? raised_to(j.options, c.annual_minimums)
+                           : j.options;
+    out.monitoring = true;
+    out.adaptive_restart = true;
+    out.max_container_restarts =
+        std::max(out.max_container_restarts, annual ? c.annual_minimums.max_container_restarts
+                                                    : c.recovery_min_restarts_non_annual);
+    if (annual && !out.stall_timeout_minutes)
+        out.stall_timeout_minutes = c.annual_stall_timeout_minutes;
+    return out;
+}
+
+} // namespace v0
+} // namespace warden

@@ -1,0 +1,181 @@
+#include <warden/rules/recovery_options.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+
+namespace {
+
+warden::tool_options recovered(const warden::job& j, const warden::config& c = {}) {
+    return warden::recovery_options(c, j);
+}
+
+warden::tool_options with_restarts(warden::tool_options o, std::int32_t restarts) {
+    o.max_container_restarts = restarts;
+    return o;
+}
+
+// A stalled job with a worker process, so its recovery is full.
+warden::snapshot stalled(warden::job j) {
+    auto s = world({std::move(j)});
+    hold_lock(s, warden::to_int(s.jobs[0].id));
+    add_process(s, warden::to_int(s.jobs[0].id), 5151);
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("recovery_options: restarts at least 20 for an annual job, boundaries",
+          "[rules][recovery_options]") {
+    const warden::job annual = job_builder{5, job_status::running}.annual();
+    auto restarts_after = [&](std::int32_t r) {
+        warden::job j = annual;
+        j.options = with_restarts(j.options, r);
+        return recovered(j).max_container_restarts;
+    };
+    CHECK(restarts_after(19) == 20);
+    CHECK(restarts_after(20) == 20);
+    CHECK(restarts_after(25) == 25);
+    CHECK(restarts_after(0) == 20); // a non-numeric value read as 0 (issue #8)
+}
+
+TEST_CASE("recovery_options: restarts at least 6 for a job that is not annual, boundaries",
+          "[rules][recovery_options]") {
+    auto restarts_after = [](std::int32_t r) {
+        return recovered(job_builder{5, job_status::running}.options({r, 1, 1, 1, std::nullopt}))
+            .max_container_restarts;
+    };
+    CHECK(restarts_after(0) == 6);
+    CHECK(restarts_after(5) == 6);
+    CHECK(restarts_after(6) == 6);
+    CHECK(restarts_after(12) == 12);
+    warden::config c;
+    c.recovery_min_restarts_non_annual = 8;
+    CHECK(recovered(job_builder{5, job_status::running}.options({7, 1, 1, 1, std::nullopt}), c)
+              .max_container_restarts == 8);
+}
+
+TEST_CASE("recovery_options: monitoring and adaptive restart always on",
+          "[rules][recovery_options]") {
+    warden::tool_options off{6, 1, 1, 1, std::nullopt};
+    off.monitoring = false;
+    off.adaptive_restart = false;
+    for (const warden::job& j :
+         {warden::job(job_builder{5, job_status::running}.options(off)),
+          warden::job(job_builder{5, job_status::running}.annual().options(off)),
+          warden::job(job_builder{5, job_status::running})}) {
+        const auto o = recovered(j);
+        CHECK(o.monitoring == true);
+        CHECK(o.adaptive_restart == true);
+    }
+}
+
+TEST_CASE("recovery_options: an annual job's stall timeout is filled only when missing",
+          "[rules][recovery_options]") {
+    warden::job j = job_builder{5, job_status::running}.annual();
+    CHECK(recovered(j).stall_timeout_minutes == 60);
+    j.options.stall_timeout_minutes = 30; // explicit, below 60: kept
+    CHECK(recovered(j).stall_timeout_minutes == 30);
+    j.options.stall_timeout_minutes = 90;
+    CHECK(recovered(j).stall_timeout_minutes == 90);
+    warden::config c;
+    c.annual_stall_timeout_minutes = 45;
+    j.options.stall_timeout_minutes.reset();
+    CHECK(recovered(j, c).stall_timeout_minutes == 45);
+    // A legacy -YYYY0101 name is annual too.
+    CHECK(recovered(job_builder{6, job_status::running, "hc-20260101"}).stall_timeout_minutes ==
+          60);
+}
+
+TEST_CASE("recovery_options: a job that is not annual keeps its other options",
+          "[rules][recovery_options]") {
+    warden::tool_options o{3, 7, 8, 1, 500};
+    const auto after = recovered(job_builder{5, job_status::running}.options(o));
+    CHECK_FALSE(after.stall_timeout_minutes.has_value()); // missing stays missing
+    o.max_container_restarts = 6;
+    o.monitoring = true;
+    o.adaptive_restart = true;
+    CHECK(after == o); // thresholds, backoff and page cap untouched
+}
+
+TEST_CASE("recovery_options: annual thresholds are raised to the minimums (B4, stricter than "
+          "filling missing values)",
+          "[rules][recovery_options][annual_minimums]") {
+    warden::job j = job_builder{5, job_status::running}.annual().options({25, 10, 60, 1, 1000});
+    auto expected = warden::tool_options{25, 50, 60, 2, std::nullopt};
+    expected.monitoring = true;
+    expected.adaptive_restart = true;
+    expected.stall_timeout_minutes = 60;
+    CHECK(recovered(j) == expected);
+    SECTION("with guards.raise_annual_minimums off only issue #8's options change") {
+        warden::config c;
+        c.guards.raise_annual_minimums = false;
+        auto kept = warden::tool_options{25, 10, 60, 1, 1000};
+        kept.monitoring = true;
+        kept.adaptive_restart = true;
+        kept.stall_timeout_minutes = 60;
+        CHECK(recovered(j, c) == kept);
+        j.options.max_container_restarts = 19;
+        CHECK(recovered(j, c).max_container_restarts == 20);
+    }
+}
+
+TEST_CASE("stall_recovery: full and soft recoveries both carry the recovery options",
+          "[rules][stall_recovery][recovery_options]") {
+    warden::tool_options before{5, 10, 10, 1, std::nullopt};
+    before.monitoring = false;
+    const warden::job j =
+        job_builder{5, job_status::running}.options(before).version(4).started(5h).progress(2h);
+    auto after = warden::tool_options{6, 10, 10, 1, std::nullopt};
+    after.monitoring = true;
+    after.adaptive_restart = true;
+    SECTION("full: status, options, restart") {
+        const auto p = warden::decide(stalled(j), {});
+        REQUIRE(p.actions.size() == 3);
+        CHECK(std::holds_alternative<warden::set_status>(p.actions[0]));
+        const auto& o = std::get<warden::set_tool_options>(p.actions[1]);
+        CHECK(o.before == before);
+        CHECK(o.after == after);
+        CHECK(o.expected_status == job_status::retryable);
+        CHECK(o.expected_version == 5);
+        CHECK(o.rule == warden::rule_id::stall_recovery);
+        CHECK(std::get<warden::stop_job>(p.actions[2]).restart);
+    }
+    SECTION("soft: status and options, no stop") {
+        // Nothing runs job 5 and job 6 progressed a minute ago: inside the guard window.
+        auto s = world({j, healthy_running(6)});
+        hold_lock(s, 6);
+        const auto p = warden::decide(s, {});
+        REQUIRE(p.actions.size() == 2);
+        CHECK(std::get<warden::set_status>(p.actions[0]).reason ==
+              "no progress (soft recovery: nothing runs it)");
+        const auto& o = std::get<warden::set_tool_options>(p.actions[1]);
+        CHECK(o.after == after);
+        CHECK(o.expected_version == 5);
+        CHECK(actions_of<warden::stop_job>(p).empty());
+    }
+}
+
+TEST_CASE("stall_recovery: no set_tool_options when the options already comply",
+          "[rules][stall_recovery][recovery_options]") {
+    warden::tool_options ok{6, 1, 1, 1, std::nullopt};
+    ok.monitoring = true;
+    ok.adaptive_restart = true;
+    warden::tool_options annual_ok{20, 50, 50, 2, std::nullopt};
+    annual_ok.monitoring = true;
+    annual_ok.adaptive_restart = true;
+    annual_ok.stall_timeout_minutes = 30;
+    for (const warden::job& j :
+         {warden::job(job_builder{5, job_status::running}.options(ok).started(5h).progress(2h)),
+          warden::job(
+              job_builder{5, job_status::running}.annual().options(annual_ok).started(5h).progress(
+                  2h))}) {
+        const auto p = warden::decide(stalled(j), {});
+        CHECK(p.summary.stalled == 1);
+        CHECK(actions_of<warden::set_status>(p).size() == 1);
+        CHECK(actions_of<warden::set_tool_options>(p).empty());
+        CHECK(actions_of<warden::stop_job>(p).size() == 1);
+    }
+}
