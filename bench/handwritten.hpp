@@ -251,7 +251,16 @@ class annual_minimums_rail final : public rail {
     verdict check(const context& ctx, const row& r, const action& a) const override {
         const warden::tool_options* o = nullptr;
         if (const auto* st = std::get_if<warden::start_job>(&a)) o = &st->options;
-        if (const auto* t = std::get_if<warden::set_tool_options>(&a)) o = &t->after;
+        if (const auto* t = std::get_if<warden::set_tool_options>(&a)) {
+            const auto &b = t->before, &n = t->after;
+            const bool lowers = n.max_container_restarts < b.max_container_restarts ||
+                                n.error_threshold_timeout < b.error_threshold_timeout ||
+                                n.error_threshold_http < b.error_threshold_http ||
+                                n.backoff_delay_minutes < b.backoff_delay_minutes ||
+                                (n.page_cap && (!b.page_cap || *n.page_cap < *b.page_cap));
+            if (!lowers) return {};
+            o = &n;
+        }
         if (!o || !annual(*r.job)) return {};
         const auto& m = ctx.c.annual_minimums;
         if (meets(*o, m)) return {};
@@ -741,6 +750,19 @@ class engine {
         future("created_at", j.created_at);
         if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
             bad("finished_at", "before started_at");
+        if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");
+        const auto& o = j.options;
+        const std::pair<const char*, std::optional<std::int64_t>> counts[] = {
+            {"max_container_restarts", o.max_container_restarts},
+            {"error_threshold_timeout", o.error_threshold_timeout},
+            {"error_threshold_http", o.error_threshold_http},
+            {"backoff_delay_minutes", o.backoff_delay_minutes},
+            {"page_cap", o.page_cap ? std::optional<std::int64_t>{*o.page_cap} : std::nullopt},
+            {"stall_timeout_minutes", o.stall_timeout_minutes
+                                          ? std::optional<std::int64_t>{*o.stall_timeout_minutes}
+                                          : std::nullopt}};
+        for (const auto& [field, v] : counts)
+            if (v && *v < 0) bad(std::string("tool_options.") + field, "must not be negative");
     }
 
     // Returns the running jobs (valid in their own fields) that progressed within the guard window.

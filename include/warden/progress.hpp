@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace warden {
 inline namespace v0 {
@@ -31,7 +32,10 @@ struct progress_reading {
 // Which source a job's progress is read from.
 enum class progress_source_choice : std::uint8_t {
     // The guard (the default): every tick, the freshest readable source (greatest modified_at;
-    // ties: the greater source name, then the greater counter). A switch of source is progress.
+    // ties: the greater source name, then the greater counter). Only a change of its counter is
+    // progress: a switch of source with the same count is not (two logs of one stuck attempt,
+    // both touched, must not reset the clock in turn). A restarted attempt is judged from its
+    // own start anyway (decide() takes the later of last_progress_at and started_at).
     freshest,
     // The historical bug (issue #8, simulator entry B15): the source first found for the job is
     // read for ever. Once that path is gone (a restart rotated the old log away), the job has no
@@ -91,11 +95,11 @@ class progress_tracker {
         progress_observation out;
         if (!chosen) return out;
         const std::int64_t pages = *chosen->crawled_pages;
-        if (!st.since || st.source != chosen->source || st.pages != pages) {
-            st.source = chosen->source;
+        if (!st.since || st.pages != pages) {
             st.pages = pages;
             st.since = at;
         }
+        st.source = chosen->source;
         out.last_progress_at = std::min(*st.since, now);
         out.crawled_pages = pages;
         out.progress_known = true;
@@ -113,6 +117,43 @@ class progress_tracker {
 
     // Drops what the tracker remembers of `job`. Observed again later, it starts afresh.
     void forget(job_id job) { jobs_.erase(job); }
+
+    // What the tracker remembers of one job, as plain data. A host run by a timer (a fresh
+    // process each tick, as the production watchdog was) must save memory() after each tick
+    // and restore() it before the next, in its database or a file: a tracker that starts empty
+    // every tick sees every counter for the first time, and no job is ever stalled.
+    struct job_memory {
+        job_id job{};
+        std::optional<timestamp> seen_at; // the latest `now` observed
+        std::optional<timestamp> since;   // first observation of the current counter
+        std::string source;               // the source last read
+        std::int64_t pages = 0;
+        std::optional<std::string> pinned; // first_seen: the source first found
+        friend bool operator==(const job_memory&, const job_memory&) = default;
+    };
+
+    // Everything remembered, ordered by job id (so a saved copy is deterministic).
+    [[nodiscard]] std::vector<job_memory> memory() const {
+        std::vector<job_memory> out;
+        out.reserve(jobs_.size());
+        for (const auto& [id, st] : jobs_)
+            out.push_back({id, st.seen_at, st.since, st.source, st.pages, st.pinned});
+        std::sort(out.begin(), out.end(),
+                  [](const job_memory& a, const job_memory& b) { return a.job < b.job; });
+        return out;
+    }
+
+    // Replaces what the tracker remembers with a saved memory(). A later entry for the same job
+    // wins; an entry whose `since` is after its `seen_at` is clamped, so a hand-edited file
+    // cannot put progress in the future.
+    void restore(std::span<const job_memory> saved) {
+        jobs_.clear();
+        for (const job_memory& m : saved) {
+            state st{m.seen_at, m.since, m.source, m.pages, m.pinned};
+            if (st.since && (!st.seen_at || *st.since > *st.seen_at)) st.seen_at = st.since;
+            jobs_[m.job] = std::move(st);
+        }
+    }
 
     // Jobs remembered: what forget() keeps bounded.
     [[nodiscard]] std::size_t size() const noexcept { return jobs_.size(); }

@@ -107,16 +107,28 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
         g.config = warden::testing::config_gen(fills)(rc::Random(9177 + k), k % 100).value();
         check_same(g, cov, fmt::format("generated world {}", k));
     }
-    // Infra-error retries around the budget (B14): the generators reach it only by chance.
-    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-        auto g = warden_bench::make_snapshot(40, seed, profile::chaos);
+    // Issue #8's settings away from their defaults, which the generators leave alone:
+    // infra-error retries around the budget (B14), the recovery minimums, created_at ties.
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        auto g =
+            warden_bench::make_snapshot(40, seed, seed % 2 ? profile::chaos : profile::campaign);
+        auto& c = g.config;
+        c.max_retries = static_cast<std::int32_t>(seed % 4);
+        c.guards.bounded_retries = seed % 5 != 0;
+        c.recovery_min_restarts_non_annual = static_cast<std::int32_t>(seed % 9);
+        c.annual_stall_timeout_minutes = static_cast<std::int32_t>(30 + seed % 61);
+        c.ensure_min_running_jobs = static_cast<std::int32_t>(seed % 12);
         std::int32_t k = 0;
-        for (auto& j : g.snapshot.jobs)
+        for (auto& j : g.snapshot.jobs) {
             if (j.status == warden::job_status::retryable) {
                 j.failure = warden::failure_class::infra_error;
-                j.retry_count = g.config.max_retries - 1 + (k++ % 3);
+                j.retry_count = c.max_retries - 1 + (k % 3);
             }
-        check_same(g, cov, fmt::format("retry budget, seed {}", seed));
+            // A few instants, so created_at ties and misses both happen.
+            if (k % 3 != 0) j.created_at = j.queued_at - std::chrono::hours{k % 2};
+            ++k;
+        }
+        check_same(g, cov, fmt::format("issue #8 settings, seed {}", seed));
     }
     // Invalid config and host facts: both engines refuse the whole tick the same way.
     auto bad = warden_bench::make_snapshot(20, 3);

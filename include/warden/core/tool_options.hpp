@@ -34,6 +34,17 @@ struct tool_options {
            !options.page_cap.has_value();
 }
 
+// True when `after` lowers one of the fields annual_minimums governs, or adds or tightens a page
+// cap: what a tool-options write must not do to an annual job below its minimums.
+[[nodiscard]] constexpr bool lowers_minimum_fields(const tool_options& before,
+                                                   const tool_options& after) noexcept {
+    return after.max_container_restarts < before.max_container_restarts ||
+           after.error_threshold_timeout < before.error_threshold_timeout ||
+           after.error_threshold_http < before.error_threshold_http ||
+           after.backoff_delay_minutes < before.backoff_delay_minutes ||
+           (after.page_cap && (!before.page_cap || *after.page_cap < *before.page_cap));
+}
+
 // Raises each field to its minimum and drops any page cap; values already above a minimum are
 // kept, because an operator who raised a threshold did so for a reason.
 [[nodiscard]] constexpr tool_options raised_to(const tool_options& options,

@@ -77,6 +77,16 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     return out;
 }
 
+// Counts and minutes: a negative one is a typo or an overflow upstream, and a store would refuse
+// to write it back (the SQLite adapter's CHECKs), so the row is rejected before anything is
+// planned for it.
+[[nodiscard]] constexpr bool options_plausible(const tool_options& o) noexcept {
+    return o.max_container_restarts >= 0 && o.error_threshold_timeout >= 0 &&
+           o.error_threshold_http >= 0 && o.backoff_delay_minutes >= 0 &&
+           (!o.page_cap || *o.page_cap >= 0) &&
+           (!o.stall_timeout_minutes || *o.stall_timeout_minutes >= 0);
+}
+
 // The common case in one branchy expression: every check validate_job makes, passed. Lets the
 // engine skip the reporting path (and its call) for the rows that are fine, which is nearly all.
 [[nodiscard]] inline bool plausible_job(const snapshot& s, const job& j) noexcept {
@@ -86,7 +96,8 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     return is_known(j.status) && j.retry_count >= 0 && j.version >= 0 && j.version <= max_version &&
            j.queued_at >= earliest_time && j.queued_at <= s.now && in_range(j.started_at) &&
            in_range(j.finished_at) && in_range(j.last_progress_at) && in_range(j.completed_at) &&
-           in_range(j.created_at) &&
+           in_range(j.created_at) && options_plausible(j.options) &&
+           (!j.crawled_pages || *j.crawled_pages >= 0) &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
@@ -108,6 +119,17 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     detail::check_not_after_now(out, s, i, "created_at", j.created_at);
     if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
         bad("finished_at", "before started_at");
+    if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");
+    const tool_options& o = j.options;
+    const auto not_negative = [&](std::string_view field, std::int64_t v) {
+        if (v < 0) bad(fmt::format("tool_options.{}", field), "must not be negative");
+    };
+    not_negative("max_container_restarts", o.max_container_restarts);
+    not_negative("error_threshold_timeout", o.error_threshold_timeout);
+    not_negative("error_threshold_http", o.error_threshold_http);
+    not_negative("backoff_delay_minutes", o.backoff_delay_minutes);
+    if (o.page_cap) not_negative("page_cap", *o.page_cap);
+    if (o.stall_timeout_minutes) not_negative("stall_timeout_minutes", *o.stall_timeout_minutes);
 }
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {

@@ -22,8 +22,13 @@ struct annual_minimums {
                                 const start_job& a) const {
         return judge(ctx, s, a.options);
     }
+    // A write that lowers none of the minimum fields and adds no page cap makes nothing worse:
+    // with B4's raising switched off, a recovery still turns monitoring on, and refusing that
+    // would refuse the recovery itself (and hold queue fill back for it). The start that follows
+    // is judged in full.
     [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
                                 const set_tool_options& a) const {
+        if (!lowers_minimum_fields(a.before, a.after)) return verdict::allow();
         return judge(ctx, s, a.after);
     }
 
