@@ -77,14 +77,25 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     return out;
 }
 
+// Calls f(name, value) for each count or minutes field of `o` that is set: the one list both
+// the fast check and the reporting path below read.
+template <class F>
+constexpr void for_each_option_count(const tool_options& o, F&& f) {
+    f("max_container_restarts", o.max_container_restarts);
+    f("error_threshold_timeout", o.error_threshold_timeout);
+    f("error_threshold_http", o.error_threshold_http);
+    f("backoff_delay_minutes", o.backoff_delay_minutes);
+    if (o.page_cap) f("page_cap", *o.page_cap);
+    if (o.stall_timeout_minutes) f("stall_timeout_minutes", *o.stall_timeout_minutes);
+}
+
 // Counts and minutes: a negative one is a typo or an overflow upstream, and a store would refuse
 // to write it back (the SQLite adapter's CHECKs), so the row is rejected before anything is
 // planned for it.
 [[nodiscard]] constexpr bool options_plausible(const tool_options& o) noexcept {
-    return o.max_container_restarts >= 0 && o.error_threshold_timeout >= 0 &&
-           o.error_threshold_http >= 0 && o.backoff_delay_minutes >= 0 &&
-           (!o.page_cap || *o.page_cap >= 0) &&
-           (!o.stall_timeout_minutes || *o.stall_timeout_minutes >= 0);
+    bool ok = true;
+    for_each_option_count(o, [&](std::string_view, std::int32_t v) { ok = ok && v >= 0; });
+    return ok;
 }
 
 // The common case in one branchy expression: every check validate_job makes, passed. Lets the
@@ -120,16 +131,9 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
         bad("finished_at", "before started_at");
     if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");
-    const tool_options& o = j.options;
-    const auto not_negative = [&](std::string_view field, std::int64_t v) {
+    for_each_option_count(j.options, [&](std::string_view field, std::int32_t v) {
         if (v < 0) bad(fmt::format("tool_options.{}", field), "must not be negative");
-    };
-    not_negative("max_container_restarts", o.max_container_restarts);
-    not_negative("error_threshold_timeout", o.error_threshold_timeout);
-    not_negative("error_threshold_http", o.error_threshold_http);
-    not_negative("backoff_delay_minutes", o.backoff_delay_minutes);
-    if (o.page_cap) not_negative("page_cap", *o.page_cap);
-    if (o.stall_timeout_minutes) not_negative("stall_timeout_minutes", *o.stall_timeout_minutes);
+    });
 }
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {
