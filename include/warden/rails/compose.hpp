@@ -43,8 +43,7 @@ constexpr bool diagnose_rail() {
         static_assert(
             checks_some_action<R>,
             "warden: this rail's check must return warden::verdict (not bool or any other "
-            "type): return "
-            "`warden::verdict::allow()` or `warden::verdict::deny(\"why\")` (see "
+            "type): return `warden::verdict::allow()` or `warden::verdict::deny(\"why\")` (see "
             "docs/rails/writing-a-rail.md)");
     } else {
         static_assert(checks_some_action<R>,
