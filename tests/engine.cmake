@@ -110,7 +110,7 @@ add_test(NAME "compile_fail: control compiles"
 add_test(NAME "consumer: find_package and add_subdirectory"
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.sh ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR}
                  ${CMAKE_CURRENT_BINARY_DIR}/consumer-work ${CMAKE_CXX_COMPILER})
-set_tests_properties("consumer: find_package and add_subdirectory" PROPERTIES TIMEOUT 600)
+set_tests_properties("consumer: find_package and add_subdirectory" PROPERTIES TIMEOUT 1500)
 
 # .clang-format is the law for layout.
 find_program(CLANG_FORMAT clang-format)
