@@ -11,6 +11,7 @@
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
@@ -33,15 +34,33 @@ constexpr bool diagnose_rail() {
     static_assert(has_rail_name<R>,
                   "warden: this rail has no name: add `static constexpr std::string_view name = "
                   "\"my_rail\";` (see docs/rails/writing-a-rail.md)");
-    static_assert(checks_some_action<R>,
-                  "warden: this rail checks no action: add `warden::verdict check(const "
-                  "warden::decision_context&, const warden::subject&, const A&) const` for an "
-                  "action type A such as warden::start_job (see docs/rails/writing-a-rail.md)");
+    if constexpr (!checks_some_action<R> && has_non_const_check<R, action>) {
+        static_assert(checks_some_action<R>,
+                      "warden: this rail's check is not const: declare it `warden::verdict "
+                      "check(const warden::decision_context&, const warden::subject&, const A&) "
+                      "const` (see docs/rails/writing-a-rail.md)");
+    } else if constexpr (!checks_some_action<R> && has_check_not_returning_verdict<R, action>) {
+        static_assert(
+            checks_some_action<R>,
+            "warden: this rail's check must return warden::verdict (not bool or any other "
+            "type): return `warden::verdict::allow()` or `warden::verdict::deny(\"why\")` (see "
+            "docs/rails/writing-a-rail.md)");
+    } else {
+        static_assert(checks_some_action<R>,
+                      "warden: this rail checks no action: add `warden::verdict check(const "
+                      "warden::decision_context&, const warden::subject&, const A&) const` for an "
+                      "action type A such as warden::start_job (see docs/rails/writing-a-rail.md)");
+    }
+    static_assert(std::copy_constructible<R>,
+                  "warden: a rail must be copyable: rails are held by value in the rail set (see "
+                  "docs/rails/writing-a-rail.md)");
     static_assert(well_formed_dry_run_gate<R>,
                   "warden: `dry_run_gate` must be declared exactly `static constexpr bool "
                   "dry_run_gate = true;` (see docs/rails/writing-a-rail.md)");
     if constexpr (!rail<R>) {
-        [[maybe_unused]] type_is_not_a_warden_rail<R> the_type_above_is_not_a_rail;
+        // sizeof, not a local of that type: clang 14 crashes evaluating a constexpr function
+        // that declares a variable of incomplete type.
+        static_assert(sizeof(type_is_not_a_warden_rail<R>) > 0, "the type above is not a rail");
     }
     return rail<R>;
 }
@@ -107,21 +126,34 @@ template <rail_phase Phase, class Rails>
 template <class T>
 concept rail_set = detail::is_rail_tuple<std::remove_cvref_t<T>>;
 
-template <rail... Rs>
+// The builders take anything and assert inside, as Hana's algorithms do: a constraint would turn
+// a rail with a non-const check or a check returning bool into "no matching function", while the
+// assertions say which member is missing or wrong and what to write (tests/compile_fail/).
+template <class... Rs>
 [[nodiscard]] constexpr auto make_rails(Rs... rails) {
+    static_assert((detail::diagnose_rail<Rs>() && ...),
+                  "warden::make_rails(rails...) requires every argument to be a rail");
     return boost::hana::make_tuple(std::move(rails)...);
 }
 
 // Rails of `first` are consulted before those of `second` (dry-run gates of either after all
 // other rails). Associative, and the empty rail set
 // is its identity (tests/rails/compose_laws_test.cpp).
-template <rail_set A, rail_set B>
+template <class A, class B>
 [[nodiscard]] constexpr auto compose(const A& first, const B& second) {
+    static_assert(detail::diagnose_rail_set<A>(),
+                  "warden::compose(first, second) requires 'first' to be a rail set");
+    static_assert(detail::diagnose_rail_set<B>(),
+                  "warden::compose(first, second) requires 'second' to be a rail set");
     return boost::hana::concat(first, second);
 }
 
-template <rail_set A, rail R>
+template <class A, class R>
 [[nodiscard]] constexpr auto with_rail(const A& rails, R extra) {
+    static_assert(detail::diagnose_rail_set<A>(),
+                  "warden::with_rail(rails, extra) requires 'rails' to be a rail set");
+    static_assert(detail::diagnose_rail<R>(),
+                  "warden::with_rail(rails, extra) requires 'extra' to be a rail");
     return boost::hana::append(rails, std::move(extra));
 }
 

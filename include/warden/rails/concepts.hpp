@@ -6,6 +6,7 @@
 #include <concepts>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 namespace warden {
 inline namespace v0 {
@@ -25,6 +26,39 @@ concept has_rail_name = requires {
 template <class R>
 concept checks_some_action = rail_for<R, set_status> || rail_for<R, start_job> ||
     rail_for<R, backfill_campaign> || rail_for<R, set_tool_options> || rail_for<R, stop_job>;
+
+namespace detail {
+
+// The two usual near misses of a check, told apart so that the error says what to write instead
+// of "checks no action": a check that is not const, and one that returns something other than a
+// verdict (typically bool).
+template <class R, class A>
+concept check_callable_on = requires(R& r, const decision_context& ctx, const subject& s,
+                                     const A& a) {
+    r.check(ctx, s, a);
+};
+
+template <class R, class A>
+inline constexpr bool check_only_non_const_for =
+    check_callable_on<R, A> && !check_callable_on<const R, A>;
+
+template <class R, class A>
+inline constexpr bool check_returns_not_verdict_for =
+    check_callable_on<const R, A> && !rail_for<R, A>;
+
+template <class R, class Actions>
+inline constexpr bool has_non_const_check = false;
+template <class R, class... As>
+inline constexpr bool
+    has_non_const_check<R, std::variant<As...>> = (check_only_non_const_for<R, As> || ...);
+
+template <class R, class Actions>
+inline constexpr bool has_check_not_returning_verdict = false;
+template <class R, class... As>
+inline constexpr bool has_check_not_returning_verdict<R, std::variant<As...>> =
+    (check_returns_not_verdict_for<R, As> || ...);
+
+} // namespace detail
 
 // A dry-run gate switches writing off as a whole (sentinel_gate is one): it declares
 // `static constexpr bool dry_run_gate = true;`. decide() consults gates after every other rail,
