@@ -7,6 +7,12 @@ src=$1 build=$2 work=$3 cxx=$4
 rm -rf "$work"
 mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
+# ccache, when installed, as for our own targets: with the work dir as its base, a later run (CI's
+# fresh clone, another build dir) reuses these host builds' objects.
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v cmake);-E;env;CCACHE_BASEDIR=$work;CCACHE_NOHASHDIR=1;$(command -v ccache)")
+fi
 for mode in find minimal embed; do
   case $mode in
     find) extra=(-DCMAKE_PREFIX_PATH="$work/prefix") ;;
@@ -16,7 +22,7 @@ for mode in find minimal embed; do
     embed) extra=(-DWARDEN_SOURCE_DIR="$src") ;;
   esac
   log="$work/$mode.log"
-  if ! { cmake -S "$src/tests/consumer" -B "$work/$mode" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" "${extra[@]}" &&
+  if ! { cmake -S "$src/tests/consumer" -B "$work/$mode" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" "${launcher[@]}" "${extra[@]}" &&
          cmake --build "$work/$mode"; } >"$log" 2>&1; then
     cat "$log"
     exit 1
