@@ -20,9 +20,21 @@ target_link_libraries(warden_property_tests PRIVATE warden::warden warden_projec
                       Catch2::Catch2 rapidcheck)
 catch_discover_tests(warden_property_tests TEST_PREFIX "property: ")
 
+# WARDEN_ASSERT (include/warden/detail/assert.hpp) is on in the test targets, whatever the build
+# type; a Release host has it off unless it defines WARDEN_ENABLE_ASSERTS.
+target_compile_definitions(warden_unit_tests PRIVATE WARDEN_ENABLE_ASSERTS)
+target_compile_definitions(warden_property_tests PRIVATE WARDEN_ENABLE_ASSERTS)
+# ... and off, it generates nothing: built as a Release host is (NDEBUG, not asked), a failing
+# assert with a side effect must neither abort nor run.
+add_executable(warden_assert_off_test assert/compiled_away.cpp)
+target_link_libraries(warden_assert_off_test PRIVATE warden::warden warden_project_options)
+target_compile_definitions(warden_assert_off_test PRIVATE NDEBUG)
+add_test(NAME "assert: compiled away when off" COMMAND warden_assert_off_test)
+
 if(TARGET warden_sqlite)
   add_executable(warden_adapter_tests $<TARGET_OBJECTS:warden_catch_main> adapters/sqlite_test.cpp)
   target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2)
+  target_compile_definitions(warden_adapter_tests PRIVATE WARDEN_ENABLE_ASSERTS)
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
 endif()
 
@@ -119,6 +131,18 @@ if(CLANG_FORMAT AND GIT_FOUND AND EXISTS ${PROJECT_SOURCE_DIR}/.git)
   add_test(NAME "layout: clang-format"
            COMMAND bash -c "git ls-files -z '*.hpp' '*.cpp' | xargs -0 ${CLANG_FORMAT} --dry-run --Werror"
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endif()
+
+# The include graph runs one way: core/detail < facts < rules, rails (never each other) < engine;
+# io/ never includes rails/ (docs/architecture.md, "Layers"). The second test proves the check
+# can fail: a temp tree with one bad include per rule must be refused, each named.
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME "layout: layering"
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/layering/check_layering.py
+                   ${PROJECT_SOURCE_DIR})
+  add_test(NAME "layout: layering check refuses bad includes"
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/layering/check_layering_test.py)
 endif()
 
 # Tests of the toolchain, layout and packaging rather than of our code: the sanitizer pass skips them.

@@ -147,7 +147,8 @@ int cmd_decide(const options& o) {
 int cmd_metrics(const options& o) {
     // A refused input still gets a textfile (warden_input_valid 0) so that alerting sees it.
     const outcome r = run(o);
-    const std::string text = warden::render_prometheus(r.plan, r.doc.snapshot);
+    const std::string text =
+        warden::render_prometheus(r.plan, r.doc.snapshot, warden::default_rails());
     std::fwrite(text.data(), 1, text.size(), stdout);
     return r.decided ? exit_ok : exit_invalid;
 }

@@ -3,9 +3,12 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/validate.hpp>
-#include <warden/detail/facts.hpp>
+#include <warden/facts/build.hpp>
+#include <warden/facts/campaign.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/grace.hpp>
+#include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/compose.hpp>
-#include <warden/rails/daily_recovery_cap.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rules/consistency_repair.hpp>
 #include <warden/rules/failure_classification.hpp>
@@ -113,7 +116,7 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
     std::int32_t recovered = 0;
     std::int64_t holding = 0;
     for (deferred_stall& st : stalls) {
-        const subject subj{s.jobs[st.index], ctx.facts[st.index]};
+        const subject subj = ctx.subject_at(st.index);
         const recovery_mode mode = st.verdict.choice.mode;
         if (mode == recovery_mode::operator_needed) {
             if (inside_grace(c, subj.row, s.now, rule_id::stall_recovery)) continue;
@@ -168,7 +171,7 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
     std::int64_t filled = 0;
     for (const std::uint32_t i : candidates) {
         if (filled >= deficit) break;
-        const subject subj{s.jobs[i], ctx.facts[i]};
+        const subject subj = ctx.subject_at(i);
         proposal p = queue_fill_start(c, subj.row);
         switch (submit(rails, ctx, subj, p, out).outcome) {
         case submitted::allowed:
@@ -201,18 +204,19 @@ template <class Rails>
     // Only now: an unvalidated creation time could overflow the age arithmetic.
     out.summary.deploy_lock = deploy_lock_in_effect(s.host, s.now, c.deploy_lock_stale_after);
 
-    std::vector<std::uint32_t> next_process;
-    guard_evidence guard;
-    const std::vector<job_facts> facts =
-        detail::build_facts(s, c, out.errors, out.summary, next_process, guard);
-    const decision_context ctx{s, c, facts, next_process, guard};
+    tick_facts facts = build_facts(s, c);
+    out.errors = std::move(facts.errors); // empty until now: host-wide errors returned above
+    out.summary.by_status = facts.by_status;
+    out.summary.starts_last_24h = facts.starts_last_24h;
+    out.summary.recoveries_last_24h = facts.recoveries_last_24h;
+    const decision_context ctx = facts.context(s, c);
     const std::int32_t target_year = target_campaign_year(c, s.now);
     std::vector<std::uint32_t> candidates;
     std::vector<skipped_start> skipped;
     std::vector<detail::deferred_stall> stalls;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
-        const subject subj{s.jobs[i], facts[i]};
+        const subject subj = ctx.subject_at(i);
         job_status status = subj.row.status;
         if (subj.facts.valid) {
             if (!detect_anomalies(subj, out.anomalies)) {
@@ -234,10 +238,9 @@ template <class Rails>
                     if (r.takes_effect()) status = detail::status_after(*p, status);
                 } else if (waits_for_start(subj.row, subj.facts)) {
                     if (const auto why = start_eligibility(c, subj.row, target_year)) {
-                        // An annual row without a year reads as year 0: report no year.
-                        auto year = queue_fill_year(c, subj.row);
-                        if (year == 0) year.reset();
-                        skipped.push_back({subj.row.id, *why, year, target_year});
+                        const auto campaign = queue_fill_campaign(c, subj.row);
+                        skipped.push_back({subj.row.id, *why,
+                                           campaign ? campaign->year : std::nullopt, target_year});
                     } else
                         candidates.push_back(static_cast<std::uint32_t>(i));
                 }

@@ -14,6 +14,13 @@
 #include <warden/core/tool_options.hpp>
 #include <warden/core/validate.hpp>
 #include <warden/engine.hpp>
+#include <warden/facts/build.hpp>
+#include <warden/facts/campaign.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/grace.hpp>
+#include <warden/facts/progress.hpp>
+#include <warden/facts/recovery_choice.hpp>
+#include <warden/facts/runner_class.hpp>
 #include <warden/io/rfc3339.hpp>
 #include <warden/io/text.hpp>
 #include <warden/outcome.hpp>
@@ -32,12 +39,10 @@
 #include <warden/rules/completion.hpp>
 #include <warden/rules/consistency_repair.hpp>
 #include <warden/rules/failure_classification.hpp>
-#include <warden/rules/guard_window.hpp>
 #include <warden/rules/orphan_sweep.hpp>
 #include <warden/rules/queue_fill.hpp>
 #include <warden/rules/queue_order.hpp>
 #include <warden/rules/reconcile.hpp>
 #include <warden/rules/retry_budget.hpp>
-#include <warden/rules/runner_class.hpp>
 #include <warden/rules/stall_recovery.hpp>
 #include <warden/version.hpp>

@@ -23,6 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     warden_fuzz::check_plan(doc.snapshot, doc.config, p);
     (void)warden::render_text(p, doc.snapshot);
     (void)warden::to_json(p).dump();
-    (void)warden::render_prometheus(p, doc.snapshot);
+    (void)warden::render_prometheus(p, doc.snapshot, warden::default_rails());
     return 0;
 }

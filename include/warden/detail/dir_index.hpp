@@ -1,5 +1,6 @@
 #pragma once
 #include <warden/core/snapshot.hpp>
+#include <warden/detail/assert.hpp>
 
 #include <bit>
 #include <cstdint>
@@ -88,7 +89,10 @@ class dir_index {
     };
 
     slot& probe(std::uint64_t fp, std::string_view dir) noexcept {
-        for (std::size_t i = fp & (capacity_ - 1);; i = (i + 1) & (capacity_ - 1)) {
+        for (std::size_t i = fp & (capacity_ - 1), probes = 0;;
+             i = (i + 1) & (capacity_ - 1), ++probes) {
+            // Sized for twice the processes, so a free slot always ends the probe.
+            WARDEN_ASSERT(probes < capacity_, "dir_index full: more dirs than processes");
             slot& s = slots_[i];
             if (s.entry == npos) return s;
             if (s.fingerprint == fp && entries_[s.entry].dir == dir) return s;

@@ -1,5 +1,6 @@
 #pragma once
 #include <warden/core/ids.hpp>
+#include <warden/detail/assert.hpp>
 
 #include <bit>
 #include <cstdint>
@@ -22,8 +23,10 @@ class id_index {
     }
 
     // Returns the position already stored for `id`, or npos after storing `position`.
+    // The table is sized for `expected` ids: more would fill it, and a probe would never end.
     std::uint32_t insert(job_id id, std::uint32_t position) noexcept {
-        for (std::size_t i = home(id);; i = (i + 1) & (capacity_ - 1)) {
+        for (std::size_t i = home(id), probes = 0;; i = (i + 1) & (capacity_ - 1), ++probes) {
+            WARDEN_ASSERT(probes < capacity_, "id_index full: more ids than it was sized for");
             slot& s = slots_[i];
             if (s.position == npos) {
                 s = slot{to_int(id), position};
@@ -34,7 +37,8 @@ class id_index {
     }
 
     [[nodiscard]] std::uint32_t find(job_id id) const noexcept {
-        for (std::size_t i = home(id);; i = (i + 1) & (capacity_ - 1)) {
+        for (std::size_t i = home(id), probes = 0;; i = (i + 1) & (capacity_ - 1), ++probes) {
+            WARDEN_ASSERT(probes < capacity_, "id_index full: more ids than it was sized for");
             const slot& s = slots_[i];
             if (s.position == npos) return npos;
             if (s.key == to_int(id)) return s.position;

@@ -4,7 +4,6 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/outcome.hpp>
-#include <warden/rails/default_rails.hpp>
 #include <warden/version.hpp>
 
 #include <boost/hana/unpack.hpp>
@@ -72,12 +71,14 @@ class textfile {
     std::string out_;
 };
 
-// Denials per rail: every default rail is always present (a zero is information), then host
-// rails in the order they first appear.
-[[nodiscard]] inline std::vector<std::pair<std::string_view, std::int64_t>>
-denials_by_rail(const plan& p) {
+// Denials per rail: every rail of the set is always present (a zero is information), then the
+// names only the plan knows (engine limits such as recoveries_per_tick) in the order they first
+// appear.
+template <class Rails>
+[[nodiscard]] std::vector<std::pair<std::string_view, std::int64_t>>
+denials_by_rail(const plan& p, const Rails& rails) {
     std::vector<std::pair<std::string_view, std::int64_t>> out;
-    boost::hana::unpack(default_rails(), [&](const auto&... rail) {
+    boost::hana::unpack(rails, [&](const auto&... rail) {
         (out.emplace_back(std::remove_cvref_t<decltype(rail)>::name, 0), ...);
     });
     for (const blocked_action& b : p.blocked) {
@@ -93,8 +94,10 @@ denials_by_rail(const plan& p) {
 
 // The textfile for one decision. `p.errors` non-empty means the input was refused (or, for a job
 // row, partly refused): then only the input metrics are written, because the decision metrics
-// would describe a decision that was not made.
-[[nodiscard]] inline std::string render_prometheus(const plan& p, const snapshot& s) {
+// would describe a decision that was not made. `rails` is the rail set the plan was decided with
+// (warden::default_rails() for the CLI): io/ sits below the rails and does not pick one.
+template <class Rails>
+[[nodiscard]] std::string render_prometheus(const plan& p, const snapshot& s, const Rails& rails) {
     detail::textfile t;
     t.family("build_info", "Always 1; the label is the warden version that wrote this file.");
     t.sample("build_info", "version",
@@ -116,7 +119,7 @@ denials_by_rail(const plan& p) {
                  p.summary.actions_by_rule[static_cast<std::size_t>(r)]);
 
     t.family("plan_blocked_actions", "Actions a rail blocked, by the first rail that denied them.");
-    for (const auto& [rail, n] : detail::denials_by_rail(p))
+    for (const auto& [rail, n] : detail::denials_by_rail(p, rails))
         t.sample("plan_blocked_actions", "rail", rail, n);
 
     t.family("anomalies", "Impossible or ambiguous job states reported for a human, by kind.");

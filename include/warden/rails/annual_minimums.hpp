@@ -1,7 +1,7 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/rails/context.hpp>
-#include <warden/rails/legacy_annual.hpp>
+#include <warden/facts/campaign.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
 
 #include <fmt/format.h>

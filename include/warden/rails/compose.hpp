@@ -1,7 +1,7 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rails/concepts.hpp>
-#include <warden/rails/context.hpp>
 #include <warden/rails/verdict.hpp>
 
 #include <boost/hana/append.hpp>

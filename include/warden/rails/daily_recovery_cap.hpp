@@ -1,8 +1,8 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/verdict.hpp>
-#include <warden/rules/guard_window.hpp>
 
 #include <fmt/format.h>
 
@@ -22,20 +22,15 @@ struct daily_recovery_cap {
     [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
                                 const set_status& a) const {
         if (a.rule != rule_id::stall_recovery) return verdict::allow();
+        if (!recovery_capped(ctx.config, s.facts)) return verdict::allow();
         const auto recoveries = s.facts.recoveries_last_24h;
         const auto cap = ctx.config.daily_recovery_cap;
-        if (recoveries < cap) return verdict::allow();
         const bool soft = choose_recovery(ctx, s).mode != recovery_mode::full;
         return verdict::deny(
             fmt::format("max_recoveries_{}: {} recoveries in the last 24 h (cap {})",
                         soft ? "soft" : "full", recoveries, cap));
     }
 };
-
-// True when the cap refuses this job's next recovery, whichever rail was asked first.
-[[nodiscard]] inline bool recovery_capped(const config& c, const job_facts& f) noexcept {
-    return f.recoveries_last_24h >= c.daily_recovery_cap;
-}
 
 } // namespace v0
 } // namespace warden

@@ -1,6 +1,6 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
 
 #include <fmt/format.h>

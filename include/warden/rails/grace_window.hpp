@@ -1,28 +1,15 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/grace.hpp>
 #include <warden/rails/verdict.hpp>
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <string_view>
 
 namespace warden {
 inline namespace v0 {
-
-// The window a verdict of `rule` must wait out after a start; zero for other rules.
-[[nodiscard]] inline duration grace_for(const config& c, rule_id rule) noexcept {
-    if (rule == rule_id::stall_recovery) return c.start_grace;
-    if (rule == rule_id::orphan_sweep) return std::max(c.start_grace, c.orphan_grace);
-    return duration{};
-}
-
-// Inside the closed window [started_at, started_at + grace]; a job with no start time never is.
-[[nodiscard]] inline bool inside_grace(const config& c, const job& j, timestamp now,
-                                       rule_id rule) noexcept {
-    return j.started_at && now - *j.started_at <= grace_for(c, rule);
-}
 
 // Liveness signals lag: a fresh crawl takes a while to take its lock, spawn its process and
 // report progress. A stall or orphan verdict inside that window kills healthy jobs and then

@@ -1,5 +1,5 @@
 #pragma once
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
 
 #include <string_view>

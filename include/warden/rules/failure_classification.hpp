@@ -1,6 +1,6 @@
 #pragma once
 #include <warden/detail/text.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <optional>

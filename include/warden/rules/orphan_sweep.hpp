@@ -1,6 +1,6 @@
 #pragma once
-#include <warden/rails/context.hpp>
-#include <warden/rails/legacy_annual.hpp>
+#include <warden/facts/campaign.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <optional>

@@ -1,12 +1,9 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/core/job.hpp>
-#include <warden/core/time.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/detail/assert.hpp>
 
 #include <array>
-#include <cstdint>
-#include <optional>
+#include <cstddef>
 #include <span>
 #include <utility>
 
@@ -20,7 +17,10 @@ class proposal {
   public:
     static constexpr std::size_t capacity = 3;
 
-    void add(action a) { items_[size_++] = std::move(a); }
+    void add(action a) {
+        WARDEN_ASSERT(size_ < capacity, "proposal full: raise proposal::capacity");
+        items_[size_++] = std::move(a);
+    }
     [[nodiscard]] std::span<const action> actions() const noexcept {
         return {items_.data(), size_};
     }
@@ -31,24 +31,6 @@ class proposal {
     std::array<action, capacity> items_{};
     std::size_t size_ = 0;
 };
-
-// Seconds since the newest sign of life: the last progress report or the start of the current
-// attempt, whichever is later. A restarted job is not judged by its previous attempt's progress.
-[[nodiscard]] constexpr std::optional<duration> progress_age(const job& j, timestamp now) noexcept {
-    if (!j.progress_known) return std::nullopt;
-    std::optional<timestamp> newest = j.last_progress_at;
-    if (j.started_at && (!newest || *j.started_at > *newest)) newest = j.started_at;
-    if (!newest) return std::nullopt;
-    return now - *newest;
-}
-
-// The one staleness predicate shared by stall_recovery (running and stale: recover) and
-// reconcile (waiting, live and stale: stop instead of flipping back to running).
-[[nodiscard]] constexpr bool progress_is_stale(const job& j, timestamp now,
-                                               duration stall_after) noexcept {
-    const auto age = progress_age(j, now);
-    return age && *age >= stall_after;
-}
 
 } // namespace v0
 } // namespace warden

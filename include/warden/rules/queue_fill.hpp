@@ -2,8 +2,9 @@
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/time.hpp>
-#include <warden/rails/context.hpp>
-#include <warden/rails/legacy_annual.hpp>
+#include <warden/detail/assert.hpp>
+#include <warden/facts/campaign.hpp>
+#include <warden/facts/context.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <cstdint>
@@ -11,19 +12,6 @@
 
 namespace warden {
 inline namespace v0 {
-
-// The campaign year queue fill sees for a job, honouring the legacy-detection switch (B3).
-[[nodiscard]] constexpr std::optional<std::int32_t> queue_fill_year(const config& c,
-                                                                    const job& j) noexcept {
-    if (j.kind == campaign_kind::annual) return j.campaign_year ? *j.campaign_year : 0;
-    if (!c.guards.legacy_detection) return std::nullopt;
-    return legacy_annual_year(j);
-}
-
-// The campaign year queue fill serves this tick: the configured one, else the year of `now`.
-[[nodiscard]] constexpr std::int32_t target_campaign_year(const config& c, timestamp now) noexcept {
-    return c.campaign_year ? *c.campaign_year : utc_year(now);
-}
 
 // B2, B6: a job queue fill may consider: waiting, not a config error, and with no live attempt
 // anywhere (B11: never start a job something still runs). Whether it is of the campaign is
@@ -36,9 +24,9 @@ inline namespace v0 {
 // B3 and the target year: nullopt when the job is a candidate, else why it is passed over.
 [[nodiscard]] constexpr std::optional<skip_reason> start_eligibility(const config& c, const job& j,
                                                                      std::int32_t target) noexcept {
-    const auto year = queue_fill_year(c, j);
-    if (!year) return skip_reason::non_annual;
-    if (*year != target) return skip_reason::year_mismatch;
+    const auto campaign = queue_fill_campaign(c, j);
+    if (!campaign) return skip_reason::non_annual;
+    if (campaign->year != target) return skip_reason::year_mismatch;
     return std::nullopt;
 }
 
@@ -53,8 +41,11 @@ inline namespace v0 {
     proposal p;
     std::int64_t version = j.version;
     if (j.kind != campaign_kind::annual) {
-        p.add(backfill_campaign{j.id, j.status, version, campaign_kind::annual,
-                                *queue_fill_year(c, j), rule_id::queue_fill});
+        // A candidate of legacy naming: its stamp is the year it was found eligible for.
+        const auto year = legacy_annual_year(j);
+        WARDEN_ASSERT(year.has_value(), "a start candidate that is not annual");
+        p.add(backfill_campaign{j.id, j.status, version, campaign_kind::annual, *year,
+                                rule_id::queue_fill});
         ++version;
     }
     const tool_options options =

@@ -1,7 +1,8 @@
 #pragma once
-#include <warden/rails/context.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/progress.hpp>
+#include <warden/facts/runner_class.hpp>
 #include <warden/rules/proposal.hpp>
-#include <warden/rules/runner_class.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -9,15 +10,6 @@
 
 namespace warden {
 inline namespace v0 {
-
-// Every live process whose output_dir is the job's, in snapshot order.
-[[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const decision_context& ctx,
-                                                                 const subject& subj) {
-    std::vector<std::int64_t> pids;
-    pids.reserve(subj.facts.process_count);
-    for_each_process(ctx, subj, [&](const process_fact& p) { pids.push_back(p.pid); });
-    return pids;
-}
 
 // The evidence reconcile would act on, if any: a held lock, or the one-process fallback.
 [[nodiscard]] inline bool reconcile_evidence(const job& j, const job_facts& f) noexcept {

@@ -2,7 +2,7 @@
 #include <warden/core/config.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/tool_options.hpp>
-#include <warden/rails/legacy_annual.hpp>
+#include <warden/facts/campaign.hpp>
 
 #include <algorithm>
 

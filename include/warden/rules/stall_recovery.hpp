@@ -1,9 +1,9 @@
 #pragma once
-#include <warden/rails/context.hpp>
-#include <warden/rails/legacy_annual.hpp>
-#include <warden/rules/guard_window.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/progress.hpp>
+#include <warden/facts/recovery_choice.hpp>
+#include <warden/facts/runner_class.hpp>
 #include <warden/rules/proposal.hpp>
-#include <warden/rules/reconcile.hpp>
 #include <warden/rules/recovery_options.hpp>
 
 #include <optional>

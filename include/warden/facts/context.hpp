@@ -2,8 +2,9 @@
 #include <warden/core/config.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/snapshot.hpp>
-#include <warden/detail/id_index.hpp>
+#include <warden/detail/assert.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -37,21 +38,29 @@ struct guard_evidence {
     [[nodiscard]] bool active() const noexcept { return progressing > 0; }
 };
 
-// What a rail sees: the whole snapshot and config, plus the joined facts.
-struct decision_context {
-    const warden::snapshot& snapshot;
-    const warden::config& config;
-    const std::vector<job_facts>& facts;
-    // Links each process to the next one with the same output_dir (see detail/dir_index.hpp);
-    // empty when the caller did not build it, and then processes are searched instead.
-    std::span<const std::uint32_t> next_process{};
-    guard_evidence guard{};
-};
-
 // The job an action is about, with its facts. Rails read; they never write.
 struct subject {
     const warden::job& row;
     const job_facts& facts;
+};
+
+// What a rule or rail sees: the whole snapshot and config, plus the joined facts.
+struct decision_context {
+    const warden::snapshot& snapshot;
+    const warden::config& config;
+    const std::vector<job_facts>& facts; // one per snapshot.jobs row, in the same order
+    // Links each process to the next one with the same output_dir (see detail/dir_index.hpp);
+    // empty when the caller did not build it, and then processes are searched instead.
+    std::span<const std::uint32_t> next_process{};
+    guard_evidence guard{};
+
+    // The job at `index` in snapshot.jobs, with its facts. The facts were built for this
+    // snapshot, so the two arrays line up; a caller that pairs them by hand can get that wrong.
+    [[nodiscard]] subject subject_at(std::size_t index) const noexcept {
+        WARDEN_ASSERT(facts.size() == snapshot.jobs.size(), "facts built for another snapshot");
+        WARDEN_ASSERT(index < facts.size(), "job index out of range");
+        return {snapshot.jobs[index], facts[index]};
+    }
 };
 
 } // namespace v0

@@ -1,7 +1,8 @@
 #pragma once
 #include <warden/core/actions.hpp>
-#include <warden/rails/context.hpp>
-#include <warden/rules/runner_class.hpp>
+#include <warden/core/config.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/runner_class.hpp>
 
 #include <cstdint>
 #include <string_view>
@@ -46,6 +47,13 @@ struct recovery_choice {
     else if (out.runner.runner == runner_class::none && out.guard_active)
         out.mode = ctx.config.soft_recovery ? recovery_mode::soft : recovery_mode::guarded;
     return out;
+}
+
+// True when the daily recovery cap refuses this job's next recovery, whichever rail was asked
+// first: the rail daily_recovery_cap refuses exactly then, and the engine does not let such a
+// stall hold queue fill back (it cannot be recovered for up to 24 h).
+[[nodiscard]] inline bool recovery_capped(const config& c, const job_facts& f) noexcept {
+    return f.recoveries_last_24h >= c.daily_recovery_cap;
 }
 
 } // namespace v0

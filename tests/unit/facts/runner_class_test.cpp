@@ -165,3 +165,29 @@ TEST_CASE("runner_class: reconcile does not stop a stale attempt it cannot name 
         CHECK_FALSE(operator_needed(p));
     }
 }
+
+TEST_CASE("facts/runner_class: attributable_pids names the job's processes in snapshot order",
+          "[facts][runner_class]") {
+    auto s = world({job_builder{5, job_status::running}, job_builder{6, job_status::running}});
+    add_process(s, 5, 501);
+    add_process(s, 6, 601);
+    add_process(s, 5, 502);
+    const warden::config c;
+    const warden::tick_facts t = warden::build_facts(s, c);
+    const warden::decision_context chained = t.context(s, c);
+    CHECK(warden::attributable_pids(chained, chained.subject_at(0)) ==
+          std::vector<std::int64_t>{501, 502});
+    CHECK(warden::attributable_pids(chained, chained.subject_at(1)) ==
+          std::vector<std::int64_t>{601});
+    SECTION("without the chain, the search finds the same") {
+        const warden::decision_context searched{s, c, t.jobs};
+        CHECK(warden::attributable_pids(searched, searched.subject_at(0)) ==
+              std::vector<std::int64_t>{501, 502});
+    }
+    SECTION("a job without an output dir has none") {
+        s.jobs[0].output_dir.clear();
+        const warden::tick_facts t2 = warden::build_facts(s, c);
+        const auto ctx = t2.context(s, c);
+        CHECK(warden::attributable_pids(ctx, ctx.subject_at(0)).empty());
+    }
+}

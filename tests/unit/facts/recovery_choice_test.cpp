@@ -106,3 +106,53 @@ TEST_CASE("guard_window: the recovery cap names soft and full recoveries apart",
     REQUIRE_FALSE(full.blocked.empty());
     CHECK(full.blocked[0].reason == "max_recoveries_full: 3 recoveries in the last 24 h (cap 3)");
 }
+
+TEST_CASE("facts/recovery_choice: the cap is reached at daily_recovery_cap",
+          "[facts][recovery_choice]") {
+    const warden::config c; // cap 3
+    warden::job_facts f;
+    f.recoveries_last_24h = c.daily_recovery_cap - 1;
+    CHECK_FALSE(warden::recovery_capped(c, f));
+    f.recoveries_last_24h = c.daily_recovery_cap;
+    CHECK(warden::recovery_capped(c, f));
+    f.recoveries_last_24h = c.daily_recovery_cap + 1;
+    CHECK(warden::recovery_capped(c, f));
+}
+
+TEST_CASE("facts/recovery_choice: choose_recovery by runner and guard",
+          "[facts][recovery_choice]") {
+    auto s = guarded(1min); // job 9 guards
+    warden::config c;
+    const auto choice = [&](const warden::snapshot& snap) {
+        const warden::tick_facts t = warden::build_facts(snap, c);
+        return warden::choose_recovery(t.context(snap, c), t.context(snap, c).subject_at(0));
+    };
+    SECTION("nothing runs it, guard active, soft recovery on: soft") {
+        const auto r = choice(s);
+        CHECK(r.mode == warden::recovery_mode::soft);
+        CHECK(r.guard_active);
+        CHECK(r.runner.runner == warden::runner_class::none);
+    }
+    SECTION("soft recovery off: guarded") {
+        c.soft_recovery = false;
+        CHECK(choice(s).mode == warden::recovery_mode::guarded);
+    }
+    SECTION("no guard: full") {
+        s.jobs[1].last_progress_at = now - c.guard_window;
+        const auto r = choice(s);
+        CHECK(r.mode == warden::recovery_mode::full);
+        CHECK_FALSE(r.guard_active);
+    }
+    SECTION("the worker runs it: full, even with the guard active") {
+        add_process(s, 5, 5151);
+        const auto r = choice(s);
+        CHECK(r.mode == warden::recovery_mode::full);
+        CHECK(r.guard_active);
+        CHECK(r.runner.runner == warden::runner_class::worker);
+    }
+    SECTION("a process nobody owns: operator_needed") {
+        add_process(s, 5, 5151, warden::process_origin::other);
+        CHECK(choice(s).mode == warden::recovery_mode::operator_needed);
+    }
+    CHECK(warden::to_string(warden::recovery_mode::operator_needed) == "operator_needed");
+}

@@ -1,10 +1,12 @@
 #pragma once
 #include <warden/core/actions.hpp>
 #include <warden/core/snapshot.hpp>
-#include <warden/rails/context.hpp>
+#include <warden/detail/assert.hpp>
+#include <warden/facts/context.hpp>
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace warden {
 inline namespace v0 {
@@ -20,8 +22,19 @@ void for_each_process(const decision_context& ctx, const subject& subj, F f) {
             if (p.output_dir == subj.row.output_dir) f(p);
         return;
     }
+    WARDEN_ASSERT(subj.facts.first_process < processes.size(),
+                  "a job with processes has no first process");
     for (std::uint32_t i = subj.facts.first_process; i < processes.size(); i = ctx.next_process[i])
         f(processes[i]);
+}
+
+// Every live process whose output_dir is the job's, in snapshot order: what a stop_job names.
+[[nodiscard]] inline std::vector<std::int64_t> attributable_pids(const decision_context& ctx,
+                                                                 const subject& subj) {
+    std::vector<std::int64_t> pids;
+    pids.reserve(subj.facts.process_count);
+    for_each_process(ctx, subj, [&](const process_fact& p) { pids.push_back(p.pid); });
+    return pids;
 }
 
 struct job_runner {

@@ -1,0 +1,166 @@
+#pragma once
+#include <warden/core/config.hpp>
+#include <warden/core/job_status.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/validate.hpp>
+#include <warden/detail/dir_index.hpp>
+#include <warden/detail/id_index.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/facts/progress.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+
+// Everything one tick knows about its snapshot before any rule runs: one value, built in one
+// pass over each side table, that the rules and rails only read.
+struct tick_facts {
+    std::vector<job_facts> jobs; // one per snapshot.jobs row, in the same order
+    // Links each process to the next one in the same output_dir; empty without processes.
+    std::vector<std::uint32_t> next_process;
+    guard_evidence guard; // the running jobs that progressed within config.guard_window
+    // Per-job validation errors and dangling references, in the order found.
+    std::vector<validation_error> errors;
+    // For plan_summary: rows by status as read, and history records in the last 24 h.
+    std::array<std::int64_t, job_status_count> by_status{};
+    std::int64_t starts_last_24h = 0;
+    std::int64_t recoveries_last_24h = 0;
+
+    // The view rules and rails get. It refers to `s`, `c` and these facts: all must outlive it.
+    [[nodiscard]] decision_context context(const snapshot& s, const config& c) const noexcept {
+        return {s, c, jobs, next_process, guard};
+    }
+};
+
+namespace detail {
+
+// Marks a referenced job invalid, or reports the dangling reference. A dangling lock or start
+// record is reported but does not stop the tick: there is no row it could corrupt.
+// The field is named lazily: formatting it for every reference would cost more than the lookup.
+inline std::uint32_t resolve_reference(const id_index& ids, job_id id, std::string_view table,
+                                       std::size_t k, std::string_view member,
+                                       std::vector<validation_error>& errors) {
+    const std::uint32_t at = ids.find(id);
+    if (at == id_index::npos)
+        errors.push_back(
+            validation_error{id, fmt::format("{}[{}]{}", table, k, member), "no job with this id"});
+    return at;
+}
+
+// Start and recovery history alike: each record names a job and a time; those in the last 24 h
+// (now - 24 h < at <= now) count for their job and in `total`. A record after now is a clock
+// going backwards and invalidates its job.
+template <class Record>
+void count_history(const snapshot& s, const id_index& ids, const std::vector<Record>& history,
+                   std::string_view table, tick_facts& t, std::int32_t job_facts::*per_job,
+                   std::int64_t& total) {
+    const timestamp window_start = s.now - one_day;
+    for (std::size_t k = 0; k < history.size(); ++k) {
+        const Record& r = history[k];
+        const auto at = detail::resolve_reference(ids, r.job, table, k, ".job_id", t.errors);
+        if (at == id_index::npos) continue;
+        WARDEN_ASSERT(at < t.jobs.size(), "id index points past the jobs");
+        if (r.at > s.now || r.at < earliest_time) {
+            t.jobs[at].valid = false;
+            t.errors.push_back(validation_error{r.job, fmt::format("{}[{}].at", table, k),
+                                                r.at > s.now ? "after now: the clock went backwards"
+                                                             : "before the year 0001"});
+        } else if (r.at > window_start) {
+            ++(t.jobs[at].*per_job);
+            ++total;
+        }
+    }
+}
+
+} // namespace detail
+
+// One pass over each side table, joining it to the jobs by id or by output_dir. Per-job checks
+// run here too, so an invalid job is known before any rule looks at it. Host-wide checks
+// (config, host facts) are validate()'s and validate_host()'s, and must pass first: an
+// unvalidated `now` could overflow the age arithmetic.
+[[nodiscard]] inline tick_facts build_facts(const snapshot& s, const config& c) {
+    const std::size_t n = s.jobs.size();
+    tick_facts t;
+    t.jobs.resize(n);
+    std::vector<job_facts>& facts = t.jobs;
+    guard_evidence& guard = t.guard;
+    detail::id_index ids(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const job& j = s.jobs[i];
+        const std::size_t before = t.errors.size();
+        if (!plausible_job(s, j)) {
+            validate_job(s, i, t.errors);
+            if (t.errors.size() != before) facts[i].valid = false;
+        }
+        if (is_known(j.status)) ++t.by_status[static_cast<std::size_t>(j.status)];
+        // A stalled job is no healthy job, whatever the guard window: with stall_after shorter
+        // than it, stalled jobs would otherwise guard each other from every full recovery.
+        if (j.status == job_status::running && facts[i].valid) {
+            const auto age = progress_age(j, s.now);
+            if (age && *age < std::min(c.guard_window, c.stall_after)) {
+                if (!guard.active() || *age < guard.freshest_age) {
+                    guard.freshest = j.id;
+                    guard.freshest_age = *age;
+                }
+                ++guard.progressing;
+            }
+        }
+        const std::uint32_t first = ids.insert(j.id, static_cast<std::uint32_t>(i));
+        if (first != detail::id_index::npos) {
+            // Which row is real cannot be known: neither is written.
+            WARDEN_ASSERT(first < i, "id index returned a later row as the first");
+            facts[i].valid = false;
+            facts[first].valid = false;
+            t.errors.push_back(validation_error{j.id, fmt::format("jobs[{}].id", i),
+                                                fmt::format("duplicate of jobs[{}].id", first)});
+        }
+    }
+
+    if (!s.processes.empty()) {
+        detail::dir_index dirs(s.processes);
+        std::vector<detail::dir_index::entry*> claimed(n, nullptr);
+        for (std::size_t i = 0; i < n; ++i) {
+            detail::dir_index::entry* e = dirs.find(s.jobs[i].output_dir);
+            if (!e) continue;
+            ++e->claims;
+            facts[i].process_count = e->processes;
+            facts[i].first_pid = s.processes[e->first_process].pid;
+            facts[i].first_process = e->first_process;
+            claimed[i] = e;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (claimed[i] && claimed[i]->claims > 1) facts[i].shared_output_dir = true;
+        t.next_process = dirs.next_process();
+    }
+
+    for (std::size_t k = 0; k < s.locks.size(); ++k) {
+        const auto at = detail::resolve_reference(ids, s.locks[k], "locks", k, ".job_id", t.errors);
+        if (at == detail::id_index::npos) continue;
+        WARDEN_ASSERT(at < n, "id index points past the jobs");
+        facts[at].lock_held = true;
+    }
+    for (std::size_t k = 0; k < s.running_set.size(); ++k) {
+        const auto at =
+            detail::resolve_reference(ids, s.running_set[k], "running_set", k, "", t.errors);
+        if (at == detail::id_index::npos) continue;
+        WARDEN_ASSERT(at < n, "id index points past the jobs");
+        facts[at].in_running_set = true;
+    }
+    detail::count_history(s, ids, s.starts, "starts", t, &job_facts::starts_last_24h,
+                          t.starts_last_24h);
+    detail::count_history(s, ids, s.recoveries, "recoveries", t, &job_facts::recoveries_last_24h,
+                          t.recoveries_last_24h);
+    return t;
+}
+
+} // namespace v0
+} // namespace warden

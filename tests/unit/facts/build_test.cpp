@@ -1,0 +1,120 @@
+#include <warden/facts/build.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "../../support/builders.hpp"
+
+using namespace wt;
+
+namespace {
+bool has_error(const warden::tick_facts& t, std::string_view field) {
+    return std::any_of(t.errors.begin(), t.errors.end(),
+                       [&](const warden::validation_error& e) { return e.field == field; });
+}
+} // namespace
+
+TEST_CASE("facts/build: one value holds every join of the tick", "[facts][build]") {
+    auto s = world({job_builder{1, job_status::running}.started(1h).progress(1min),
+                    job_builder{2, job_status::queued}, job_builder{3, job_status::running}});
+    hold_lock(s, 1);
+    s.running_set.push_back(warden::job_id{3});
+    add_process(s, 3, 300);
+    add_process(s, 3, 301);
+    s.starts.push_back({warden::job_id{2}, now - 1h});
+    s.recoveries.push_back({warden::job_id{3}, now - 2h});
+    const warden::config c;
+    const warden::tick_facts t = warden::build_facts(s, c);
+
+    REQUIRE(t.jobs.size() == 3);
+    CHECK(t.errors.empty());
+    CHECK(t.jobs[0].lock_held);
+    CHECK_FALSE(t.jobs[1].has_live_evidence());
+    CHECK(t.jobs[2].in_running_set);
+    CHECK(t.jobs[2].process_count == 2);
+    CHECK(t.jobs[2].first_pid == 300);
+    CHECK(t.jobs[2].first_process == 0);
+    REQUIRE(t.next_process.size() == 2);
+    CHECK(t.next_process[0] == 1); // 300 -> 301 -> end
+    CHECK(t.jobs[1].starts_last_24h == 1);
+    CHECK(t.jobs[2].recoveries_last_24h == 1);
+    CHECK(t.starts_last_24h == 1);
+    CHECK(t.recoveries_last_24h == 1);
+    CHECK(t.by_status[static_cast<std::size_t>(job_status::running)] == 2);
+    CHECK(t.by_status[static_cast<std::size_t>(job_status::queued)] == 1);
+    // Job 1 progressed a minute ago: it guards; job 3 has no progress information.
+    CHECK(t.guard.progressing == 1);
+    CHECK(warden::to_int(t.guard.freshest) == 1);
+    CHECK(t.guard.freshest_age == 1min);
+
+    const warden::decision_context ctx = t.context(s, c);
+    CHECK(&ctx.facts == &t.jobs);
+    CHECK(ctx.next_process.size() == 2);
+    CHECK(ctx.guard.progressing == 1);
+}
+
+TEST_CASE("facts/build: duplicate ids invalidate both rows", "[facts][build]") {
+    const auto s = world({job_builder{5, job_status::queued}, job_builder{6, job_status::queued},
+                          job_builder{5, job_status::queued}});
+    const auto t = warden::build_facts(s, {});
+    CHECK_FALSE(t.jobs[0].valid);
+    CHECK(t.jobs[1].valid);
+    CHECK_FALSE(t.jobs[2].valid);
+    REQUIRE(t.errors.size() == 1);
+    CHECK(t.errors[0].field == "jobs[2].id");
+    CHECK(t.errors[0].message == "duplicate of jobs[0].id");
+}
+
+TEST_CASE("facts/build: dangling references are reported and do not invalidate", "[facts][build]") {
+    auto s = world({job_builder{1, job_status::queued}});
+    hold_lock(s, 99);
+    s.running_set.push_back(warden::job_id{98});
+    s.starts.push_back({warden::job_id{97}, now - 1h});
+    const auto t = warden::build_facts(s, {});
+    CHECK(t.jobs[0].valid);
+    CHECK(has_error(t, "locks[0].job_id"));
+    CHECK(has_error(t, "running_set[0]"));
+    CHECK(has_error(t, "starts[0].job_id"));
+    CHECK(t.starts_last_24h == 0);
+}
+
+TEST_CASE("facts/build: the history window is now - 24 h < at <= now", "[facts][build]") {
+    auto s = world({job_builder{1, job_status::queued}, job_builder{2, job_status::queued}});
+    s.starts.push_back({warden::job_id{1}, now - 24h});      // out: exactly a day old
+    s.starts.push_back({warden::job_id{1}, now - 24h + 1s}); // in
+    s.starts.push_back({warden::job_id{1}, now});            // in
+    s.starts.push_back({warden::job_id{2}, now + 1s});       // the clock went backwards
+    const auto t = warden::build_facts(s, {});
+    CHECK(t.jobs[0].starts_last_24h == 2);
+    CHECK(t.jobs[0].valid);
+    CHECK_FALSE(t.jobs[1].valid);
+    CHECK(has_error(t, "starts[3].at"));
+    CHECK(t.starts_last_24h == 2);
+}
+
+TEST_CASE("facts/build: a guard needs an age below both guard_window and stall_after",
+          "[facts][build]") {
+    warden::config c; // guard_window 10 min
+    c.stall_after = 5min;
+    const auto s = world({job_builder{1, job_status::running}.started(5h).progress(6min),
+                          job_builder{2, job_status::running}.started(5h).progress(5min),
+                          job_builder{3, job_status::running}.started(5h).progress(5min - 1s)});
+    const auto t = warden::build_facts(s, c);
+    CHECK(t.guard.progressing == 1);
+    CHECK(warden::to_int(t.guard.freshest) == 3);
+    CHECK(t.guard.freshest_age == 5min - 1s);
+}
+
+TEST_CASE("facts/build: jobs sharing an output dir with a process are marked", "[facts][build]") {
+    auto s = world({job_builder{1, job_status::running}, job_builder{2, job_status::queued},
+                    job_builder{3, job_status::queued}});
+    s.jobs[1].output_dir = s.jobs[0].output_dir;
+    add_process(s, 1, 100);
+    const auto t = warden::build_facts(s, {});
+    CHECK(t.jobs[0].shared_output_dir);
+    CHECK(t.jobs[1].shared_output_dir);
+    CHECK(t.jobs[1].process_count == 1);
+    CHECK_FALSE(t.jobs[2].shared_output_dir);
+    CHECK(t.jobs[2].process_count == 0);
+}
