@@ -268,6 +268,75 @@ TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]")
     CHECK(s.starts[0].at == now - 2h);
 }
 
+// Issue #14: a host-defined class was written as NULL and read back as none (or, by hand, as
+// first_host_defined whatever its number). It is now stored as JSON writes it, "host_<n>".
+TEST_CASE("sqlite: a host-defined failure class round-trips through insert, apply and load",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    const auto host_71 = static_cast<warden::failure_class>(71);
+    const auto host_255 = static_cast<warden::failure_class>(255);
+    warden::job a = job_builder{1, job_status::failed}.started(5h).finished(4h);
+    a.failure = host_71;
+    warden::job b = job_builder{2, job_status::running}.started(1h).version(5);
+    sq::insert_job(db, a);
+    sq::insert_job(db, b);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE failure_class = 'host_71'") == 1);
+
+    warden::set_status fail{b.id,        job_status::running,
+                            5,           job_status::failed,
+                            host_255,    warden::rule_id::failure_classification,
+                            "host says", {}};
+    warden::plan p;
+    p.actions.emplace_back(fail);
+    REQUIRE(sq::apply(db, p, now).applied == 1);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE failure_class = 'host_255'") == 1);
+
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].failure == host_71);
+    CHECK(s.jobs[0] == a);
+    CHECK(s.jobs[1].failure == host_255);
+
+    // The CHECK admits exactly what parse_failure_class reads.
+    for (const char* bad : {"host_63", "host_256", "host_x", "host_"})
+        CHECK_THROWS_AS(
+            db.exec(std::string{"UPDATE jobs SET failure_class = '"} + bad + "' WHERE id = 1"),
+            sq::error);
+}
+
+TEST_CASE("sqlite: create_schema loosens a version 3 failure_class CHECK, rows kept",
+          "[adapters][sqlite]") {
+    temp_db t;
+    {
+        // What warden's version 3 created: the jobs table with the old CHECK.
+        auto db = t.open(sq::database::mode::create);
+        std::string v3{sq::schema_sql};
+        v3.replace(v3.find(sq::version_4_failure_check), sq::version_4_failure_check.size(),
+                   sq::version_3_failure_check);
+        db.exec(v3);
+        for (const std::string_view column : sq::version_3_job_columns)
+            db.exec("ALTER TABLE jobs ADD COLUMN " + std::string{column});
+        db.exec("INSERT INTO warden_meta (key, value) VALUES ('schema_version', '3')");
+        sq::insert_job(db, job_builder{1, job_status::queued});
+        warden::job host = job_builder{2, job_status::failed}.started(5h).finished(4h);
+        host.failure = static_cast<warden::failure_class>(64);
+        CHECK_THROWS_AS(sq::insert_job(db, host), sq::error); // version 3 cannot hold it
+        CHECK_THROWS_AS(sq::load_snapshot(db, now, healthy_host()), sq::error); // older_schema
+        sq::create_schema(db);
+        CHECK(sq::read_schema_version(db) == sq::schema_version);
+        sq::insert_job(db, host);
+        sq::create_schema(db); // idempotent
+    }
+    auto db = t.open();
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].id == warden::job_id{1});
+    CHECK(s.jobs[1].failure == static_cast<warden::failure_class>(64));
+    CHECK(count(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") ==
+          1);
+}
+
 TEST_CASE("sqlite: a plan applies in one transaction with CAS and start history",
           "[adapters][sqlite]") {
     temp_db t;

@@ -30,9 +30,11 @@ inline constexpr std::string_view job_columns =
     "backoff_delay_minutes, page_cap, last_stage, has_outputs, version, monitoring, "
     "adaptive_restart, stall_timeout_minutes, created_at";
 
+// NULL for none; a warden class by name and a host class as "host_<n>", as JSON writes them. A
+// value between the two ranges is no class at all, and NULL too.
 [[nodiscard]] inline std::optional<std::string_view> failure_text(failure_class f) {
     if (f == failure_class::none) return std::nullopt;
-    if (f >= failure_class::first_host_defined) return std::nullopt;
+    if (!parse_failure_class(to_string(f))) return std::nullopt;
     return to_string(f);
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,9 @@ namespace sqlite {
 // and one of an older version is refused until create_schema upgrades it. Version 2 added
 // recovery_history (the daily recovery cap's persisted history, issue #8); version 3 the jobs
 // columns monitoring, adaptive_restart, stall_timeout_minutes (a stall recovery's tool options)
-// and created_at (queue order), all nullable (issue #8).
-inline constexpr int schema_version = 3;
+// and created_at (queue order), all nullable (issue #8); version 4 lets jobs.failure_class hold a
+// host-defined class as "host_<n>" (issue #14: it was written as NULL and lost).
+inline constexpr int schema_version = 4;
 
 // The tables, documented in docs/sqlite.md. STRICT makes SQLite enforce the column types, and the
 // CHECKs keep every row within what warden's types can hold: a bad row is refused at write time,
@@ -43,7 +45,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     completed_at            INTEGER,
     retry_count             INTEGER NOT NULL DEFAULT 0 CHECK (retry_count BETWEEN 0 AND 2147483647),
     failure_class           TEXT CHECK (failure_class IS NULL OR failure_class IN
-                                ('none', 'transient', 'infra_error', 'infra_error_config', 'orphaned')),
+                                ('none', 'transient', 'infra_error', 'infra_error_config', 'orphaned')
+                                OR failure_class GLOB 'host_6[4-9]' OR failure_class GLOB 'host_[7-9][0-9]'
+                                OR failure_class GLOB 'host_1[0-9][0-9]' OR failure_class GLOB 'host_2[0-4][0-9]'
+                                OR failure_class GLOB 'host_25[0-5]'),
     last_error              TEXT NOT NULL DEFAULT '',
     max_container_restarts  INTEGER NOT NULL DEFAULT 0 CHECK (max_container_restarts BETWEEN 0 AND 2147483647),
     error_threshold_timeout INTEGER NOT NULL DEFAULT 0 CHECK (error_threshold_timeout BETWEEN 0 AND 2147483647),
@@ -123,11 +128,57 @@ inline constexpr std::string_view version_3_job_columns[] = {
     "created_at INTEGER",
 };
 
+// Version 4's change to jobs: the failure_class CHECK of versions 1 to 3, and what replaces it
+// (schema_sql holds the new one). A CHECK cannot be altered in place and loosening one does not
+// touch a stored row, so the upgrade edits the table's definition as SQLite documents for removing
+// a CHECK (lang_altertable.html, "Making Other Kinds Of Table Schema Changes").
+inline constexpr std::string_view version_3_failure_check =
+    "('none', 'transient', 'infra_error', 'infra_error_config', 'orphaned')),";
+inline constexpr std::string_view version_4_failure_check =
+    "('none', 'transient', 'infra_error', 'infra_error_config', 'orphaned')\n"
+    "                                OR failure_class GLOB 'host_6[4-9]' OR failure_class GLOB "
+    "'host_[7-9][0-9]'\n"
+    "                                OR failure_class GLOB 'host_1[0-9][0-9]' OR failure_class "
+    "GLOB "
+    "'host_2[0-4][0-9]'\n"
+    "                                OR failure_class GLOB 'host_25[0-5]'),";
+static_assert(schema_sql.find(version_4_failure_check) != std::string_view::npos,
+              "version_4_failure_check must be schema_sql's failure_class CHECK");
+
+namespace detail {
+
+// Rewrites jobs' failure_class CHECK from version 3's to version 4's, inside the caller's
+// transaction. A table already carrying the new CHECK is left alone; one carrying neither was
+// edited by hand, and is refused rather than guessed at.
+inline void upgrade_failure_check(database& db) {
+    statement table(db.handle(),
+                    "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'jobs'");
+    if (!table.step()) throw error(error_kind::other, "the jobs table is missing");
+    const std::string sql = table.text(0);
+    table.reset();
+    if (sql.find(version_4_failure_check) != std::string::npos) return;
+    if (sql.find(version_3_failure_check) == std::string::npos)
+        throw error(error_kind::other,
+                    "jobs.failure_class has a CHECK this warden did not write: cannot upgrade it");
+    statement version(db.handle(), "PRAGMA schema_version");
+    version.step();
+    const std::int64_t cookie = version.integer(0);
+    version.reset();
+    db.exec("PRAGMA writable_schema = ON");
+    statement edit(db.handle(), "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) "
+                                "WHERE type = 'table' AND name = 'jobs'");
+    edit.bind(1, version_3_failure_check).bind(2, version_4_failure_check).run();
+    db.exec(fmt::format("PRAGMA schema_version = {}", cookie + 1));
+    db.exec("PRAGMA writable_schema = OFF");
+}
+
+} // namespace detail
+
 // Creates the tables, or does nothing when they exist at this version (idempotent). On an older
 // version it upgrades, in one transaction: every statement of schema_sql is IF NOT EXISTS, so
 // only the tables that version lacks are created (version 1 gains recovery_history, empty), and
-// each version 3 column jobs lacks is added by ALTER TABLE ... ADD COLUMN (NULL in every row).
-// No row is touched.
+// each version 3 column jobs lacks is added by ALTER TABLE ... ADD COLUMN (NULL in every row);
+// before version 4, jobs' failure_class CHECK is loosened to admit host classes. No row is touched.
 inline void create_schema(database& db) {
     const int v = read_schema_version(db);
     if (v > schema_version) require_schema(db); // throws newer_schema
@@ -143,6 +194,7 @@ inline void create_schema(database& db) {
             has.reset(); // no statement in progress while the table changes
             if (missing) db.exec(fmt::format("ALTER TABLE jobs ADD COLUMN {}", column));
         }
+        if (v < 4) detail::upgrade_failure_check(db);
         db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
                             "('schema_version', '{}')",
                             schema_version));

@@ -285,15 +285,9 @@ class document_reader {
         }
         std::string s;
         if (!string(v, w, s)) return;
+        // Host-defined classes travel as "host_<n>", n from 64 to 255 (see failure_class.hpp).
         if (auto parsed = parse_failure_class(s)) {
             out = *parsed;
-            return;
-        }
-        // Host-defined classes travel as "host_<n>", n from 64 to 255 (see failure_class.hpp).
-        int n = 0;
-        if (s.size() > 5 && s.size() <= 8 && s.starts_with("host_") &&
-            read_digits(s, 5, s.size() - 5, n) && n >= 64 && n <= 255) {
-            out = static_cast<failure_class>(n);
             return;
         }
         error(w, fmt::format("unknown failure class \"{}\"", s));

@@ -25,8 +25,7 @@ inline namespace v0 {
 namespace detail {
 
 [[nodiscard]] inline std::string failure_name(failure_class f) {
-    if (f >= failure_class::first_host_defined) return fmt::format("host_{}", static_cast<int>(f));
-    return std::string{to_string(f)};
+    return std::string{to_string(f)}; // "host_<n>" for a host's class, as SQLite stores it
 }
 
 [[nodiscard]] inline json time_json(const std::optional<timestamp>& t) {
