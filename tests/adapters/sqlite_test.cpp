@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../support/builders.hpp"
+#include "../support/field_list_row.hpp"
 
 using namespace wt;
 namespace sq = warden::sqlite;
@@ -704,4 +705,32 @@ TEST_CASE("sqlite: kill -9 in the middle of apply leaves before or after, never 
         // And the same plan still applies cleanly afterwards.
         CHECK(sq::apply(db, p, now).applied == 50);
     }
+}
+
+// Issue #14: a row type known only by its struct and its field list binds and reads through the
+// same generic machinery as a job (options flattened into columns, JSON-only fields skipped).
+TEST_CASE("sqlite: a test-only row type round-trips through the generic bind and read",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.open(sq::database::mode::create);
+    db.exec(wt::field_list_row_table);
+    CHECK(sq::detail::column_list<wt::field_list_row>() ==
+          "id, label, status, seen_at, count, total, flag, maybe, failure_class, "
+          "max_container_restarts, error_threshold_timeout, error_threshold_http, "
+          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes");
+    const wt::field_list_row row = wt::full_field_list_row();
+    sq::detail::insert_row(db, "field_list_rows", row);
+    wt::field_list_row empty;
+    empty.id = warden::job_id{43};
+    sq::detail::insert_row(db, "field_list_rows", empty);
+    CHECK(count(db, "SELECT count(*) FROM field_list_rows WHERE failure_class = 'host_200'") == 1);
+    sq::detail::statement st(db.handle(), "SELECT " +
+                                              sq::detail::column_list<wt::field_list_row>() +
+                                              " FROM field_list_rows ORDER BY id");
+    REQUIRE(st.step());
+    wt::field_list_row expected = row;
+    expected.note.clear(); // JSON only: no column
+    CHECK(sq::detail::read_row<wt::field_list_row>(st) == expected);
+    REQUIRE(st.step());
+    CHECK(sq::detail::read_row<wt::field_list_row>(st) == empty);
 }

@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 #include <optional>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,19 +44,18 @@ struct runtime_facts {
                                fmt::format("SELECT {} FROM jobs ORDER BY id", detail::job_columns));
         while (jobs.step())
             s.jobs.push_back(detail::read_job(jobs));
-        detail::statement starts(
-            db.handle(), "SELECT job_id, at FROM job_starts WHERE at > ? ORDER BY at, job_id");
-        starts.bind(1, now - one_day);
-        while (starts.step())
-            s.starts.push_back(
-                start_record{job_id{starts.integer(0)}, from_epoch_seconds(starts.integer(1))});
-        detail::statement recoveries(
-            db.handle(),
-            "SELECT job_id, at FROM recovery_history WHERE at > ? ORDER BY at, job_id");
-        recoveries.bind(1, now - one_day);
-        while (recoveries.step())
-            s.recoveries.push_back(recovery_record{job_id{recoveries.integer(0)},
-                                                   from_epoch_seconds(recoveries.integer(1))});
+        // Start and recovery history share one shape, read by its field list.
+        auto history = [&](std::string_view table, auto& out) {
+            using record = typename std::remove_reference_t<decltype(out)>::value_type;
+            detail::statement rows(db.handle(),
+                                   fmt::format("SELECT {} FROM {} WHERE at > ? ORDER BY at, job_id",
+                                               detail::column_list<record>(), table));
+            rows.bind(1, now - one_day);
+            while (rows.step())
+                out.push_back(detail::read_row<record>(rows));
+        };
+        history("job_starts", s.starts);
+        history("recovery_history", s.recoveries);
         db.exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -2,6 +2,7 @@
 // Reading a snapshot document (docs/formats.md): a snapshot and a config, every error naming the
 // JSON path of the offending value.
 #include <warden/core/config.hpp>
+#include <warden/core/fields.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/io/json/parse.hpp>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -19,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -238,36 +242,6 @@ class document_reader {
         out = static_cast<std::int32_t>(n);
     }
 
-    // Tool options: a job row's (`row`), which also carry the recovery options of issue #8, or
-    // config.annual_minimums, which are the B4 minimums only.
-    void options(const json& v, const json_where& w, tool_options& out, bool row) {
-        if (!object(v, w)) return;
-        const std::string at = w.str();
-        for (const auto& [key, value] : v.items()) {
-            const json_where f{at, key};
-            if (key == "max_container_restarts" && row)
-                restarts(value, f, out.max_container_restarts);
-            else if (key == "max_container_restarts")
-                integer(value, f, out.max_container_restarts);
-            else if (key == "error_threshold_timeout")
-                integer(value, f, out.error_threshold_timeout);
-            else if (key == "error_threshold_http")
-                integer(value, f, out.error_threshold_http);
-            else if (key == "backoff_delay_minutes")
-                integer(value, f, out.backoff_delay_minutes);
-            else if (key == "page_cap")
-                optional_integer(value, f, out.page_cap);
-            else if (key == "monitoring" && row)
-                optional_boolean(value, f, out.monitoring);
-            else if (key == "adaptive_restart" && row)
-                optional_boolean(value, f, out.adaptive_restart);
-            else if (key == "stall_timeout_minutes" && row)
-                optional_integer(value, f, out.stall_timeout_minutes);
-            else
-                unknown(f);
-        }
-    }
-
     void status(const json& v, const json_where& w, job_status& out) {
         std::string s;
         if (!string(v, w, s)) return;
@@ -319,74 +293,98 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
-    void job_row(const json& v, const std::string& at, job& j, bool& has_id) {
-        if (!object(v, json_where{{}, at})) return;
-        bool id_seen = false, has_name = false, has_status = false;
-        for (const auto& [key, value] : v.items()) {
-            const json_where f{at, key};
-            if (key == "id") {
-                std::int64_t id = 0;
-                if (integer(value, f, id)) {
-                    j.id = job_id{id};
-                    has_id = true;
-                }
-                id_seen = true;
-            } else if (key == "name") {
-                string(value, f, j.name);
-                has_name = true;
-            } else if (key == "status") {
-                status(value, f, j.status);
-                has_status = true;
-            } else if (key == "source") {
-                text(value, f, j.source);
-            } else if (key == "output_dir") {
-                text(value, f, j.output_dir);
-            } else if (key == "campaign_kind") {
-                campaign(value, f, j.kind);
-            } else if (key == "campaign_year") {
-                optional_integer(value, f, j.campaign_year);
-            } else if (key == "queued_at") {
-                if (!value.is_null()) time(value, f, j.queued_at);
-            } else if (key == "started_at") {
-                optional_time(value, f, j.started_at);
-            } else if (key == "finished_at") {
-                optional_time(value, f, j.finished_at);
-            } else if (key == "last_progress_at") {
-                optional_time(value, f, j.last_progress_at);
-            } else if (key == "crawled_pages") {
-                optional_integer(value, f, j.crawled_pages);
-            } else if (key == "progress_known") {
-                boolean(value, f, j.progress_known);
-            } else if (key == "completed_at") {
-                optional_time(value, f, j.completed_at);
-            } else if (key == "created_at") {
-                optional_time(value, f, j.created_at);
-            } else if (key == "retry_count") {
-                integer(value, f, j.retry_count);
-            } else if (key == "failure_class") {
-                failure(value, f, j.failure);
-            } else if (key == "last_error") {
-                text(value, f, j.last_error);
-            } else if (key == "tool_options") {
-                options(value, f, j.options, true);
-            } else if (key == "last_stage") {
-                if (value.is_null()) {
-                    j.last_stage.reset();
-                } else {
-                    std::string s;
-                    if (string(value, f, s)) j.last_stage = std::move(s);
-                }
-            } else if (key == "has_outputs") {
-                boolean(value, f, j.has_outputs);
-            } else if (key == "version") {
-                integer(value, f, j.version);
+    // One member by its type, and where the type alone does not say, by its field's flags. `row`:
+    // inside a job row (tool options carry issue #8's recovery options only there).
+    template <class S, class M>
+    void member(const field<S, M>& f, const json& v, const json_where& w, M& out, bool row) {
+        if constexpr (std::is_same_v<M, job_id>) {
+            std::int64_t n = 0;
+            if (integer(v, w, n)) out = job_id{n};
+        } else if constexpr (std::is_same_v<M, std::string>) {
+            if (f.has(not_null))
+                string(v, w, out);
+            else
+                text(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+            if (v.is_null()) {
+                out.reset();
             } else {
-                unknown(f);
+                std::string s;
+                if (string(v, w, s)) out = std::move(s);
             }
+        } else if constexpr (std::is_same_v<M, job_status>) {
+            status(v, w, out);
+        } else if constexpr (std::is_same_v<M, campaign_kind>) {
+            campaign(v, w, out);
+        } else if constexpr (std::is_same_v<M, failure_class>) {
+            failure(v, w, out);
+        } else if constexpr (std::is_same_v<M, process_origin>) {
+            origin(v, w, out);
+        } else if constexpr (std::is_same_v<M, timestamp>) {
+            if (!(f.has(null_keeps_default) && v.is_null())) time(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::optional<timestamp>>) {
+            optional_time(v, w, out);
+        } else if constexpr (std::is_same_v<M, duration>) {
+            minutes(v, w, out);
+        } else if constexpr (std::is_same_v<M, bool>) {
+            boolean(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::optional<bool>>) {
+            optional_boolean(v, w, out);
+        } else if constexpr (std::is_same_v<M, double>) {
+            number(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::vector<std::string>>) {
+            strings(v, w, out);
+        } else if constexpr (std::is_integral_v<M>) {
+            if constexpr (std::is_same_v<M, std::int32_t>)
+                if (f.has(numeric_text) && row) return restarts(v, w, out);
+            integer(v, w, out);
+        } else if constexpr (is_optional_v<M>) {
+            optional_integer(v, w, out);
+        } else if constexpr (has_fields<M>) {
+            object_fields(v, w.str(), out, row);
+        } else {
+            static_assert(has_fields<M>, "no JSON reader for this member type");
         }
-        if (!id_seen) error(json_where{at, "id"}, "required");
-        if (!has_name) error(json_where{at, "name"}, "required");
-        if (!has_status) error(json_where{at, "status"}, "required");
+    }
+
+    // Reads an object by T's field list (core/fields.hpp): each key by its field, an unknown key
+    // (or a row-only one outside a row) a warning, a missing required key an error, in list
+    // order. `on_read(name, ok)` hears of each field read, `ok` when it added no error.
+    template <has_fields T, class OnRead>
+    void object_fields(const json& v, const std::string& at, T& out, bool row, OnRead on_read) {
+        if (!object(v, json_where{{}, at})) return;
+        constexpr std::size_t count = std::tuple_size_v<std::decay_t<decltype(fields_of<T>::list)>>;
+        std::array<bool, count> seen{};
+        for (const auto& [key, value] : v.items()) {
+            const json_where w{at, key};
+            bool known = false;
+            std::size_t i = 0;
+            for_each_field<T>([&](const auto& f) {
+                const std::size_t k = i++;
+                if (known || f.name != key || (!row && f.has(row_only))) return;
+                known = true;
+                seen[k] = true;
+                const std::size_t before = doc_.errors.size();
+                member(f, value, w, f.of(out), row);
+                on_read(f.name, doc_.errors.size() == before);
+            });
+            if (!known) unknown(w);
+        }
+        std::size_t i = 0;
+        for_each_field<T>([&](const auto& f) {
+            if (f.has(required) && !seen[i]) error(json_where{at, f.name}, "required");
+            ++i;
+        });
+    }
+    template <has_fields T>
+    void object_fields(const json& v, const std::string& at, T& out, bool row) {
+        object_fields(v, at, out, row, [](std::string_view, bool) {});
+    }
+
+    void job_row(const json& v, const std::string& at, job& j, bool& has_id) {
+        object_fields(v, at, j, true, [&](std::string_view name, bool ok) {
+            if (name == "id") has_id = ok;
+        });
     }
 
     // An array of objects or values; `each(element, path)` reads one.
@@ -403,132 +401,29 @@ class document_reader {
     void history(const json& v, const json_where& w, std::vector<Record>& out) {
         elements(v, w, [&](const json& e, const std::string& at) {
             Record r;
-            fields(e, at, {"job_id", "at"},
-                   [&](const std::string& k, const json& x, const json_where& f) {
-                       if (k == "job_id") {
-                           std::int64_t n = 0;
-                           if (integer(x, f, n)) r.job = job_id{n};
-                       } else if (k == "at") {
-                           time(x, f, r.at);
-                       } else {
-                           return false;
-                       }
-                       return true;
-                   });
+            object_fields(e, at, r, false);
             out.push_back(r);
         });
     }
 
     // Reads the listed keys of a small object; a missing required key is an error.
     template <class OnKey>
-    void fields(const json& v, const std::string& at,
-                std::initializer_list<std::string_view> required, OnKey on_key) {
+    void fields(const json& v, const std::string& at, std::initializer_list<std::string_view> keys,
+                OnKey on_key) {
         if (!object(v, json_where{{}, at})) return;
-        std::vector<bool> seen(required.size(), false);
+        std::vector<bool> seen(keys.size(), false);
         for (const auto& [key, value] : v.items()) {
             const json_where f{at, key};
             std::size_t k = 0;
-            for (const std::string_view r : required) {
+            for (const std::string_view r : keys) {
                 if (r == key) seen[k] = true;
                 ++k;
             }
             if (!on_key(key, value, f)) unknown(f);
         }
         std::size_t k = 0;
-        for (const std::string_view r : required)
+        for (const std::string_view r : keys)
             if (!seen[k++]) error(json_where{at, r}, "required");
-    }
-
-    void host(const json& v, const json_where& w, host_facts& out) {
-        fields(v, w.str(), {}, [&](const std::string& key, const json& value, const json_where& f) {
-            if (key == "sentinel")
-                boolean(value, f, out.sentinel_present);
-            else if (key == "deploy_lock")
-                boolean(value, f, out.deploy_lock_present);
-            else if (key == "deploy_lock_unprobeable")
-                boolean(value, f, out.deploy_lock_unprobeable);
-            else if (key == "deploy_lock_created_at")
-                optional_time(value, f, out.deploy_lock_created_at);
-            else if (key == "disk_used_percent")
-                number(value, f, out.disk_used_percent);
-            else if (key == "worker_alive")
-                boolean(value, f, out.worker_alive);
-            else if (key == "process_list_readable")
-                boolean(value, f, out.process_list_readable);
-            else
-                return false;
-            return true;
-        });
-    }
-
-    void guards(const json& v, const json_where& w, guard_switches& g) {
-        fields(v, w.str(), {}, [&](const std::string& key, const json& value, const json_where& f) {
-            if (key == "reconcile")
-                boolean(value, f, g.reconcile);
-            else if (key == "legacy_detection")
-                boolean(value, f, g.legacy_detection);
-            else if (key == "raise_annual_minimums")
-                boolean(value, f, g.raise_annual_minimums);
-            else if (key == "stable_queue_order")
-                boolean(value, f, g.stable_queue_order);
-            else if (key == "classify_config_errors")
-                boolean(value, f, g.classify_config_errors);
-            else if (key == "consistency_repair")
-                boolean(value, f, g.consistency_repair);
-            else if (key == "bounded_retries")
-                boolean(value, f, g.bounded_retries);
-            else
-                return false;
-            return true;
-        });
-    }
-
-    void configuration(const json& v, const json_where& w, config& c) {
-        fields(v, w.str(), {}, [&](const std::string& key, const json& value, const json_where& f) {
-            if (key == "ensure_min_running_jobs")
-                integer(value, f, c.ensure_min_running_jobs);
-            else if (key == "campaign_year")
-                optional_integer(value, f, c.campaign_year);
-            else if (key == "disk_threshold_percent")
-                number(value, f, c.disk_threshold_percent);
-            else if (key == "daily_start_cap")
-                integer(value, f, c.daily_start_cap);
-            else if (key == "daily_recovery_cap")
-                integer(value, f, c.daily_recovery_cap);
-            else if (key == "max_retries")
-                integer(value, f, c.max_retries);
-            else if (key == "recoveries_per_tick")
-                integer(value, f, c.recoveries_per_tick);
-            else if (key == "stall_after_minutes")
-                minutes(value, f, c.stall_after);
-            else if (key == "start_grace_minutes")
-                minutes(value, f, c.start_grace);
-            else if (key == "guard_window_minutes")
-                minutes(value, f, c.guard_window);
-            else if (key == "deploy_lock_stale_after_minutes")
-                minutes(value, f, c.deploy_lock_stale_after);
-            else if (key == "soft_recovery")
-                boolean(value, f, c.soft_recovery);
-            else if (key == "orphan_grace_minutes")
-                minutes(value, f, c.orphan_grace);
-            else if (key == "annual_minimums")
-                options(value, f, c.annual_minimums, false);
-            else if (key == "recovery_min_restarts_non_annual")
-                integer(value, f, c.recovery_min_restarts_non_annual);
-            else if (key == "annual_stall_timeout_minutes")
-                integer(value, f, c.annual_stall_timeout_minutes);
-            else if (key == "source_order")
-                strings(value, f, c.source_order);
-            else if (key == "final_stage")
-                string(value, f, c.final_stage);
-            else if (key == "config_error_patterns")
-                strings(value, f, c.config_error_patterns);
-            else if (key == "guards")
-                guards(value, f, c.guards);
-            else
-                return false;
-            return true;
-        });
     }
 
     void document(const json& root, std::optional<timestamp> now_override) {
@@ -544,9 +439,9 @@ class document_reader {
                 has_now = true;
                 time(value, f, s.now);
             } else if (key == "host") {
-                host(value, f, s.host);
+                object_fields(value, f.str(), s.host, false);
             } else if (key == "config") {
-                configuration(value, f, doc_.config);
+                object_fields(value, f.str(), doc_.config, false);
             } else if (key == "jobs") {
                 if (!array(value, f)) continue;
                 s.jobs.resize(value.size());
@@ -578,22 +473,7 @@ class document_reader {
             } else if (key == "processes") {
                 elements(value, f, [&](const json& e, const std::string& at) {
                     process_fact p;
-                    fields(e, at, {"pid"},
-                           [&](const std::string& k, const json& x, const json_where& w) {
-                               if (k == "pid")
-                                   integer(x, w, p.pid);
-                               else if (k == "output_dir")
-                                   text(x, w, p.output_dir);
-                               else if (k == "cmdline")
-                                   text(x, w, p.cmdline);
-                               else if (k == "origin")
-                                   origin(x, w, p.origin);
-                               else if (k == "unit")
-                                   text(x, w, p.unit);
-                               else
-                                   return false;
-                               return true;
-                           });
+                    object_fields(e, at, p, false);
                     s.processes.push_back(std::move(p));
                 });
             } else if (key == "recoveries") {
