@@ -269,11 +269,10 @@ class document_reader {
     void origin(const json& v, const json_where& w, process_origin& out) {
         std::string s;
         if (!string(v, w, s)) return;
-        for (int k = 0; k < process_origin_count; ++k)
-            if (to_string(static_cast<process_origin>(k)) == s) {
-                out = static_cast<process_origin>(k);
-                return;
-            }
+        if (auto parsed = parse_process_origin(s)) {
+            out = *parsed;
+            return;
+        }
         error(w, fmt::format("unknown process origin \"{}\" (expected worker, systemd_unit or "
                              "other)",
                              s));
@@ -285,10 +284,8 @@ class document_reader {
         }
         std::string s;
         if (!string(v, w, s)) return;
-        if (s == "annual")
-            out = campaign_kind::annual;
-        else if (s == "none")
-            out = campaign_kind::none;
+        if (auto parsed = parse_campaign_kind(s))
+            out = *parsed;
         else
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }

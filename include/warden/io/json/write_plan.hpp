@@ -61,7 +61,7 @@ struct action_json {
     json operator()(const backfill_campaign& a) const {
         json out = head(kind_name(a), a.job);
         expect(out, a.expected_status, a.expected_version);
-        out["campaign_kind"] = a.kind == campaign_kind::annual ? "annual" : "none";
+        out["campaign_kind"] = to_string(a.kind);
         out["campaign_year"] = a.year;
         out["campaign_date"] = fmt::format("{:04}-01-01", a.year);
         out["campaign_date_utc"] = format_rfc3339(a.campaign_date());
