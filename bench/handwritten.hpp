@@ -31,23 +31,14 @@ namespace handwritten {
 using warden::action;
 using warden::job_status;
 
+// Statuses are strings in this engine, as in most hand-written ones; their text is still the one
+// table warden prints and parses (core/job_status.hpp), so the two engines cannot drift apart.
 inline std::string status_text(job_status s) {
-    switch (s) {
-    case job_status::queued: return "queued";
-    case job_status::running: return "running";
-    case job_status::retryable: return "retryable";
-    case job_status::completed: return "completed";
-    case job_status::failed: return "failed";
-    }
-    return "unknown";
+    return std::string{warden::to_string(s)};
 }
 
 inline job_status status_value(const std::string& s) {
-    if (s == "queued") return job_status::queued;
-    if (s == "running") return job_status::running;
-    if (s == "retryable") return job_status::retryable;
-    if (s == "completed") return job_status::completed;
-    return job_status::failed;
+    return warden::parse_job_status(s).value_or(job_status::failed);
 }
 
 // Times the engine does arithmetic on: years 0001..9999.

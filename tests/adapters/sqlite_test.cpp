@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../support/builders.hpp"
+#include "../support/field_list_row.hpp"
 
 using namespace wt;
 namespace sq = warden::sqlite;
@@ -266,6 +267,75 @@ TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]")
     CHECK(s.jobs[1] == b);
     REQUIRE(s.starts.size() == 1);
     CHECK(s.starts[0].at == now - 2h);
+}
+
+// Issue #14: a host-defined class was written as NULL and read back as none (or, by hand, as
+// first_host_defined whatever its number). It is now stored as JSON writes it, "host_<n>".
+TEST_CASE("sqlite: a host-defined failure class round-trips through insert, apply and load",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    const auto host_71 = static_cast<warden::failure_class>(71);
+    const auto host_255 = static_cast<warden::failure_class>(255);
+    warden::job a = job_builder{1, job_status::failed}.started(5h).finished(4h);
+    a.failure = host_71;
+    warden::job b = job_builder{2, job_status::running}.started(1h).version(5);
+    sq::insert_job(db, a);
+    sq::insert_job(db, b);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE failure_class = 'host_71'") == 1);
+
+    warden::set_status fail{b.id,        job_status::running,
+                            5,           job_status::failed,
+                            host_255,    warden::rule_id::failure_classification,
+                            "host says", {}};
+    warden::plan p;
+    p.actions.emplace_back(fail);
+    REQUIRE(sq::apply(db, p, now).applied == 1);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE failure_class = 'host_255'") == 1);
+
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].failure == host_71);
+    CHECK(s.jobs[0] == a);
+    CHECK(s.jobs[1].failure == host_255);
+
+    // The CHECK admits exactly what parse_failure_class reads.
+    for (const char* bad : {"host_63", "host_256", "host_x", "host_"})
+        CHECK_THROWS_AS(
+            db.exec(std::string{"UPDATE jobs SET failure_class = '"} + bad + "' WHERE id = 1"),
+            sq::error);
+}
+
+TEST_CASE("sqlite: create_schema loosens a version 3 failure_class CHECK, rows kept",
+          "[adapters][sqlite]") {
+    temp_db t;
+    {
+        // What warden's version 3 created: the jobs table with the old CHECK.
+        auto db = t.open(sq::database::mode::create);
+        std::string v3{sq::schema_sql};
+        v3.replace(v3.find(sq::version_4_failure_check), sq::version_4_failure_check.size(),
+                   sq::version_3_failure_check);
+        db.exec(v3);
+        for (const std::string_view column : sq::version_3_job_columns)
+            db.exec("ALTER TABLE jobs ADD COLUMN " + std::string{column});
+        db.exec("INSERT INTO warden_meta (key, value) VALUES ('schema_version', '3')");
+        sq::insert_job(db, job_builder{1, job_status::queued});
+        warden::job host = job_builder{2, job_status::failed}.started(5h).finished(4h);
+        host.failure = static_cast<warden::failure_class>(64);
+        CHECK_THROWS_AS(sq::insert_job(db, host), sq::error); // version 3 cannot hold it
+        CHECK_THROWS_AS(sq::load_snapshot(db, now, healthy_host()), sq::error); // older_schema
+        sq::create_schema(db);
+        CHECK(sq::read_schema_version(db) == sq::schema_version);
+        sq::insert_job(db, host);
+        sq::create_schema(db); // idempotent
+    }
+    auto db = t.open();
+    const auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].id == warden::job_id{1});
+    CHECK(s.jobs[1].failure == static_cast<warden::failure_class>(64));
+    CHECK(count(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") ==
+          1);
 }
 
 TEST_CASE("sqlite: a plan applies in one transaction with CAS and start history",
@@ -635,4 +705,32 @@ TEST_CASE("sqlite: kill -9 in the middle of apply leaves before or after, never 
         // And the same plan still applies cleanly afterwards.
         CHECK(sq::apply(db, p, now).applied == 50);
     }
+}
+
+// Issue #14: a row type known only by its struct and its field list binds and reads through the
+// same generic machinery as a job (options flattened into columns, JSON-only fields skipped).
+TEST_CASE("sqlite: a test-only row type round-trips through the generic bind and read",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.open(sq::database::mode::create);
+    db.exec(wt::field_list_row_table);
+    CHECK(sq::detail::column_list<wt::field_list_row>() ==
+          "id, label, status, seen_at, count, total, flag, maybe, failure_class, "
+          "max_container_restarts, error_threshold_timeout, error_threshold_http, "
+          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes");
+    const wt::field_list_row row = wt::full_field_list_row();
+    sq::detail::insert_row(db, "field_list_rows", row);
+    wt::field_list_row empty;
+    empty.id = warden::job_id{43};
+    sq::detail::insert_row(db, "field_list_rows", empty);
+    CHECK(count(db, "SELECT count(*) FROM field_list_rows WHERE failure_class = 'host_200'") == 1);
+    sq::detail::statement st(db.handle(), "SELECT " +
+                                              sq::detail::column_list<wt::field_list_row>() +
+                                              " FROM field_list_rows ORDER BY id");
+    REQUIRE(st.step());
+    wt::field_list_row expected = row;
+    expected.note.clear(); // JSON only: no column
+    CHECK(sq::detail::read_row<wt::field_list_row>(st) == expected);
+    REQUIRE(st.step());
+    CHECK(sq::detail::read_row<wt::field_list_row>(st) == empty);
 }

@@ -13,7 +13,7 @@ q() { python3 -c "import sqlite3,sys; print(sqlite3.connect('c.db').execute(sys.
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
-"$warden" schema --db c.db | grep -q "schema version 3 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "schema version 4 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
 python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.executescript(open('$root/examples/campaign.sql').read())"
 
@@ -35,7 +35,7 @@ PY
   err=$("$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" 2>&1); code=$?
   set -e
   [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
-  "$warden" schema --db v$old.db | grep -q "schema version 3 (upgraded from version $old)" || fail "version $old not upgraded"
+  "$warden" schema --db v$old.db | grep -q "schema version 4 (upgraded from version $old)" || fail "version $old not upgraded"
   [ "$(python3 -c "import sqlite3; print(sqlite3.connect('v$old.db').execute('select count(*) from jobs where monitoring is null and created_at is null').fetchone()[0])")" = 8 ] ||
     fail "version $old: rows not kept, or the new columns not NULL"
   "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
@@ -50,11 +50,14 @@ out=$("$warden" apply "${run[@]}" "${noon[@]}" --sentinel "$work/no-sentinel")
 grep -q "dry run: the sentinel is absent, nothing applied" <<<"$out" || fail "apply without sentinel: $out"
 [ "$(q "select status from jobs where id = 7")" = retryable ] || fail "apply without the sentinel wrote"
 
+# A host-defined failure class (issue #14) is stored as "host_<n>" and survives load and apply.
+python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.execute(\"update jobs set failure_class = 'host_70' where id = 7\"); c.commit()"
 touch sentinel
 out=$("$warden" apply "${run[@]}" "${noon[@]}" --sentinel sentinel)
 grep -q "committed: 5 applied, 0 conflicts" <<<"$out" || fail "apply: $out"
 grep -q "runtime_only: restart job 5" <<<"$out" || fail "the stop is not reported for the host: $out"
 [ "$(q "select status from jobs where id = 7")" = running ] || fail "reconcile not applied"
+[ "$(q "select status || '/' || failure_class from jobs where id = 7")" = "running/host_70" ] || fail "host-defined class lost by apply"
 [ "$(q "select status || '/' || failure_class from jobs where id = 15")" = "failed/infra_error_config" ] || fail "classification not applied"
 [ "$(q "select version from jobs where id = 5")" = 5 ] || fail "stall recovery: two chained writes expected"
 [ "$(q "select monitoring || '/' || adaptive_restart || '/' || stall_timeout_minutes || '/' || max_container_restarts from jobs where id = 5")" = "1/1/60/20" ] ||

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "../support/field_list_row.hpp"
+
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -370,4 +372,47 @@ TEST_CASE("plan JSON: set_tool_options shows the recovery options, null when mis
         "error_threshold_timeout": 0, "error_threshold_http": 0, "backoff_delay_minutes": 0,
         "page_cap": null, "monitoring": true, "adaptive_restart": true,
         "stall_timeout_minutes": null})"));
+}
+
+// Issue #14: a row type known only by its struct and its field list reads and writes through the
+// same generic machinery as a job: keys in list order, nested tool options, required keys and
+// every member type, a host-defined failure class included.
+TEST_CASE("field lists: a test-only row type round-trips through the generic JSON reader and "
+          "writer") {
+    const wt::field_list_row row = wt::full_field_list_row();
+    const json written = warden::detail::fields_json(row, true);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : written.items())
+        keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"id", "label", "status", "seen_at", "count", "total",
+                                           "flag", "maybe", "failure_class", "note",
+                                           "tool_options"});
+    CHECK(written["failure_class"] == "host_200");
+    CHECK(written["tool_options"]["monitoring"] == true);
+    CHECK(written["tool_options"]["adaptive_restart"].is_null());
+
+    const warden::json_limits limits; // the reader keeps a reference
+    warden::snapshot_document doc;
+    warden::detail::document_reader reader(doc, limits);
+    wt::field_list_row back;
+    reader.object_fields(written, "row", back, true);
+    CHECK(doc.errors.empty());
+    CHECK(doc.warnings.empty());
+    CHECK(back == row);
+
+    // The list's flags hold on the way in: required keys, unknown keys, wrong types by path.
+    warden::snapshot_document bad;
+    warden::detail::document_reader strict(bad, limits);
+    wt::field_list_row partial;
+    strict.object_fields(json::parse(R"({"count": "x", "extra": 1, "label": null})"), "row",
+                         partial, true);
+    REQUIRE(bad.errors.size() == 3);
+    CHECK(bad.errors[0].field == "row.count");
+    CHECK(bad.errors[0].message == "expected an integer, got a string");
+    CHECK(bad.errors[1].field == "row.label");
+    CHECK(bad.errors[1].message == "expected a string, got null");
+    CHECK(bad.errors[2].field == "row.id");
+    CHECK(bad.errors[2].message == "required");
+    REQUIRE(bad.warnings.size() == 1);
+    CHECK(bad.warnings[0] == "row.extra: unknown key, ignored");
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <warden/core/enum_names.hpp>
 #include <warden/core/failure_class.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/job.hpp>
@@ -7,6 +8,7 @@
 #include <warden/core/tool_options.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,20 +33,17 @@ enum class evidence_kind : std::uint8_t {
     retry_count,   // retries already made (value)
 };
 
+inline constexpr int evidence_kind_count = 10;
+inline constexpr std::string_view evidence_kind_names[] = {
+    "none",         "lock",        "process",       "final_stage",   "error_pattern",
+    "progress_age", "no_liveness", "campaign_name", "start_request", "retry_count",
+};
+static_assert(std::size(evidence_kind_names) == evidence_kind_count &&
+                  static_cast<int>(evidence_kind::retry_count) + 1 == evidence_kind_count,
+              "evidence_kind_names must name every kind, in order");
+
 [[nodiscard]] constexpr std::string_view to_string(evidence_kind e) noexcept {
-    switch (e) {
-    case evidence_kind::none: return "none";
-    case evidence_kind::lock: return "lock";
-    case evidence_kind::process: return "process";
-    case evidence_kind::final_stage: return "final_stage";
-    case evidence_kind::error_pattern: return "error_pattern";
-    case evidence_kind::progress_age: return "progress_age";
-    case evidence_kind::no_liveness: return "no_liveness";
-    case evidence_kind::campaign_name: return "campaign_name";
-    case evidence_kind::start_request: return "start_request";
-    case evidence_kind::retry_count: return "retry_count";
-    }
-    return "unknown";
+    return detail::name_in(evidence_kind_names, e);
 }
 
 struct evidence {
@@ -112,14 +111,14 @@ enum class runner_class : std::uint8_t {
 
 inline constexpr int runner_class_count = 4;
 
+inline constexpr std::string_view runner_class_names[] = {"none", "worker", "systemd_unit",
+                                                          "unknown"};
+static_assert(std::size(runner_class_names) == runner_class_count &&
+                  static_cast<int>(runner_class::unknown) + 1 == runner_class_count,
+              "runner_class_names must name every runner class, in order");
+
 [[nodiscard]] constexpr std::string_view to_string(runner_class r) noexcept {
-    switch (r) {
-    case runner_class::none: return "none";
-    case runner_class::worker: return "worker";
-    case runner_class::systemd_unit: return "systemd_unit";
-    case runner_class::unknown: return "unknown";
-    }
-    return "unknown";
+    return detail::name_in(runner_class_names, r);
 }
 
 // A runtime action, not a row write: the host terminates the job's runner so its lock is released.

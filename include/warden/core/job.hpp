@@ -1,4 +1,5 @@
 #pragma once
+#include <warden/core/enum_names.hpp>
 #include <warden/core/failure_class.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/job_status.hpp>
@@ -6,13 +7,30 @@
 #include <warden/core/tool_options.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace warden {
 inline namespace v0 {
 
 enum class campaign_kind : std::uint8_t { none, annual };
+
+inline constexpr int campaign_kind_count = 2;
+inline constexpr std::string_view campaign_kind_names[] = {"none", "annual"};
+static_assert(std::size(campaign_kind_names) == campaign_kind_count &&
+                  static_cast<int>(campaign_kind::annual) + 1 == campaign_kind_count,
+              "campaign_kind_names must name every kind, in order");
+
+[[nodiscard]] constexpr std::string_view to_string(campaign_kind k) noexcept {
+    return detail::name_in(campaign_kind_names, k);
+}
+
+[[nodiscard]] constexpr std::optional<campaign_kind>
+parse_campaign_kind(std::string_view s) noexcept {
+    return detail::parse_in<campaign_kind>(campaign_kind_names, s);
+}
 
 // One database row, as the host read it. Plain data: warden never keeps a pointer to it after
 // decide() returns.

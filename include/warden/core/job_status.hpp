@@ -1,5 +1,8 @@
 #pragma once
+#include <warden/core/enum_names.hpp>
+
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -9,6 +12,14 @@ inline namespace v0 {
 enum class job_status : std::uint8_t { queued, running, retryable, completed, failed };
 
 inline constexpr int job_status_count = 5;
+
+// The text of each status, in enum order: the one table print, parse and count read.
+inline constexpr std::string_view job_status_names[] = {
+    "queued", "running", "retryable", "completed", "failed",
+};
+static_assert(std::size(job_status_names) == job_status_count &&
+                  static_cast<int>(job_status::failed) + 1 == job_status_count,
+              "job_status_names must name every status, in order");
 
 [[nodiscard]] constexpr bool is_known(job_status s) noexcept {
     return static_cast<int>(s) < job_status_count;
@@ -24,24 +35,13 @@ inline constexpr int job_status_count = 5;
 }
 
 [[nodiscard]] constexpr std::string_view to_string(job_status s) noexcept {
-    switch (s) {
-    case job_status::queued: return "queued";
-    case job_status::running: return "running";
-    case job_status::retryable: return "retryable";
-    case job_status::completed: return "completed";
-    case job_status::failed: return "failed";
-    }
-    return "unknown";
+    return detail::name_in(job_status_names, s);
 }
 
 // "pending" is accepted because the incident databases used it for what warden calls queued.
 [[nodiscard]] constexpr std::optional<job_status> parse_job_status(std::string_view s) noexcept {
-    if (s == "queued" || s == "pending") return job_status::queued;
-    if (s == "running") return job_status::running;
-    if (s == "retryable") return job_status::retryable;
-    if (s == "completed") return job_status::completed;
-    if (s == "failed") return job_status::failed;
-    return std::nullopt;
+    if (s == "pending") return job_status::queued;
+    return detail::parse_in<job_status>(job_status_names, s);
 }
 
 } // namespace v0

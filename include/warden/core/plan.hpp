@@ -1,10 +1,12 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/core/enum_names.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/rule_id.hpp>
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,24 +35,19 @@ enum class anomaly_kind : std::uint8_t {
 
 inline constexpr int anomaly_kind_count = 8;
 
-[[nodiscard]] constexpr std::string_view to_string(anomaly_kind k) noexcept {
-    switch (k) {
-    case anomaly_kind::running_with_finished_at: return "running_with_finished_at";
-    case anomaly_kind::completed_without_finished_at: return "completed_without_finished_at";
-    case anomaly_kind::running_without_started_at: return "running_without_started_at";
-    case anomaly_kind::terminal_with_live_evidence: return "terminal_with_live_evidence";
-    case anomaly_kind::process_claimed_by_many: return "process_claimed_by_many";
-    case anomaly_kind::several_processes: return "several_processes";
-    case anomaly_kind::lock_without_started_at: return "lock_without_started_at";
-    case anomaly_kind::stalled_runner_unknown: return "stalled_runner_unknown";
-    }
-    return "unknown";
-}
-
+inline constexpr std::string_view anomaly_kind_names[] = {
+    "running_with_finished_at",    "completed_without_finished_at", "running_without_started_at",
+    "terminal_with_live_evidence", "process_claimed_by_many",       "several_processes",
+    "lock_without_started_at",     "stalled_runner_unknown",
+};
 // Renderers loop to anomaly_kind_count: a kind added without raising it would vanish from them.
-static_assert(to_string(static_cast<anomaly_kind>(anomaly_kind_count - 1)) != "unknown" &&
-                  to_string(static_cast<anomaly_kind>(anomaly_kind_count)) == "unknown",
+static_assert(std::size(anomaly_kind_names) == anomaly_kind_count &&
+                  static_cast<int>(anomaly_kind::stalled_runner_unknown) + 1 == anomaly_kind_count,
               "anomaly_kind_count must equal the number of anomaly kinds");
+
+[[nodiscard]] constexpr std::string_view to_string(anomaly_kind k) noexcept {
+    return detail::name_in(anomaly_kind_names, k);
+}
 
 // Impossible or ambiguous state that warden reports and does not write: a human looks first.
 struct anomaly {
@@ -66,12 +63,14 @@ enum class skip_reason : std::uint8_t {
     year_mismatch, // annual, but of another campaign year than the target
 };
 
+inline constexpr int skip_reason_count = 2;
+inline constexpr std::string_view skip_reason_names[] = {"non_annual", "year_mismatch"};
+static_assert(std::size(skip_reason_names) == skip_reason_count &&
+                  static_cast<int>(skip_reason::year_mismatch) + 1 == skip_reason_count,
+              "skip_reason_names must name every reason, in order");
+
 [[nodiscard]] constexpr std::string_view to_string(skip_reason r) noexcept {
-    switch (r) {
-    case skip_reason::non_annual: return "non_annual";
-    case skip_reason::year_mismatch: return "year_mismatch";
-    }
-    return "unknown";
+    return detail::name_in(skip_reason_names, r);
 }
 
 // A waiting job queue fill looked at and did not start. Reported only in a tick where queue fill

@@ -1,5 +1,9 @@
 #pragma once
+#include <warden/core/enum_names.hpp>
+
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 namespace warden {
@@ -19,18 +23,20 @@ enum class rule_id : std::uint8_t {
 
 inline constexpr int rule_count = 8;
 
+inline constexpr std::string_view rule_names[] = {
+    "consistency_repair", "failure_classification", "retry_budget", "reconcile",
+    "stall_recovery",     "orphan_sweep",           "queue_fill",   "completion",
+};
+static_assert(std::size(rule_names) == rule_count &&
+                  static_cast<int>(rule_id::completion) + 1 == rule_count,
+              "rule_names must name every rule, in order");
+
 [[nodiscard]] constexpr std::string_view to_string(rule_id r) noexcept {
-    switch (r) {
-    case rule_id::consistency_repair: return "consistency_repair";
-    case rule_id::failure_classification: return "failure_classification";
-    case rule_id::retry_budget: return "retry_budget";
-    case rule_id::reconcile: return "reconcile";
-    case rule_id::stall_recovery: return "stall_recovery";
-    case rule_id::orphan_sweep: return "orphan_sweep";
-    case rule_id::queue_fill: return "queue_fill";
-    case rule_id::completion: return "completion";
-    }
-    return "unknown";
+    return detail::name_in(rule_names, r);
+}
+
+[[nodiscard]] constexpr std::optional<rule_id> parse_rule_id(std::string_view s) noexcept {
+    return detail::parse_in<rule_id>(rule_names, s);
 }
 
 } // namespace v0

@@ -1,9 +1,11 @@
 #pragma once
+#include <warden/core/enum_names.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/time.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,13 +25,18 @@ enum class process_origin : std::uint8_t {
 
 inline constexpr int process_origin_count = 3;
 
+inline constexpr std::string_view process_origin_names[] = {"worker", "systemd_unit", "other"};
+static_assert(std::size(process_origin_names) == process_origin_count &&
+                  static_cast<int>(process_origin::other) + 1 == process_origin_count,
+              "process_origin_names must name every origin, in order");
+
 [[nodiscard]] constexpr std::string_view to_string(process_origin o) noexcept {
-    switch (o) {
-    case process_origin::worker: return "worker";
-    case process_origin::systemd_unit: return "systemd_unit";
-    case process_origin::other: return "other";
-    }
-    return "unknown";
+    return detail::name_in(process_origin_names, o);
+}
+
+[[nodiscard]] constexpr std::optional<process_origin>
+parse_process_origin(std::string_view s) noexcept {
+    return detail::parse_in<process_origin>(process_origin_names, s);
 }
 
 // A live OS process. Attribution to a job is by output_dir, which the host extracts from the

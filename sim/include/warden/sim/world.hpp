@@ -6,6 +6,7 @@
 #include <warden/apply.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
+#include <warden/core/fields.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/progress.hpp>
@@ -945,10 +946,9 @@ class world {
             });
     }
 
+    // The job fields a plan's writes change (flagged `compared` in core/fields.hpp).
     [[nodiscard]] static bool same_row(const job& a, const job& b) {
-        return a.status == b.status && a.version == b.version && a.options == b.options &&
-               a.kind == b.kind && a.campaign_year == b.campaign_year && a.failure == b.failure &&
-               a.started_at == b.started_at;
+        return same_compared_fields(a, b);
     }
 
     [[nodiscard]] static std::string describe(const action& a) {

@@ -1,0 +1,206 @@
+#pragma once
+// One field list per row type (issue #14): each entry is a member's contract name (its JSON key
+// and SQLite column) and a member pointer, plus how the field travels where its type alone does
+// not say. The JSON reader and writer (io/json/), the SQLite adapter's bind and read
+// (adapters/sqlite/rows.hpp) and the simulator's row comparison all walk these lists, so a new
+// job field is its member, its entry here, its doc line and its schema line. decide() never
+// includes this header: the lists serve I/O, not the hot path.
+#include <warden/core/config.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/tool_options.hpp>
+
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+namespace warden {
+inline namespace v0 {
+
+// How a field travels, beyond what its type says (docs/formats.md, docs/sqlite.md).
+enum field_flag : unsigned {
+    plain = 0,
+    required = 1u << 0,           // a JSON object must carry the key
+    json_only = 1u << 1,          // no SQLite column
+    row_only = 1u << 2,           // tool options: a job row's, not config.annual_minimums'
+    not_null = 1u << 3,           // JSON text: null is a wrong type, not ""
+    null_when_empty = 1u << 4,    // JSON text: "" is written as null
+    null_keeps_default = 1u << 5, // JSON time: null leaves the default
+    numeric_text = 1u << 6,       // JSON, in a row: a string of digits is that number (issue #8)
+    unit_only = 1u << 7,          // JSON: written only for a systemd unit's process
+    compared = 1u << 8,           // a plan's writes change it: the simulator's "the row moved"
+};
+
+template <class Struct, class Member>
+struct field {
+    using struct_type = Struct;
+    using member_type = Member;
+    std::string_view name;
+    Member Struct::*member;
+    unsigned flags = plain;
+
+    [[nodiscard]] constexpr bool has(unsigned f) const noexcept { return (flags & f) != 0; }
+    [[nodiscard]] constexpr const Member& of(const Struct& s) const noexcept { return s.*member; }
+    [[nodiscard]] constexpr Member& of(Struct& s) const noexcept { return s.*member; }
+};
+
+// fields_of<T>::list: T's fields in contract order (JSON key order on output).
+template <class T>
+struct fields_of;
+
+template <class T>
+concept has_fields = requires {
+    fields_of<T>::list;
+};
+
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+
+// Calls f(field) for each field of T, in order.
+template <class T, class F>
+constexpr void for_each_field(F&& f) {
+    std::apply([&](const auto&... each) { (f(each), ...); }, fields_of<T>::list);
+}
+
+template <>
+struct fields_of<tool_options> {
+    using o = tool_options;
+    static constexpr auto list = std::tuple{
+        field{"max_container_restarts", &o::max_container_restarts, numeric_text},
+        field{"error_threshold_timeout", &o::error_threshold_timeout},
+        field{"error_threshold_http", &o::error_threshold_http},
+        field{"backoff_delay_minutes", &o::backoff_delay_minutes},
+        field{"page_cap", &o::page_cap},
+        field{"monitoring", &o::monitoring, row_only},
+        field{"adaptive_restart", &o::adaptive_restart, row_only},
+        field{"stall_timeout_minutes", &o::stall_timeout_minutes, row_only},
+    };
+};
+
+// The job row: docs/formats.md "A job", docs/sqlite.md's jobs table, the snapshot schema.
+template <>
+struct fields_of<job> {
+    using j = job;
+    static constexpr auto list = std::tuple{
+        field{"id", &j::id, required},
+        field{"name", &j::name, required | not_null},
+        field{"source", &j::source},
+        field{"output_dir", &j::output_dir},
+        field{"status", &j::status, required | compared},
+        field{"campaign_kind", &j::kind, compared},
+        field{"campaign_year", &j::campaign_year, compared},
+        field{"queued_at", &j::queued_at, null_keeps_default},
+        field{"started_at", &j::started_at, compared},
+        field{"finished_at", &j::finished_at},
+        field{"last_progress_at", &j::last_progress_at},
+        field{"crawled_pages", &j::crawled_pages, json_only},
+        field{"progress_known", &j::progress_known, json_only},
+        field{"completed_at", &j::completed_at},
+        field{"retry_count", &j::retry_count},
+        field{"failure_class", &j::failure, compared},
+        field{"last_error", &j::last_error, null_when_empty},
+        field{"tool_options", &j::options, compared},
+        field{"last_stage", &j::last_stage},
+        field{"has_outputs", &j::has_outputs},
+        field{"version", &j::version, compared},
+        field{"created_at", &j::created_at},
+    };
+};
+
+template <>
+struct fields_of<process_fact> {
+    using p = process_fact;
+    static constexpr auto list = std::tuple{
+        field{"pid", &p::pid, required},    field{"output_dir", &p::output_dir},
+        field{"cmdline", &p::cmdline},      field{"origin", &p::origin},
+        field{"unit", &p::unit, unit_only},
+    };
+};
+
+// Start and recovery history share one shape: `{"job_id": N, "at": time}`, a (job_id, at) row.
+template <>
+struct fields_of<start_record> {
+    static constexpr auto list = std::tuple{
+        field{"job_id", &start_record::job, required},
+        field{"at", &start_record::at, required},
+    };
+};
+template <>
+struct fields_of<recovery_record> {
+    static constexpr auto list = std::tuple{
+        field{"job_id", &recovery_record::job, required},
+        field{"at", &recovery_record::at, required},
+    };
+};
+
+template <>
+struct fields_of<host_facts> {
+    using h = host_facts;
+    static constexpr auto list = std::tuple{
+        field{"sentinel", &h::sentinel_present},
+        field{"deploy_lock", &h::deploy_lock_present},
+        field{"deploy_lock_unprobeable", &h::deploy_lock_unprobeable},
+        field{"deploy_lock_created_at", &h::deploy_lock_created_at},
+        field{"disk_used_percent", &h::disk_used_percent},
+        field{"worker_alive", &h::worker_alive},
+        field{"process_list_readable", &h::process_list_readable},
+    };
+};
+
+template <>
+struct fields_of<guard_switches> {
+    using g = guard_switches;
+    static constexpr auto list = std::tuple{
+        field{"reconcile", &g::reconcile},
+        field{"legacy_detection", &g::legacy_detection},
+        field{"raise_annual_minimums", &g::raise_annual_minimums},
+        field{"stable_queue_order", &g::stable_queue_order},
+        field{"classify_config_errors", &g::classify_config_errors},
+        field{"consistency_repair", &g::consistency_repair},
+        field{"bounded_retries", &g::bounded_retries},
+    };
+};
+
+// Durations are whole minutes in a document: the key says so.
+template <>
+struct fields_of<config> {
+    using c = config;
+    static constexpr auto list = std::tuple{
+        field{"ensure_min_running_jobs", &c::ensure_min_running_jobs},
+        field{"campaign_year", &c::campaign_year},
+        field{"disk_threshold_percent", &c::disk_threshold_percent},
+        field{"daily_start_cap", &c::daily_start_cap},
+        field{"daily_recovery_cap", &c::daily_recovery_cap},
+        field{"max_retries", &c::max_retries},
+        field{"recoveries_per_tick", &c::recoveries_per_tick},
+        field{"stall_after_minutes", &c::stall_after},
+        field{"start_grace_minutes", &c::start_grace},
+        field{"guard_window_minutes", &c::guard_window},
+        field{"soft_recovery", &c::soft_recovery},
+        field{"deploy_lock_stale_after_minutes", &c::deploy_lock_stale_after},
+        field{"orphan_grace_minutes", &c::orphan_grace},
+        field{"annual_minimums", &c::annual_minimums},
+        field{"recovery_min_restarts_non_annual", &c::recovery_min_restarts_non_annual},
+        field{"annual_stall_timeout_minutes", &c::annual_stall_timeout_minutes},
+        field{"source_order", &c::source_order},
+        field{"final_stage", &c::final_stage, not_null},
+        field{"config_error_patterns", &c::config_error_patterns},
+        field{"guards", &c::guards},
+    };
+};
+
+// Whether the compared fields of two rows agree: the simulator's "the row moved" test.
+template <has_fields T>
+[[nodiscard]] constexpr bool same_compared_fields(const T& a, const T& b) {
+    bool same = true;
+    for_each_field<T>([&](const auto& f) {
+        if (f.has(compared)) same = same && f.of(a) == f.of(b);
+    });
+    return same;
+}
+
+} // namespace v0
+} // namespace warden
