@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <sys/statvfs.h>
+#include <utility>
 #include <unistd.h>
 #include <vector>
 
@@ -69,25 +70,47 @@ std::string read_input(const std::string& path, std::size_t limit) {
     return out;
 }
 
+// --now is checked here, before any arithmetic on it: the database path subtracts a day from it
+// to select the history, which at INT64_MIN seconds would overflow before the validator ran.
 std::optional<warden::timestamp> parse_now(const std::string& text) {
     if (text.empty()) return std::nullopt;
-    if (auto t = warden::parse_rfc3339(text)) return t;
-    std::int64_t seconds = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec == std::errc{} && end == text.data() + text.size())
-        return warden::from_epoch_seconds(seconds);
-    throw usage_error{fmt::format("--now {}: not an RFC 3339 time or integer epoch seconds", text)};
+    std::optional<warden::timestamp> t = warden::parse_rfc3339(text);
+    if (!t) {
+        std::int64_t seconds = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        if (ec == std::errc::result_out_of_range)
+            throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+        if (ec != std::errc{} || end != text.data() + text.size())
+            throw usage_error{
+                fmt::format("--now {}: not an RFC 3339 time or integer epoch seconds", text)};
+        if (seconds < warden::epoch_seconds(warden::earliest_time) ||
+            seconds > warden::epoch_seconds(warden::latest_time))
+            throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+        t = warden::from_epoch_seconds(seconds);
+    }
+    if (*t < warden::earliest_time || *t > warden::latest_time)
+        throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+    return t;
+}
+
+// Where an error is: a path into the document, or for a snapshot loaded from a database the
+// table, row and column (sqlite::database_field).
+using error_locator = std::string (*)(const warden::validation_error&);
+
+std::string document_field(const warden::validation_error& e) {
+    return warden::document_path(e.field);
 }
 
 void print_diagnostics(const warden::snapshot_document& doc,
-                       const std::vector<warden::validation_error>& errors) {
+                       const std::vector<warden::validation_error>& errors,
+                       error_locator where = document_field) {
     for (const auto& w : doc.warnings)
-        fmt::print(stderr, "warning: {}\n", w);
+        fmt::print(stderr, "warning: {}\n", warden::escape_text(w));
     if (doc.warnings_dropped > 0)
         fmt::print(stderr, "warning: {} more unknown keys not shown\n", doc.warnings_dropped);
     for (std::size_t i = 0; i < errors.size() && i < max_errors_shown; ++i)
-        fmt::print(stderr, "error: {}: {}\n", warden::document_path(errors[i].field),
-                   errors[i].message);
+        fmt::print(stderr, "error: {}: {}\n", warden::escape_text(where(errors[i])),
+                   warden::escape_text(errors[i].message));
     if (errors.size() > max_errors_shown)
         fmt::print(stderr, "error: {} more errors not shown\n", errors.size() - max_errors_shown);
 }
@@ -157,7 +180,8 @@ int cmd_validate(const options& o) {
     if (text_format(o)) {
         if (r.decided) fmt::print("valid: {} jobs\n", r.doc.snapshot.jobs.size());
         for (const auto& e : r.plan.errors)
-            fmt::print("{}: {}\n", warden::document_path(e.field), e.message);
+            fmt::print("{}: {}\n", warden::escape_text(warden::document_path(e.field)),
+                       warden::escape_text(e.message));
     } else {
         nlohmann::ordered_json report = nlohmann::ordered_json::object();
         report["valid"] = r.decided;
@@ -291,6 +315,24 @@ int cmd_apply(const options& o) {
     }
 }
 
+// `decide FILE` decides on the document alone: its `host` object already says whether the
+// sentinel and the deploy lock are present and how full the disk is. The database flags are
+// refused there rather than ignored (a start planned during a deploy because --deploy-lock was
+// silently dropped) or merged (two sources for one fact, and a typo in a path would quietly
+// pick the other one).
+void refuse_database_flags(const options& o) {
+    const std::pair<const char*, const std::string*> flags[] = {{"--runtime", &o.runtime},
+                                                                {"--sentinel", &o.sentinel},
+                                                                {"--deploy-lock", &o.deploy_lock},
+                                                                {"--disk", &o.disk}};
+    for (const auto& [flag, value] : flags)
+        if (!value->empty())
+            throw usage_error{fmt::format(
+                "{} needs --db: without it, decide reads the host facts from the document's "
+                "\"host\" object",
+                flag)};
+}
+
 void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
     cmd.add_option("--db", o.db, "SQLite database (docs/sqlite.md)")->required(!needs_runtime);
     if (!needs_runtime) return;
@@ -350,7 +392,10 @@ int run_command(int argc, char** argv) {
     }
     if (schema->parsed()) return cmd_schema(o);
     if (apply->parsed()) return cmd_apply(o);
-    if (decide->parsed()) return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
+    if (decide->parsed()) {
+        if (o.db.empty()) refuse_database_flags(o);
+        return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
+    }
     if (metrics->parsed()) return cmd_metrics(o);
     return cmd_validate(o);
 }
