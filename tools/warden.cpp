@@ -47,6 +47,7 @@ struct options {
     std::string deploy_lock; // a path: the deploy lock is present when it exists
     std::string disk;        // a path on the crawl disk: its used percent is measured
     std::string on_conflict = "skip";
+    int busy_timeout_ms = 5000; // how long to wait for another writer's lock
 };
 
 struct usage_error {
@@ -249,7 +250,8 @@ outcome load_from_db(const options& o, warden::sqlite::database& db) {
 
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
     try {
-        return warden::sqlite::database::open(o.db, m);
+        return warden::sqlite::database::open(o.db, m,
+                                              std::chrono::milliseconds{o.busy_timeout_ms});
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -341,6 +343,10 @@ void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
     cmd.add_option("--sentinel", o.sentinel, "Automation sentinel: present when this path exists");
     cmd.add_option("--deploy-lock", o.deploy_lock, "Deploy lock: present when this path exists");
     cmd.add_option("--disk", o.disk, "Measure disk_used_percent on the filesystem of this path");
+    cmd.add_option("--busy-timeout-ms", o.busy_timeout_ms,
+                   "Wait this long for another writer's lock before failing (exit 3, busy)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600000));
 }
 
 void add_input(CLI::App& cmd, options& o) {
@@ -394,6 +400,8 @@ int run_command(int argc, char** argv) {
     if (apply->parsed()) return cmd_apply(o);
     if (decide->parsed()) {
         if (o.db.empty()) refuse_database_flags(o);
+        if (o.db.empty() && decide->count("--busy-timeout-ms") > 0)
+            throw usage_error{"--busy-timeout-ms needs --db"};
         return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
     }
     if (metrics->parsed()) return cmd_metrics(o);

@@ -77,17 +77,23 @@ set -e
 [ $code = 3 ] && grep -q "cannot_open" <<<"$err" || fail "missing file: exit $code: $err"
 [ ! -e missing.db ] || fail "apply created a database"
 
-# A writer holding the lock: apply waits the busy timeout, then fails cleanly, writing nothing.
+# A writer holding the lock: apply waits the busy timeout (--busy-timeout-ms, 300 ms here rather
+# than the default 5 s, so the test does not sleep), then fails cleanly, writing nothing. The
+# holder keeps the lock until apply has returned, however slow a loaded machine makes it.
 python3 -c "
-import sqlite3, time
+import os, sqlite3, time
 c = sqlite3.connect('c.db', isolation_level=None); c.execute('BEGIN IMMEDIATE')
-open('locked', 'w').close(); time.sleep(8)" &
+open('locked', 'w').close()
+for _ in range(1200):
+    if os.path.exists('release'): break
+    time.sleep(0.05)" &
 holder=$!
-while [ ! -e locked ]; do sleep 0.1; done
+while [ ! -e locked ]; do sleep 0.05; done
 before=$(q "select sum(version) from jobs")
 set +e
-err=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:10:00Z 2>&1); code=$?
+err=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:10:00Z --busy-timeout-ms 300 2>&1); code=$?
 set -e
+touch release
 wait $holder
 [ $code = 3 ] && grep -q "busy" <<<"$err" || fail "locked database: exit $code: $err"
 [ "$(q "select sum(version) from jobs")" = "$before" ] || fail "a locked database was written"
