@@ -1,0 +1,223 @@
+#pragma once
+// Applying a plan: every row write a compare-and-set whose 0-row result is a conflict, never a
+// success (B7), all of a plan in one transaction.
+#include <warden/adapters/sqlite/connection.hpp>
+#include <warden/adapters/sqlite/rows.hpp>
+#include <warden/adapters/sqlite/schema.hpp>
+#include <warden/core/actions.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/time.hpp>
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace sqlite {
+
+enum class action_status : std::uint8_t {
+    applied,      // the row matched and was written (if the transaction committed)
+    conflict,     // 0 rows: the row moved since the snapshot; nothing written for it
+    runtime_only, // stop_job: for the host to carry out, nothing in the database
+    not_reached,  // the transaction ended (abort on conflict) before this action
+};
+
+[[nodiscard]] constexpr std::string_view to_string(action_status s) noexcept {
+    switch (s) {
+    case action_status::applied: return "applied";
+    case action_status::conflict: return "conflict";
+    case action_status::runtime_only: return "runtime_only";
+    case action_status::not_reached: return "not_reached";
+    }
+    return "unknown";
+}
+
+enum class on_conflict : std::uint8_t {
+    skip,  // report the conflict, apply the rest (default)
+    abort, // roll the whole transaction back at the first conflict
+};
+
+struct apply_options {
+    on_conflict conflicts = on_conflict::skip;
+    // Called after each action's statement with its result, inside the transaction (tests use it
+    // to crash there; the simulator to check each write as it happens).
+    std::function<void(std::size_t, action_status)> after_each;
+};
+
+struct apply_result {
+    std::vector<action_status> actions; // one per plan action
+    bool committed = false;             // false: nothing at all was written
+    std::int64_t applied = 0;
+    std::int64_t conflicts = 0;
+};
+
+namespace detail {
+
+// The row writes of a plan as prepared statements: prepared once per apply, run once per action.
+// Each mirrors warden::apply_to_snapshot (apply.hpp), the reference semantics.
+class plan_writer {
+  public:
+    plan_writer(database& db, timestamp now)
+        : db_(db.handle())
+        , now_(now)
+        , set_status_(db.handle(), R"sql(
+UPDATE jobs SET status = ?1,
+    failure_class = CASE WHEN ?2 THEN ?3 ELSE failure_class END,
+    finished_at = CASE WHEN ?1 IN ('completed', 'failed') THEN coalesce(finished_at, ?4) ELSE finished_at END,
+    completed_at = CASE WHEN ?1 = 'completed' THEN coalesce(completed_at, ?4) ELSE completed_at END,
+    version = version + 1
+WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7)sql")
+        , start_history_(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)")
+        , backfill_(db.handle(), R"sql(
+UPDATE jobs SET campaign_kind = 'annual', campaign_year = ?1, version = version + 1
+WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4)sql") {}
+
+    action_status operator()(const set_status& a) {
+        set_status_.bind(1, to_string(a.status)).bind(2, std::int64_t{a.failure.has_value()});
+        set_status_.bind(3, a.failure ? failure_text(*a.failure) : std::nullopt).bind(4, now_);
+        const auto status = cas(set_status_.bind(5, to_int(a.job))
+                                    .bind(6, to_string(a.expected_status))
+                                    .bind(7, a.expected_version));
+        // A recovery counts once its status write lands, in the same transaction; a conflict
+        // recovered nothing. The recovery cap counts these, never an in-memory tally.
+        if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
+            // Prepared on first use: complete and edit_status share this writer and still work
+            // on a version 1 database, which has no recovery_history (nor, before version 3,
+            // the option columns the start and options statements write).
+            prepared(recovery_history_, "INSERT INTO recovery_history (job_id, at) VALUES (?1, ?2)")
+                .bind(1, to_int(a.job))
+                .bind(2, now_)
+                .run();
+        }
+        return status;
+    }
+    action_status operator()(const start_job& a) {
+        statement& start = prepared(start_, R"sql(
+UPDATE jobs SET status = 'running', started_at = ?1, finished_at = NULL,
+    retry_count = retry_count + (status = 'retryable'),
+    max_container_restarts = ?2, error_threshold_timeout = ?3, error_threshold_http = ?4,
+    backoff_delay_minutes = ?5, page_cap = ?6, monitoring = ?7, adaptive_restart = ?8,
+    stall_timeout_minutes = ?9, version = version + 1
+WHERE id = ?10 AND (status = ?11 OR (?11 = 'queued' AND status = 'pending')) AND version = ?12)sql");
+        start.bind(1, now_);
+        bind_options(start, 2, a.options);
+        const auto status = cas(start.bind(10, to_int(a.job))
+                                    .bind(11, to_string(a.expected_status))
+                                    .bind(12, a.expected_version));
+        if (status == action_status::applied)
+            start_history_.bind(1, to_int(a.job)).bind(2, now_).run();
+        return status;
+    }
+    action_status operator()(const backfill_campaign& a) {
+        backfill_.bind(1, std::int64_t{a.year}).bind(2, to_int(a.job));
+        return cas(backfill_.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
+    }
+    action_status operator()(const set_tool_options& a) {
+        statement& options = prepared(options_, R"sql(
+UPDATE jobs SET max_container_restarts = ?1, error_threshold_timeout = ?2,
+    error_threshold_http = ?3, backoff_delay_minutes = ?4, page_cap = ?5, monitoring = ?6,
+    adaptive_restart = ?7, stall_timeout_minutes = ?8, version = version + 1
+WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND version = ?11)sql");
+        bind_options(options, 1, a.after);
+        return cas(options.bind(9, to_int(a.job))
+                       .bind(10, to_string(a.expected_status))
+                       .bind(11, a.expected_version));
+    }
+    action_status operator()(const stop_job&) { return action_status::runtime_only; }
+
+  private:
+    statement& prepared(std::optional<statement>& st, std::string_view sql) {
+        if (!st) st.emplace(db_, sql);
+        return *st;
+    }
+    static void bind_options(statement& st, int first, const tool_options& o) {
+        st.bind(first, std::int64_t{o.max_container_restarts});
+        st.bind(first + 1, std::int64_t{o.error_threshold_timeout});
+        st.bind(first + 2, std::int64_t{o.error_threshold_http});
+        st.bind(first + 3, std::int64_t{o.backoff_delay_minutes});
+        st.bind(first + 4, o.page_cap ? std::optional<std::int64_t>{*o.page_cap} : std::nullopt);
+        bind_recovery_options(st, first + 5, o);
+    }
+    // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
+    static action_status cas(statement& st) {
+        return st.run() == 1 ? action_status::applied : action_status::conflict;
+    }
+
+    sqlite3* db_;
+    timestamp now_;
+    statement set_status_, start_history_, backfill_;
+    std::optional<statement> start_, options_, recovery_history_; // prepared on first use
+};
+
+} // namespace detail
+
+// Applies a plan in one IMMEDIATE transaction: either every applied action is in the database
+// or none is. A statement error or (with on_conflict::abort) a conflict rolls everything back and
+// is reported; a crash at any point leaves the database as it was before or after, never between.
+[[nodiscard]] inline apply_result apply(database& db, const plan& p, timestamp now,
+                                        const apply_options& options = {}) {
+    require_schema(db);
+    apply_result result;
+    result.actions.assign(p.actions.size(), action_status::not_reached);
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        detail::plan_writer writer(db, now);
+        for (std::size_t i = 0; i < p.actions.size(); ++i) {
+            const action_status s = std::visit(writer, p.actions[i]);
+            result.actions[i] = s;
+            if (options.after_each) options.after_each(i, s);
+            if (s == action_status::conflict) {
+                ++result.conflicts;
+                if (options.conflicts == on_conflict::abort) {
+                    db.exec("ROLLBACK");
+                    result.applied = 0;
+                    return result;
+                }
+            } else if (s == action_status::applied) {
+                ++result.applied;
+            }
+        }
+        db.exec("COMMIT");
+        result.committed = true;
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    return result;
+}
+
+namespace detail {
+
+// Runs `write` in one IMMEDIATE transaction: committed when it returns, rolled back when it throws.
+template <class Write>
+auto in_transaction(database& db, Write&& write) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        auto result = write();
+        db.exec("COMMIT");
+        return result;
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+} // namespace detail
+
+// One action as its own transaction: the same compare-and-set statement `apply` runs for it.
+[[nodiscard]] inline action_status apply_one(database& db, const action& a, timestamp now) {
+    return detail::in_transaction(db, [&] {
+        detail::plan_writer writer(db, now);
+        return std::visit(writer, a);
+    });
+}
+
+} // namespace sqlite
+} // namespace v0
+} // namespace warden

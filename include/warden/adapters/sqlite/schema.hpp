@@ -1,0 +1,158 @@
+#pragma once
+// The SQLite adapter's tables: the schema, its version, and the upgrade from older versions.
+#include <warden/adapters/sqlite/connection.hpp>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+namespace sqlite {
+
+// Bumped whenever the tables change; a database of a newer version is refused, never guessed at,
+// and one of an older version is refused until create_schema upgrades it. Version 2 added
+// recovery_history (the daily recovery cap's persisted history, issue #8); version 3 the jobs
+// columns monitoring, adaptive_restart, stall_timeout_minutes (a stall recovery's tool options)
+// and created_at (queue order), all nullable (issue #8).
+inline constexpr int schema_version = 3;
+
+// The tables, documented in docs/sqlite.md. STRICT makes SQLite enforce the column types, and the
+// CHECKs keep every row within what warden's types can hold: a bad row is refused at write time,
+// not discovered by the watchdog at 3 a.m.
+inline constexpr std::string_view schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS warden_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS jobs (
+    id                      INTEGER PRIMARY KEY,
+    name                    TEXT NOT NULL,
+    source                  TEXT NOT NULL DEFAULT '',
+    output_dir              TEXT NOT NULL DEFAULT '',
+    status                  TEXT NOT NULL CHECK (status IN
+                                ('queued', 'pending', 'running', 'retryable', 'completed', 'failed')),
+    campaign_kind           TEXT CHECK (campaign_kind IS NULL OR campaign_kind = 'annual'),
+    campaign_year           INTEGER CHECK (campaign_year BETWEEN 0 AND 9999),
+    queued_at               INTEGER NOT NULL,
+    started_at              INTEGER,
+    finished_at             INTEGER,
+    last_progress_at        INTEGER,
+    completed_at            INTEGER,
+    retry_count             INTEGER NOT NULL DEFAULT 0 CHECK (retry_count BETWEEN 0 AND 2147483647),
+    failure_class           TEXT CHECK (failure_class IS NULL OR failure_class IN
+                                ('none', 'transient', 'infra_error', 'infra_error_config', 'orphaned')),
+    last_error              TEXT NOT NULL DEFAULT '',
+    max_container_restarts  INTEGER NOT NULL DEFAULT 0 CHECK (max_container_restarts BETWEEN 0 AND 2147483647),
+    error_threshold_timeout INTEGER NOT NULL DEFAULT 0 CHECK (error_threshold_timeout BETWEEN 0 AND 2147483647),
+    error_threshold_http    INTEGER NOT NULL DEFAULT 0 CHECK (error_threshold_http BETWEEN 0 AND 2147483647),
+    backoff_delay_minutes   INTEGER NOT NULL DEFAULT 0 CHECK (backoff_delay_minutes BETWEEN 0 AND 2147483647),
+    page_cap                INTEGER CHECK (page_cap IS NULL OR page_cap BETWEEN 0 AND 2147483647),
+    last_stage              TEXT,
+    has_outputs             INTEGER NOT NULL DEFAULT 0 CHECK (has_outputs IN (0, 1)),
+    version                 INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0)
+    -- + version_3_job_columns, added by create_schema
+) STRICT;
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS job_starts (
+    job_id INTEGER NOT NULL REFERENCES jobs (id),
+    at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS job_starts_by_time ON job_starts (at, job_id);
+CREATE TABLE IF NOT EXISTS recovery_history (
+    job_id INTEGER NOT NULL REFERENCES jobs (id),
+    at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS recovery_history_by_time ON recovery_history (at, job_id);
+CREATE TABLE IF NOT EXISTS job_stages (
+    job_id INTEGER NOT NULL REFERENCES jobs (id),
+    stage  TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (job_id, stage)
+) STRICT;
+)sql";
+
+// The schema version a database carries: 0 when warden's tables were never created.
+[[nodiscard]] inline int read_schema_version(database& db) {
+    detail::statement has_meta(db.handle(),
+                               "SELECT count(*) FROM sqlite_schema WHERE name = 'warden_meta'");
+    has_meta.step();
+    if (has_meta.integer(0) == 0) return 0;
+    detail::statement version(db.handle(),
+                              "SELECT value FROM warden_meta WHERE key = 'schema_version'");
+    if (!version.step()) return 0;
+    const std::string text = version.text(0);
+    int v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9' || v > 100000)
+            throw error(error_kind::other, "warden_meta.schema_version is not a number: " + text);
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+// Refuses a database warden cannot read correctly. An older schema is refused too: read as it
+// is, a version 1 database has no recovery history, and the recovery cap would never deny; a
+// version 2 one lacks the version 3 columns of jobs, which every read and write names.
+inline void require_schema(database& db) {
+    const int v = read_schema_version(db);
+    if (v == 0)
+        throw error(error_kind::no_schema, "no warden schema: run `warden schema --db FILE` first");
+    if (v < schema_version)
+        throw error(error_kind::older_schema,
+                    fmt::format("database schema version {} is older than this warden's {}: run "
+                                "`warden schema --db FILE` to upgrade it",
+                                v, schema_version));
+    if (v > schema_version)
+        throw error(error_kind::newer_schema,
+                    fmt::format("database schema version {} is newer than this warden's {}: "
+                                "upgrade warden, do not downgrade the database",
+                                v, schema_version));
+}
+
+// The columns version 3 added to jobs (issue #8), as ALTER TABLE ... ADD COLUMN takes them. All
+// nullable, so every existing row reads as "missing". create_schema adds them to a new database
+// too, so there is one definition of each.
+inline constexpr std::string_view version_3_job_columns[] = {
+    "monitoring INTEGER CHECK (monitoring IS NULL OR monitoring IN (0, 1))",
+    "adaptive_restart INTEGER CHECK (adaptive_restart IS NULL OR adaptive_restart IN (0, 1))",
+    "stall_timeout_minutes INTEGER CHECK (stall_timeout_minutes IS NULL OR "
+    "stall_timeout_minutes BETWEEN 0 AND 2147483647)",
+    "created_at INTEGER",
+};
+
+// Creates the tables, or does nothing when they exist at this version (idempotent). On an older
+// version it upgrades, in one transaction: every statement of schema_sql is IF NOT EXISTS, so
+// only the tables that version lacks are created (version 1 gains recovery_history, empty), and
+// each version 3 column jobs lacks is added by ALTER TABLE ... ADD COLUMN (NULL in every row).
+// No row is touched.
+inline void create_schema(database& db) {
+    const int v = read_schema_version(db);
+    if (v > schema_version) require_schema(db); // throws newer_schema
+    if (v == schema_version) return;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        db.exec(std::string{schema_sql});
+        detail::statement has(db.handle(),
+                              "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = ?");
+        for (const std::string_view column : version_3_job_columns) {
+            has.bind(1, column.substr(0, column.find(' '))).step();
+            const bool missing = has.integer(0) == 0;
+            has.reset(); // no statement in progress while the table changes
+            if (missing) db.exec(fmt::format("ALTER TABLE jobs ADD COLUMN {}", column));
+        }
+        db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
+                            "('schema_version', '{}')",
+                            schema_version));
+        db.exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+} // namespace sqlite
+} // namespace v0
+} // namespace warden
