@@ -21,7 +21,8 @@ target_link_libraries(warden_property_tests PRIVATE warden::warden warden_projec
 catch_discover_tests(warden_property_tests TEST_PREFIX "property: ")
 
 if(TARGET warden_sqlite)
-  add_executable(warden_adapter_tests $<TARGET_OBJECTS:warden_catch_main> adapters/sqlite_test.cpp)
+  add_executable(warden_adapter_tests $<TARGET_OBJECTS:warden_catch_main> adapters/sqlite_test.cpp
+    adapters/sqlite_apply_test.cpp)
   target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2)
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
 endif()

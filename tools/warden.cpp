@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 #include <sys/statvfs.h>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -212,40 +212,82 @@ double disk_used_percent(const std::string& path) {
     return 100.0 * (total - static_cast<double>(st.f_bavail)) / total;
 }
 
+// What a database command decides with besides the rows: `now`, the config and the runtime
+// facts from the side file, and the host facts from the flags. `ok` is false when the side file
+// was refused (its errors already printed).
+struct db_inputs {
+    warden::timestamp now{};
+    warden::snapshot_document doc; // config, and the side file's warnings
+    warden::sqlite::runtime_facts runtime;
+    bool ok = true;
+};
+
+db_inputs read_db_inputs(const options& o) {
+    db_inputs in;
+    in.now = parse_now(o.now).value_or(
+        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+    if (!o.runtime.empty()) {
+        warden::json_read_options read;
+        read.now = in.now;
+        const std::string text = read_input(o.runtime, read.limits.max_bytes);
+        in.doc = warden::read_snapshot_document(text, read);
+        if (!in.doc.ok()) {
+            print_diagnostics(in.doc, in.doc.errors);
+            in.ok = false;
+            return in;
+        }
+        if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
+            throw usage_error{"--runtime: jobs and starts come from the database; the side file "
+                              "holds config, host, locks, processes and running_set only"};
+        in.runtime.locks = in.doc.snapshot.locks;
+        in.runtime.processes = in.doc.snapshot.processes;
+        in.runtime.running_set = in.doc.snapshot.running_set;
+        in.runtime.host = in.doc.snapshot.host;
+    }
+    if (!o.sentinel.empty()) in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
+    if (!o.deploy_lock.empty())
+        in.runtime.host.deploy_lock_present = std::filesystem::exists(o.deploy_lock);
+    if (!o.disk.empty()) in.runtime.host.disk_used_percent = disk_used_percent(o.disk);
+    return in;
+}
+
+// Errors of a snapshot read from the database name the table, column and job id.
+std::string database_field(const warden::validation_error& e) {
+    return warden::sqlite::database_field(e);
+}
+
+void print_load_warnings(const std::vector<warden::sqlite::load_warning>& warnings) {
+    for (const auto& w : warnings)
+        fmt::print(stderr, "warning: {}\n", warden::escape_text(w.message));
+}
+
+// The plan's outcome once decided on rows read from the database.
+outcome decided_from_db(db_inputs in, warden::snapshot read, warden::plan p,
+                        const std::vector<warden::sqlite::load_warning>& warnings) {
+    outcome out;
+    out.doc = std::move(in.doc);
+    out.doc.snapshot = std::move(read);
+    out.plan = std::move(p);
+    print_load_warnings(warnings);
+    print_diagnostics(out.doc, out.plan.errors, database_field);
+    out.decided = out.plan.errors.empty();
+    return out;
+}
+
 // The snapshot a database command decides on: jobs and start history from the database, the
 // runtime and host facts from the side file and the flags, `now` from --now or the clock.
 outcome load_from_db(const options& o, warden::sqlite::database& db) {
-    outcome out;
-    const warden::timestamp now = parse_now(o.now).value_or(
-        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
-    warden::sqlite::runtime_facts runtime;
-    if (!o.runtime.empty()) {
-        warden::json_read_options read;
-        read.now = now;
-        const std::string text = read_input(o.runtime, read.limits.max_bytes);
-        out.doc = warden::read_snapshot_document(text, read);
-        if (!out.doc.ok()) {
-            out.plan.errors = out.doc.errors;
-            print_diagnostics(out.doc, out.plan.errors);
-            return out;
-        }
-        if (!out.doc.snapshot.jobs.empty() || !out.doc.snapshot.starts.empty())
-            throw usage_error{"--runtime: jobs and starts come from the database; the side file "
-                              "holds config, host, locks, processes and running_set only"};
-        runtime.locks = out.doc.snapshot.locks;
-        runtime.processes = out.doc.snapshot.processes;
-        runtime.running_set = out.doc.snapshot.running_set;
-        runtime.host = out.doc.snapshot.host;
+    db_inputs in = read_db_inputs(o);
+    if (!in.ok) {
+        outcome out;
+        out.plan.errors = in.doc.errors;
+        return out;
     }
-    if (!o.sentinel.empty()) runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
-    if (!o.deploy_lock.empty())
-        runtime.host.deploy_lock_present = std::filesystem::exists(o.deploy_lock);
-    if (!o.disk.empty()) runtime.host.disk_used_percent = disk_used_percent(o.disk);
-    out.doc.snapshot = warden::sqlite::load_snapshot(db, now, std::move(runtime));
-    out.plan = warden::decide(out.doc.snapshot, out.doc.config);
-    print_diagnostics(out.doc, out.plan.errors);
-    out.decided = out.plan.errors.empty();
-    return out;
+    std::vector<warden::sqlite::load_warning> warnings;
+    warden::snapshot read =
+        warden::sqlite::load_snapshot(db, in.now, std::move(in.runtime), &warnings);
+    warden::plan p = warden::decide(read, in.doc.config);
+    return decided_from_db(std::move(in), std::move(read), std::move(p), warnings);
 }
 
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
@@ -281,23 +323,34 @@ int cmd_decide_db(const options& o) {
     }
 }
 
-// Decides from the database and applies the plan in one transaction, but only while the
-// sentinel is present; without it, a dry run that writes nothing.
+// Decides from the database and applies the plan, reading, deciding and writing in one write
+// transaction (decide_and_apply), but only while the sentinel is present; without it, a dry run
+// that writes nothing. One line per action: a stop is `runtime_only` (for the host to carry
+// out) only when no write to its job failed before it; after a rollback nothing is `applied`.
 int cmd_apply(const options& o) {
     auto db = open_db(o, warden::sqlite::database::mode::read_write);
     try {
-        const outcome r = load_from_db(o, db);
-        if (!r.decided) return exit_invalid;
-        const auto& snap = r.doc.snapshot;
-        if (!snap.host.sentinel_present) {
+        db_inputs in = read_db_inputs(o);
+        if (!in.ok) return exit_invalid;
+        if (!in.runtime.host.sentinel_present) {
+            const outcome r = load_from_db(o, db);
+            if (!r.decided) return exit_invalid;
             fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
-                       warden::render_text(r.plan, snap));
+                       warden::render_text(r.plan, r.doc.snapshot));
             return exit_ok;
         }
         warden::sqlite::apply_options how;
         how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
                                                  : warden::sqlite::on_conflict::skip;
-        const auto result = warden::sqlite::apply(db, r.plan, snap.now, how);
+        const warden::config config = in.doc.config;
+        auto done = warden::sqlite::decide_and_apply(
+            db, in.now, std::move(in.runtime),
+            [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
+        const auto result = std::move(done.result);
+        const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
+                                          done.warnings);
+        if (!r.decided) return exit_invalid; // rolled back: nothing written
+        const auto& snap = r.doc.snapshot;
         warden::plan one;
         for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
             one.actions.assign(1, r.plan.actions[i]);
@@ -307,10 +360,12 @@ int cmd_apply(const options& o) {
             fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
         }
         for (const auto& b : r.plan.blocked)
-            fmt::print("blocked by {}: {}\n", b.rail, b.reason);
-        fmt::print("{}: {} applied, {} conflicts, {} blocked{}\n",
+            fmt::print("blocked by {}: {}\n", warden::escape_text(b.rail),
+                       warden::escape_text(b.reason));
+        fmt::print("{}: {} applied, {} conflicts, {} not reached, {} blocked{}\n",
                    result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
-                   r.plan.blocked.size(), result.committed ? "" : " (nothing written)");
+                   result.not_reached, r.plan.blocked.size(),
+                   result.committed ? "" : " (nothing written)");
         return exit_ok;
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
