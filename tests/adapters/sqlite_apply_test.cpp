@@ -7,8 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 #include <sys/wait.h>
@@ -140,7 +142,7 @@ TEST_CASE("sqlite: a chained write never lands after its predecessor conflicted 
         const auto rt = host_with({5}, {process_of(j, 5151)});
         const auto p = warden::decide(sq::load_snapshot(db, now, rt), {});
         REQUIRE(p.actions.size() == 3);
-        db.exec("UPDATE jobs SET last_progress_at = " + std::to_string(epoch_seconds(now)) +
+        db.exec("UPDATE jobs SET last_progress_at = " + std::to_string(warden::epoch_seconds(now)) +
                 ", version = version + 1 WHERE id = 5");
         const auto r = sq::apply(db, p, now);
         CHECK(r.actions[0] == status::conflict);
@@ -181,9 +183,13 @@ TEST_CASE("sqlite: after an abort nothing is applied and no stop is for the host
     auto db = t.create();
     sq::insert_job(db, stalled(5));
     sq::insert_job(db, job_builder{7, job_status::queued}.stage("persist").outputs());
-    const auto p = warden::decide(
+    auto p = warden::decide(
         sq::load_snapshot(db, now, host_with({5}, {process_of(stalled(5), 5151)})), {});
-    REQUIRE(p.actions.size() == 4); // job 5: status, options, stop; job 7: the repair, last
+    REQUIRE(p.actions.size() == 4); // job 5: status, options, stop; job 7: the repair
+    // Job 7's repair last, so that job 5's writes have run when its conflict aborts the plan.
+    std::stable_partition(p.actions.begin(), p.actions.end(), [](const warden::action& a) {
+        return warden::action_job(a) == warden::job_id{5};
+    });
     REQUIRE(warden::action_job(p.actions[3]) == warden::job_id{7});
     db.exec("UPDATE jobs SET version = version + 1 WHERE id = 7");
     const std::string before = row_text(db, 5) + row_text(db, 7);
@@ -565,8 +571,8 @@ TEST_CASE("sqlite: errors from the database name the table, column and job id (i
     temp_db t;
     auto db = t.create();
     sq::insert_job(db, job_builder{17, job_status::running}.started(1h).progress(1min));
-    db.exec("UPDATE jobs SET last_progress_at = " + std::to_string(epoch_seconds(now + 1h)) +
-            " WHERE id = 17");
+    db.exec("UPDATE jobs SET last_progress_at = " +
+            std::to_string(warden::epoch_seconds(now + 1h)) + " WHERE id = 17");
     sq::record_start(db, warden::job_id{17}, now + 2h);
     db.exec("UPDATE jobs SET page_cap = 5 WHERE id = 17");
     const auto p = warden::decide(sq::load_snapshot(db, now, host_with()), {});
@@ -604,10 +610,10 @@ TEST_CASE("sqlite: a hot journal is reported as needs_recovery, with the way out
             for (int k = 0; k < 300; ++k)
                 db.exec("INSERT INTO filler VALUES (hex(randomblob(500)))");
             db.exec("UPDATE jobs SET version = version + 100");
+            ::kill(::getpid(), SIGKILL); // inside the scope: closing would roll back cleanly
         } catch (...) {
             ::_exit(2);
         }
-        ::kill(::getpid(), SIGKILL);
     }
     int st = 0;
     ::waitpid(pid, &st, 0);

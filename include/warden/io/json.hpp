@@ -223,10 +223,11 @@ class document_reader {
         return false;
     }
 
-    // An integer literal the parser could not hold in 64 bits arrives as a float: integral and
-    // at or beyond +-2^63 (2^64 for an unsigned one).
+    // An integer literal the parser could not hold in 64 bits arrives as a float, integral and
+    // at least 2^63 in magnitude (-9223372036854775809 rounds to -2^63 as a double; a positive
+    // literal below 2^64 is still an unsigned integer).
     [[nodiscard]] static bool beyond_64_bits(double d) noexcept {
-        return d == std::trunc(d) && (d >= 0x1p63 || d < -0x1p63);
+        return d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63);
     }
     template <class Int>
     bool integer(const json& v, const json_where& w, Int& out) {
