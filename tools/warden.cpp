@@ -24,6 +24,7 @@
 #include <string_view>
 #include <sys/statvfs.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -46,6 +47,7 @@ struct options {
     std::string deploy_lock; // a path: the deploy lock is present when it exists
     std::string disk;        // a path on the crawl disk: its used percent is measured
     std::string on_conflict = "skip";
+    int busy_timeout_ms = 5000; // how long to wait for another writer's lock
 };
 
 struct usage_error {
@@ -69,25 +71,47 @@ std::string read_input(const std::string& path, std::size_t limit) {
     return out;
 }
 
+// --now is checked here, before any arithmetic on it: the database path subtracts a day from it
+// to select the history, which at INT64_MIN seconds would overflow before the validator ran.
 std::optional<warden::timestamp> parse_now(const std::string& text) {
     if (text.empty()) return std::nullopt;
-    if (auto t = warden::parse_rfc3339(text)) return t;
-    std::int64_t seconds = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec == std::errc{} && end == text.data() + text.size())
-        return warden::from_epoch_seconds(seconds);
-    throw usage_error{fmt::format("--now {}: not an RFC 3339 time or integer epoch seconds", text)};
+    std::optional<warden::timestamp> t = warden::parse_rfc3339(text);
+    if (!t) {
+        std::int64_t seconds = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        if (ec == std::errc::result_out_of_range)
+            throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+        if (ec != std::errc{} || end != text.data() + text.size())
+            throw usage_error{
+                fmt::format("--now {}: not an RFC 3339 time or integer epoch seconds", text)};
+        if (seconds < warden::epoch_seconds(warden::earliest_time) ||
+            seconds > warden::epoch_seconds(warden::latest_time))
+            throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+        t = warden::from_epoch_seconds(seconds);
+    }
+    if (*t < warden::earliest_time || *t > warden::latest_time)
+        throw usage_error{fmt::format("--now {}: outside the years 0001..9999", text)};
+    return t;
+}
+
+// Where an error is: a path into the document, or for a snapshot loaded from a database the
+// table, row and column (sqlite::database_field).
+using error_locator = std::string (*)(const warden::validation_error&);
+
+std::string document_field(const warden::validation_error& e) {
+    return warden::document_path(e.field);
 }
 
 void print_diagnostics(const warden::snapshot_document& doc,
-                       const std::vector<warden::validation_error>& errors) {
+                       const std::vector<warden::validation_error>& errors,
+                       error_locator where = document_field) {
     for (const auto& w : doc.warnings)
-        fmt::print(stderr, "warning: {}\n", w);
+        fmt::print(stderr, "warning: {}\n", warden::escape_text(w));
     if (doc.warnings_dropped > 0)
         fmt::print(stderr, "warning: {} more unknown keys not shown\n", doc.warnings_dropped);
     for (std::size_t i = 0; i < errors.size() && i < max_errors_shown; ++i)
-        fmt::print(stderr, "error: {}: {}\n", warden::document_path(errors[i].field),
-                   errors[i].message);
+        fmt::print(stderr, "error: {}: {}\n", warden::escape_text(where(errors[i])),
+                   warden::escape_text(errors[i].message));
     if (errors.size() > max_errors_shown)
         fmt::print(stderr, "error: {} more errors not shown\n", errors.size() - max_errors_shown);
 }
@@ -158,7 +182,8 @@ int cmd_validate(const options& o) {
     if (text_format(o)) {
         if (r.decided) fmt::print("valid: {} jobs\n", r.doc.snapshot.jobs.size());
         for (const auto& e : r.plan.errors)
-            fmt::print("{}: {}\n", warden::document_path(e.field), e.message);
+            fmt::print("{}: {}\n", warden::escape_text(warden::document_path(e.field)),
+                       warden::escape_text(e.message));
     } else {
         nlohmann::ordered_json report = nlohmann::ordered_json::object();
         report["valid"] = r.decided;
@@ -188,45 +213,88 @@ double disk_used_percent(const std::string& path) {
     return 100.0 * (total - static_cast<double>(st.f_bavail)) / total;
 }
 
-// The snapshot a database command decides on: jobs and start history from the database, the
-// runtime and host facts from the side file and the flags, `now` from --now or the clock.
-outcome load_from_db(const options& o, warden::sqlite::database& db) {
-    outcome out;
-    const warden::timestamp now = parse_now(o.now).value_or(
-        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+// What a database command decides with besides the rows: `now`, the config and the runtime
+// facts from the side file, and the host facts from the flags. `ok` is false when the side file
+// was refused (its errors already printed).
+struct db_inputs {
+    warden::timestamp now{};
+    warden::snapshot_document doc; // config, and the side file's warnings
     warden::sqlite::runtime_facts runtime;
+    bool ok = true;
+};
+
+db_inputs read_db_inputs(const options& o) {
+    db_inputs in;
+    in.now = parse_now(o.now).value_or(
+        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
     if (!o.runtime.empty()) {
         warden::json_read_options read;
-        read.now = now;
+        read.now = in.now;
         const std::string text = read_input(o.runtime, read.limits.max_bytes);
-        out.doc = warden::read_snapshot_document(text, read);
-        if (!out.doc.ok()) {
-            out.plan.errors = out.doc.errors;
-            print_diagnostics(out.doc, out.plan.errors);
-            return out;
+        in.doc = warden::read_snapshot_document(text, read);
+        if (!in.doc.ok()) {
+            print_diagnostics(in.doc, in.doc.errors);
+            in.ok = false;
+            return in;
         }
-        if (!out.doc.snapshot.jobs.empty() || !out.doc.snapshot.starts.empty())
+        if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
             throw usage_error{"--runtime: jobs and starts come from the database; the side file "
                               "holds config, host, locks, processes and running_set only"};
-        runtime.locks = out.doc.snapshot.locks;
-        runtime.processes = out.doc.snapshot.processes;
-        runtime.running_set = out.doc.snapshot.running_set;
-        runtime.host = out.doc.snapshot.host;
+        in.runtime.locks = in.doc.snapshot.locks;
+        in.runtime.processes = in.doc.snapshot.processes;
+        in.runtime.running_set = in.doc.snapshot.running_set;
+        in.runtime.host = in.doc.snapshot.host;
     }
-    if (!o.sentinel.empty()) runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
+    if (!o.sentinel.empty()) in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
     if (!o.deploy_lock.empty())
-        runtime.host.deploy_lock_present = std::filesystem::exists(o.deploy_lock);
-    if (!o.disk.empty()) runtime.host.disk_used_percent = disk_used_percent(o.disk);
-    out.doc.snapshot = warden::sqlite::load_snapshot(db, now, std::move(runtime));
-    out.plan = warden::decide(out.doc.snapshot, out.doc.config);
-    print_diagnostics(out.doc, out.plan.errors);
+        in.runtime.host.deploy_lock_present = std::filesystem::exists(o.deploy_lock);
+    if (!o.disk.empty()) in.runtime.host.disk_used_percent = disk_used_percent(o.disk);
+    return in;
+}
+
+// Errors of a snapshot read from the database name the table, column and job id.
+std::string database_field(const warden::validation_error& e) {
+    return warden::sqlite::database_field(e);
+}
+
+void print_load_warnings(const std::vector<warden::sqlite::load_warning>& warnings) {
+    for (const auto& w : warnings)
+        fmt::print(stderr, "warning: {}\n", warden::escape_text(w.message));
+}
+
+// The plan's outcome once decided on rows read from the database.
+outcome decided_from_db(db_inputs in, warden::snapshot read, warden::plan p,
+                        const std::vector<warden::sqlite::load_warning>& warnings) {
+    outcome out;
+    out.doc = std::move(in.doc);
+    out.doc.snapshot = std::move(read);
+    out.plan = std::move(p);
+    print_load_warnings(warnings);
+    print_diagnostics(out.doc, out.plan.errors, database_field);
     out.decided = out.plan.errors.empty();
     return out;
 }
 
+// The snapshot a database command decides on: jobs and start history from the database, the
+// runtime and host facts from the side file and the flags, `now` from --now or the clock.
+outcome load_from_db(const options& o, warden::sqlite::database& db) {
+    db_inputs in = read_db_inputs(o);
+    if (!in.ok) {
+        outcome out;
+        out.plan.errors = in.doc.errors;
+        return out;
+    }
+    std::vector<warden::sqlite::load_warning> warnings;
+    warden::snapshot read =
+        warden::sqlite::load_snapshot(db, in.now, std::move(in.runtime), &warnings);
+    warden::plan p = warden::decide(read, in.doc.config);
+    return decided_from_db(std::move(in), std::move(read), std::move(p), warnings);
+}
+
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
     try {
-        return warden::sqlite::database::open(o.db, m);
+        return warden::sqlite::database::open(o.db, m,
+                                              std::chrono::milliseconds{o.busy_timeout_ms});
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -256,23 +324,34 @@ int cmd_decide_db(const options& o) {
     }
 }
 
-// Decides from the database and applies the plan in one transaction, but only while the
-// sentinel is present; without it, a dry run that writes nothing.
+// Decides from the database and applies the plan, reading, deciding and writing in one write
+// transaction (decide_and_apply), but only while the sentinel is present; without it, a dry run
+// that writes nothing. One line per action: a stop is `runtime_only` (for the host to carry
+// out) only when no write to its job failed before it; after a rollback nothing is `applied`.
 int cmd_apply(const options& o) {
     auto db = open_db(o, warden::sqlite::database::mode::read_write);
     try {
-        const outcome r = load_from_db(o, db);
-        if (!r.decided) return exit_invalid;
-        const auto& snap = r.doc.snapshot;
-        if (!snap.host.sentinel_present) {
+        db_inputs in = read_db_inputs(o);
+        if (!in.ok) return exit_invalid;
+        if (!in.runtime.host.sentinel_present) {
+            const outcome r = load_from_db(o, db);
+            if (!r.decided) return exit_invalid;
             fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
-                       warden::render_text(r.plan, snap));
+                       warden::render_text(r.plan, r.doc.snapshot));
             return exit_ok;
         }
         warden::sqlite::apply_options how;
         how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
                                                  : warden::sqlite::on_conflict::skip;
-        const auto result = warden::sqlite::apply(db, r.plan, snap.now, how);
+        const warden::config config = in.doc.config;
+        auto done = warden::sqlite::decide_and_apply(
+            db, in.now, std::move(in.runtime),
+            [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
+        const auto result = std::move(done.result);
+        const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
+                                          done.warnings);
+        if (!r.decided) return exit_invalid; // rolled back: nothing written
+        const auto& snap = r.doc.snapshot;
         warden::plan one;
         for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
             one.actions.assign(1, r.plan.actions[i]);
@@ -282,14 +361,34 @@ int cmd_apply(const options& o) {
             fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
         }
         for (const auto& b : r.plan.blocked)
-            fmt::print("blocked by {}: {}\n", b.rail, b.reason);
-        fmt::print("{}: {} applied, {} conflicts, {} blocked{}\n",
+            fmt::print("blocked by {}: {}\n", warden::escape_text(b.rail),
+                       warden::escape_text(b.reason));
+        fmt::print("{}: {} applied, {} conflicts, {} not reached, {} blocked{}\n",
                    result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
-                   r.plan.blocked.size(), result.committed ? "" : " (nothing written)");
+                   result.not_reached, r.plan.blocked.size(),
+                   result.committed ? "" : " (nothing written)");
         return exit_ok;
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
+}
+
+// `decide FILE` decides on the document alone: its `host` object already says whether the
+// sentinel and the deploy lock are present and how full the disk is. The database flags are
+// refused there rather than ignored (a start planned during a deploy because --deploy-lock was
+// silently dropped) or merged (two sources for one fact, and a typo in a path would quietly
+// pick the other one).
+void refuse_database_flags(const options& o) {
+    const std::pair<const char*, const std::string*> flags[] = {{"--runtime", &o.runtime},
+                                                                {"--sentinel", &o.sentinel},
+                                                                {"--deploy-lock", &o.deploy_lock},
+                                                                {"--disk", &o.disk}};
+    for (const auto& [flag, value] : flags)
+        if (!value->empty())
+            throw usage_error{fmt::format(
+                "{} needs --db: without it, decide reads the host facts from the document's "
+                "\"host\" object",
+                flag)};
 }
 
 void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
@@ -300,6 +399,10 @@ void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
     cmd.add_option("--sentinel", o.sentinel, "Automation sentinel: present when this path exists");
     cmd.add_option("--deploy-lock", o.deploy_lock, "Deploy lock: present when this path exists");
     cmd.add_option("--disk", o.disk, "Measure disk_used_percent on the filesystem of this path");
+    cmd.add_option("--busy-timeout-ms", o.busy_timeout_ms,
+                   "Wait this long for another writer's lock before failing (exit 3, busy)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600000));
 }
 
 void add_input(CLI::App& cmd, options& o) {
@@ -351,7 +454,12 @@ int run_command(int argc, char** argv) {
     }
     if (schema->parsed()) return cmd_schema(o);
     if (apply->parsed()) return cmd_apply(o);
-    if (decide->parsed()) return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
+    if (decide->parsed()) {
+        if (o.db.empty()) refuse_database_flags(o);
+        if (o.db.empty() && decide->count("--busy-timeout-ms") > 0)
+            throw usage_error{"--busy-timeout-ms needs --db"};
+        return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
+    }
     if (metrics->parsed()) return cmd_metrics(o);
     return cmd_validate(o);
 }

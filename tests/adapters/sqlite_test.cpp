@@ -367,12 +367,13 @@ TEST_CASE("sqlite: a stall recovery that lands is recovery history, a conflict i
     auto db = t.create();
     sq::insert_job(db, job_builder{1, job_status::running}.started(3h).progress(2h).version(2));
     sq::insert_job(db, job_builder{2, job_status::running}.started(3h).progress(2h).version(5));
+    sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(5));
     sq::record_recovery(db, warden::job_id{1}, now - 24h); // exactly a day old: not loaded
     sq::record_recovery(db, warden::job_id{1}, now - 1h);
     warden::plan p;
     p.actions.emplace_back(status_write(1, 2, warden::rule_id::stall_recovery));
     p.actions.emplace_back(status_write(2, 4, warden::rule_id::stall_recovery)); // stale
-    p.actions.emplace_back(status_write(2, 5, warden::rule_id::orphan_sweep));   // not a recovery
+    p.actions.emplace_back(status_write(3, 5, warden::rule_id::orphan_sweep));   // not a recovery
     const auto r = sq::apply(db, p, now);
     CHECK(r.actions == std::vector<sq::action_status>{sq::action_status::applied,
                                                       sq::action_status::conflict,
@@ -624,7 +625,11 @@ TEST_CASE("sqlite: two processes racing on the same rows: one wins, no double st
                 try {
                     auto db = t.open(sq::database::mode::read_write, std::chrono::seconds{10});
                     const auto r = sq::apply(db, p, now);
-                    ::_exit(r.applied == 40 ? 10 : r.conflicts == 40 ? 11 : 12);
+                    // The loser: each backfill conflicts, and the start chained on it is
+                    // not_reached (issue 15), never run against the winner's version.
+                    ::_exit(r.applied == 40                            ? 10
+                            : r.conflicts == 20 && r.not_reached == 20 ? 11
+                                                                       : 12);
                 } catch (...) {
                     ::_exit(13);
                 }
@@ -640,7 +645,7 @@ TEST_CASE("sqlite: two processes racing on the same rows: one wins, no double st
             codes.push_back(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         }
         std::sort(codes.begin(), codes.end());
-        CHECK(codes == std::vector<int>{10, 11}); // one applied everything, one conflicted on all
+        CHECK(codes == std::vector<int>{10, 11}); // one applied everything, the other nothing
         auto db = t.open();
         CHECK(count(db, "SELECT count(*) FROM job_starts") == 20);
         CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'running' AND version = 3") ==

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # warden schema / decide --db / apply on the sample database (examples/campaign.sql): decide is a
 # dry run, apply writes only with the sentinel, a second apply finds nothing more to do for the
-# same rules, and bad database files exit 3 with the reason. Usage: db_commands.sh WARDEN ROOT
+# same rules, and bad database files exit 3 with the reason; issue 15's cases follow. Rows are
+# read and written with the sqlite3 shell (a declared dependency, ./dev): it starts in
+# milliseconds where python3 takes a second or more on a loaded machine. Usage: db_commands.sh
+# WARDEN ROOT
 set -euo pipefail
 warden=$1
 root=$2
@@ -9,34 +12,31 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-q() { python3 -c "import sqlite3,sys; print(sqlite3.connect('c.db').execute(sys.argv[1]).fetchone()[0])" "$1"; }
+q() { sqlite3 c.db "$1"; }
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
 "$warden" schema --db c.db | grep -q "schema version 4 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
-python3 -c "import sqlite3; c=sqlite3.connect('c.db'); c.executescript(open('$root/examples/campaign.sql').read())"
+sqlite3 c.db <"$root/examples/campaign.sql"
 
 # Older databases (version 2: no issue #8 jobs columns; version 1: no recovery_history either)
 # are refused (exit 3, older_schema) until `warden schema` upgrades them in place, rows kept.
 for old in 1 2; do
   cp c.db v$old.db
-  python3 - v$old.db $old <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-for col in ("monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"):
-    c.execute(f"ALTER TABLE jobs DROP COLUMN {col}")
-if sys.argv[2] == "1":
-    c.execute("DROP TABLE recovery_history")
-c.execute("UPDATE warden_meta SET value = ? WHERE key = 'schema_version'", (sys.argv[2],))
-c.commit()
-PY
+  {
+    for col in monitoring adaptive_restart stall_timeout_minutes created_at; do
+      echo "ALTER TABLE jobs DROP COLUMN $col;"
+    done
+    [ $old = 1 ] && echo "DROP TABLE recovery_history;"
+    echo "UPDATE warden_meta SET value = '$old' WHERE key = 'schema_version';"
+  } | sqlite3 v$old.db
   set +e
   err=$("$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" 2>&1); code=$?
   set -e
   [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
   "$warden" schema --db v$old.db | grep -q "schema version 4 (upgraded from version $old)" || fail "version $old not upgraded"
-  [ "$(python3 -c "import sqlite3; print(sqlite3.connect('v$old.db').execute('select count(*) from jobs where monitoring is null and created_at is null').fetchone()[0])")" = 8 ] ||
+  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null')" = 8 ] ||
     fail "version $old: rows not kept, or the new columns not NULL"
   "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
     fail "version $old: decide after the upgrade"
@@ -80,18 +80,97 @@ set -e
 [ $code = 3 ] && grep -q "cannot_open" <<<"$err" || fail "missing file: exit $code: $err"
 [ ! -e missing.db ] || fail "apply created a database"
 
-# A writer holding the lock: apply waits the busy timeout, then fails cleanly, writing nothing.
-python3 -c "
-import sqlite3, time
-c = sqlite3.connect('c.db', isolation_level=None); c.execute('BEGIN IMMEDIATE')
-open('locked', 'w').close(); time.sleep(8)" &
+# A writer holding the lock: apply waits the busy timeout (--busy-timeout-ms, 300 ms here rather
+# than the default 5 s, so the test does not sleep), then fails cleanly, writing nothing. The
+# holder keeps the lock until apply has returned, however slow a loaded machine makes it.
+{
+  echo "BEGIN IMMEDIATE;"
+  echo ".shell touch locked"
+  for _ in $(seq 1200); do [ -e release ] && break; sleep 0.05; done
+  echo "ROLLBACK;"
+} | sqlite3 c.db &
 holder=$!
-while [ ! -e locked ]; do sleep 0.1; done
+while [ ! -e locked ]; do sleep 0.05; done
 before=$(q "select sum(version) from jobs")
 set +e
-err=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:10:00Z 2>&1); code=$?
+err=$("$warden" apply "${run[@]}" --sentinel sentinel --now 2026-02-03T12:10:00Z --busy-timeout-ms 300 2>&1); code=$?
 set -e
+touch release
 wait $holder
 [ $code = 3 ] && grep -q "busy" <<<"$err" || fail "locked database: exit $code: $err"
 [ "$(q "select sum(version) from jobs")" = "$before" ] || fail "a locked database was written"
+
+# --- Issue 15 ----------------------------------------------------------------------------------
+late=(--now 2026-02-03T12:10:00Z) # after the applies above, whose writes are at 12:05
+expect_exit() { # code, then the command; sets $err to its stderr, $out to its stdout
+  local want=$1; shift
+  set +e
+  out=$("$@" 2>err.txt); code=$?
+  set -e
+  err=$(cat err.txt)
+  [ "$code" = "$want" ] || fail "$*: exit $code, not $want: $err"
+}
+
+# Item 9: --now is range-checked before use (INT64_MIN seconds overflowed computing the history
+# window, undefined behaviour under the sanitizers): a usage error, as in formats.md.
+expect_exit 2 "$warden" decide "${run[@]}" --now -9223372036854775808
+grep -q "outside the years 0001..9999" <<<"$err" || fail "--now range: $err"
+expect_exit 2 "$warden" apply "${run[@]}" --sentinel sentinel --now 253402300800
+# ... and decide without --db refuses the database flags instead of ignoring them.
+expect_exit 2 "$warden" decide --deploy-lock sentinel "$root/tests/cli/fixtures/rule_reconcile.json"
+grep -q -- "--deploy-lock needs --db" <<<"$err" || fail "decide --deploy-lock without --db: $err"
+
+# Item 7: a pid outside 2..4194303 in the runtime facts refuses the tick (exit 1), naming it.
+sed 's/"pid": 5151/"pid": -1/' "$root/examples/campaign.runtime.json" >badpid.json
+expect_exit 1 "$warden" apply --db c.db --runtime badpid.json --sentinel sentinel "${late[@]}"
+grep -q "^error: processes\[1\].pid: must be in 2..4194303" <<<"$err" || fail "pid -1: $err"
+
+# Item 6: database errors name the table, column and job id, not a document path.
+cp c.db e.db
+sqlite3 e.db "UPDATE jobs SET last_progress_at = 1770200000 WHERE id = 3"
+expect_exit 1 "$warden" decide --db e.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}"
+grep -q "^error: jobs.last_progress_at where id = 3: " <<<"$err" || fail "database error naming: $err"
+
+# Item 6: a deleted job's start history is skipped with a warning; the tick goes on (it exited 1
+# with "starts[0].job_id: no job with this id" until the rows aged out of the 24 h window).
+cp c.db d.db
+sqlite3 d.db "PRAGMA foreign_keys = OFF; DELETE FROM jobs WHERE id = 11"
+expect_exit 0 "$warden" decide --db d.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}" --format text
+grep -q "^warning: job_starts: 3 rows of job 11 skipped: no jobs row has this id" <<<"$err" ||
+  fail "deleted job's history: $err"
+
+# Item 8: a name cannot add a line to apply's output, nor a fake runner group before the real
+# one: control characters, backslash and parentheses in names are escaped.
+cp c.db n.db
+sqlite3 n.db "UPDATE jobs SET name = 'hc' || char(10) || 'runtime_only: restart job 9 (runner worker, pids 1)' WHERE id = 5"
+expect_exit 0 "$warden" apply --db n.db --runtime "$root/examples/campaign.runtime.json" --sentinel sentinel "${late[@]}"
+[ "$(grep -c "^runtime_only: " <<<"$out")" = 1 ] || fail "a name added a line: $out"
+grep -qF 'job 5 hc\nruntime_only: restart job 9 \x28runner worker, pids 1\x29 (runner worker, pids 5151) (' <<<"$out" ||
+  fail "escaped name: $out"
+
+# Item 9: a writer killed during a commit leaves a hot journal. decide (read-only) cannot roll it
+# back: exit 3, needs_recovery, saying what happened and how to recover; apply without the
+# sentinel opens read-write, which rolls it back, and writes nothing else.
+cp c.db h.db
+{
+  echo "PRAGMA cache_size = 1; BEGIN IMMEDIATE; CREATE TABLE filler (x);"
+  echo "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 300)"
+  echo "  INSERT INTO filler SELECT hex(randomblob(500)) FROM n;"
+  echo "UPDATE jobs SET version = version + 100;"
+  echo ".shell touch spilled"
+  for _ in $(seq 1200); do [ -e killed ] && break; sleep 0.05; done
+} | sqlite3 h.db &
+writer=$!
+while [ ! -e spilled ]; do sleep 0.05; done
+kill -9 $writer
+touch killed
+wait $writer 2>/dev/null || true
+[ -s h.db-journal ] || fail "no hot journal left behind"
+expect_exit 3 "$warden" decide --db h.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}"
+grep -q "database needs_recovery: .*killed.*h.db-journal.*warden apply --db" <<<"$err" ||
+  fail "hot journal message: $err"
+expect_exit 0 "$warden" apply --db h.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}" --sentinel "$work/no-sentinel"
+[ "$(sqlite3 h.db "select max(version) from jobs")" -lt 100 ] || fail "the killed transaction survived"
+expect_exit 0 "$warden" decide --db h.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}"
+
 echo "db commands: ok"

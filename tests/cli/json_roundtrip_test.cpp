@@ -415,4 +415,22 @@ TEST_CASE("field lists: a test-only row type round-trips through the generic JSO
     CHECK(bad.errors[2].message == "required");
     REQUIRE(bad.warnings.size() == 1);
     CHECK(bad.warnings[0] == "row.extra: unknown key, ignored");
+// Issue 15, item 9: formats.md says `2.0` is a wrong type; it was reported "out of range".
+TEST_CASE("read_snapshot_document: an integral float is a wrong type, a literal beyond 64 bits "
+          "out of range") {
+    auto message = [](const std::string& value) {
+        const auto doc = read_row("{}", R"(, "retry_count": )" + value);
+        REQUIRE(doc.errors.size() == 1);
+        CHECK(doc.errors[0].field == "jobs[0].retry_count");
+        return doc.errors[0].message;
+    };
+    for (const char* number : {"2.0", "1.0", "3e9", "-0.0", "1e18"}) {
+        INFO(number);
+        CHECK(message(number) == "expected an integer, got a number");
+    }
+    for (const char* big : {"3000000000", "99999999999999999999", "-9223372036854775809",
+                            "18446744073709551616", "-99999999999999999999"}) {
+        INFO(big);
+        CHECK(message(big) == "out of range [-2147483648, 2147483647]");
+    }
 }

@@ -126,7 +126,9 @@ warden::snapshot build_snapshot(FuzzedDataProvider& in, warden::config& c) {
     for (int k = in.ConsumeIntegralInRange(0, 16); k > 0; --k)
         s.running_set.push_back(pick_id());
     for (int k = in.ConsumeIntegralInRange(0, 16); k > 0; --k)
-        s.processes.push_back({in.ConsumeIntegral<std::int64_t>(),
+        // Mostly valid pids (2..4194303), sometimes 0, -1, 1 or one past the kernel's range: any
+        // int64 would make nearly every snapshot with a process a host-wide error (issue 15).
+        s.processes.push_back({in.ConsumeIntegralInRange<std::int64_t>(-1, warden::max_pid + 1),
                                "/srv/crawls/" + std::to_string(in.ConsumeIntegralInRange(0, 6)),
                                short_text(in),
                                static_cast<warden::process_origin>(

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,16 @@ inline namespace v0 {
 inline constexpr timestamp earliest_time = utc(1, 1, 1);
 inline constexpr timestamp latest_time = utc(9999, 12, 31, 23, 59, 59);
 inline constexpr std::int64_t max_version = std::int64_t{1} << 62;
+// A start from retryable adds one to retry_count, an int32_t in every store (the SQLite column's
+// CHECK is 0..2147483647): a row at the maximum would validate, then its start would overflow
+// (apply_to_snapshot) or break the CHECK and roll the whole plan back, every tick. Validated
+// against what the write will do, so it is refused up front, naming the field.
+inline constexpr std::int32_t max_retry_count = std::numeric_limits<std::int32_t>::max() - 1;
+// The pids a stop may name: 0 and -1 make kill(2) signal a process group or every process the
+// host may signal, 1 is init, and Linux hands out pids below pid_max, which is at most
+// PID_MAX_LIMIT (2^22 = 4194304 on 64-bit kernels).
+inline constexpr std::int64_t min_pid = 2;
+inline constexpr std::int64_t max_pid = (std::int64_t{1} << 22) - 1;
 
 namespace detail {
 
@@ -104,11 +116,11 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
     auto in_range = [&](const std::optional<timestamp>& t) {
         return !t || (*t >= earliest_time && *t <= s.now);
     };
-    return is_known(j.status) && j.retry_count >= 0 && j.version >= 0 && j.version <= max_version &&
-           j.queued_at >= earliest_time && j.queued_at <= s.now && in_range(j.started_at) &&
-           in_range(j.finished_at) && in_range(j.last_progress_at) && in_range(j.completed_at) &&
-           in_range(j.created_at) && options_plausible(j.options) &&
-           (!j.crawled_pages || *j.crawled_pages >= 0) &&
+    return is_known(j.status) && j.retry_count >= 0 && j.retry_count <= max_retry_count &&
+           j.version >= 0 && j.version <= max_version && j.queued_at >= earliest_time &&
+           j.queued_at <= s.now && in_range(j.started_at) && in_range(j.finished_at) &&
+           in_range(j.last_progress_at) && in_range(j.completed_at) && in_range(j.created_at) &&
+           options_plausible(j.options) && (!j.crawled_pages || *j.crawled_pages >= 0) &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
@@ -120,6 +132,11 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     };
     if (!is_known(j.status)) bad("status", "unknown status");
     if (j.retry_count < 0) bad("retry_count", "must not be negative");
+    if (j.retry_count > max_retry_count)
+        bad("retry_count",
+            fmt::format("must be at most {}: a start from retryable adds one, and the count is a "
+                        "32-bit integer",
+                        max_retry_count));
     if (j.version < 0 || j.version > max_version)
         bad("version", fmt::format("must be in [0, 2^62], got {}", j.version));
     detail::check_not_after_now(out, s, i, "queued_at", j.queued_at);
@@ -144,6 +161,15 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
         detail::report(out, std::nullopt, "host.disk_used_percent",
                        "must be a finite number in [0, 100]");
+    // A process row is the host's probe output: a pid no process can have means the probe is
+    // broken, and a stop naming it would signal the wrong processes (kill -TERM -1).
+    for (std::size_t k = 0; k < s.processes.size(); ++k)
+        if (const std::int64_t pid = s.processes[k].pid; pid < min_pid || pid > max_pid)
+            detail::report(out, std::nullopt, fmt::format("processes[{}].pid", k),
+                           fmt::format("must be in {}..{} (0 and -1 signal process groups, 1 is "
+                                       "init, and pids are below the kernel's pid_max limit, "
+                                       "{}), got {}",
+                                       min_pid, max_pid, max_pid + 1, pid));
     if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
         detail::report(out, std::nullopt, "host.deploy_lock_created_at",
                        *t > s.now ? "after now: the clock went backwards" : "before the year 0001");

@@ -15,6 +15,70 @@ inline namespace v0 {
 
 namespace detail {
 
+// Appends `c` as an escape: \n, \r, \t, \\ or \xNN.
+inline void append_escape(std::string& out, unsigned char c) {
+    switch (c) {
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\\': out += "\\\\"; return;
+    default: out += fmt::format("\\x{:02x}", c); return;
+    }
+}
+
+// The line breaks a reader may split on besides the ASCII controls: U+0085 (NEL), U+2028 and
+// U+2029 (Python's str.splitlines() splits on all three), and the other C1 controls U+0080..
+// U+009F, which some terminals obey. Returns the length of such a UTF-8 sequence at `at`, or 0.
+[[nodiscard]] constexpr std::size_t unicode_break_at(std::string_view s, std::size_t at) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[at + k]); };
+    if (at + 1 < s.size() && b(0) == 0xc2 && b(1) >= 0x80 && b(1) <= 0x9f) return 2;
+    if (at + 2 < s.size() && b(0) == 0xe2 && b(1) == 0x80 && (b(2) == 0xa8 || b(2) == 0xa9))
+        return 3;
+    return 0;
+}
+
+// Escapes what could break a line of text output into several, or restyle a terminal: ASCII
+// control characters (\n, \r, \t, \xNN; DEL is \x7f) and U+0080..U+009F, U+2028, U+2029
+// (\u0085 ...). With `structural`, also the backslash (so every escape is unambiguous) and the
+// parentheses that delimit a line's parts: a name cannot carry a fake "(runner worker, pids 1)"
+// group. Names and units are escaped with it, free text (reasons, messages) without.
+[[nodiscard]] inline std::string escaped(std::string_view s, bool structural) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (const std::size_t n = unicode_break_at(s, i); n != 0) {
+            const auto last = static_cast<unsigned char>(s[i + n - 1]);
+            // C2 xx is U+00xx; E2 80 A8/A9 is U+2028/U+2029.
+            const unsigned code = n == 2 ? last : 0x2000u + (last - 0x80u);
+            out += fmt::format("\\u{:04x}", code);
+            i += n - 1;
+        } else if (c < 0x20 || c == 0x7f || (structural && (c == '\\' || c == '(' || c == ')'))) {
+            append_escape(out, c);
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+} // namespace detail
+
+// A host's free text (a rail's reason, an error message, a key named in a warning) as one line:
+// control characters and Unicode line breaks escaped (docs/formats.md, "Text output").
+[[nodiscard]] inline std::string escape_text(std::string_view s) {
+    return detail::escaped(s, false);
+}
+
+// A name (a job's, a systemd unit's) as text output renders it: escape_text's escapes plus `\\`,
+// `\x28` and `\x29` for the backslash and parentheses, so a name can neither start a new line nor
+// imitate the "(runner ..., pids ...)" part of a stop.
+[[nodiscard]] inline std::string escape_name(std::string_view s) {
+    return detail::escaped(s, true);
+}
+
+namespace detail {
+
 class job_names {
   public:
     explicit job_names(const snapshot& s) {
@@ -25,7 +89,7 @@ class job_names {
     [[nodiscard]] std::string label(job_id id) const {
         const auto it = names_.find(to_int(id));
         if (it == names_.end() || it->second.empty()) return fmt::format("job {}", to_int(id));
-        return fmt::format("job {} {}", to_int(id), it->second);
+        return fmt::format("job {} {}", to_int(id), escape_name(it->second));
     }
 
   private:
@@ -65,7 +129,7 @@ struct action_describer {
         if (a.failure) failure = fmt::format(" [{}]", to_string(*a.failure));
         return fmt::format("set {} {} -> {}{} ({}: {}{})", names.label(a.job),
                            to_string(a.expected_status), to_string(a.status), failure,
-                           to_string(a.rule), a.reason, describe_evidence(a.evidence));
+                           to_string(a.rule), escape_text(a.reason), describe_evidence(a.evidence));
     }
     std::string operator()(const start_job& a) const {
         return fmt::format("start {} from {} with {} ({})", names.label(a.job),
@@ -83,11 +147,11 @@ struct action_describer {
     }
     std::string operator()(const stop_job& a) const {
         std::string runner = a.runner == runner_class::systemd_unit
-                                 ? fmt::format("runner unit {}", a.unit)
+                                 ? fmt::format("runner unit {}", escape_name(a.unit))
                                  : fmt::format("runner {}", to_string(a.runner));
         if (!a.pids.empty()) runner += fmt::format(", pids {}", fmt::join(a.pids, " "));
         return fmt::format("{} {} ({}) ({}: {})", a.restart ? "restart" : "stop",
-                           names.label(a.job), runner, to_string(a.rule), a.reason);
+                           names.label(a.job), runner, to_string(a.rule), escape_text(a.reason));
     }
 };
 
@@ -101,15 +165,15 @@ struct action_describer {
     std::string out;
     auto line = std::back_inserter(out);
     for (const auto& e : p.errors)
-        fmt::format_to(line, "error: {}: {}\n", e.field, e.message);
+        fmt::format_to(line, "error: {}: {}\n", escape_text(e.field), escape_text(e.message));
     for (const auto& a : p.actions)
         fmt::format_to(line, "would {}\n", std::visit(describe, a));
     for (const auto& b : p.blocked)
-        fmt::format_to(line, "blocked by {}: {} -- {}\n", b.rail, std::visit(describe, b.proposed),
-                       b.reason);
+        fmt::format_to(line, "blocked by {}: {} -- {}\n", escape_text(b.rail),
+                       std::visit(describe, b.proposed), escape_text(b.reason));
     for (const auto& a : p.anomalies)
         fmt::format_to(line, "anomaly: {} {}: {}\n", names.label(a.job), to_string(a.kind),
-                       a.detail);
+                       escape_text(a.detail));
     for (const auto& k : p.skipped) {
         if (k.reason == skip_reason::year_mismatch && k.campaign_year)
             fmt::format_to(line, "skipped {}: year_mismatch (campaign {}, target {})\n",

@@ -187,3 +187,55 @@ TEST_CASE("validate: recoveries_per_tick must not be negative", "[core][validate
     c.recoveries_per_tick = -1;
     CHECK(has_error(warden::decide(s, c), "config.recoveries_per_tick"));
 }
+
+// Issue 15, item 5: a counter is validated against what a write does to it. A start from
+// retryable adds one to retry_count (int32 everywhere, CHECK 0..2147483647 in SQLite): at the
+// maximum it would overflow, so the row is refused, naming the field, and only that job.
+TEST_CASE("validate: retry_count must leave room for the start's increment", "[core][validate]") {
+    auto s = world({job_builder{1, job_status::retryable}.annual(),
+                    job_builder{2, job_status::retryable}.annual()});
+    s.jobs[0].retry_count = std::numeric_limits<std::int32_t>::max();
+    s.jobs[1].retry_count = std::numeric_limits<std::int32_t>::max() - 1;
+    warden::config c;
+    c.ensure_min_running_jobs = 2;
+    c.max_retries = std::numeric_limits<std::int32_t>::max();
+    const auto p = warden::decide(s, c);
+    REQUIRE(p.errors.size() == 1);
+    CHECK(p.errors[0].field == "jobs[0].retry_count");
+    CHECK(p.errors[0].job == warden::job_id{1});
+    CHECK(p.errors[0].message.find("2147483646") != std::string::npos);
+    const auto starts = actions_of<warden::start_job>(p);
+    REQUIRE(starts.size() == 1); // the other job is started
+    CHECK(starts[0].job == warden::job_id{2});
+}
+
+// Issue 15, item 7: a stop's pids reach kill(2). 0 and -1 signal process groups or everything,
+// 1 is init, and no Linux pid reaches 2^22 (PID_MAX_LIMIT): such a process row means the probe
+// is broken, and nothing is decided.
+TEST_CASE("validate: pids must be in 2..4194303", "[core][validate]") {
+    for (const std::int64_t pid :
+         {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1}, std::int64_t{4194304},
+          std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
+        INFO("pid " << pid);
+        auto s = world({job_builder{1, job_status::running}.started(3h).progress(2h)});
+        hold_lock(s, 1);
+        add_process(s, 1, 4242);
+        add_process(s, 1, pid);
+        const auto p = warden::decide(s, {});
+        REQUIRE(p.errors.size() == 1);
+        CHECK(p.errors[0].field == "processes[1].pid");
+        CHECK_FALSE(p.errors[0].job.has_value());
+        CHECK(p.rejected());
+        CHECK(p.actions.empty());
+    }
+    for (const std::int64_t pid : {std::int64_t{2}, std::int64_t{4194303}}) {
+        auto s = world({job_builder{1, job_status::running}.started(3h).progress(2h)});
+        hold_lock(s, 1);
+        add_process(s, 1, pid);
+        const auto p = warden::decide(s, {});
+        CHECK(p.errors.empty());
+        const auto stops = actions_of<warden::stop_job>(p);
+        REQUIRE(stops.size() == 1);
+        CHECK(stops[0].pids == std::vector<std::int64_t>{pid});
+    }
+}

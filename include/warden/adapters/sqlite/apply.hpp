@@ -2,18 +2,22 @@
 // Applying a plan: every row write a compare-and-set whose 0-row result is a conflict, never a
 // success (B7), all of a plan in one transaction.
 #include <warden/adapters/sqlite/connection.hpp>
+#include <warden/adapters/sqlite/load.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -22,10 +26,14 @@ inline namespace v0 {
 namespace sqlite {
 
 enum class action_status : std::uint8_t {
-    applied,      // the row matched and was written (if the transaction committed)
+    applied,      // the row matched and was written, and the transaction committed
     conflict,     // 0 rows: the row moved since the snapshot; nothing written for it
-    runtime_only, // stop_job: for the host to carry out, nothing in the database
-    not_reached,  // the transaction ended (abort on conflict) before this action
+    runtime_only, // stop_job: for the host to carry out (no write to its job failed before it)
+    // Not carried out, and not to be carried out: an earlier write to its job conflicted (a
+    // version predicted from that write must not authorise this one, and a stop must not follow
+    // a status write that did not land), or the transaction was rolled back (abort on conflict,
+    // a plan with errors) before or after this action's statement ran.
+    not_reached,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(action_status s) noexcept {
@@ -45,16 +53,19 @@ enum class on_conflict : std::uint8_t {
 
 struct apply_options {
     on_conflict conflicts = on_conflict::skip;
-    // Called after each action's statement with its result, inside the transaction (tests use it
-    // to crash there; the simulator to check each write as it happens).
+    // Called after each action with its result, inside the transaction, before COMMIT (tests use
+    // it to crash there; the simulator to check each write as it happens). An action skipped
+    // because an earlier write to its job conflicted is reported too, as not_reached.
     std::function<void(std::size_t, action_status)> after_each;
 };
 
 struct apply_result {
-    std::vector<action_status> actions; // one per plan action
+    std::vector<action_status> actions; // one per plan action, final: after a rollback, none
+                                        // is applied or runtime_only
     bool committed = false;             // false: nothing at all was written
-    std::int64_t applied = 0;
+    std::int64_t applied = 0;           // committed row writes
     std::int64_t conflicts = 0;
+    std::int64_t not_reached = 0;
 };
 
 namespace detail {
@@ -157,31 +168,70 @@ WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND 
 
 } // namespace detail
 
+namespace detail {
+
+// Marks every action of a rolled-back plan: nothing was written, so nothing was applied and no
+// stop may follow; the conflicts that were seen stay conflicts.
+inline void roll_back_result(apply_result& r) {
+    for (action_status& a : r.actions)
+        if (a != action_status::conflict) a = action_status::not_reached;
+    r.applied = 0;
+    r.not_reached = static_cast<std::int64_t>(r.actions.size()) - r.conflicts;
+    r.committed = false;
+}
+
+// The actions of a plan, inside a write transaction the caller holds. Returns false when the
+// plan must be rolled back (a conflict under on_conflict::abort), with `result` already saying
+// so. Once a write to a job conflicts, every later action on that job is not_reached: the
+// expected version of a chained write (backfill then start, a recovery's status then its tool
+// options) was predicted from the write that failed, not observed, and would match a row a host
+// moved exactly once; a stop after a status write that did not land would kill a crawl whose
+// row says it is live.
+inline bool write_actions(database& db, const plan& p, timestamp now, const apply_options& options,
+                          apply_result& result) {
+    result.actions.assign(p.actions.size(), action_status::not_reached);
+    plan_writer writer(db, now);
+    std::vector<job_id> failed; // jobs with a write that did not land; a plan names few
+    for (std::size_t i = 0; i < p.actions.size(); ++i) {
+        const job_id job = action_job(p.actions[i]);
+        action_status s = action_status::not_reached;
+        if (std::find(failed.begin(), failed.end(), job) == failed.end())
+            s = std::visit(writer, p.actions[i]);
+        result.actions[i] = s;
+        if (options.after_each) options.after_each(i, s);
+        if (s == action_status::applied) {
+            ++result.applied;
+        } else if (s == action_status::conflict) {
+            ++result.conflicts;
+            failed.push_back(job);
+            if (options.conflicts == on_conflict::abort) {
+                roll_back_result(result);
+                return false;
+            }
+        } else if (s == action_status::not_reached) {
+            ++result.not_reached;
+        }
+    }
+    return true;
+}
+
+} // namespace detail
+
 // Applies a plan in one IMMEDIATE transaction: either every applied action is in the database
 // or none is. A statement error or (with on_conflict::abort) a conflict rolls everything back and
 // is reported; a crash at any point leaves the database as it was before or after, never between.
+// A plan decided earlier may be stale: its row writes conflict rather than overwrite, but an
+// aggregate (how many run, the daily caps) may have moved on rows it does not write; a host that
+// decides and applies in one go uses decide_and_apply, which reads under the same write lock.
 [[nodiscard]] inline apply_result apply(database& db, const plan& p, timestamp now,
                                         const apply_options& options = {}) {
     require_schema(db);
     apply_result result;
-    result.actions.assign(p.actions.size(), action_status::not_reached);
     db.exec("BEGIN IMMEDIATE");
     try {
-        detail::plan_writer writer(db, now);
-        for (std::size_t i = 0; i < p.actions.size(); ++i) {
-            const action_status s = std::visit(writer, p.actions[i]);
-            result.actions[i] = s;
-            if (options.after_each) options.after_each(i, s);
-            if (s == action_status::conflict) {
-                ++result.conflicts;
-                if (options.conflicts == on_conflict::abort) {
-                    db.exec("ROLLBACK");
-                    result.applied = 0;
-                    return result;
-                }
-            } else if (s == action_status::applied) {
-                ++result.applied;
-            }
+        if (!detail::write_actions(db, p, now, options, result)) {
+            db.exec("ROLLBACK");
+            return result;
         }
         db.exec("COMMIT");
         result.committed = true;
@@ -190,6 +240,47 @@ WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND 
         throw;
     }
     return result;
+}
+
+// What decide_and_apply read, decided and did.
+struct decided_apply {
+    snapshot read;                      // as loaded inside the write transaction
+    std::vector<load_warning> warnings; // history rows skipped while loading
+    warden::plan plan;                  // as decided on `read`
+    apply_result result;                // one status per plan action
+};
+
+// Reads the snapshot, decides and applies in one IMMEDIATE transaction (issue 15): the write
+// lock is taken before the first row is read, so no other writer (a second watchdog, a host)
+// can change any row between the read and the writes, and two watchdogs serialise: the second
+// decides on what the first wrote. Row compare-and-set cannot protect an aggregate (a target of
+// one running job, the daily caps); this can. `decide(const snapshot&)` returns the plan, e.g.
+// `[&](const snapshot& s) { return warden::decide(s, config); }`. A plan with errors (an invalid
+// row or host fact) is not applied: the transaction is rolled back, nothing is written, and every
+// action is not_reached. The write lock is held while `decide` runs: keep it to decide().
+template <class Decide>
+[[nodiscard]] decided_apply decide_and_apply(database& db, timestamp now, runtime_facts runtime,
+                                             Decide&& decide, const apply_options& options = {}) {
+    require_schema(db);
+    decided_apply out;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
+        out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
+        bool commit = out.plan.errors.empty();
+        if (commit) {
+            commit = detail::write_actions(db, out.plan, now, options, out.result);
+        } else {
+            out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
+            detail::roll_back_result(out.result);
+        }
+        db.exec(commit ? "COMMIT" : "ROLLBACK");
+        out.result.committed = commit;
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    return out;
 }
 
 namespace detail {

@@ -26,6 +26,8 @@ enum class error_kind : std::uint8_t {
     busy,           // another writer held the lock past the busy timeout
     read_only,      // the file or its directory is not writable
     constraint,     // a row violates the schema
+    disk_full,      // the disk (or max_page_count) is full: the transaction was rolled back
+    needs_recovery, // a writer died mid-commit: a read-write open must roll its journal back
     other,
 };
 
@@ -39,6 +41,8 @@ enum class error_kind : std::uint8_t {
     case error_kind::busy: return "busy";
     case error_kind::read_only: return "read_only";
     case error_kind::constraint: return "constraint";
+    case error_kind::disk_full: return "disk_full";
+    case error_kind::needs_recovery: return "needs_recovery";
     case error_kind::other: return "other";
     }
     return "other";
@@ -59,6 +63,11 @@ class error : public std::runtime_error {
 namespace detail {
 
 [[nodiscard]] inline error_kind classify(int code) noexcept {
+    // A read-only connection meeting a hot journal (or a WAL file needing recovery) left by a
+    // writer killed mid-commit: SQLite says "attempt to write a readonly database", which hides
+    // what happened and how to get out of it.
+    if (code == SQLITE_READONLY_ROLLBACK || code == SQLITE_READONLY_RECOVERY)
+        return error_kind::needs_recovery;
     switch (code & 0xff) {
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT: return error_kind::not_a_database;
@@ -68,13 +77,36 @@ namespace detail {
     case SQLITE_CANTOPEN:
     case SQLITE_PERM: return error_kind::cannot_open;
     case SQLITE_CONSTRAINT: return error_kind::constraint;
+    case SQLITE_FULL: return error_kind::disk_full;
     default: return error_kind::other;
     }
 }
 
+// The error for SQLite's result `code`, with what an operator needs to know for the kinds whose
+// SQLite message does not say it.
+[[nodiscard]] inline error make_error(sqlite3* db, int code, std::string message) {
+    const error_kind kind = classify(code);
+    if (kind == error_kind::needs_recovery) {
+        const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+        const std::string path = file && *file ? file : "FILE";
+        message += fmt::format(
+            ": a writer was killed (or lost power) during a commit and left {}-{} behind, which "
+            "only a read-write connection can roll back. Nothing is lost: rolling it back restores "
+            "the database as it was before that transaction. Recover by opening it once "
+            "read-write as a user who may write the file and its directory, e.g. `warden apply "
+            "--db {}` (without the sentinel it writes nothing else) or `sqlite3 {} 'PRAGMA "
+            "quick_check'`",
+            path, code == SQLITE_READONLY_ROLLBACK ? "journal" : "wal", path, path);
+    } else if (kind == error_kind::disk_full) {
+        message += ": the transaction was rolled back, nothing was written; free space on the "
+                   "database's filesystem";
+    }
+    return error(kind, message);
+}
+
 [[noreturn]] inline void fail(sqlite3* db, int code, std::string_view doing) {
     const char* message = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-    throw error(classify(code), fmt::format("{}: {}", doing, message));
+    throw make_error(db, code, fmt::format("{}: {}", doing, message));
 }
 
 class statement {
@@ -199,7 +231,7 @@ class database {
         if (rc != SQLITE_OK) {
             const std::string text = message ? message : sqlite3_errstr(rc);
             sqlite3_free(message);
-            throw error(detail::classify(rc), text);
+            throw detail::make_error(db_, rc, text);
         }
     }
 

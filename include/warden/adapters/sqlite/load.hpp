@@ -4,15 +4,20 @@
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
 #include <warden/core/job.hpp>
+#include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
+#include <warden/core/validate.hpp>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,40 +33,119 @@ struct runtime_facts {
     host_facts host;
 };
 
-// Reads every job and the start and recovery history of the last 24 h (and any record after
-// `now`, so the validator can report a clock that went backwards), in one read transaction.
-[[nodiscard]] inline snapshot load_snapshot(database& db, timestamp now, runtime_facts runtime) {
-    require_schema(db);
+// A problem in the database that does not stop a tick, for the host to log.
+struct load_warning {
+    std::string table; // job_starts or recovery_history
+    job_id job{};      // the job id the skipped rows name
+    std::int64_t rows = 0;
+    std::string message;
+};
+
+namespace detail {
+
+// One history table's rows of the last 24 h (and any after `now`). A row naming a job that has
+// no jobs row (a job deleted by a client that does not enforce foreign keys) is skipped with a
+// warning: it names nothing warden could write, and refusing the whole snapshot for it halted
+// every tick until the row aged out of the window (issue 15). The skipped rows stop counting
+// toward the daily caps, exactly as if the deletion had cascaded.
+template <class Record>
+void read_history(database& db, std::string_view table, timestamp now, std::vector<Record>& out,
+                  std::vector<load_warning>& warnings) {
+    // Read by the record's field list; its columns (job_id, at) name nothing in `jobs`, so they
+    // need no table prefix. The last column says whether the job's row is gone.
+    statement rows(db.handle(),
+                   fmt::format("SELECT {}, j.id IS NULL FROM {} AS h LEFT JOIN jobs AS j ON j.id = "
+                               "h.job_id WHERE h.at > ? ORDER BY h.at, h.job_id",
+                               column_list<Record>(), table));
+    // Clamped so that no `now` overflows here; one before the year 0001 is refused by
+    // validate_host anyway.
+    rows.bind(1, std::max(now, earliest_time) - one_day);
+    const int orphaned_column = column_count<Record>();
+    const std::size_t first_warning = warnings.size();
+    while (rows.step()) {
+        Record record = read_row<Record>(rows);
+        if (rows.integer(orphaned_column) == 0) {
+            out.push_back(std::move(record));
+            continue;
+        }
+        const job_id job = record.job;
+        auto same = [&](const load_warning& w) { return w.job == job; };
+        const auto it = std::find_if(warnings.begin() + static_cast<std::ptrdiff_t>(first_warning),
+                                     warnings.end(), same);
+        if (it != warnings.end())
+            ++it->rows;
+        else
+            warnings.push_back(load_warning{std::string{table}, job, 1, {}});
+    }
+    for (std::size_t k = first_warning; k < warnings.size(); ++k)
+        warnings[k].message = fmt::format(
+            "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
+            "count{} toward the daily cap",
+            table, warnings[k].rows, warnings[k].rows == 1 ? "" : "s", to_int(warnings[k].job),
+            warnings[k].rows == 1 ? "it" : "they", warnings[k].rows == 1 ? "s" : "");
+}
+
+// The snapshot, read inside whatever transaction the caller holds: load_snapshot's read
+// transaction, or decide_and_apply's write transaction.
+[[nodiscard]] inline snapshot read_snapshot(database& db, timestamp now, runtime_facts runtime,
+                                            std::vector<load_warning>& warnings) {
     snapshot s;
     s.now = now;
     s.locks = std::move(runtime.locks);
     s.processes = std::move(runtime.processes);
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
+    statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
+    while (jobs.step())
+        s.jobs.push_back(read_job(jobs));
+    read_history(db, "job_starts", now, s.starts, warnings);
+    read_history(db, "recovery_history", now, s.recoveries, warnings);
+    return s;
+}
+
+} // namespace detail
+
+// Reads every job and the start and recovery history of the last 24 h (and any record after
+// `now`, so the validator can report a clock that went backwards), in one read transaction.
+// History rows of a job that no longer exists are skipped, each job's reported in `warnings`.
+[[nodiscard]] inline snapshot load_snapshot(database& db, timestamp now, runtime_facts runtime,
+                                            std::vector<load_warning>* warnings = nullptr) {
+    require_schema(db);
+    std::vector<load_warning> found;
     db.exec("BEGIN");
     try {
-        detail::statement jobs(db.handle(),
-                               fmt::format("SELECT {} FROM jobs ORDER BY id", detail::job_columns));
-        while (jobs.step())
-            s.jobs.push_back(detail::read_job(jobs));
-        // Start and recovery history share one shape, read by its field list.
-        auto history = [&](std::string_view table, auto& out) {
-            using record = typename std::remove_reference_t<decltype(out)>::value_type;
-            detail::statement rows(db.handle(),
-                                   fmt::format("SELECT {} FROM {} WHERE at > ? ORDER BY at, job_id",
-                                               detail::column_list<record>(), table));
-            rows.bind(1, now - one_day);
-            while (rows.step())
-                out.push_back(detail::read_row<record>(rows));
-        };
-        history("job_starts", s.starts);
-        history("recovery_history", s.recoveries);
+        snapshot s = detail::read_snapshot(db, now, std::move(runtime), found);
         db.exec("COMMIT");
+        if (warnings) *warnings = std::move(found);
+        return s;
     } catch (...) {
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
-    return s;
+}
+
+// Where a validation error of a snapshot loaded by load_snapshot is in the database: the table,
+// column and job id, as SQL names them (`jobs.retry_count where id = 17`, `job_starts.at where
+// job_id = 17`), rather than the engine's path into a document that does not exist
+// (`jobs[3].retry_count`). An error about what the caller supplied (config, host, locks,
+// processes, running_set) keeps its path.
+[[nodiscard]] inline std::string database_field(const validation_error& e) {
+    struct table_of {
+        std::string_view prefix, table, id_column;
+    };
+    static constexpr table_of tables[] = {{"jobs[", "jobs", "id"},
+                                          {"starts[", "job_starts", "job_id"},
+                                          {"recoveries[", "recovery_history", "job_id"}};
+    const std::string_view field = e.field;
+    for (const auto& t : tables) {
+        if (!e.job || field.substr(0, t.prefix.size()) != t.prefix) continue;
+        const std::size_t close = field.find("].");
+        if (close == std::string_view::npos) continue;
+        std::string_view column = field.substr(close + 2);
+        if (column.substr(0, 13) == "tool_options.") column.remove_prefix(13);
+        return fmt::format("{}.{} where {} = {}", t.table, column, t.id_column, to_int(*e.job));
+    }
+    return e.field;
 }
 
 // One job row by id, or nothing.

@@ -82,6 +82,12 @@ class document_reader {
         return false;
     }
 
+    // An integer literal the parser could not hold in 64 bits arrives as a float, integral and
+    // at least 2^63 in magnitude (-9223372036854775809 rounds to -2^63 as a double; a positive
+    // literal below 2^64 is still an unsigned integer).
+    [[nodiscard]] static bool beyond_64_bits(double d) noexcept {
+        return d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63);
+    }
     template <class Int>
     bool integer(const json& v, const json_where& w, Int& out) {
         constexpr auto lo = std::numeric_limits<Int>::min();
@@ -98,7 +104,8 @@ class document_reader {
                 out = static_cast<Int>(i);
                 return true;
             }
-        } else if (!v.is_number_float() || v.get<double>() != std::trunc(v.get<double>())) {
+        } else if (!v.is_number_float() || !beyond_64_bits(v.get<double>())) {
+            // 2.0 and 3e9 are numbers, not integers, whatever their value.
             wrong_type(w, "an integer", v);
             return false;
         }

@@ -115,7 +115,9 @@ class sqlite_db final : public database {
                 if (const auto* w = std::get_if<set_status>(&a);
                     w && w->rule == rule_id::stall_recovery && landed)
                     recoveries_.push_back(recovery_record{w->job, now});
-                after(i, s != warden::sqlite::action_status::conflict);
+                // Carried out: a write that landed, or a stop for the host. not_reached (after a
+                // conflict on the job, issue 15) is not, any more than a conflict.
+                after(i, landed || s == warden::sqlite::action_status::runtime_only);
                 if (i + 1 < p.actions.size()) before(i + 1);
             };
             before(0);
