@@ -1,4 +1,4 @@
-// The bug catalogue: for each incident (B1..B8, B14, B15), bring its bug back (switch its guard off
+// The bug catalogue: for each incident (B1..B8, B14..B18), bring its bug back (switch its guard off
 // in the engine and the world) and require the property test to find a violation of the invariant
 // that names the incident within a bounded number of cases, then print the shrunk trace.
 // `warden_sim_tests "[catalogue]"` prints the table docs/simulator.md quotes.
@@ -54,7 +54,9 @@ hunt_result hunt(int bug, int max_cases) {
     return out;
 }
 
-void require_found(int bug, std::initializer_list<invariant> expected) {
+// `shrunk_faults`, when given, pins the length of the shrunk counterexample: a change to the world
+// or the generator that makes the entry harder to find (or shrink) shows here.
+void require_found(int bug, std::initializer_list<invariant> expected, int shrunk_faults = -1) {
     constexpr int max_cases = 200; // the bound: each bug must be found within this many cases
     const hunt_result r = hunt(bug, max_cases);
     INFO(fmt::format("B{} was not found in {} cases", bug, max_cases));
@@ -64,6 +66,8 @@ void require_found(int bug, std::initializer_list<invariant> expected) {
         names += std::string{names.empty() ? "" : " or "} + std::string{to_string(v)};
     INFO(fmt::format("B{} broke {}, expected {}", bug, to_string(r.first.what), names));
     CHECK(std::find(expected.begin(), expected.end(), r.first.what) != expected.end());
+    if (shrunk_faults >= 0)
+        CHECK(r.shrunk.faults.size() == static_cast<std::size_t>(shrunk_faults));
     std::cout << fmt::format("\n== B{}: {} after {} cases; shrunk to {} fault commands, {} trace "
                              "events ==\n{}",
                              bug, to_string(r.first.what), r.cases, r.shrunk.faults.size(),
@@ -108,4 +112,24 @@ TEST_CASE("catalogue B14: infra-error retries never exhaust", "[sim][catalogue]"
 // reads the first log path it found for each job, so a restarted job's stall is never seen.
 TEST_CASE("catalogue B15: progress read from the first log path found", "[sim][catalogue]") {
     require_found(15, {invariant::missed_stall});
+}
+
+// Issue #15: host writes in the decide -> apply window (the window_* faults) and a second
+// watchdog (second_watchdog).
+// B16: the store tries a chained write after its predecessor conflicted, on the version the
+// predecessor would have left; an operator's edit in the window makes that version the host's.
+TEST_CASE("catalogue B16: a chained write lands after its predecessor conflicted",
+          "[sim][catalogue]") {
+    require_found(16, {invariant::stale_write}, -1);
+}
+// B17: the host carries out a recovery's stop although the recovery's status write conflicted:
+// the crawl's progress landed in the window.
+TEST_CASE("catalogue B17: a stop carried out after its status write conflicted",
+          "[sim][catalogue]") {
+    require_found(17, {invariant::stopped_live_crawl}, -1);
+}
+// B18: a second watchdog reads its snapshot before the first one writes, after a host write to
+// another row: both fill the same free slot.
+TEST_CASE("catalogue B18: two watchdogs read before either writes", "[sim][catalogue]") {
+    require_found(18, {invariant::over_target}, -1);
 }
