@@ -34,13 +34,14 @@ enum class fault_kind : std::uint8_t {
     disk_spike,           // disk usage jumps by 20..49 points
     sentinel_off,         // the automation sentinel is removed for a while (dry run)
     // Host writes in the watchdog's decide -> apply window (issue #15), armed when drawn and
-    // carried out at the next watchdog tick, after its plan is decided and before it is applied.
-    // Added last so the numbers of the others (hashed into traces) stay as they were.
-    window_edit,     // an operator edits a row: a waiting row's tool options, a running row back
-                     // to queued
-    window_retry,    // an operator re-queues a failed row (failed -> queued)
-    window_progress, // a stalled crawl resumes: its progress lands in the window
-    second_watchdog, // a second watchdog runs against the same database for 1..10 watchdog ticks
+    // carried out at the first watchdog tick whose plan they can race with, after the plan is
+    // decided and before it is applied. Added last so the numbers of the others (hashed into
+    // traces) stay as they were.
+    window_edit,     // an operator edits a row the plan writes: a waiting row's tool options, a
+                     // running row to retryable or back to queued
+    window_retry,    // an operator re-queues a failed row (failed -> queued) as a plan starts one
+    window_progress, // a stalled crawl the plan stops resumes: its progress lands in the window
+    second_watchdog, // a second watchdog runs against the same database for 1..50 watchdog ticks
 };
 
 inline constexpr int fault_kind_count = 15;

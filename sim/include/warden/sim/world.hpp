@@ -66,8 +66,8 @@ struct summary {
 };
 
 // Adds one run's counters to `total` (a suite's "sometimes" probes): the rules applied, the
-// rails' denials by name, conflicts, outcomes, crash points and late commits. Seed, hash, ticks
-// and violations are not counters and are left as they are.
+// rails' denials by name, conflicts, outcomes, crash points, late commits, faults fired and the
+// window's probes. Seed, hash, ticks and violations are not counters and are left as they are.
 inline void accumulate(summary& total, const summary& s) {
     for (std::size_t r = 0; r < total.applied_by_rule.size(); ++r)
         total.applied_by_rule[r] += s.applied_by_rule[r];
@@ -87,6 +87,8 @@ inline void accumulate(summary& total, const summary& s) {
           &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
           &summary::retryable_after_final_stage})
         total.*counter += s.*counter;
+    for (std::size_t k = 0; k < total.faults.size(); ++k)
+        total.faults[k] += s.faults[k];
 }
 
 class world {
@@ -111,6 +113,7 @@ class world {
         }
         std::stable_sort(o_.schedule.begin(), o_.schedule.end(),
                          [](const fault_cmd& a, const fault_cmd& b) { return a.tick < b.tick; });
+        db_->chain_after_conflict(o_.legacy.has(16));
         build_campaign();
         sum_.seed = o_.seed;
         sum_.legacy = o_.legacy;
@@ -506,7 +509,7 @@ class world {
         case fault_kind::window_retry:
         case fault_kind::window_progress: window_cmds_.push_back({tick_, kind, pick, arg}); break;
         case fault_kind::second_watchdog:
-            second_watchdog_ticks_ = std::max(second_watchdog_ticks_, 1 + std::int64_t{arg % 10});
+            second_watchdog_ticks_ = std::max(second_watchdog_ticks_, 1 + std::int64_t{arg % 50});
             break;
         }
         ev(event_kind::fault, job, static_cast<std::int64_t>(kind), victim,
@@ -931,23 +934,46 @@ class world {
         apply_plan(*early, seen2_, 2);
     }
 
-    // The host writes armed for this window, in the order they fired. They aim where a race
-    // hurts: an edit at a row the plan writes, progress of a crawl the plan stops (any row or
-    // stalled crawl when the plan has none), a retry of a failed row.
+    // The host writes armed for a window. Each waits, armed, for a plan it can race with (as
+    // crash_between_writes waits for a finishing crawl): an edit for a plan that writes a row
+    // (it aims at a row the plan writes twice, else once), progress for a plan that stops a
+    // stalled crawl (it resumes that crawl), a retry of a failed row for a plan that starts a
+    // job. Then it lands, in the order the armed writes fired.
     void fire_window(const plan& p) {
         if (window_cmds_.empty()) return;
         planned_.clear();
         stopped_.clear();
+        chained_.clear();
+        bool starts = false;
         for (const action& a : p.actions) {
             const std::int64_t j = to_int(action_job(a)) - 1;
             if (j < 0 || j >= static_cast<std::int64_t>(job_count())) continue;
+            starts = starts || std::holds_alternative<start_job>(a);
             auto& into = std::holds_alternative<stop_job>(a) ? stopped_ : planned_;
             if (std::find(into.begin(), into.end(), j) == into.end())
                 into.push_back(static_cast<std::uint32_t>(j));
+            else if (&into == &planned_)
+                chained_.push_back(static_cast<std::uint32_t>(j));
         }
-        for (const fault_cmd& c : window_cmds_)
-            host_write_in_window(c.kind, c.pick, c.arg);
-        window_cmds_.clear();
+        bool stalled_stop = false;
+        for (const auto& proc : procs_)
+            stalled_stop = stalled_stop || (proc.state == proc_state::stalled &&
+                                            std::find(stopped_.begin(), stopped_.end(), proc.job) !=
+                                                stopped_.end());
+        bool failed_row = false;
+        for (std::uint32_t j = 0; j < job_count() && !failed_row; ++j)
+            failed_row = row(j).status == job_status::failed;
+        std::size_t kept = 0;
+        for (const fault_cmd& c : window_cmds_) {
+            const bool ready = c.kind == fault_kind::window_edit       ? !planned_.empty()
+                               : c.kind == fault_kind::window_progress ? stalled_stop
+                                                                       : starts && failed_row;
+            if (ready)
+                host_write_in_window(c.kind, c.pick, c.arg);
+            else
+                window_cmds_[kept++] = c;
+        }
+        window_cmds_.resize(kept);
     }
 
     // The row a window write aims at: the pick among `preferred`, else among all rows that pass
@@ -1007,7 +1033,7 @@ class world {
                                  [&](std::uint32_t j) {
                                      return row(j).status == job_status::failed;
                                  })
-                           : aim(pick, planned_,
+                           : aim(pick, chained_.empty() ? planned_ : chained_,
                                  [&](std::uint32_t j) {
                                      return row(j).status == job_status::running ||
                                             is_waiting(row(j).status);
@@ -1025,9 +1051,10 @@ class world {
                     landed = true;
                 }
             } else if (r.status == job_status::running) {
-                if (db_->edit_status(j, job_status::running, r.version, job_status::queued,
-                                     now())) {
-                    requeued_by_hand(j);
+                // Marked retryable (arg even) or put back in the queue by hand.
+                const job_status to = arg % 2 == 0 ? job_status::retryable : job_status::queued;
+                if (db_->edit_status(j, job_status::running, r.version, to, now())) {
+                    if (to == job_status::queued) requeued_by_hand(j);
                     landed = true;
                 }
             } else if (is_waiting(r.status)) {
@@ -1458,6 +1485,7 @@ class world {
     std::vector<fault_cmd> window_cmds_;
     std::vector<std::uint32_t> planned_; // the rows the plan in the window writes
     std::vector<std::uint32_t> stopped_; // the jobs it stops
+    std::vector<std::uint32_t> chained_; // the rows it writes more than once
     snapshot snap2_;
     std::vector<std::int64_t> seen2_;
     std::int64_t second_watchdog_ticks_ = 0;
