@@ -15,6 +15,7 @@
 #include <warden/sim/decide.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/rng.hpp>
+#include <warden/sim/state_checker.hpp>
 #include <warden/sim/trace.hpp>
 
 #include <fmt/format.h>
@@ -91,7 +92,7 @@ inline void accumulate(summary& total, const summary& s) {
         total.faults[k] += s.faults[k];
 }
 
-class world {
+class world final : private world_view {
   public:
     static constexpr std::string_view config_error_text =
         "zimit: error: unrecognized arguments: --pageLimit=abc";
@@ -104,7 +105,10 @@ class world {
         , decide_(std::move(d))
         , faults_rng_(stream(o_.seed, 1))
         , shuffle_rng_(stream(o_.seed, 2))
-        , db_(o_.store ? o_.store() : std::make_unique<model_db>()) {
+        , db_(o_.store ? o_.store() : std::make_unique<model_db>())
+        , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
+            violate(what, j, std::move(message));
+        }) {
         if (!decide_) {
             const legacy_bugs l = o_.legacy;
             decide_ = [l](const snapshot& s, const config& c) {
@@ -136,15 +140,8 @@ class world {
         return (waits + ts - 1) / ts + 2 * waves * per_attempt + 10 * o_.watchdog_period_ticks;
     }
 
-    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
-    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
-    // conflicts with heartbeats) and the longest completion delay.
-    [[nodiscard]] std::int64_t drift_bound_ticks() const {
-        const std::int64_t ts = o_.tick_seconds;
-        const std::int64_t waits =
-            (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
-        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
-    }
+    // Ticks a job may legitimately disagree with the runtime (state_checker::drift_bound_ticks).
+    [[nodiscard]] std::int64_t drift_bound_ticks() const { return checker_.drift_bound_ticks(); }
 
     // Runs the safety phase (faults on), then the liveness phase (faults off, healed) until
     // every campaign job is finished or the bound passes; stops at the first violation.
@@ -158,7 +155,8 @@ class world {
                 break;
             }
         }
-        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0) check_finished();
+        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0)
+            checker_.at_end(*this, liveness_bound_ticks());
         finish_summary();
         return sum_;
     }
@@ -167,7 +165,7 @@ class world {
     [[nodiscard]] const std::vector<job>& rows() const noexcept { return db_->rows(); }
     [[nodiscard]] database& store() noexcept { return *db_; }
     [[nodiscard]] const config& engine() const noexcept { return cfg_; }
-    [[nodiscard]] std::int64_t tick() const noexcept { return tick_; }
+    [[nodiscard]] std::int64_t tick() const noexcept override { return tick_; }
 
   private:
     // completing: the crawl is done and its runner waits for the completion to commit, still
@@ -215,18 +213,9 @@ class world {
         std::int32_t procs = 0;
         std::int32_t pending = 0;
         std::int64_t last_write_seq = 0;
-        std::int64_t drift_ticks = 0;
-        std::int64_t impossible_ticks = 0;
-        std::int64_t missed_stall_ticks = 0;
-        std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
-        std::int64_t stalled_since = -1; // when that crawl stalled
         std::int32_t attempts = 0;
         crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
-        // The stall recoveries of this job that landed, as the world saw them: the recovery cap
-        // invariant counts these, not the store's history, so a store that loses history is
-        // caught as well.
-        std::vector<timestamp> recovered_at;
     };
 
     struct pending_completion {
@@ -251,6 +240,7 @@ class world {
         const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
         std::vector<job> rows(static_cast<std::size_t>(o_.jobs));
         truth_.resize(rows.size());
+        checker_.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             job& j = rows[i];
             truth& t = truth_[i];
@@ -284,7 +274,7 @@ class world {
     }
 
     [[nodiscard]] static constexpr timestamp start_time() noexcept { return utc(2026, 1, 1); }
-    [[nodiscard]] timestamp now() const noexcept {
+    [[nodiscard]] timestamp now() const noexcept override {
         return start_time() + duration{tick_ * o_.tick_seconds};
     }
     [[nodiscard]] bool deploy_held() const noexcept { return tick_ < deploy_until_; }
@@ -318,8 +308,8 @@ class world {
 
     // ---- the database ----------------------------------------------------------------------
 
-    [[nodiscard]] const job& row(std::uint32_t j) const noexcept { return db_->row(j); }
-    [[nodiscard]] std::uint32_t job_count() const noexcept {
+    [[nodiscard]] const job& row(std::uint32_t j) const noexcept override { return db_->row(j); }
+    [[nodiscard]] std::uint32_t job_count() const noexcept override {
         return static_cast<std::uint32_t>(truth_.size());
     }
 
@@ -332,7 +322,7 @@ class world {
                     fmt::format("completed -> {}", to_string(row(j).status)));
     }
 
-    [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const {
+    [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const override {
         const timestamp from = now() - one_day;
         std::int32_t n = 0;
         for (const auto& r : db_->starts())
@@ -340,24 +330,22 @@ class world {
         return n;
     }
 
-    [[nodiscard]] std::int32_t recoveries_last_day(std::uint32_t j) const {
-        const timestamp from = now() - one_day;
-        return static_cast<std::int32_t>(std::count_if(truth_[j].recovered_at.begin(),
-                                                       truth_[j].recovered_at.end(),
-                                                       [&](timestamp at) { return at > from; }));
-    }
+    // ---- the checker's read-only view (world_view) ------------------------------------------
 
-    // A running row whose stall recovery the daily recovery cap refuses keeps its status, its
-    // running slot and a dead runner's stale lock by design until the cap frees (up to 24 h):
-    // the recovery, the stop included, is the write the cap forbids.
-    [[nodiscard]] bool held_by_recovery_cap(std::uint32_t j) const {
-        return row(j).status == job_status::running &&
-               recoveries_last_day(j) >= cfg_.daily_recovery_cap;
+    [[nodiscard]] bool paused() const noexcept override {
+        return deploy_held() || !sentinel_present();
     }
-
-    [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept {
+    [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept override {
         return truth_[j].procs > 0 || truth_[j].pending > 0;
     }
+    [[nodiscard]] bool config_error(std::uint32_t j) const noexcept override {
+        return truth_[j].config_error;
+    }
+    void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const override {
+        for (const auto& p : procs_)
+            if (p.state == proc_state::stalled) out.emplace_back(p.job, p.stalled_at);
+    }
+    [[nodiscard]] const snapshot& last_snapshot() const noexcept override { return snap_; }
 
     // ---- the runtime -----------------------------------------------------------------------
 
@@ -1204,25 +1192,12 @@ class world {
             for (const auto& p : procs_)
                 healthy = healthy || (p.job == j && p.state != proc_state::stalled);
             if (healthy) violate(invariant::false_stall, j, "recovered while its crawl progressed");
-            recovered(j);
+            checker_.recovery_landed(*this, j);
         }
         if (before.status == job_status::running && a.status == job_status::retryable &&
             before.last_stage == cfg_.final_stage)
             ++sum_.retryable_after_final_stage;
         wrote(j, before.status);
-    }
-
-    // A stall recovery of row j landed: the daily recovery cap, over the rail's window
-    // (now - 24 h, now], must not have been reached by the recoveries before it.
-    void recovered(std::uint32_t j) {
-        std::vector<timestamp>& history = truth_[j].recovered_at;
-        std::erase_if(history, [&](timestamp at) { return at <= now() - one_day; });
-        const std::int32_t earlier = recoveries_last_day(j);
-        if (earlier >= cfg_.daily_recovery_cap)
-            violate(invariant::recovery_over_cap, j,
-                    fmt::format("{} recoveries in 24 h before this one (cap {})", earlier,
-                                cfg_.daily_recovery_cap));
-        history.push_back(now());
     }
 
     void written(const start_job& a, std::uint32_t j, const job& before,
@@ -1297,138 +1272,12 @@ class world {
         ev(event_kind::stop, j, ended);
     }
 
-    // ---- per-tick invariants -------------------------------------------------------------------
-
-    void check_tick() {
-        const bool paused = deploy_held() || !sentinel_present();
-        const std::int64_t drift_bound = drift_bound_ticks();
-        for (std::uint32_t j = 0; j < job_count(); ++j) {
-            truth& t = truth_[j];
-            const job& r = row(j);
-            const bool db_running = r.status == job_status::running;
-            if (db_running != has_attempt(j)) {
-                if (!paused && !held_by_recovery_cap(j) && ++t.drift_ticks == drift_bound + 1)
-                    violate(invariant::drift, j,
-                            fmt::format("DB says {} while the runtime {} for {} ticks",
-                                        to_string(r.status),
-                                        has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
-            } else {
-                t.drift_ticks = 0;
-            }
-            // Impossible: queued after the final stage with nothing running it. (With a live
-            // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
-            // period to stop a dead attempt's leftover lock, one to repair; paused while the
-            // deploy lock or a missing sentinel forbids the stop or the write.
-            if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
-                !has_attempt(j)) {
-                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
-                    violate(invariant::impossible_state, j,
-                            fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
-                                        t.impossible_ticks));
-            } else {
-                t.impossible_ticks = 0;
-            }
-        }
-        check_stalls(paused);
-        if (tick_ >= o_.ticks) check_filled();
-    }
-
-    // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
-    // host observes up to a period late) past the start grace, one recovery per watchdog tick
-    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
-    [[nodiscard]] std::int64_t stall_bound_ticks() const {
-        const std::int64_t ts = o_.tick_seconds;
-        const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
-        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
-    }
-
-    // missed_stall: a crawl stalled in the world's truth is stopped (a stall recovery, or
-    // reconcile's stop of a waiting row) within stall_bound_ticks. The clock pauses when the
-    // watchdog may not act: the deploy lock, a missing sentinel, a job at its recovery cap.
-    void check_stalls(bool paused) {
-        for (const auto& p : procs_)
-            if (p.state == proc_state::stalled) {
-                truth& t = truth_[p.job];
-                t.stalled_mark = tick_;
-                t.stalled_since =
-                    t.stalled_since < 0 ? p.stalled_at : std::min(t.stalled_since, p.stalled_at);
-            }
-        for (std::uint32_t j = 0; j < job_count(); ++j) {
-            truth& t = truth_[j];
-            if (t.stalled_mark != tick_) {
-                t.missed_stall_ticks = 0;
-                t.stalled_since = -1;
-                continue;
-            }
-            if (paused || held_by_recovery_cap(j)) continue;
-            if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
-                violate(invariant::missed_stall, j,
-                        fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "
-                                    "could act in (its snapshot: {})",
-                                    t.stalled_since, t.missed_stall_ticks, seen_progress(j)));
-        }
-    }
-
-    // What the watchdog's last snapshot said of job j's progress.
-    [[nodiscard]] std::string seen_progress(std::uint32_t j) const {
-        for (const job& r : snap_.jobs)
-            if (r.id == row(j).id) {
-                if (!r.progress_known) return "no progress information";
-                if (!r.last_progress_at) return "no progress yet";
-                return fmt::format("{} pages, last progress {} s before it",
-                                   r.crawled_pages.value_or(-1),
-                                   (snap_.now - *r.last_progress_at).count());
-            }
-        return "not listed";
-    }
-
-    // Liveness, every tick once faults stop: the campaign is filled to its target whenever a
-    // campaign job could be started (waiting, no live attempt, daily cap not spent, not a
-    // config error).
-    void check_filled() {
-        std::int32_t live = 0;
-        for (std::uint32_t j = 0; j < job_count(); ++j)
-            live += has_attempt(j) || held_by_recovery_cap(j) ? 1 : 0;
-        bool startable = false;
-        if (live < o_.target_running)
-            for (std::uint32_t j = 0; j < job_count() && !startable; ++j)
-                startable = is_waiting(row(j).status) && !truth_[j].config_error &&
-                            !has_attempt(j) && starts_last_day(j) < cfg_.daily_start_cap;
-        if (live < o_.target_running && startable) {
-            if (++underfilled_ticks_ == drift_bound_ticks() + 1)
-                violate(invariant::underfilled, -1,
-                        fmt::format("{} running, target {}, startable work waiting for {} ticks",
-                                    live, o_.target_running, underfilled_ticks_));
-        } else {
-            underfilled_ticks_ = 0;
-        }
-    }
-
-    [[nodiscard]] bool finished_ok(std::uint32_t j) const {
-        const job& r = row(j);
-        // Failed as a config error (B6), or as an infra error once its retries are spent (B14).
-        return r.status == job_status::completed ||
-               (r.status == job_status::failed && (r.failure == failure_class::infra_error_config ||
-                                                   r.failure == failure_class::infra_error));
-    }
-
+    // Every campaign job finished and nothing left running or committing: the run may stop.
     [[nodiscard]] bool all_finished() const {
         if (!procs_.empty() || !completions_.empty()) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!finished_ok(j)) return false;
+            if (!state_checker::finished_ok(row(j))) return false;
         return true;
-    }
-
-    void check_finished() {
-        for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!finished_ok(j)) {
-                const job& r = row(j);
-                violate(invariant::unfinished, j,
-                        fmt::format("{} ({}) after the liveness bound of {} ticks",
-                                    to_string(r.status), to_string(r.failure),
-                                    liveness_bound_ticks()));
-                return;
-            }
     }
 
     void finish_summary() {
@@ -1437,7 +1286,7 @@ class world {
         for (std::uint32_t j = 0; j < job_count(); ++j) {
             if (row(j).status == job_status::completed)
                 ++sum_.completed;
-            else if (finished_ok(j))
+            else if (state_checker::finished_ok(row(j)))
                 ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
                                                                 : sum_.failed_config);
             else
@@ -1461,7 +1310,7 @@ class world {
         run_runtime();
         if (watchdog_tick) watchdog();
         if (const auto& f = db_->failure()) violate(invariant::cas_overwrite, -1, *f);
-        check_tick();
+        checker_.after_tick(*this);
         ++tick_;
     }
 
@@ -1502,11 +1351,11 @@ class world {
     bool armed_crash_between_ = false;
     std::int64_t armed_delay_ = 0;
     std::size_t next_cmd_ = 0;
-    std::int64_t underfilled_ticks_ = 0;
     trace_hash hash_;
     std::vector<event> events_;
     summary sum_;
     std::unique_ptr<database> db_;
+    state_checker checker_; // the invariants over time; sees the world through world_view
     // The host's state, not the store's: the same on every store (progress_logs). Legacy B15
     // reads the first log path found for each job.
     progress_tracker tracker_{o_.legacy.has(15) ? progress_source_choice::first_seen
