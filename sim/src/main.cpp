@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <unistd.h>
 
@@ -26,8 +27,8 @@ int exit_code(const warden::sim::summary& s) {
 
 int main(int argc, char** argv) {
     CLI::App app{"warden-sim: whole campaigns tick by tick, with faults and invariants"};
-    std::uint64_t seed = 1;
-    std::int64_t replay = -1;
+    std::string seed_text = "1";
+    std::string replay_text;
     std::int32_t jobs = 12;
     std::int64_t ticks = 2880;
     std::int32_t target = 4;
@@ -42,8 +43,9 @@ int main(int argc, char** argv) {
     std::int64_t runs = 1;
     std::string db = "model";
     double infra_error_share = 0.0;
-    app.add_option("--seed", seed, "the one u64 seed that drives the run");
-    app.add_option("--replay", replay, "replay this seed with --trace on");
+    app.add_option("--seed", seed_text,
+                   "the one u64 seed that drives the run (0 to 18446744073709551615)");
+    app.add_option("--replay", replay_text, "replay this seed (a u64) with --trace on");
     app.add_option("--jobs", jobs, "campaign jobs")->check(CLI::Range(1, 100000));
     app.add_option("--ticks", ticks, "ticks of the safety phase (faults on)")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000000}));
@@ -89,10 +91,32 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "warden-sim: bad --legacy '{}' (want e.g. B8 or B1,B7)\n", legacy);
         return 64;
     }
-    if (replay >= 0) {
-        seed = static_cast<std::uint64_t>(replay);
+    // Seeds are full u64s, read exactly: a seed that is not one is a usage error, never
+    // another seed run in its place.
+    const auto seed_arg = warden::sim::parse_seed(seed_text);
+    if (!seed_arg) {
+        fmt::print(stderr, "warden-sim: bad --seed '{}': want a whole number from 0 to {}\n",
+                   seed_text, std::numeric_limits<std::uint64_t>::max());
+        return 64;
+    }
+    std::uint64_t seed = *seed_arg;
+    if (!replay_text.empty() || app.count("--replay") > 0) {
+        const auto replay = warden::sim::parse_seed(replay_text);
+        if (!replay) {
+            fmt::print(stderr,
+                       "warden-sim: bad --replay '{}': want a seed, a whole number from 0 to {}\n",
+                       replay_text, std::numeric_limits<std::uint64_t>::max());
+            return 64;
+        }
+        seed = *replay;
         trace = true;
         runs = 1;
+    }
+    if (runs > 1 &&
+        seed > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(runs - 1)) {
+        fmt::print(stderr, "warden-sim: --seed {} --runs {} runs past the last seed ({})\n", seed,
+                   runs, std::numeric_limits<std::uint64_t>::max());
+        return 64;
     }
 
     warden::sim::world_options o;

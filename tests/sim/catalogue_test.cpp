@@ -1,4 +1,4 @@
-// The bug catalogue: for each incident (B1..B8, B14, B15), bring its bug back (switch its guard off
+// The bug catalogue: for each incident (B1..B8, B14..B18), bring its bug back (switch its guard off
 // in the engine and the world) and require the property test to find a violation of the invariant
 // that names the incident within a bounded number of cases, then print the shrunk trace.
 // `warden_sim_tests "[catalogue]"` prints the table docs/simulator.md quotes.
@@ -28,13 +28,24 @@ struct hunt_result {
     std::size_t trace_events = 0;
 };
 
+// B18 is a race between two watchdogs: its campaigns run a second one throughout (a
+// second_watchdog command every 250 ticks, each lasting 50 watchdog ticks), outside the
+// generated scenario, so shrinking works on the host writes that make the race.
+world_options campaign(const scenario& sc, legacy_bugs legacy, bool trace = false) {
+    world_options o = options_for(sc, legacy, trace);
+    if (legacy.has(18))
+        for (std::int64_t t = 0; t < scenario_ticks; t += 250)
+            o.schedule.push_back(fault_cmd{t, fault_kind::second_watchdog, 0, 49});
+    return o;
+}
+
 hunt_result hunt(int bug, int max_cases) {
     const legacy_bugs legacy = legacy_bugs::only(bug);
     hunt_result out;
     // The last failing call of a rapidcheck run is its final, fully shrunk counterexample:
     // any later failing candidate would have been accepted as a smaller one.
     const auto property = [&](const scenario& sc) {
-        const summary s = run(options_for(sc, legacy));
+        const summary s = run(campaign(sc, legacy));
         if (!s.violations.empty()) {
             out.shrunk = sc;
             out.first = s.violations.front();
@@ -47,15 +58,18 @@ hunt_result hunt(int bug, int max_cases) {
     if (result.is<rc::detail::FailureResult>()) {
         out.found = true;
         out.cases = result.get<rc::detail::FailureResult>().numSuccess + 1;
-        world w(options_for(out.shrunk, legacy, true));
+        world w(campaign(out.shrunk, legacy, true));
         (void)w.run();
         out.trace_events = w.events().size();
     }
     return out;
 }
 
-void require_found(int bug, std::initializer_list<invariant> expected) {
-    constexpr int max_cases = 200; // the bound: each bug must be found within this many cases
+// `shrunk_faults`, when given, pins the length of the shrunk counterexample: a change to the world
+// or the generator that makes the entry harder to find (or shrink) shows here.
+// `max_cases` is the bound: each bug must be found within this many cases.
+void require_found(int bug, std::initializer_list<invariant> expected, int shrunk_faults = -1,
+                   int max_cases = 200) {
     const hunt_result r = hunt(bug, max_cases);
     INFO(fmt::format("B{} was not found in {} cases", bug, max_cases));
     REQUIRE(r.found);
@@ -64,6 +78,8 @@ void require_found(int bug, std::initializer_list<invariant> expected) {
         names += std::string{names.empty() ? "" : " or "} + std::string{to_string(v)};
     INFO(fmt::format("B{} broke {}, expected {}", bug, to_string(r.first.what), names));
     CHECK(std::find(expected.begin(), expected.end(), r.first.what) != expected.end());
+    if (shrunk_faults >= 0)
+        CHECK(r.shrunk.faults.size() == static_cast<std::size_t>(shrunk_faults));
     std::cout << fmt::format("\n== B{}: {} after {} cases; shrunk to {} fault commands, {} trace "
                              "events ==\n{}",
                              bug, to_string(r.first.what), r.cases, r.shrunk.faults.size(),
@@ -108,4 +124,26 @@ TEST_CASE("catalogue B14: infra-error retries never exhaust", "[sim][catalogue]"
 // reads the first log path it found for each job, so a restarted job's stall is never seen.
 TEST_CASE("catalogue B15: progress read from the first log path found", "[sim][catalogue]") {
     require_found(15, {invariant::missed_stall});
+}
+
+// Issue #15: host writes in the decide -> apply window (the window_* faults) and a second
+// watchdog (second_watchdog).
+// B16: the store tries a chained write after its predecessor conflicted, on the version the
+// predecessor would have left; an operator's edit in the window makes that version the host's.
+TEST_CASE("catalogue B16: a chained write lands after its predecessor conflicted",
+          "[sim][catalogue]") {
+    require_found(16, {invariant::stale_write}, 2);
+}
+// B17: the host carries out a recovery's stop although the recovery's status write conflicted:
+// the crawl's progress landed in the window.
+TEST_CASE("catalogue B17: a stop carried out after its status write conflicted",
+          "[sim][catalogue]") {
+    require_found(17, {invariant::stopped_live_crawl}, 2);
+}
+// B18: a second watchdog reads its snapshot before the first one writes, after a host write to
+// another row: both fill the same free slot. It takes three coinciding events (a slot freed by
+// the first watchdog's plan, an operator's edit of that row in the window, a start), so its bound
+// is 400 cases: found at 301 with the fixed rapidcheck seed.
+TEST_CASE("catalogue B18: two watchdogs read before either writes", "[sim][catalogue]") {
+    require_found(18, {invariant::over_target}, 3, 400);
 }

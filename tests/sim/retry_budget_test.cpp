@@ -96,3 +96,26 @@ TEST_CASE("retry budget: without the engine's budget the world breaks retries_un
     REQUIRE_FALSE(world_half.violations.empty());
     CHECK(world_half.violations.front().what == invariant::retries_unbounded);
 }
+
+// Issue #15: an operator re-queues a job while its attempt runs; that attempt then fails with an
+// infra error. The failure belongs to the budget the re-queue replaced: counting it against the
+// fresh one made the world report retries_unbounded on a campaign the engine ran correctly
+// (`warden-sim --seed 1 --jobs 6 --ticks 1440 --faults heavy --infra-error-share 0.3`, before the
+// window faults were added to the heavy profile: they are off here so the run is that one).
+TEST_CASE("retry budget: a failure of the attempt running at a re-queue is not a fresh retry",
+          "[sim][retry_budget]") {
+    world_options o;
+    o.seed = 1;
+    o.jobs = 6;
+    o.ticks = 1440;
+    o.rates = *fault_profile("heavy");
+    for (const fault_kind k : {fault_kind::window_edit, fault_kind::window_retry,
+                               fault_kind::window_progress, fault_kind::second_watchdog})
+        o.rates[k] = 0.0;
+    o.infra_error_share = 0.3;
+    const summary s = run(o);
+    INFO(format_summary(s, o.tick_seconds));
+    CHECK(s.violations.empty());
+    CHECK(s.faults[static_cast<std::size_t>(fault_kind::operator_requeue)] > 0);
+    CHECK(s.failed_infra > 0);
+}

@@ -56,6 +56,16 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
     CHECK(seen.completed > 0);
     CHECK(seen.failed_config > 0);
     CHECK(seen.failed_infra > 0);
+    // Issue #15's window: each host-write kind fired, some landed in the window, some chained
+    // action was not reached after its job's conflict, and a second watchdog applied plans.
+    for (const fault_kind k : {fault_kind::window_edit, fault_kind::window_retry,
+                               fault_kind::window_progress, fault_kind::second_watchdog}) {
+        INFO("fault never fired: " << to_string(k));
+        CHECK(seen.faults[static_cast<std::size_t>(k)] > 0);
+    }
+    CHECK(seen.window_writes > 0);
+    CHECK(seen.not_reached > 0);
+    CHECK(seen.second_watchdogs > 0);
 }
 
 TEST_CASE("determinism: a seed replays to the same trace hash", "[sim][determinism]") {

@@ -5,6 +5,7 @@
 // database written only through warden::sqlite's compare-and-set statements). Row writes are
 // compare-and-set on (status, version) unless they say "blind"; every write that lands bumps
 // the row's version by one.
+#include <warden/apply.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/plan.hpp>
@@ -26,7 +27,9 @@ namespace warden::sim {
 class database {
   public:
     using before_action = std::function<void(std::size_t)>;
-    using after_action = std::function<void(std::size_t, bool applied)>;
+    // applied (stop_job: to be carried out by the host), conflict, or not_reached (an earlier
+    // action on the same job in this plan conflicted: issue #15).
+    using after_action = std::function<void(std::size_t, apply_outcome)>;
 
     database() = default;
     database(const database&) = delete;
@@ -57,9 +60,10 @@ class database {
                                          std::vector<recovery_record>& recoveries) = 0;
 
     // The watchdog's plan, every row write a compare-and-set, in one transaction. `before(i)`
-    // runs before action i is written, `after(i, applied)` after it (stop_job: applied, nothing
-    // written), with row() already showing the write. A stall recovery's status write that
-    // lands is also a recovery in the history.
+    // runs before action i is written, `after(i, outcome)` after it (stop_job: applied, nothing
+    // written, unless an earlier write to its job conflicted), with row() already showing the
+    // write. A stall recovery's status write that lands is also a recovery in the history. Once
+    // an action on a job conflicts, the job's later actions are not_reached (apply.hpp).
     virtual void apply(const plan& p, timestamp now, const before_action& before,
                        const after_action& after) = 0;
 
@@ -71,6 +75,10 @@ class database {
     // operator's UPDATE of the row it was shown.
     virtual bool edit_status(std::uint32_t j, job_status expected, std::int64_t expected_version,
                              job_status to, timestamp now) = 0;
+    // An operator's UPDATE of a waiting row's tool options, compare-and-set on the (status,
+    // version) it was shown.
+    virtual bool edit_options(std::uint32_t j, job_status expected, std::int64_t expected_version,
+                              const tool_options& to) = 0;
     // The crawler's final stage write (last_stage, has_outputs): a compare-and-set on
     // (running, expected_version), or blind when `expected_version` is empty (legacy B7).
     virtual bool write_stage(std::uint32_t j, const std::string& stage, timestamp at,
@@ -82,7 +90,14 @@ class database {
     // The worker claims a queued row: running, started_at, and a start in the history.
     virtual bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) = 0;
 
+    // Legacy B16 (issue #15, item 1): a chained write is tried after its predecessor conflicted,
+    // on the version the predecessor would have left. The model honours it; SQLite writes through
+    // the adapter, whatever it does.
+    void chain_after_conflict(bool on) noexcept { chain_after_conflict_ = on; }
+
   protected:
+    bool chain_after_conflict_ = false;
+
     void drop_old_history(timestamp now) {
         const auto old = [&](const auto& r) { return r.at <= now - one_day; };
         std::erase_if(starts_, old);
@@ -112,10 +127,18 @@ class model_db final : public database {
 
     void apply(const plan& p, timestamp now, const before_action& before,
                const after_action& after) override {
+        conflicted_.clear();
         for (std::size_t i = 0; i < p.actions.size(); ++i) {
             before(i);
+            const job_id id = action_job(p.actions[i]);
+            if (!chain_after_conflict_ &&
+                std::find(conflicted_.begin(), conflicted_.end(), id) != conflicted_.end()) {
+                after(i, apply_outcome::not_reached);
+                continue;
+            }
             const bool ok = std::visit([&](const auto& a) { return write(a, now); }, p.actions[i]);
-            after(i, ok);
+            if (!ok) conflicted_.push_back(id);
+            after(i, ok ? apply_outcome::applied : apply_outcome::conflict);
         }
     }
 
@@ -134,6 +157,14 @@ class model_db final : public database {
                      job_status to, timestamp now) override {
         if (!matches(j, expected, expected_version)) return false;
         set(rows_[j], to, std::nullopt, now);
+        return true;
+    }
+
+    bool edit_options(std::uint32_t j, job_status expected, std::int64_t expected_version,
+                      const tool_options& to) override {
+        if (!matches(j, expected, expected_version)) return false;
+        rows_[j].options = to;
+        ++rows_[j].version;
         return true;
     }
 
@@ -167,6 +198,8 @@ class model_db final : public database {
     }
 
   private:
+    std::vector<job_id> conflicted_; // the jobs of the plan being applied with a conflict
+
     [[nodiscard]] bool matches(std::uint32_t j, job_status s, std::int64_t v) const noexcept {
         return rows_[j].status == s && rows_[j].version == v;
     }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,9 +33,18 @@ enum class fault_kind : std::uint8_t {
     deploy,               // the deploy lock is held for a while; the worker restarts
     disk_spike,           // disk usage jumps by 20..49 points
     sentinel_off,         // the automation sentinel is removed for a while (dry run)
+    // Host writes in the watchdog's decide -> apply window (issue #15), armed when drawn and
+    // carried out at the first watchdog tick whose plan they can race with, after the plan is
+    // decided and before it is applied. Added last so the numbers of the others (hashed into
+    // traces) stay as they were.
+    window_edit,     // an operator edits a row the plan writes: a waiting row's tool options, a
+                     // running row to retryable or back to queued
+    window_retry,    // an operator re-queues a failed row (failed -> queued) as a plan starts one
+    window_progress, // a stalled crawl the plan stops resumes: its progress lands in the window
+    second_watchdog, // a second watchdog runs against the same database for 1..50 watchdog ticks
 };
 
-inline constexpr int fault_kind_count = 11;
+inline constexpr int fault_kind_count = 15;
 
 [[nodiscard]] constexpr std::string_view to_string(fault_kind k) noexcept {
     switch (k) {
@@ -49,6 +59,10 @@ inline constexpr int fault_kind_count = 11;
     case fault_kind::deploy: return "deploy";
     case fault_kind::disk_spike: return "disk_spike";
     case fault_kind::sentinel_off: return "sentinel_off";
+    case fault_kind::window_edit: return "window_edit";
+    case fault_kind::window_retry: return "window_retry";
+    case fault_kind::window_progress: return "window_progress";
+    case fault_kind::second_watchdog: return "second_watchdog";
     }
     return "unknown";
 }
@@ -87,6 +101,10 @@ struct fault_rates {
     r[fault_kind::deploy] = 0.001;
     r[fault_kind::disk_spike] = 0.0005;
     r[fault_kind::sentinel_off] = 0.0005;
+    r[fault_kind::window_edit] = 0.002;
+    r[fault_kind::window_retry] = 0.001;
+    r[fault_kind::window_progress] = 0.001;
+    r[fault_kind::second_watchdog] = 0.001;
     if (name == "heavy")
         for (auto& p : r.per_tick)
             p *= 10;
@@ -106,18 +124,21 @@ struct fault_cmd {
 // The bug catalogue: bit n set means incident Bn is back (its guard is switched off), in the
 // engine (config.guards, ensure_min_running_jobs, the rail set) and in the world (non-atomic
 // writes, 0-row updates taken as success, running-set removal before the completion commits,
-// the host's progress tracker reading the first log path it found).
+// the host's progress tracker reading the first log path it found, a chained write tried after
+// its predecessor conflicted, a stop carried out after its job's status write conflicted, a second
+// watchdog that reads before the first one writes).
 struct legacy_bugs {
-    std::uint16_t mask = 0;
+    std::uint32_t mask = 0;
     [[nodiscard]] constexpr bool has(int n) const noexcept { return (mask >> n) & 1u; }
     constexpr legacy_bugs& add(int n) noexcept {
-        mask = static_cast<std::uint16_t>(mask | (1u << n));
+        mask |= 1u << n;
         return *this;
     }
     [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
     // The entries of the catalogue (docs/simulator.md): B1..B8 are our incidents; B9..B13 are
-    // reserved in DESIGN.md for peers' bugs not modelled yet; B14 on are issue #8's.
-    static constexpr std::array<int, 10> numbers{1, 2, 3, 4, 5, 6, 7, 8, 14, 15};
+    // reserved in DESIGN.md for peers' bugs not modelled yet; B14 and B15 are issue #8's, B16 to
+    // B18 issue #15's.
+    static constexpr std::array<int, 13> numbers{1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18};
     [[nodiscard]] static constexpr bool known(int n) noexcept {
         return std::find(numbers.begin(), numbers.end(), n) != numbers.end();
     }
@@ -157,6 +178,21 @@ struct legacy_bugs {
         s.remove_prefix(comma + 1);
     }
     return l;
+}
+
+// A seed as the command line spells it: decimal digits only, the full u64 range (0 to
+// 18446744073709551615). Anything else (a sign, a space, a value past 2^64 - 1) is no seed: the
+// caller reports a usage error instead of running another seed than the one asked for.
+[[nodiscard]] inline std::optional<std::uint64_t> parse_seed(std::string_view text) noexcept {
+    if (text.empty() || text.size() > 20) return std::nullopt;
+    std::uint64_t v = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+        v = v * 10 + digit;
+    }
+    return v;
 }
 
 struct world_options {

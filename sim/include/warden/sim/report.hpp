@@ -85,6 +85,9 @@ namespace warden::sim {
     line("queue fill writes", s.applied_by_rule[static_cast<std::size_t>(rule_id::queue_fill)]);
     line("conflicts (watchdog/worker)",
          fmt::format("{}/{}", s.watchdog_conflicts, s.worker_conflicts));
+    line("not reached after conflict", s.not_reached);
+    line("host writes in the window", s.window_writes);
+    line("second watchdog plans", s.second_watchdogs);
     std::string rails;
     for (const auto& [rail, n] : s.blocked_by_rail)
         rails += fmt::format("{}{}={}", rails.empty() ? "" : " ", rail, n);

@@ -115,9 +115,10 @@ class sqlite_db final : public database {
                 if (const auto* w = std::get_if<set_status>(&a);
                     w && w->rule == rule_id::stall_recovery && landed)
                     recoveries_.push_back(recovery_record{w->job, now});
-                // Carried out: a write that landed, or a stop for the host. not_reached (after a
-                // conflict on the job, issue 15) is not, any more than a conflict.
-                after(i, landed || s == warden::sqlite::action_status::runtime_only);
+                after(i, s == warden::sqlite::action_status::conflict ? apply_outcome::conflict
+                         : s == warden::sqlite::action_status::not_reached
+                             ? apply_outcome::not_reached
+                             : apply_outcome::applied);
                 if (i + 1 < p.actions.size()) before(i + 1);
             };
             before(0);
@@ -147,6 +148,21 @@ class sqlite_db final : public database {
                                                        {expected, expected_version}, to, now);
             refresh(j);
             return s == warden::sqlite::action_status::applied;
+        });
+    }
+
+    // The operator's options edit goes through the adapter's compare-and-set for a tool-options
+    // write, as the watchdog's own does.
+    bool edit_options(std::uint32_t j, job_status expected, std::int64_t expected_version,
+                      const tool_options& to) override {
+        return guard([&] {
+            const set_tool_options edit{job_id{id(j)},    expected, expected_version,
+                                        rows_[j].options, to,       rule_id{}};
+            const timestamp unused{}; // an options write stamps no time
+            const bool ok = warden::sqlite::apply_one(db_, edit, unused) ==
+                            warden::sqlite::action_status::applied;
+            refresh(j);
+            return ok;
         });
     }
 

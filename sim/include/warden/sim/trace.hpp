@@ -24,6 +24,9 @@ enum class event_kind : std::uint8_t {
     stop, // the watchdog stopped the job's runner; a: processes ended
     violation,
     phase, // a: 1 liveness phase begins
+    // Added last so the numbers of the others (hashed into traces) stay as they were.
+    watchdog_not_reached, // an earlier action on the job in this plan conflicted (issue #15)
+    host_write,           // a host write in the decide -> apply window; a: fault_kind
 };
 
 [[nodiscard]] constexpr std::string_view to_string(event_kind k) noexcept {
@@ -41,6 +44,8 @@ enum class event_kind : std::uint8_t {
     case event_kind::stop: return "stop";
     case event_kind::violation: return "violation";
     case event_kind::phase: return "phase";
+    case event_kind::watchdog_not_reached: return "watchdog_not_reached";
+    case event_kind::host_write: return "host_write";
     }
     return "unknown";
 }
@@ -109,9 +114,13 @@ enum class invariant : std::uint8_t {
     recovery_over_cap, // no stall recovery of a job at its daily recovery cap
     retries_unbounded, // no attempt after max_retries + 1 infra-error failures (B14)
     missed_stall,      // a stalled crawl is stopped within the stall bound (B15)
+    // Issue #15: host writes in the decide -> apply window.
+    stale_write,        // no action lands on a row that moved since the snapshot it was decided on
+    stopped_live_crawl, // no stop of a crawl whose job's status write in the plan conflicted
+    over_target,        // two watchdogs' starts never take running past ensure_min_running_jobs
 };
 
-inline constexpr int invariant_count = 20;
+inline constexpr int invariant_count = 23;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -135,6 +144,9 @@ inline constexpr int invariant_count = 20;
     case invariant::recovery_over_cap: return "recovery_over_cap";
     case invariant::retries_unbounded: return "retries_unbounded";
     case invariant::missed_stall: return "missed_stall";
+    case invariant::stale_write: return "stale_write";
+    case invariant::stopped_live_crawl: return "stopped_live_crawl";
+    case invariant::over_target: return "over_target";
     }
     return "unknown";
 }

@@ -16,6 +16,7 @@
 #include <warden/sim/decide.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/rng.hpp>
+#include <warden/sim/state_checker.hpp>
 #include <warden/sim/trace.hpp>
 
 #include <fmt/format.h>
@@ -50,6 +51,9 @@ struct summary {
     std::array<std::int64_t, rule_count> applied_by_rule{};
     std::int64_t watchdog_conflicts = 0;
     std::int64_t worker_conflicts = 0;
+    std::int64_t not_reached = 0;   // probe: actions after a conflict on their job (#15)
+    std::int64_t window_writes = 0; // probe: host writes that landed in the decide -> apply window
+    std::int64_t second_watchdogs = 0; // probe: ticks a second watchdog applied a plan
     std::int64_t blocked = 0;
     std::vector<std::pair<std::string_view, std::int64_t>> blocked_by_rail;
     std::array<std::int64_t, fault_kind_count> faults{};
@@ -64,8 +68,8 @@ struct summary {
 };
 
 // Adds one run's counters to `total` (a suite's "sometimes" probes): the rules applied, the
-// rails' denials by name, conflicts, outcomes, crash points and late commits. Seed, hash, ticks
-// and violations are not counters and are left as they are.
+// rails' denials by name, conflicts, outcomes, crash points, late commits, faults fired and the
+// window's probes. Seed, hash, ticks and violations are not counters and are left as they are.
 inline void accumulate(summary& total, const summary& s) {
     for (std::size_t r = 0; r < total.applied_by_rule.size(); ++r)
         total.applied_by_rule[r] += s.applied_by_rule[r];
@@ -79,14 +83,17 @@ inline void accumulate(summary& total, const summary& s) {
     }
     for (std::int64_t summary::*counter :
          {&summary::blocked, &summary::starts, &summary::worker_picks, &summary::restarts,
-          &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::completed,
+          &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::not_reached,
+          &summary::window_writes, &summary::second_watchdogs, &summary::completed,
           &summary::failed_config, &summary::failed_infra, &summary::not_finished,
           &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
           &summary::retryable_after_final_stage})
         total.*counter += s.*counter;
+    for (std::size_t k = 0; k < total.faults.size(); ++k)
+        total.faults[k] += s.faults[k];
 }
 
-class world {
+class world final : private world_view {
   public:
     static constexpr std::string_view config_error_text =
         "zimit: error: unrecognized arguments: --pageLimit=abc";
@@ -99,7 +106,10 @@ class world {
         , decide_(std::move(d))
         , faults_rng_(stream(o_.seed, 1))
         , shuffle_rng_(stream(o_.seed, 2))
-        , db_(o_.store ? o_.store() : std::make_unique<model_db>()) {
+        , db_(o_.store ? o_.store() : std::make_unique<model_db>())
+        , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
+            violate(what, j, std::move(message));
+        }) {
         if (!decide_) {
             const legacy_bugs l = o_.legacy;
             decide_ = [l](const snapshot& s, const config& c) {
@@ -108,6 +118,7 @@ class world {
         }
         std::stable_sort(o_.schedule.begin(), o_.schedule.end(),
                          [](const fault_cmd& a, const fault_cmd& b) { return a.tick < b.tick; });
+        db_->chain_after_conflict(o_.legacy.has(16));
         build_campaign();
         sum_.seed = o_.seed;
         sum_.legacy = o_.legacy;
@@ -130,15 +141,8 @@ class world {
         return (waits + ts - 1) / ts + 2 * waves * per_attempt + 10 * o_.watchdog_period_ticks;
     }
 
-    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
-    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
-    // conflicts with heartbeats) and the longest completion delay.
-    [[nodiscard]] std::int64_t drift_bound_ticks() const {
-        const std::int64_t ts = o_.tick_seconds;
-        const std::int64_t waits =
-            (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
-        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
-    }
+    // Ticks a job may legitimately disagree with the runtime (state_checker::drift_bound_ticks).
+    [[nodiscard]] std::int64_t drift_bound_ticks() const { return checker_.drift_bound_ticks(); }
 
     // Runs the safety phase (faults on), then the liveness phase (faults off, healed) until
     // every campaign job is finished or the bound passes; stops at the first violation.
@@ -152,7 +156,8 @@ class world {
                 break;
             }
         }
-        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0) check_finished();
+        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0)
+            checker_.at_end(*this, liveness_bound_ticks());
         finish_summary();
         return sum_;
     }
@@ -161,7 +166,7 @@ class world {
     [[nodiscard]] const std::vector<job>& rows() const noexcept { return db_->rows(); }
     [[nodiscard]] database& store() noexcept { return *db_; }
     [[nodiscard]] const config& engine() const noexcept { return cfg_; }
-    [[nodiscard]] std::int64_t tick() const noexcept { return tick_; }
+    [[nodiscard]] std::int64_t tick() const noexcept override { return tick_; }
 
   private:
     // completing: the crawl is done and its runner waits for the completion to commit, still
@@ -200,24 +205,18 @@ class world {
         // Infra-error failures since the last time an operator re-queued the job by hand: the
         // retry budget bounds the automatic retries that follow them.
         std::int32_t infra_failures = 0;
+        // The attempt that was running when an operator last re-queued the job by hand: its
+        // own failure, which may still come, belongs to the budget before the re-queue.
+        std::int32_t requeued_at_attempt = 0;
         rng r;
         std::int64_t lock_pid = 0;        // 0: free; may name a dead process (stale lock)
         std::int64_t running_set_pid = 0; // 0: not in the worker's running set
         std::int32_t procs = 0;
         std::int32_t pending = 0;
         std::int64_t last_write_seq = 0;
-        std::int64_t drift_ticks = 0;
-        std::int64_t impossible_ticks = 0;
-        std::int64_t missed_stall_ticks = 0;
-        std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
-        std::int64_t stalled_since = -1; // when that crawl stalled
         std::int32_t attempts = 0;
         crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
-        // The stall recoveries of this job that landed, as the world saw them: the recovery cap
-        // invariant counts these, not the store's history, so a store that loses history is
-        // caught as well.
-        std::vector<timestamp> recovered_at;
     };
 
     struct pending_completion {
@@ -242,6 +241,7 @@ class world {
         const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
         std::vector<job> rows(static_cast<std::size_t>(o_.jobs));
         truth_.resize(rows.size());
+        checker_.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             job& j = rows[i];
             truth& t = truth_[i];
@@ -275,7 +275,7 @@ class world {
     }
 
     [[nodiscard]] static constexpr timestamp start_time() noexcept { return utc(2026, 1, 1); }
-    [[nodiscard]] timestamp now() const noexcept {
+    [[nodiscard]] timestamp now() const noexcept override {
         return start_time() + duration{tick_ * o_.tick_seconds};
     }
     [[nodiscard]] bool deploy_held() const noexcept { return tick_ < deploy_until_; }
@@ -309,8 +309,8 @@ class world {
 
     // ---- the database ----------------------------------------------------------------------
 
-    [[nodiscard]] const job& row(std::uint32_t j) const noexcept { return db_->row(j); }
-    [[nodiscard]] std::uint32_t job_count() const noexcept {
+    [[nodiscard]] const job& row(std::uint32_t j) const noexcept override { return db_->row(j); }
+    [[nodiscard]] std::uint32_t job_count() const noexcept override {
         return static_cast<std::uint32_t>(truth_.size());
     }
 
@@ -323,7 +323,7 @@ class world {
                     fmt::format("completed -> {}", to_string(row(j).status)));
     }
 
-    [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const {
+    [[nodiscard]] std::int32_t starts_last_day(std::uint32_t j) const override {
         const timestamp from = now() - one_day;
         std::int32_t n = 0;
         for (const auto& r : db_->starts())
@@ -331,24 +331,22 @@ class world {
         return n;
     }
 
-    [[nodiscard]] std::int32_t recoveries_last_day(std::uint32_t j) const {
-        const timestamp from = now() - one_day;
-        return static_cast<std::int32_t>(std::count_if(truth_[j].recovered_at.begin(),
-                                                       truth_[j].recovered_at.end(),
-                                                       [&](timestamp at) { return at > from; }));
-    }
+    // ---- the checker's read-only view (world_view) ------------------------------------------
 
-    // A running row whose stall recovery the daily recovery cap refuses keeps its status, its
-    // running slot and a dead runner's stale lock by design until the cap frees (up to 24 h):
-    // the recovery, the stop included, is the write the cap forbids.
-    [[nodiscard]] bool held_by_recovery_cap(std::uint32_t j) const {
-        return row(j).status == job_status::running &&
-               recoveries_last_day(j) >= cfg_.daily_recovery_cap;
+    [[nodiscard]] bool paused() const noexcept override {
+        return deploy_held() || !sentinel_present();
     }
-
-    [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept {
+    [[nodiscard]] bool has_attempt(std::uint32_t j) const noexcept override {
         return truth_[j].procs > 0 || truth_[j].pending > 0;
     }
+    [[nodiscard]] bool config_error(std::uint32_t j) const noexcept override {
+        return truth_[j].config_error;
+    }
+    void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const override {
+        for (const auto& p : procs_)
+            if (p.state == proc_state::stalled) out.emplace_back(p.job, p.stalled_at);
+    }
+    [[nodiscard]] const snapshot& last_snapshot() const noexcept override { return snap_; }
 
     // ---- the runtime -----------------------------------------------------------------------
 
@@ -481,7 +479,7 @@ class world {
                                      now())) {
                     wrote(j, job_status::running);
                     // A human's explicit request for another run: a fresh budget.
-                    if (kind == fault_kind::operator_requeue) truth_[j].infra_failures = 0;
+                    if (kind == fault_kind::operator_requeue) requeued_by_hand(j);
                 }
             }
             break;
@@ -495,6 +493,12 @@ class world {
         case fault_kind::sentinel_off:
             sentinel_off_until_ =
                 std::max(sentinel_off_until_, tick_ + 5 + static_cast<int>(arg % 56));
+            break;
+        case fault_kind::window_edit:
+        case fault_kind::window_retry:
+        case fault_kind::window_progress: window_cmds_.push_back({tick_, kind, pick, arg}); break;
+        case fault_kind::second_watchdog:
+            second_watchdog_ticks_ = std::max(second_watchdog_ticks_, 1 + std::int64_t{arg % 50});
             break;
         }
         ev(event_kind::fault, job, static_cast<std::int64_t>(kind), victim,
@@ -528,6 +532,8 @@ class world {
         disk_percent_ = disk_base_percent;
         armed_crash_between_ = false;
         armed_delay_ = 0;
+        window_cmds_.clear();
+        second_watchdog_ticks_ = 0;
         ev(event_kind::phase, -1, 1, 0, "liveness phase: faults off");
     }
 
@@ -604,7 +610,10 @@ class world {
         const bool config_error = why == attempt_failure::config_error;
         const bool infra_error = why == attempt_failure::infra_error;
         if (config_error) ++truth_[p.job].config_failures;
-        if (infra_error) ++truth_[p.job].infra_failures;
+        // An attempt that was already running when an operator re-queued the job counts against
+        // the budget the re-queue replaced, not the fresh one.
+        if (infra_error && p.attempt > truth_[p.job].requeued_at_attempt)
+            ++truth_[p.job].infra_failures;
         // The legacy runner calls everything transient, except the runtime's own refusals.
         db_->record_error(
             p.job, infra_error ? failure_class::infra_error : failure_class::transient,
@@ -767,8 +776,13 @@ class world {
 
     // ---- the watchdog ------------------------------------------------------------------------
 
-    void take_snapshot() {
-        const std::vector<job>& rows = db_->read(now(), snap_.starts, snap_.recoveries);
+    // The watchdog's read into `into`, and the version of every row it saw (by row index): what
+    // the plan decided on it may assume of the row (stale_write).
+    void take_snapshot(snapshot& into, std::vector<std::int64_t>& seen) {
+        const std::vector<job>& rows = db_->read(now(), into.starts, into.recoveries);
+        seen.resize(rows.size());
+        for (std::size_t j = 0; j < rows.size(); ++j)
+            seen[j] = rows[j].version;
         order_.resize(rows.size());
         for (std::uint32_t j = 0; j < order_.size(); ++j)
             order_[j] = j;
@@ -776,35 +790,35 @@ class world {
         std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
             return truth_[a].last_write_seq < truth_[b].last_write_seq;
         });
-        snap_.now = now();
-        snap_.jobs.resize(rows.size());
+        into.now = now();
+        into.jobs.resize(rows.size());
         for (std::size_t i = 0; i < order_.size(); ++i)
-            snap_.jobs[i] = rows[order_[i]];
-        if (o_.progress_logs) read_progress_logs();
-        snap_.locks.clear();
-        snap_.running_set.clear();
+            into.jobs[i] = rows[order_[i]];
+        if (o_.progress_logs) read_progress_logs(into);
+        into.locks.clear();
+        into.running_set.clear();
         for (std::uint32_t j = 0; j < rows.size(); ++j) {
-            if (truth_[j].lock_pid != 0) snap_.locks.push_back(rows[j].id);
-            if (truth_[j].running_set_pid != 0) snap_.running_set.push_back(rows[j].id);
+            if (truth_[j].lock_pid != 0) into.locks.push_back(rows[j].id);
+            if (truth_[j].running_set_pid != 0) into.running_set.push_back(rows[j].id);
         }
-        snap_.processes.clear();
+        into.processes.clear();
         for (const auto& p : procs_)
             if (p.state != proc_state::spawning) {
                 // Named fields: process_fact grows, and its new members keep their defaults.
                 process_fact f;
                 f.pid = p.pid;
                 f.output_dir = row(p.job).output_dir;
-                snap_.processes.push_back(std::move(f));
+                into.processes.push_back(std::move(f));
             }
-        snap_.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
+        into.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
     }
 
     // The host's progress evidence (progress_logs): each job's readable crawl logs go through
     // the host's progress_tracker, which replaces the heartbeat column in the snapshot. A
     // finished job is forgotten, so the tracker holds the unfinished jobs only.
-    void read_progress_logs() {
+    void read_progress_logs(snapshot& snap) {
         for (std::size_t i = 0; i < order_.size(); ++i) {
-            job& j = snap_.jobs[i];
+            job& j = snap.jobs[i];
             const crawl_log& log = truth_[order_[i]].log;
             if (is_terminal(j.status)) {
                 tracker_.forget(j.id);
@@ -846,9 +860,7 @@ class world {
                     "the same rows in another order give another plan");
     }
 
-    void watchdog() {
-        const plan p = decide_(snap_, cfg_);
-        if (o_.check_order_independence) check_order_independence(p);
+    void count_blocked(const plan& p) {
         for (const auto& b : p.blocked) {
             ++sum_.blocked;
             auto it = std::find_if(sum_.blocked_by_rail.begin(), sum_.blocked_by_rail.end(),
@@ -865,8 +877,29 @@ class world {
                    : fmt::format("{} {} blocked by {}: {}", to_string(action_rule(b.proposed)),
                                  kind_name(b.proposed), b.rail, b.reason));
         }
+    }
+
+    // The watchdog decides on the snapshot it read at the start of the tick; the runtime's writes
+    // and the armed host writes land in the window; then the plan is applied with compare-and-set.
+    // A second watchdog (fault second_watchdog) reads, decides and writes in one atomic step after
+    // the first, as `warden apply` reading inside its write transaction does; with B18 back it
+    // reads before the first one writes (after the window's host writes), as an applier that reads
+    // its snapshot before BEGIN IMMEDIATE does.
+    void watchdog() {
+        const plan p = decide_(snap_, cfg_);
+        if (o_.check_order_independence) check_order_independence(p);
+        count_blocked(p);
+        fire_window(p);
+        const bool second = second_watchdog_ticks_ > 0;
+        if (second) --second_watchdog_ticks_;
+        std::optional<plan> early;
+        if (second && o_.legacy.has(18)) {
+            take_snapshot(snap2_, seen2_);
+            early = decide_(snap2_, cfg_);
+        }
         std::optional<snapshot> reference;
-        if (o_.verify_reference_apply) {
+        const bool verify = o_.verify_reference_apply && !o_.legacy.has(16);
+        if (verify) {
             reference.emplace();
             reference->now = now();
             reference->jobs = db_->rows();
@@ -874,17 +907,175 @@ class world {
             reference->recoveries = db_->recoveries();
         }
         const std::int64_t conflicts_before = sum_.watchdog_conflicts;
-        apply_plan(p);
-        if (o_.verify_reference_apply)
-            verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before);
+        const std::int64_t not_reached_before = sum_.not_reached;
+        first_watchdog_starts_ = 0;
+        apply_plan(p, seen_, 1);
+        if (verify)
+            verify_reference(*reference, p, sum_.watchdog_conflicts - conflicts_before,
+                             sum_.not_reached - not_reached_before);
+        if (!second || !sum_.violations.empty()) return;
+        if (!early) {
+            take_snapshot(snap2_, seen2_);
+            early = decide_(snap2_, cfg_);
+        }
+        count_blocked(*early);
+        ++sum_.second_watchdogs;
+        apply_plan(*early, seen2_, 2);
+    }
+
+    // The host writes armed for a window. Each waits, armed, for a plan it can race with (as
+    // crash_between_writes waits for a finishing crawl): an edit for a plan that writes a row
+    // (it aims at a row the plan writes twice, else once), progress for a plan that stops a
+    // stalled crawl (it resumes that crawl), a retry of a failed row for a plan that starts a
+    // job. Then it lands, in the order the armed writes fired.
+    void fire_window(const plan& p) {
+        if (window_cmds_.empty()) return;
+        planned_.clear();
+        stopped_.clear();
+        chained_.clear();
+        bool starts = false;
+        for (const action& a : p.actions) {
+            const std::int64_t j = to_int(action_job(a)) - 1;
+            if (j < 0 || j >= static_cast<std::int64_t>(job_count())) continue;
+            starts = starts || std::holds_alternative<start_job>(a);
+            auto& into = std::holds_alternative<stop_job>(a) ? stopped_ : planned_;
+            if (std::find(into.begin(), into.end(), j) == into.end())
+                into.push_back(static_cast<std::uint32_t>(j));
+            else if (&into == &planned_)
+                chained_.push_back(static_cast<std::uint32_t>(j));
+        }
+        bool stalled_stop = false;
+        for (const auto& proc : procs_)
+            stalled_stop = stalled_stop || (proc.state == proc_state::stalled &&
+                                            std::find(stopped_.begin(), stopped_.end(), proc.job) !=
+                                                stopped_.end());
+        bool failed_row = false;
+        for (std::uint32_t j = 0; j < job_count() && !failed_row; ++j)
+            failed_row = row(j).status == job_status::failed;
+        std::size_t kept = 0;
+        for (const fault_cmd& c : window_cmds_) {
+            const bool ready = c.kind == fault_kind::window_edit       ? !planned_.empty()
+                               : c.kind == fault_kind::window_progress ? stalled_stop
+                                                                       : starts && failed_row;
+            if (ready)
+                host_write_in_window(c.kind, c.pick, c.arg);
+            else
+                window_cmds_[kept++] = c;
+        }
+        window_cmds_.resize(kept);
+    }
+
+    // The row a window write aims at: the pick among `preferred`, else among all rows that pass
+    // `eligible`; -1: none.
+    template <class Pred>
+    [[nodiscard]] std::int64_t aim(std::uint32_t pick, const std::vector<std::uint32_t>& preferred,
+                                   Pred eligible) const {
+        std::uint32_t n = 0;
+        for (const std::uint32_t j : preferred)
+            n += eligible(j) ? 1 : 0;
+        if (n > 0) {
+            std::uint32_t want = pick % n;
+            for (const std::uint32_t j : preferred)
+                if (eligible(j) && want-- == 0) return j;
+        }
+        n = 0;
+        for (std::uint32_t j = 0; j < job_count(); ++j)
+            n += eligible(j) ? 1 : 0;
+        if (n == 0) return -1;
+        std::uint32_t want = pick % n;
+        for (std::uint32_t j = 0; j < job_count(); ++j)
+            if (eligible(j) && want-- == 0) return j;
+        return -1;
+    }
+
+    void host_write_in_window(fault_kind kind, std::uint32_t pick, std::uint32_t arg) {
+        std::int64_t target_job = -1;
+        bool landed = false;
+        if (kind == fault_kind::window_progress) {
+            // A stalled crawl resumes: its progress lands (the heartbeat column, and its log).
+            const auto stalled_of = [&](std::uint32_t j) {
+                for (const auto& p : procs_)
+                    if (p.job == j && p.state == proc_state::stalled) return true;
+                return false;
+            };
+            const std::int64_t aimed = aim(pick, stopped_, stalled_of);
+            if (auto k = aimed < 0 ? std::nullopt : pick_proc(0, [&](const process& p) {
+                    return p.job == aimed && p.state == proc_state::stalled;
+                })) {
+                process& p = procs_[*k];
+                p.state = proc_state::running;
+                p.stalled_at = -1;
+                target_job = p.job;
+                truth& t = truth_[p.job];
+                db_->heartbeat(p.job, now());
+                wrote(p.job, row(p.job).status);
+                if (t.log.attempt == p.attempt && p.attempt != 0) {
+                    t.log.pages = p.work_done;
+                    t.log.modified_at = now();
+                }
+                p.next_heartbeat = tick_ + t.r.between(1, 2 * o_.progress_report_ticks - 1);
+                landed = true;
+            }
+        } else if (const std::int64_t aimed =
+                       kind == fault_kind::window_retry
+                           ? aim(pick, {},
+                                 [&](std::uint32_t j) {
+                                     return row(j).status == job_status::failed;
+                                 })
+                           : aim(pick, chained_.empty() ? planned_ : chained_,
+                                 [&](std::uint32_t j) {
+                                     return row(j).status == job_status::running ||
+                                            is_waiting(row(j).status);
+                                 });
+                   aimed >= 0) {
+            const auto j = static_cast<std::uint32_t>(aimed);
+            target_job = j;
+            const job& r = row(j);
+            const job_status before = r.status;
+            if (kind == fault_kind::window_retry) {
+                // The operator retries a failed row: a human's request, a fresh budget.
+                if (r.status == job_status::failed &&
+                    db_->edit_status(j, job_status::failed, r.version, job_status::queued, now())) {
+                    requeued_by_hand(j);
+                    landed = true;
+                }
+            } else if (r.status == job_status::running) {
+                // Marked retryable (arg even) or put back in the queue by hand.
+                const job_status to = arg % 2 == 0 ? job_status::retryable : job_status::queued;
+                if (db_->edit_status(j, job_status::running, r.version, to, now())) {
+                    if (to == job_status::queued) requeued_by_hand(j);
+                    landed = true;
+                }
+            } else if (is_waiting(r.status)) {
+                // New tool options for a waiting row, at or above the annual minimums.
+                tool_options o = cfg_.annual_minimums;
+                o.error_threshold_timeout += static_cast<std::int32_t>(arg % 3);
+                landed = db_->edit_options(j, r.status, r.version, o);
+            }
+            if (landed) wrote(j, before);
+        }
+        if (landed) ++sum_.window_writes;
+        ev(event_kind::host_write, target_job, static_cast<std::int64_t>(kind), landed ? 1 : 0,
+           tracing() ? fmt::format("{} in the decide -> apply window{}", to_string(kind),
+                                   landed ? "" : ": nothing to write")
+                     : std::string{});
+    }
+
+    // An operator put job j back in the queue by hand: a fresh retry budget, from the attempt
+    // after the one running now.
+    void requeued_by_hand(std::uint32_t j) {
+        truth_[j].infra_failures = 0;
+        truth_[j].requeued_at_attempt = truth_[j].attempts;
     }
 
     // The world's database and warden::apply_to_snapshot agree on every row, every conflict and
     // the start and recovery history.
-    void verify_reference(snapshot& ref, const plan& p, std::int64_t conflicts) {
+    void verify_reference(snapshot& ref, const plan& p, std::int64_t conflicts,
+                          std::int64_t not_reached) {
         const apply_report r = apply_to_snapshot(ref, p);
         const std::vector<job>& rows = db_->rows();
-        bool same = r.conflicts == conflicts && ref.starts.size() == db_->starts().size() &&
+        bool same = r.conflicts == conflicts && r.not_reached == not_reached &&
+                    ref.starts.size() == db_->starts().size() &&
                     ref.recoveries.size() == db_->recoveries().size();
         for (std::size_t j = 0; same && j < rows.size(); ++j) {
             const job& a = rows[j];
@@ -900,11 +1091,16 @@ class world {
     }
 
     // The plan goes to the store in one transaction; the world checks each action around its
-    // write: what must hold of the row before (the invariants of a start or a sweep), and that a
-    // conflict left the row exactly as it was.
-    void apply_plan(const plan& p) {
+    // write: what must hold of the row before (the invariants of a start or a sweep), that a
+    // write lands only on the row its plan saw (or the row its own earlier writes left), and that
+    // a conflict left the row exactly as it was. `seen` holds the versions the plan was decided
+    // on; `which` is 1 for the watchdog, 2 for a second one.
+    void apply_plan(const plan& p, const std::vector<std::int64_t>& seen, int which) {
         std::optional<job> before;
         std::int32_t starts_before = 0;
+        conflicted_.clear();
+        expected_.assign(seen.begin(), seen.end());
+        applying_ = which;
         db_->apply(
             p, now(),
             [&](std::size_t i) {
@@ -919,31 +1115,51 @@ class world {
                     before = row(static_cast<std::uint32_t>(j));
                     starts_before = starts_last_day(static_cast<std::uint32_t>(j));
                 }
-                if (const auto* stop = std::get_if<stop_job>(&a)) apply_stop(*stop);
             },
-            [&](std::size_t i, bool ok) {
+            [&](std::size_t i, apply_outcome outcome) {
                 const action& a = p.actions[i];
                 const std::int64_t j = to_int(action_job(a)) - 1;
-                if (!std::holds_alternative<stop_job>(a) && before) {
+                const bool ok = outcome == apply_outcome::applied;
+                const bool is_stop = std::holds_alternative<stop_job>(a);
+                // Legacy B17: the host carries out every stop the plan lists, whatever happened
+                // to its job's status write.
+                if (const auto* stop = std::get_if<stop_job>(&a);
+                    stop && before && (ok || o_.legacy.has(17)))
+                    apply_stop(*stop, static_cast<std::uint32_t>(j));
+                if (!is_stop && before) {
                     const auto jj = static_cast<std::uint32_t>(j);
-                    if (ok)
+                    if (ok) {
+                        if (before->version != expected_[jj])
+                            violate(invariant::stale_write, j,
+                                    fmt::format("{} {} landed on v{}, its plan saw v{}",
+                                                to_string(action_rule(a)), kind_name(a),
+                                                before->version, expected_[jj]));
+                        expected_[jj] = row(jj).version;
                         std::visit([&](const auto& w) { written(w, jj, *before, starts_before); },
                                    a);
-                    else if (!same_row(*before, row(jj)))
+                    } else if (!same_row(*before, row(jj))) {
                         violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
+                    }
                 }
+                if (outcome == apply_outcome::conflict && before)
+                    conflicted_.push_back(static_cast<std::uint32_t>(j));
                 if (ok)
                     ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
-                else
+                else if (outcome == apply_outcome::conflict)
                     ++sum_.watchdog_conflicts;
+                else
+                    ++sum_.not_reached;
                 if (before)
-                    ev(ok ? event_kind::watchdog_applied : event_kind::watchdog_conflict, j,
-                       static_cast<std::int64_t>(a.index()),
+                    ev(ok                                   ? event_kind::watchdog_applied
+                       : outcome == apply_outcome::conflict ? event_kind::watchdog_conflict
+                                                            : event_kind::watchdog_not_reached,
+                       j, static_cast<std::int64_t>(a.index()),
                        static_cast<std::int64_t>(action_rule(a)),
                        tracing() ? fmt::format("{} {}{}", to_string(action_rule(a)), kind_name(a),
                                                describe(a))
                                  : std::string{});
             });
+        applying_ = 0;
     }
 
     // The job fields a plan's writes change (flagged `compared` in core/fields.hpp).
@@ -976,25 +1192,12 @@ class world {
             for (const auto& p : procs_)
                 healthy = healthy || (p.job == j && p.state != proc_state::stalled);
             if (healthy) violate(invariant::false_stall, j, "recovered while its crawl progressed");
-            recovered(j);
+            checker_.recovery_landed(*this, j);
         }
         if (before.status == job_status::running && a.status == job_status::retryable &&
             before.last_stage == cfg_.final_stage)
             ++sum_.retryable_after_final_stage;
         wrote(j, before.status);
-    }
-
-    // A stall recovery of row j landed: the daily recovery cap, over the rail's window
-    // (now - 24 h, now], must not have been reached by the recoveries before it.
-    void recovered(std::uint32_t j) {
-        std::vector<timestamp>& history = truth_[j].recovered_at;
-        std::erase_if(history, [&](timestamp at) { return at <= now() - one_day; });
-        const std::int32_t earlier = recoveries_last_day(j);
-        if (earlier >= cfg_.daily_recovery_cap)
-            violate(invariant::recovery_over_cap, j,
-                    fmt::format("{} recoveries in 24 h before this one (cap {})", earlier,
-                                cfg_.daily_recovery_cap));
-        history.push_back(now());
     }
 
     void written(const start_job& a, std::uint32_t j, const job& before,
@@ -1006,6 +1209,19 @@ class world {
             violate(invariant::start_over_cap, j, fmt::format("{} starts in 24 h", starts_before));
         if (has_attempt(j))
             violate(invariant::double_start, j, "started while an earlier attempt is alive");
+        // Two watchdogs: the second one's start lands on a database the first one already
+        // filled to the target.
+        if (applying_ == 1) ++first_watchdog_starts_;
+        if (applying_ == 2 && first_watchdog_starts_ > 0) {
+            std::int32_t running = 0;
+            for (std::uint32_t k = 0; k < job_count(); ++k)
+                running += k != j && row(k).status == job_status::running ? 1 : 0;
+            if (running >= o_.target_running)
+                violate(invariant::over_target, j,
+                        fmt::format("a second watchdog started it with {} running (target {}), "
+                                    "{} started by the first this tick",
+                                    running, o_.target_running, first_watchdog_starts_));
+        }
         // Automatic retries only: a queued row is a human's (or the campaign's) explicit
         // request, which may follow a fix of the arguments the world cannot see.
         if (a.expected_status == job_status::retryable && truth_[j].config_failures > 0)
@@ -1031,10 +1247,17 @@ class world {
 
     // stop_job: end the job's processes (by pid or output_dir), units not yet spawned included,
     // release its lock, drop it from the running set.
-    void apply_stop(const stop_job& a) {
-        const auto at = to_int(a.job) - 1;
-        if (at < 0 || at >= static_cast<std::int64_t>(job_count())) return;
-        const auto j = static_cast<std::uint32_t>(at);
+    void apply_stop(const stop_job& a, std::uint32_t j) {
+        // A crawl that is alive and progressing, stopped because its job's status write in the
+        // same plan did not land (the write conflicted: the row moved, e.g. with its progress).
+        if (std::find(conflicted_.begin(), conflicted_.end(), j) != conflicted_.end())
+            for (const auto& p : procs_)
+                if (p.job == j && p.state == proc_state::running) {
+                    violate(invariant::stopped_live_crawl, j,
+                            fmt::format("{} stop of pid {} after its status write conflicted",
+                                        to_string(a.rule), p.pid));
+                    break;
+                }
         std::int64_t ended = 0;
         for (std::size_t k = procs_.size(); k-- > 0;) {
             const bool by_pid =
@@ -1049,138 +1272,12 @@ class world {
         ev(event_kind::stop, j, ended);
     }
 
-    // ---- per-tick invariants -------------------------------------------------------------------
-
-    void check_tick() {
-        const bool paused = deploy_held() || !sentinel_present();
-        const std::int64_t drift_bound = drift_bound_ticks();
-        for (std::uint32_t j = 0; j < job_count(); ++j) {
-            truth& t = truth_[j];
-            const job& r = row(j);
-            const bool db_running = r.status == job_status::running;
-            if (db_running != has_attempt(j)) {
-                if (!paused && !held_by_recovery_cap(j) && ++t.drift_ticks == drift_bound + 1)
-                    violate(invariant::drift, j,
-                            fmt::format("DB says {} while the runtime {} for {} ticks",
-                                        to_string(r.status),
-                                        has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
-            } else {
-                t.drift_ticks = 0;
-            }
-            // Impossible: queued after the final stage with nothing running it. (With a live
-            // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
-            // period to stop a dead attempt's leftover lock, one to repair; paused while the
-            // deploy lock or a missing sentinel forbids the stop or the write.
-            if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
-                !has_attempt(j)) {
-                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
-                    violate(invariant::impossible_state, j,
-                            fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
-                                        t.impossible_ticks));
-            } else {
-                t.impossible_ticks = 0;
-            }
-        }
-        check_stalls(paused);
-        if (tick_ >= o_.ticks) check_filled();
-    }
-
-    // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
-    // host observes up to a period late) past the start grace, one recovery per watchdog tick
-    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
-    [[nodiscard]] std::int64_t stall_bound_ticks() const {
-        const std::int64_t ts = o_.tick_seconds;
-        const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
-        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
-    }
-
-    // missed_stall: a crawl stalled in the world's truth is stopped (a stall recovery, or
-    // reconcile's stop of a waiting row) within stall_bound_ticks. The clock pauses when the
-    // watchdog may not act: the deploy lock, a missing sentinel, a job at its recovery cap.
-    void check_stalls(bool paused) {
-        for (const auto& p : procs_)
-            if (p.state == proc_state::stalled) {
-                truth& t = truth_[p.job];
-                t.stalled_mark = tick_;
-                t.stalled_since =
-                    t.stalled_since < 0 ? p.stalled_at : std::min(t.stalled_since, p.stalled_at);
-            }
-        for (std::uint32_t j = 0; j < job_count(); ++j) {
-            truth& t = truth_[j];
-            if (t.stalled_mark != tick_) {
-                t.missed_stall_ticks = 0;
-                t.stalled_since = -1;
-                continue;
-            }
-            if (paused || held_by_recovery_cap(j)) continue;
-            if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
-                violate(invariant::missed_stall, j,
-                        fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "
-                                    "could act in (its snapshot: {})",
-                                    t.stalled_since, t.missed_stall_ticks, seen_progress(j)));
-        }
-    }
-
-    // What the watchdog's last snapshot said of job j's progress.
-    [[nodiscard]] std::string seen_progress(std::uint32_t j) const {
-        for (const job& r : snap_.jobs)
-            if (r.id == row(j).id) {
-                if (!r.progress_known) return "no progress information";
-                if (!r.last_progress_at) return "no progress yet";
-                return fmt::format("{} pages, last progress {} s before it",
-                                   r.crawled_pages.value_or(-1),
-                                   (snap_.now - *r.last_progress_at).count());
-            }
-        return "not listed";
-    }
-
-    // Liveness, every tick once faults stop: the campaign is filled to its target whenever a
-    // campaign job could be started (waiting, no live attempt, daily cap not spent, not a
-    // config error).
-    void check_filled() {
-        std::int32_t live = 0;
-        for (std::uint32_t j = 0; j < job_count(); ++j)
-            live += has_attempt(j) || held_by_recovery_cap(j) ? 1 : 0;
-        bool startable = false;
-        if (live < o_.target_running)
-            for (std::uint32_t j = 0; j < job_count() && !startable; ++j)
-                startable = is_waiting(row(j).status) && !truth_[j].config_error &&
-                            !has_attempt(j) && starts_last_day(j) < cfg_.daily_start_cap;
-        if (live < o_.target_running && startable) {
-            if (++underfilled_ticks_ == drift_bound_ticks() + 1)
-                violate(invariant::underfilled, -1,
-                        fmt::format("{} running, target {}, startable work waiting for {} ticks",
-                                    live, o_.target_running, underfilled_ticks_));
-        } else {
-            underfilled_ticks_ = 0;
-        }
-    }
-
-    [[nodiscard]] bool finished_ok(std::uint32_t j) const {
-        const job& r = row(j);
-        // Failed as a config error (B6), or as an infra error once its retries are spent (B14).
-        return r.status == job_status::completed ||
-               (r.status == job_status::failed && (r.failure == failure_class::infra_error_config ||
-                                                   r.failure == failure_class::infra_error));
-    }
-
+    // Every campaign job finished and nothing left running or committing: the run may stop.
     [[nodiscard]] bool all_finished() const {
         if (!procs_.empty() || !completions_.empty()) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!finished_ok(j)) return false;
+            if (!state_checker::finished_ok(row(j))) return false;
         return true;
-    }
-
-    void check_finished() {
-        for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!finished_ok(j)) {
-                const job& r = row(j);
-                violate(invariant::unfinished, j,
-                        fmt::format("{} ({}) after the liveness bound of {} ticks",
-                                    to_string(r.status), to_string(r.failure),
-                                    liveness_bound_ticks()));
-                return;
-            }
     }
 
     void finish_summary() {
@@ -1189,7 +1286,7 @@ class world {
         for (std::uint32_t j = 0; j < job_count(); ++j) {
             if (row(j).status == job_status::completed)
                 ++sum_.completed;
-            else if (finished_ok(j))
+            else if (state_checker::finished_ok(row(j)))
                 ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
                                                                 : sum_.failed_config);
             else
@@ -1209,11 +1306,11 @@ class world {
     void step() {
         fire_faults();
         const bool watchdog_tick = tick_ % o_.watchdog_period_ticks == 0;
-        if (watchdog_tick) take_snapshot();
+        if (watchdog_tick) take_snapshot(snap_, seen_);
         run_runtime();
         if (watchdog_tick) watchdog();
         if (const auto& f = db_->failure()) violate(invariant::cas_overwrite, -1, *f);
-        check_tick();
+        checker_.after_tick(*this);
         ++tick_;
     }
 
@@ -1230,6 +1327,21 @@ class world {
     std::vector<pending_removal> removals_;
     std::vector<std::uint32_t> order_;
     snapshot snap_;
+    std::vector<std::int64_t> seen_; // the row versions snap_ holds, by row index
+    // The window (issue #15): armed host writes, the second watchdog's read and its ticks left,
+    // and, while a plan is applied, which watchdog applies it (0: none), the jobs whose write
+    // conflicted, each row's version as the plan may expect it, the first watchdog's starts.
+    std::vector<fault_cmd> window_cmds_;
+    std::vector<std::uint32_t> planned_; // the rows the plan in the window writes
+    std::vector<std::uint32_t> stopped_; // the jobs it stops
+    std::vector<std::uint32_t> chained_; // the rows it writes more than once
+    snapshot snap2_;
+    std::vector<std::int64_t> seen2_;
+    std::int64_t second_watchdog_ticks_ = 0;
+    int applying_ = 0;
+    std::vector<std::uint32_t> conflicted_;
+    std::vector<std::int64_t> expected_;
+    std::int32_t first_watchdog_starts_ = 0;
     std::int64_t tick_ = 0;
     std::int64_t write_seq_ = 0;
     std::int64_t next_pid_ = 1000;
@@ -1239,11 +1351,11 @@ class world {
     bool armed_crash_between_ = false;
     std::int64_t armed_delay_ = 0;
     std::size_t next_cmd_ = 0;
-    std::int64_t underfilled_ticks_ = 0;
     trace_hash hash_;
     std::vector<event> events_;
     summary sum_;
     std::unique_ptr<database> db_;
+    state_checker checker_; // the invariants over time; sees the world through world_view
     // The host's state, not the store's: the same on every store (progress_logs). Legacy B15
     // reads the first log path found for each job.
     progress_tracker tracker_{o_.legacy.has(15) ? progress_source_choice::first_seen

@@ -1,0 +1,252 @@
+#pragma once
+// The simulator's state checker: the invariants that watch the world over time (drift,
+// impossible_state, missed_stall, underfilled, unfinished) and the recovery history the recovery
+// cap invariant counts. It keeps its own clocks and history, sees the world only through a
+// read-only world_view, and reports each violation to a sink; the world keeps the physics. (As
+// TigerBeetle's src/testing/cluster/state_checker.zig is fed the cluster's commits.) The
+// invariants checked at a write (a start under the deploy lock, a sweep of a live job, a stale
+// write, ...) are the world's, at the write.
+#include <warden/core/config.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/time.hpp>
+#include <warden/sim/options.hpp>
+#include <warden/sim/trace.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace warden::sim {
+
+// What the checker may see of the world, read-only. The world implements it.
+class world_view {
+  public:
+    virtual ~world_view() = default;
+
+    [[nodiscard]] virtual std::int64_t tick() const noexcept = 0;
+    [[nodiscard]] virtual timestamp now() const noexcept = 0;
+    // The watchdog may not act: the deploy lock is held or the sentinel is absent.
+    [[nodiscard]] virtual bool paused() const noexcept = 0;
+    [[nodiscard]] virtual std::uint32_t job_count() const noexcept = 0;
+    // The database row of job j (index: id - 1), as the store last wrote or read it.
+    [[nodiscard]] virtual const job& row(std::uint32_t j) const noexcept = 0;
+    // A live attempt of job j: a process (spawning, running, stalled or completing) or a
+    // completion still to commit.
+    [[nodiscard]] virtual bool has_attempt(std::uint32_t j) const noexcept = 0;
+    // Job j's arguments are invalid: every attempt fails on them (the world's truth).
+    [[nodiscard]] virtual bool config_error(std::uint32_t j) const noexcept = 0;
+    // Starts of job j in the last 24 h, from the store's persisted history.
+    [[nodiscard]] virtual std::int32_t starts_last_day(std::uint32_t j) const = 0;
+    // The crawls stalled in the world's truth: (job, the tick it stalled), appended to `out`.
+    virtual void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const = 0;
+    // The watchdog's last snapshot (for messages).
+    [[nodiscard]] virtual const snapshot& last_snapshot() const noexcept = 0;
+};
+
+class state_checker {
+  public:
+    using sink = std::function<void(invariant, std::int64_t job, std::string message)>;
+
+    state_checker(const world_options& o, const config& c, sink report)
+        : o_(o)
+        , cfg_(c)
+        , report_(std::move(report)) {}
+
+    void resize(std::size_t jobs) { jobs_.resize(jobs); }
+
+    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
+    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
+    // conflicts with heartbeats) and the longest completion delay.
+    [[nodiscard]] std::int64_t drift_bound_ticks() const {
+        const std::int64_t ts = o_.tick_seconds;
+        const std::int64_t waits =
+            (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
+        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
+    }
+
+    // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
+    // host observes up to a period late) past the start grace, one recovery per watchdog tick
+    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
+    [[nodiscard]] std::int64_t stall_bound_ticks() const {
+        const std::int64_t ts = o_.tick_seconds;
+        const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
+        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
+    }
+
+    [[nodiscard]] std::int32_t recoveries_last_day(const world_view& w, std::uint32_t j) const {
+        const timestamp from = w.now() - one_day;
+        return static_cast<std::int32_t>(std::count_if(jobs_[j].recovered_at.begin(),
+                                                       jobs_[j].recovered_at.end(),
+                                                       [&](timestamp at) { return at > from; }));
+    }
+
+    // A running row whose stall recovery the daily recovery cap refuses keeps its status, its
+    // running slot and a dead runner's stale lock by design until the cap frees (up to 24 h):
+    // the recovery, the stop included, is the write the cap forbids.
+    [[nodiscard]] bool held_by_recovery_cap(const world_view& w, std::uint32_t j) const {
+        return w.row(j).status == job_status::running &&
+               recoveries_last_day(w, j) >= cfg_.daily_recovery_cap;
+    }
+
+    // A stall recovery of row j landed: the daily recovery cap, over the rail's window
+    // (now - 24 h, now], must not have been reached by the recoveries before it. The checker
+    // counts the recoveries it saw land, not the store's history, so a store that loses history
+    // is caught as well.
+    void recovery_landed(const world_view& w, std::uint32_t j) {
+        std::vector<timestamp>& history = jobs_[j].recovered_at;
+        std::erase_if(history, [&](timestamp at) { return at <= w.now() - one_day; });
+        const std::int32_t earlier = recoveries_last_day(w, j);
+        if (earlier >= cfg_.daily_recovery_cap)
+            report_(invariant::recovery_over_cap, j,
+                    fmt::format("{} recoveries in 24 h before this one (cap {})", earlier,
+                                cfg_.daily_recovery_cap));
+        history.push_back(w.now());
+    }
+
+    // After every tick.
+    void after_tick(const world_view& w) {
+        const bool paused = w.paused();
+        const std::int64_t drift_bound = drift_bound_ticks();
+        for (std::uint32_t j = 0; j < w.job_count(); ++j) {
+            per_job& t = jobs_[j];
+            const job& r = w.row(j);
+            const bool db_running = r.status == job_status::running;
+            if (db_running != w.has_attempt(j)) {
+                if (!paused && !held_by_recovery_cap(w, j) && ++t.drift_ticks == drift_bound + 1)
+                    report_(invariant::drift, j,
+                            fmt::format("DB says {} while the runtime {} for {} ticks",
+                                        to_string(r.status),
+                                        w.has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
+            } else {
+                t.drift_ticks = 0;
+            }
+            // Impossible: queued after the final stage with nothing running it. (With a live
+            // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
+            // period to stop a dead attempt's leftover lock, one to repair; paused while the
+            // deploy lock or a missing sentinel forbids the stop or the write.
+            if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
+                !w.has_attempt(j)) {
+                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
+                    report_(invariant::impossible_state, j,
+                            fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
+                                        t.impossible_ticks));
+            } else {
+                t.impossible_ticks = 0;
+            }
+        }
+        check_stalls(w, paused);
+        if (w.tick() >= o_.ticks) check_filled(w);
+    }
+
+    // A campaign job is done: completed, failed as a config error (B6), or failed as an infra
+    // error once its retries are spent (B14).
+    [[nodiscard]] static bool finished_ok(const job& r) noexcept {
+        return r.status == job_status::completed ||
+               (r.status == job_status::failed && (r.failure == failure_class::infra_error_config ||
+                                                   r.failure == failure_class::infra_error));
+    }
+
+    // Liveness at the end: every campaign job finished within the bound.
+    void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
+        for (std::uint32_t j = 0; j < w.job_count(); ++j)
+            if (!finished_ok(w.row(j))) {
+                const job& r = w.row(j);
+                report_(invariant::unfinished, j,
+                        fmt::format("{} ({}) after the liveness bound of {} ticks",
+                                    to_string(r.status), to_string(r.failure),
+                                    liveness_bound_ticks));
+                return;
+            }
+    }
+
+  private:
+    struct per_job {
+        std::int64_t drift_ticks = 0;
+        std::int64_t impossible_ticks = 0;
+        std::int64_t missed_stall_ticks = 0;
+        std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
+        std::int64_t stalled_since = -1; // when that crawl stalled
+        // The stall recoveries of this job that landed, as the checker saw them.
+        std::vector<timestamp> recovered_at;
+    };
+
+    // missed_stall: a crawl stalled in the world's truth is stopped (a stall recovery, or
+    // reconcile's stop of a waiting row) within stall_bound_ticks. The clock pauses when the
+    // watchdog may not act: the deploy lock, a missing sentinel, a job at its recovery cap.
+    void check_stalls(const world_view& w, bool paused) {
+        const std::int64_t tick = w.tick();
+        stalled_.clear();
+        w.stalled_crawls(stalled_);
+        for (const auto& [job_index, stalled_at] : stalled_) {
+            per_job& t = jobs_[job_index];
+            t.stalled_mark = tick;
+            t.stalled_since =
+                t.stalled_since < 0 ? stalled_at : std::min(t.stalled_since, stalled_at);
+        }
+        for (std::uint32_t j = 0; j < w.job_count(); ++j) {
+            per_job& t = jobs_[j];
+            if (t.stalled_mark != tick) {
+                t.missed_stall_ticks = 0;
+                t.stalled_since = -1;
+                continue;
+            }
+            if (paused || held_by_recovery_cap(w, j)) continue;
+            if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
+                report_(invariant::missed_stall, j,
+                        fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "
+                                    "could act in (its snapshot: {})",
+                                    t.stalled_since, t.missed_stall_ticks, seen_progress(w, j)));
+        }
+    }
+
+    // What the watchdog's last snapshot said of job j's progress.
+    [[nodiscard]] static std::string seen_progress(const world_view& w, std::uint32_t j) {
+        const snapshot& snap = w.last_snapshot();
+        for (const job& r : snap.jobs)
+            if (r.id == w.row(j).id) {
+                if (!r.progress_known) return "no progress information";
+                if (!r.last_progress_at) return "no progress yet";
+                return fmt::format("{} pages, last progress {} s before it",
+                                   r.crawled_pages.value_or(-1),
+                                   (snap.now - *r.last_progress_at).count());
+            }
+        return "not listed";
+    }
+
+    // Liveness, every tick once faults stop: the campaign is filled to its target whenever a
+    // campaign job could be started (waiting, no live attempt, daily cap not spent, not a
+    // config error).
+    void check_filled(const world_view& w) {
+        std::int32_t live = 0;
+        for (std::uint32_t j = 0; j < w.job_count(); ++j)
+            live += w.has_attempt(j) || held_by_recovery_cap(w, j) ? 1 : 0;
+        bool startable = false;
+        if (live < o_.target_running)
+            for (std::uint32_t j = 0; j < w.job_count() && !startable; ++j)
+                startable = is_waiting(w.row(j).status) && !w.config_error(j) &&
+                            !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap;
+        if (live < o_.target_running && startable) {
+            if (++underfilled_ticks_ == drift_bound_ticks() + 1)
+                report_(invariant::underfilled, -1,
+                        fmt::format("{} running, target {}, startable work waiting for {} ticks",
+                                    live, o_.target_running, underfilled_ticks_));
+        } else {
+            underfilled_ticks_ = 0;
+        }
+    }
+
+    const world_options& o_;
+    const config& cfg_;
+    sink report_;
+    std::vector<per_job> jobs_;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> stalled_;
+    std::int64_t underfilled_ticks_ = 0;
+};
+
+} // namespace warden::sim
