@@ -1005,6 +1005,7 @@ class world final : private world_view {
                 process& p = procs_[*k];
                 p.state = proc_state::running;
                 p.stalled_at = -1;
+                ++p.work_done; // a page crawled: progress a counter-watching tracker sees
                 target_job = p.job;
                 truth& t = truth_[p.job];
                 db_->heartbeat(p.job, now());
