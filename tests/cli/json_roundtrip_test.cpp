@@ -415,6 +415,8 @@ TEST_CASE("field lists: a test-only row type round-trips through the generic JSO
     CHECK(bad.errors[2].message == "required");
     REQUIRE(bad.warnings.size() == 1);
     CHECK(bad.warnings[0] == "row.extra: unknown key, ignored");
+}
+
 // Issue 15, item 9: formats.md says `2.0` is a wrong type; it was reported "out of range".
 TEST_CASE("read_snapshot_document: an integral float is a wrong type, a literal beyond 64 bits "
           "out of range") {
