@@ -34,7 +34,9 @@ add_test(NAME "assert: compiled away when off" COMMAND warden_assert_off_test)
 if(TARGET warden_sqlite)
   add_executable(warden_adapter_tests $<TARGET_OBJECTS:warden_catch_main> adapters/sqlite_test.cpp
     adapters/sqlite_apply_test.cpp)
-  target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2)
+  find_package(Threads REQUIRED)
+  target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2
+                        Threads::Threads)
   target_compile_definitions(warden_adapter_tests PRIVATE WARDEN_ENABLE_ASSERTS)
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
 endif()

@@ -350,7 +350,9 @@ int cmd_apply(const options& o) {
         const auto result = std::move(done.result);
         const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
                                           done.warnings);
-        if (!r.decided) return exit_invalid; // rolled back: nothing written
+        // A host-wide error rolled everything back; errors that each name a job did not stop
+        // the other jobs' writes, which are printed, and the exit status still says invalid.
+        if (!r.decided && !result.committed) return exit_invalid;
         const auto& snap = r.doc.snapshot;
         warden::plan one;
         for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
@@ -367,7 +369,7 @@ int cmd_apply(const options& o) {
                    result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
                    result.not_reached, r.plan.blocked.size(),
                    result.committed ? "" : " (nothing written)");
-        return exit_ok;
+        return r.decided ? exit_ok : exit_invalid;
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }

@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include "../support/builders.hpp"
@@ -262,6 +263,63 @@ TEST_CASE("sqlite: decide_and_apply reads, decides and writes under one write lo
         CHECK(count(host, "SELECT count(*) FROM jobs WHERE status = 'running'") == 1);
         CHECK(count(host, "SELECT count(*) FROM job_starts") == 1);
     }
+}
+
+// Deterministic form of the overshoot: a host holds the write lock with the queue reordered
+// when the watchdog begins. decide_and_apply must wait for the lock before it reads, and so
+// start job 2; a version that read first (allowed while a writer has not committed) would decide
+// on the old order, start job 1 on a version the host then bumped, conflict, and start nothing.
+TEST_CASE("sqlite: decide_and_apply reads only once it holds the write lock (issue 15)",
+          "[adapters][sqlite]") {
+    temp_db t;
+    {
+        auto db = t.create();
+        sq::insert_job(db, job_builder{1, job_status::queued}.annual().queued(48h));
+        sq::insert_job(db, job_builder{2, job_status::queued}.annual().queued(24h));
+    }
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    auto host = t.open();
+    host.exec("BEGIN IMMEDIATE");
+    host.exec("UPDATE jobs SET queued_at = queued_at - 86400 * 2, version = version + 1 WHERE "
+              "id = 2");
+    host.exec("UPDATE jobs SET version = version + 1 WHERE id = 1");
+    sq::decided_apply r;
+    std::thread watchdog([&] {
+        auto db = t.open(); // waits for the lock up to its busy timeout
+        r = sq::decide_and_apply(db, now, host_with(),
+                                 [&](const warden::snapshot& s) { return warden::decide(s, c); });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds{300}); // the watchdog is waiting
+    host.exec("COMMIT");
+    watchdog.join();
+    CHECK(r.result.committed);
+    CHECK(r.result.conflicts == 0);
+    CHECK(count(host, "SELECT status = 'running' FROM jobs WHERE id = 2") == 1);
+    CHECK(count(host, "SELECT status = 'queued' FROM jobs WHERE id = 1") == 1);
+}
+
+TEST_CASE("sqlite: an error raised while applying names the job row and the action (issue 15)",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{1, job_status::queued}.stage("persist").outputs());
+    // A host's own trigger refuses every update of jobs.
+    db.exec("CREATE TRIGGER frozen BEFORE UPDATE ON jobs BEGIN SELECT RAISE(ABORT, 'frozen'); END");
+    const warden::plan p = warden::decide(sq::load_snapshot(db, now, host_with()), {});
+    REQUIRE(p.actions.size() == 1);
+    std::string message;
+    try {
+        (void)sq::apply(db, p, now);
+    } catch (const sq::error& e) {
+        CHECK(e.kind() == sq::error_kind::constraint);
+        message = e.what();
+    }
+    INFO(message);
+    CHECK(message.find("jobs row id 1, action 0 (set_status, rule consistency_repair)") !=
+          std::string::npos);
+    CHECK(message.find("frozen") != std::string::npos);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'queued'") == 1); // rolled back
 }
 
 TEST_CASE("sqlite: decide_and_apply writes nothing for a plan with errors", "[adapters][sqlite]") {
@@ -523,12 +581,13 @@ TEST_CASE("sqlite: a counter a write would overflow is refused when read (issue 
         db, now, host_with(), [&](const warden::snapshot& s) { return warden::decide(s, c); });
     REQUIRE(r.plan.errors.size() == 1);
     CHECK(sq::database_field(r.plan.errors[0]) == "jobs.retry_count where id = 3");
-    CHECK_FALSE(r.result.committed); // the CLI's rule: refused input, nothing written
-    // A host that applies the rest (the engine dropped only job 3) no longer breaks the CHECK.
-    const auto rest = sq::apply(db, r.plan, now);
-    CHECK(rest.committed);
-    CHECK(rest.applied == 1);
+    // The error names job 3 only: decide gave it no action, and the job beside it starts in the
+    // same transaction; one bad row does not stop every other job's automation.
+    CHECK(r.result.committed);
+    CHECK(r.result.applied == 1);
+    CHECK(count(db, "SELECT retry_count FROM jobs WHERE id = 3") == 2147483647);
     CHECK(count(db, "SELECT retry_count FROM jobs WHERE id = 4") == 8);
+    CHECK(count(db, "SELECT count(*) FROM job_starts WHERE job_id = 3") == 0);
 }
 
 TEST_CASE("sqlite: history rows of a deleted job are skipped with a warning (issue 15)",

@@ -131,6 +131,18 @@ sqlite3 e.db "UPDATE jobs SET last_progress_at = 1770200000 WHERE id = 3"
 expect_exit 1 "$warden" decide --db e.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}"
 grep -q "^error: jobs.last_progress_at where id = 3: " <<<"$err" || fail "database error naming: $err"
 
+# Item 5: one bad row does not stop the others' automation. Job 3's retry_count is refused
+# (named, exit 1) and nothing is written for it; job 7's reconcile commits in the same apply.
+"$warden" schema --db r.db >/dev/null
+sqlite3 r.db <"$root/examples/campaign.sql"
+sqlite3 r.db "UPDATE jobs SET retry_count = 2147483647 WHERE id = 3"
+v3=$(sqlite3 r.db "select version from jobs where id = 3")
+expect_exit 1 "$warden" apply --db r.db --runtime "$root/examples/campaign.runtime.json" --sentinel sentinel "${noon[@]}"
+grep -q "^error: jobs.retry_count where id = 3: " <<<"$err" || fail "bad row not named: $err"
+grep -q "^committed: " <<<"$out" || fail "the other jobs' actions were not committed: $out"
+[ "$(sqlite3 r.db "select status from jobs where id = 7")" = running ] || fail "job 7 not reconciled beside the bad row"
+[ "$(sqlite3 r.db "select version from jobs where id = 3")" = "$v3" ] || fail "the bad row was written"
+
 # Item 6: a deleted job's start history is skipped with a warning; the tick goes on (it exited 1
 # with "starts[0].job_id: no job with this id" until the rows aged out of the 24 h window).
 cp c.db d.db

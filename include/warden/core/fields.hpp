@@ -45,6 +45,12 @@ struct field {
     [[nodiscard]] constexpr Member& of(Struct& s) const noexcept { return s.*member; }
 };
 
+// Spelled out because clang 14 has no class template argument deduction for aggregates (P1816).
+template <class Struct, class Member>
+field(std::string_view, Member Struct::*) -> field<Struct, Member>;
+template <class Struct, class Member>
+field(std::string_view, Member Struct::*, unsigned) -> field<Struct, Member>;
+
 // fields_of<T>::list: T's fields in contract order (JSON key order on output).
 template <class T>
 struct fields_of;

@@ -55,7 +55,9 @@ struct apply_options {
     on_conflict conflicts = on_conflict::skip;
     // Called after each action with its result, inside the transaction, before COMMIT (tests use
     // it to crash there; the simulator to check each write as it happens). An action skipped
-    // because an earlier write to its job conflicted is reported too, as not_reached.
+    // because an earlier write to its job conflicted is reported too, as not_reached. The status
+    // is provisional: under on_conflict::abort a later conflict rolls back writes reported here
+    // as applied; apply_result holds the final statuses.
     std::function<void(std::size_t, action_status)> after_each;
 };
 
@@ -83,11 +85,13 @@ UPDATE jobs SET status = ?1,
     finished_at = CASE WHEN ?1 IN ('completed', 'failed') THEN coalesce(finished_at, ?4) ELSE finished_at END,
     completed_at = CASE WHEN ?1 = 'completed' THEN coalesce(completed_at, ?4) ELSE completed_at END,
     version = version + 1
-WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7)sql")
+WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7
+    AND version < 9223372036854775807)sql")
         , start_history_(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)")
         , backfill_(db.handle(), R"sql(
 UPDATE jobs SET campaign_kind = 'annual', campaign_year = ?1, version = version + 1
-WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4)sql") {}
+WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4
+    AND version < 9223372036854775807)sql") {}
 
     action_status operator()(const set_status& a) {
         set_status_.bind(1, to_string(a.status)).bind(2, std::int64_t{a.failure.has_value()});
@@ -109,18 +113,23 @@ WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND ve
         return status;
     }
     action_status operator()(const start_job& a) {
-        statement& start = prepared(start_, R"sql(
+        // A retry the 32-bit counter cannot count, or a version that cannot be bumped, is a
+        // conflict, as in apply_to_snapshot, rather than a CHECK failure rolling back the plan.
+        statement& start = prepared(start_, [] {
+            const int n = column_count<tool_options>();
+            return fmt::format(R"sql(
 UPDATE jobs SET status = 'running', started_at = ?1, finished_at = NULL,
-    retry_count = retry_count + (status = 'retryable'),
-    max_container_restarts = ?2, error_threshold_timeout = ?3, error_threshold_http = ?4,
-    backoff_delay_minutes = ?5, page_cap = ?6, monitoring = ?7, adaptive_restart = ?8,
-    stall_timeout_minutes = ?9, version = version + 1
-WHERE id = ?10 AND (status = ?11 OR (?11 = 'queued' AND status = 'pending')) AND version = ?12)sql");
+    retry_count = retry_count + (status = 'retryable'), {}, version = version + 1
+WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND version = ?{}
+    AND version < 9223372036854775807 AND (status <> 'retryable' OR retry_count < 2147483647))sql",
+                               option_assignments(2), n + 2, n + 3, n + 3, n + 4);
+        }());
+        const int n = column_count<tool_options>();
         start.bind(1, now_);
-        bind_options(start, 2, a.options);
-        const auto status = cas(start.bind(10, to_int(a.job))
-                                    .bind(11, to_string(a.expected_status))
-                                    .bind(12, a.expected_version));
+        bind_row(start, 2, a.options);
+        const auto status = cas(start.bind(n + 2, to_int(a.job))
+                                    .bind(n + 3, to_string(a.expected_status))
+                                    .bind(n + 4, a.expected_version));
         if (status == action_status::applied)
             start_history_.bind(1, to_int(a.job)).bind(2, now_).run();
         return status;
@@ -130,15 +139,17 @@ WHERE id = ?10 AND (status = ?11 OR (?11 = 'queued' AND status = 'pending')) AND
         return cas(backfill_.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
     }
     action_status operator()(const set_tool_options& a) {
-        statement& options = prepared(options_, R"sql(
-UPDATE jobs SET max_container_restarts = ?1, error_threshold_timeout = ?2,
-    error_threshold_http = ?3, backoff_delay_minutes = ?4, page_cap = ?5, monitoring = ?6,
-    adaptive_restart = ?7, stall_timeout_minutes = ?8, version = version + 1
-WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND version = ?11)sql");
-        bind_options(options, 1, a.after);
-        return cas(options.bind(9, to_int(a.job))
-                       .bind(10, to_string(a.expected_status))
-                       .bind(11, a.expected_version));
+        const int n = column_count<tool_options>();
+        statement& options =
+            prepared(options_, fmt::format(R"sql(
+UPDATE jobs SET {}, version = version + 1
+WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND version = ?{}
+    AND version < 9223372036854775807)sql",
+                                           option_assignments(1), n + 1, n + 2, n + 2, n + 3));
+        bind_row(options, 1, a.after);
+        return cas(options.bind(n + 1, to_int(a.job))
+                       .bind(n + 2, to_string(a.expected_status))
+                       .bind(n + 3, a.expected_version));
     }
     action_status operator()(const stop_job&) { return action_status::runtime_only; }
 
@@ -147,13 +158,17 @@ WHERE id = ?9 AND (status = ?10 OR (?10 = 'queued' AND status = 'pending')) AND 
         if (!st) st.emplace(db_, sql);
         return *st;
     }
-    static void bind_options(statement& st, int first, const tool_options& o) {
-        st.bind(first, std::int64_t{o.max_container_restarts});
-        st.bind(first + 1, std::int64_t{o.error_threshold_timeout});
-        st.bind(first + 2, std::int64_t{o.error_threshold_http});
-        st.bind(first + 3, std::int64_t{o.backoff_delay_minutes});
-        st.bind(first + 4, o.page_cap ? std::optional<std::int64_t>{*o.page_cap} : std::nullopt);
-        bind_recovery_options(st, first + 5, o);
+    // "max_container_restarts = ?2, ..., stall_timeout_minutes = ?9": the tool options' columns
+    // from their field list (core/fields.hpp), numbered from `first`, so an option the list gains
+    // is written by a start and set_tool_options wherever it is read and inserted.
+    static std::string option_assignments(int first) {
+        std::string out;
+        int at = first;
+        const tool_options none{};
+        for_each_column(none, [&](const auto& entry, const auto&) {
+            out += fmt::format("{}{} = ?{}", out.empty() ? "" : ", ", entry.name, at++);
+        });
+        return out;
     }
     // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
     static action_status cas(statement& st) {
@@ -195,8 +210,17 @@ inline bool write_actions(database& db, const plan& p, timestamp now, const appl
     for (std::size_t i = 0; i < p.actions.size(); ++i) {
         const job_id job = action_job(p.actions[i]);
         action_status s = action_status::not_reached;
-        if (std::find(failed.begin(), failed.end(), job) == failed.end())
-            s = std::visit(writer, p.actions[i]);
+        if (std::find(failed.begin(), failed.end(), job) == failed.end()) {
+            try {
+                s = std::visit(writer, p.actions[i]);
+            } catch (const error& e) {
+                // A host's trigger or CHECK refused the write: say which row and action, the
+                // kind kept, so the operator is not left with "constraint: step: frozen".
+                throw error(e.kind(), fmt::format("jobs row id {}, action {} ({}, rule {}): {}",
+                                                  to_int(job), i, kind_name(p.actions[i]),
+                                                  to_string(action_rule(p.actions[i])), e.what()));
+            }
+        }
         result.actions[i] = s;
         if (options.after_each) options.after_each(i, s);
         if (s == action_status::applied) {
@@ -255,9 +279,12 @@ struct decided_apply {
 // can change any row between the read and the writes, and two watchdogs serialise: the second
 // decides on what the first wrote. Row compare-and-set cannot protect an aggregate (a target of
 // one running job, the daily caps); this can. `decide(const snapshot&)` returns the plan, e.g.
-// `[&](const snapshot& s) { return warden::decide(s, config); }`. A plan with errors (an invalid
-// row or host fact) is not applied: the transaction is rolled back, nothing is written, and every
-// action is not_reached. The write lock is held while `decide` runs: keep it to decide().
+// `[&](const snapshot& s) { return warden::decide(s, config); }`. A plan with a host-wide error
+// (config, host facts, processes, locks: `validation_error::job` empty) is not applied: the
+// transaction is rolled back, nothing is written, and every action is not_reached. Errors that
+// each name one job are not host-wide: decide() gives those jobs no action, and the rest of the
+// plan is applied, so one bad row cannot stop every other job's automation (issue 15, item 5).
+// The write lock is held while `decide` runs: keep it to decide().
 template <class Decide>
 [[nodiscard]] decided_apply decide_and_apply(database& db, timestamp now, runtime_facts runtime,
                                              Decide&& decide, const apply_options& options = {}) {
@@ -267,7 +294,8 @@ template <class Decide>
     try {
         out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
         out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
-        bool commit = out.plan.errors.empty();
+        bool commit = std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
+                                  [](const validation_error& e) { return e.job.has_value(); });
         if (commit) {
             commit = detail::write_actions(db, out.plan, now, options, out.result);
         } else {

@@ -182,13 +182,6 @@ inline job read_job(const statement& row) {
     return read_row<job>(row);
 }
 
-// Issue #8's options (schema version 3): NULL for a missing value.
-inline void bind_recovery_options(statement& st, int first, const tool_options& o) {
-    bind_member(st, first, o.monitoring);
-    bind_member(st, first + 1, o.adaptive_restart);
-    bind_member(st, first + 2, o.stall_timeout_minutes);
-}
-
 // Inserts `row` into `table` as is, every column of its field list.
 template <has_fields T>
 void insert_row(database& db, std::string_view table, const T& row) {

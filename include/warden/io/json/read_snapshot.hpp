@@ -359,7 +359,10 @@ class document_reader {
         if (!object(v, json_where{{}, at})) return;
         constexpr std::size_t count = std::tuple_size_v<std::decay_t<decltype(fields_of<T>::list)>>;
         std::array<bool, count> seen{};
-        for (const auto& [key, value] : v.items()) {
+        for (const auto& item : v.items()) {
+            // Named copies, not a structured binding: clang 14 cannot capture a binding.
+            const std::string& key = item.key();
+            const json& value = item.value();
             const json_where w{at, key};
             bool known = false;
             std::size_t i = 0;
