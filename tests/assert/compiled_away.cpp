@@ -11,11 +11,15 @@
 
 namespace {
 int evaluated = 0;
+} // namespace
+
+// External linkage: clang refuses an internal function that the off macro never calls
+// (-Wunneeded-internal-declaration), which is exactly what this program proves.
+bool count_and_fail();
 bool count_and_fail() {
     ++evaluated;
     return false;
 }
-} // namespace
 
 int main() {
     WARDEN_ASSERT(count_and_fail(), "must not be evaluated when off");
