@@ -56,9 +56,10 @@ struct snapshot_applier {
         if (a.failure) j->failure = *a.failure;
         if (is_terminal(a.status) && !j->finished_at) j->finished_at = s.now;
         if (a.status == job_status::completed && !j->completed_at) j->completed_at = s.now;
-        // A recovery counts once its status write lands, in the same transaction, as a start.
+        // A recovery counts once its status write lands, in the same transaction, as a start. It
+        // keeps the job's crawled_pages as decided (issue #17, the progress circuit breaker).
         if (a.rule == rule_id::stall_recovery)
-            s.recoveries.push_back(recovery_record{a.job, s.now});
+            s.recoveries.push_back(recovery_record{a.job, s.now, a.crawled_pages});
         return true;
     }
     bool operator()(const start_job& a) const {

@@ -11,6 +11,7 @@
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rules/consistency_repair.hpp>
+#include <warden/rules/degraded_rate.hpp>
 #include <warden/rules/failure_classification.hpp>
 #include <warden/rules/orphan_sweep.hpp>
 #include <warden/rules/queue_fill.hpp>
@@ -27,6 +28,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace warden {
@@ -103,7 +105,8 @@ struct deferred_stall {
 // must not hold queue fill back (judged from the job, not from which rail refused first). A
 // stall the daily recovery cap refuses counts as stalled but does not hold queue fill back
 // either: it cannot be recovered for up to 24 h, and waiting on it would leave the campaign
-// under-filled for that long (B2). Nor does one whose runner cannot be named: it waits for an
+// under-filled for that long (B2); nor one behind an open progress circuit (issue #17), which
+// stays open until an operator acts. Nor does one whose runner cannot be named: it waits for an
 // operator, and is reported as an anomaly. Returns the stalls that hold queue fill back.
 template <class Rails>
 std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
@@ -141,6 +144,10 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
                                        "first",
                                        c.recoveries_per_tick,
                                        c.recoveries_per_tick == 1 ? "y" : "ies")};
+        // The applier stores the count in the recovery record it appends (issue #17).
+        for (action& a : st.verdict.recovery.actions())
+            if (auto* w = std::get_if<set_status>(&a); w && w->rule == rule_id::stall_recovery)
+                w->crawled_pages = subj.row.crawled_pages;
         const submission r = submit(rails, ctx, subj, st.verdict.recovery, out, std::move(limit));
         if (r.takes_effect()) {
             ++recovered;
@@ -149,7 +156,9 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
         if (!r.takes_effect() && inside_grace(c, subj.row, s.now, rule_id::stall_recovery))
             continue;
         ++out.summary.stalled;
-        if (r.takes_effect() || !recovery_capped(c, subj.facts)) ++holding;
+        if (r.takes_effect() ||
+            (!recovery_capped(c, subj.facts) && !subj.facts.progress_circuit_open))
+            ++holding;
     }
     return holding;
 }
@@ -236,6 +245,9 @@ template <class Rails>
                 } else if (p || (p = orphan_sweep(ctx, subj))) {
                     const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
                     if (r.takes_effect()) status = detail::status_after(*p, status);
+                } else if (auto seen = degraded_rate(ctx, subj)) {
+                    out.observations.push_back(*seen);
+                    ++out.summary.degraded;
                 } else if (waits_for_start(subj.row, subj.facts)) {
                     if (const auto why = start_eligibility(c, subj.row, target_year)) {
                         const auto campaign = queue_fill_campaign(c, subj.row);

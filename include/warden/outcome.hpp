@@ -41,9 +41,11 @@ enum class tick_reason : std::uint8_t {
     disabled,
     no_start_candidates,
     no_stalled_jobs,
+    progress_circuit_open, // issue #17: the progress circuit breaker refused a recovery
+    degraded_observe,      // issue #17: nothing else happened, and a job is degraded
 };
 
-inline constexpr int tick_reason_count = 18;
+inline constexpr int tick_reason_count = 20;
 
 [[nodiscard]] constexpr std::string_view to_string(tick_reason r) noexcept {
     switch (r) {
@@ -65,6 +67,8 @@ inline constexpr int tick_reason_count = 18;
     case tick_reason::disabled: return "disabled";
     case tick_reason::no_start_candidates: return "no_start_candidates";
     case tick_reason::no_stalled_jobs: return "no_stalled_jobs";
+    case tick_reason::progress_circuit_open: return "progress_circuit_open";
+    case tick_reason::degraded_observe: return "degraded_observe";
     }
     return "unknown";
 }
@@ -90,10 +94,12 @@ static_assert(to_string(static_cast<tick_reason>(tick_reason_count - 1)) != "unk
     case tick_reason::guard_window_healthy_job:
     case tick_reason::runner_unknown:
     case tick_reason::start_disk_high:
-    case tick_reason::max_starts: return tick_result::held;
+    case tick_reason::max_starts:
+    case tick_reason::progress_circuit_open: return tick_result::held;
     case tick_reason::disabled:
     case tick_reason::no_start_candidates:
-    case tick_reason::no_stalled_jobs: return tick_result::idle;
+    case tick_reason::no_stalled_jobs:
+    case tick_reason::degraded_observe: return tick_result::idle;
     }
     return tick_result::idle;
 }
@@ -146,6 +152,7 @@ template <class Items, class View>
         const bool full = detail::stops_for_recovery(p.blocked, st->job, proposed);
         if (b.rail == "sentinel_gate")
             return full ? tick_reason::dry_run_full_recover : tick_reason::dry_run_soft_recover;
+        if (b.rail == "progress_circuit") return tick_reason::progress_circuit_open;
         if (b.rail == "daily_recovery_cap")
             return full ? tick_reason::max_recoveries_full : tick_reason::max_recoveries_soft;
         if (b.rail == "guard_window") return tick_reason::guard_window_healthy_job;
@@ -167,6 +174,8 @@ template <class Items, class View>
     if (!s.host.sentinel_present) return tick_reason::disabled;
     if (p.summary.target > 0 && p.summary.running < p.summary.target && p.summary.stalled == 0)
         return tick_reason::no_start_candidates;
+    // Production reports degraded_observe only where it would report no_stalled_jobs.
+    if (p.summary.degraded > 0) return tick_reason::degraded_observe;
     return tick_reason::no_stalled_jobs;
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,12 +54,17 @@ struct progress_observation {
     // is neither stalled nor progressing.
     bool progress_known = false;
     std::string source; // the source used; empty when progress is not known
+    // Issue #17: consecutive observations whose progress rate stayed under the tracker's
+    // degraded rate (see progress_tracker::degraded_rate_pages_per_minute). 0 when not known.
+    std::int32_t degraded_streak = 0;
 
-    // Writes last_progress_at, crawled_pages and progress_known into the snapshot's row.
+    // Writes last_progress_at, crawled_pages, progress_known and degraded_streak into the
+    // snapshot's row.
     void apply_to(job& j) const {
         j.last_progress_at = last_progress_at;
         j.crawled_pages = crawled_pages;
         j.progress_known = progress_known;
+        j.degraded_streak = degraded_streak;
     }
 };
 
@@ -76,13 +82,25 @@ struct progress_observation {
 // - A clock that goes backwards: observation times never decrease (a change seen at an earlier
 //   `now` is stamped with the latest `now` seen so far), and the reported last_progress_at is at
 //   most `now`, so the snapshot stays valid; the age resumes once the clock passes it again.
+//
+// Degraded rate (issue #17): the tracker also counts, per job, a streak of consecutive
+// observations whose progress rate stayed under `degraded_rate_pages_per_minute` (the config key
+// of that name; default 2). The rate of an observation is the pages gained since the streak's
+// anchor (the observation just before the streak began) per minute since then: an average over
+// the streak, so a crawl at 1.5 pages a minute observed every minute, gaining 1 or 2 pages a
+// tick, stays in its streak. An observation at or above the rate ends the streak (it becomes
+// the new anchor); so does one without a readable source, or a counter that went down (a new
+// log). The first observation is only an anchor. An observation at the anchor's time (the clock
+// did not move) changes nothing. decide() reports a job whose streak reached degraded_rate_ticks.
 class progress_tracker {
   public:
-    explicit progress_tracker(
-        progress_source_choice choice = progress_source_choice::freshest) noexcept
-        : choice_(choice) {}
+    explicit progress_tracker(progress_source_choice choice = progress_source_choice::freshest,
+                              double degraded_rate_pages_per_minute = 2.0) noexcept
+        : choice_(choice)
+        , degraded_rate_(degraded_rate_pages_per_minute) {}
 
     [[nodiscard]] progress_source_choice choice() const noexcept { return choice_; }
+    [[nodiscard]] double degraded_rate_pages_per_minute() const noexcept { return degraded_rate_; }
 
     // This tick's readings for `job`. The first observation of a job counts as a change, so no
     // job is stalled before it has been observed for stall_after.
@@ -93,17 +111,23 @@ class progress_tracker {
         const timestamp at = *st.seen_at; // monotonic: never before an earlier observation
         const progress_reading* chosen = choose(st, readings);
         progress_observation out;
-        if (!chosen) return out;
+        if (!chosen) {
+            st.streak = 0; // a rate that cannot be measured carries no streak forward
+            st.anchor_at.reset();
+            return out;
+        }
         const std::int64_t pages = *chosen->crawled_pages;
         if (!st.since || st.pages != pages) {
             st.pages = pages;
             st.since = at;
         }
         st.source = chosen->source;
+        measure_rate(st, at, pages);
         out.last_progress_at = std::min(*st.since, now);
         out.crawled_pages = pages;
         out.progress_known = true;
         out.source = st.source;
+        out.degraded_streak = st.streak;
         return out;
     }
 
@@ -129,6 +153,10 @@ class progress_tracker {
         std::string source;               // the source last read
         std::int64_t pages = 0;
         std::optional<std::string> pinned; // first_seen: the source first found
+        // Issue #17's degraded-rate streak and its anchor (see the class comment).
+        std::int32_t degraded_streak = 0;
+        std::optional<timestamp> anchor_at = std::nullopt;
+        std::int64_t anchor_pages = 0;
         friend bool operator==(const job_memory&, const job_memory&) = default;
     };
 
@@ -137,7 +165,8 @@ class progress_tracker {
         std::vector<job_memory> out;
         out.reserve(jobs_.size());
         for (const auto& [id, st] : jobs_)
-            out.push_back({id, st.seen_at, st.since, st.source, st.pages, st.pinned});
+            out.push_back({id, st.seen_at, st.since, st.source, st.pages, st.pinned, st.streak,
+                           st.anchor_at, st.anchor_pages});
         std::sort(out.begin(), out.end(),
                   [](const job_memory& a, const job_memory& b) { return a.job < b.job; });
         return out;
@@ -149,8 +178,12 @@ class progress_tracker {
     void restore(std::span<const job_memory> saved) {
         jobs_.clear();
         for (const job_memory& m : saved) {
-            state st{m.seen_at, m.since, m.source, m.pages, m.pinned};
+            state st{m.seen_at,   m.since,       m.source,
+                     m.pages,     m.pinned,      std::max(0, m.degraded_streak),
+                     m.anchor_at, m.anchor_pages};
             if (st.since && (!st.seen_at || *st.since > *st.seen_at)) st.seen_at = st.since;
+            if (st.anchor_at && st.seen_at && *st.anchor_at > *st.seen_at)
+                st.anchor_at = st.seen_at; // a hand-edited anchor cannot lie in the future
             jobs_[m.job] = std::move(st);
         }
     }
@@ -164,8 +197,33 @@ class progress_tracker {
         std::optional<timestamp> since;   // first observation of (source, pages)
         std::string source;
         std::int64_t pages = 0;
-        std::optional<std::string> pinned; // first_seen: the source first found
+        std::optional<std::string> pinned;  // first_seen: the source first found
+        std::int32_t streak = 0;            // issue #17: slow observations in a row
+        std::optional<timestamp> anchor_at; // the observation before the streak began
+        std::int64_t anchor_pages = 0;
     };
+
+    // Extends or ends the degraded-rate streak with an observation of `pages` at `at`.
+    void measure_rate(state& st, timestamp at, std::int64_t pages) const noexcept {
+        if (!st.anchor_at || pages < st.anchor_pages) { // first observation, or a new counter
+            st.streak = 0;
+            st.anchor_at = at;
+            st.anchor_pages = pages;
+            return;
+        }
+        const auto elapsed = at - *st.anchor_at;
+        if (elapsed.count() <= 0) return; // the clock did not move: no rate to measure
+        // pages gained / minutes elapsed < rate, without dividing: gained * 60 < rate * seconds.
+        const double gained = static_cast<double>(pages - st.anchor_pages);
+        const bool slow = gained * 60.0 < degraded_rate_ * static_cast<double>(elapsed.count());
+        if (slow) {
+            if (st.streak < std::numeric_limits<std::int32_t>::max()) ++st.streak;
+            return;
+        }
+        st.streak = 0;
+        st.anchor_at = at;
+        st.anchor_pages = pages;
+    }
 
     [[nodiscard]] static bool readable(const progress_reading& r) noexcept {
         return r.crawled_pages && *r.crawled_pages >= 0;
@@ -202,6 +260,7 @@ class progress_tracker {
     }
 
     progress_source_choice choice_;
+    double degraded_rate_ = 2.0;
     std::unordered_map<job_id, state> jobs_;
 };
 

@@ -31,15 +31,16 @@ enum class evidence_kind : std::uint8_t {
     campaign_name, // -YYYY0101 in the name or output dir (value: year)
     start_request, // a start requested by queue fill
     retry_count,   // retries already made (value)
+    stale_update,  // seconds since the row's updated_at (issue #17, recap's third repair)
 };
 
-inline constexpr int evidence_kind_count = 10;
+inline constexpr int evidence_kind_count = 11;
 inline constexpr std::string_view evidence_kind_names[] = {
-    "none",         "lock",        "process",       "final_stage",   "error_pattern",
-    "progress_age", "no_liveness", "campaign_name", "start_request", "retry_count",
+    "none",        "lock",          "process",       "final_stage", "error_pattern", "progress_age",
+    "no_liveness", "campaign_name", "start_request", "retry_count", "stale_update",
 };
 static_assert(std::size(evidence_kind_names) == evidence_kind_count &&
-                  static_cast<int>(evidence_kind::retry_count) + 1 == evidence_kind_count,
+                  static_cast<int>(evidence_kind::stale_update) + 1 == evidence_kind_count,
               "evidence_kind_names must name every kind, in order");
 
 [[nodiscard]] constexpr std::string_view to_string(evidence_kind e) noexcept {
@@ -64,6 +65,10 @@ struct set_status {
     rule_id rule{};
     std::string_view reason;
     struct evidence evidence;
+    // A stall recovery's: the job's crawled_pages when it was decided, which the applier stores
+    // in the recovery record it appends (issue #17, the progress circuit breaker). The database
+    // does not hold the count (the host measures it), so the plan carries it.
+    std::optional<std::int64_t> crawled_pages = std::nullopt;
     friend bool operator==(const set_status&, const set_status&) = default;
 };
 

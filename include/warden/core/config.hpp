@@ -77,6 +77,19 @@ struct config {
     std::int32_t max_retries = 5;
     // B7: a queued job whose last_stage is this one has in fact finished.
     std::string final_stage = "persist";
+    // Issue #17 (recap's third repair): a queued (pending) job whose last_stage is set but is
+    // not final_stage, and whose updated_at is older than this, died mid-pipeline: it is failed.
+    duration stale_pipeline_after = std::chrono::minutes{60};
+    // Issue #17 (progress circuit breaker): when each of a job's last progress_circuit_window
+    // recoveries gained fewer than progress_circuit_min_pages pages, its next recovery is
+    // refused (rails/progress_circuit.hpp). Either one 0: the circuit is off.
+    std::int32_t progress_circuit_window = 3;
+    std::int64_t progress_circuit_min_pages = 10;
+    // Issue #17 (degraded-rate observation): a running job whose progress rate stayed under this
+    // many pages per minute for degraded_rate_ticks consecutive observations is reported as
+    // degraded (an observation: nothing is written). degraded_rate_ticks 0: never reported.
+    double degraded_rate_pages_per_minute = 2.0;
+    std::int32_t degraded_rate_ticks = 6;
     // B6: last_error text (case-insensitive substring) that means the job's own arguments are
     // wrong, so retrying can never succeed.
     std::vector<std::string> config_error_patterns{

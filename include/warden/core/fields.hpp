@@ -113,6 +113,8 @@ struct fields_of<job> {
         field{"has_outputs", &j::has_outputs},
         field{"version", &j::version, compared},
         field{"created_at", &j::created_at},
+        field{"updated_at", &j::updated_at},
+        field{"degraded_streak", &j::degraded_streak, json_only},
     };
 };
 
@@ -126,7 +128,8 @@ struct fields_of<process_fact> {
     };
 };
 
-// Start and recovery history share one shape: `{"job_id": N, "at": time}`, a (job_id, at) row.
+// Start and recovery history share one shape: `{"job_id": N, "at": time}`, a (job_id, at) row;
+// a recovery adds the job's crawled_pages at that time (issue #17), a nullable column.
 template <>
 struct fields_of<start_record> {
     static constexpr auto list = std::tuple{
@@ -139,6 +142,7 @@ struct fields_of<recovery_record> {
     static constexpr auto list = std::tuple{
         field{"job_id", &recovery_record::job, required},
         field{"at", &recovery_record::at, required},
+        field{"crawled_pages", &recovery_record::crawled_pages},
     };
 };
 
@@ -193,6 +197,11 @@ struct fields_of<config> {
         field{"annual_stall_timeout_minutes", &c::annual_stall_timeout_minutes},
         field{"source_order", &c::source_order},
         field{"final_stage", &c::final_stage, not_null},
+        field{"stale_pipeline_after_minutes", &c::stale_pipeline_after},
+        field{"progress_circuit_window", &c::progress_circuit_window},
+        field{"progress_circuit_min_pages", &c::progress_circuit_min_pages},
+        field{"degraded_rate_pages_per_minute", &c::degraded_rate_pages_per_minute},
+        field{"degraded_rate_ticks", &c::degraded_rate_ticks},
         field{"config_error_patterns", &c::config_error_patterns},
         field{"guards", &c::guards},
     };

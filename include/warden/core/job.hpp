@@ -63,6 +63,14 @@ struct job {
     // When the row was created (issue #8): queue order's tie-break after queued_at, a row
     // without one first. Optional: older hosts and databases do not record it.
     std::optional<timestamp> created_at = std::nullopt;
+    // When the row was last written by its pipeline (issue #17, recap's third repair): a queued
+    // (pending) job stuck mid-pipeline longer than stale_pipeline_after is failed. Optional:
+    // without it that repair never fires.
+    std::optional<timestamp> updated_at = std::nullopt;
+    // Consecutive progress observations whose rate stayed under
+    // config.degraded_rate_pages_per_minute, as the host's progress_tracker counted them (issue
+    // #17, degraded-rate observation). 0: not slow, or not measured.
+    std::int32_t degraded_streak = 0;
     friend bool operator==(const job&, const job&) = default;
 };
 

@@ -57,6 +57,29 @@ struct anomaly {
     friend bool operator==(const anomaly&, const anomaly&) = default;
 };
 
+// Something warden reports and does nothing about (issue #17): a fact for a dashboard, not a
+// fault. The production watchdog tracked these only to report them ("observe").
+enum class observation_kind : std::uint8_t {
+    degraded_rate, // progress under degraded_rate_pages_per_minute for degraded_rate_ticks
+};
+
+inline constexpr int observation_kind_count = 1;
+inline constexpr std::string_view observation_kind_names[] = {"degraded_rate"};
+static_assert(std::size(observation_kind_names) == observation_kind_count &&
+                  static_cast<int>(observation_kind::degraded_rate) + 1 == observation_kind_count,
+              "observation_kind_names must name every kind, in order");
+
+[[nodiscard]] constexpr std::string_view to_string(observation_kind k) noexcept {
+    return detail::name_in(observation_kind_names, k);
+}
+
+struct observation {
+    job_id job{};
+    observation_kind kind{};
+    std::int64_t value = 0; // degraded_rate: the job's degraded_streak
+    friend bool operator==(const observation&, const observation&) = default;
+};
+
 // Why queue fill passed over a waiting job it could otherwise have started (issue #8).
 enum class skip_reason : std::uint8_t {
     non_annual,    // no campaign metadata and no legacy -YYYY0101 name
@@ -96,6 +119,7 @@ struct plan_summary {
     std::int64_t running = 0; // after this plan's writes
     std::int64_t target = 0;  // ensure_min_running_jobs
     std::int64_t stalled = 0;
+    std::int64_t degraded = 0; // running jobs observed degraded (issue #17)
     std::int64_t starts_last_24h = 0;
     std::int64_t recoveries_last_24h = 0; // in the persisted history, every job
     bool deploy_lock = false;             // held, or unprobeable and not yet stale
@@ -110,6 +134,7 @@ struct plan {
     std::vector<anomaly> anomalies;
     std::vector<skipped_start> skipped; // queue fill's passed-over jobs, in snapshot order
     std::vector<validation_error> errors;
+    std::vector<observation> observations; // reported only, no action (issue #17)
     plan_summary summary;
 
     // True when the input was rejected as a whole: nothing was decided.

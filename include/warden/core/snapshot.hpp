@@ -60,6 +60,9 @@ struct start_record {
 struct recovery_record {
     job_id job{};
     timestamp at{};
+    // The job's crawled_pages when it was recovered (issue #17, the progress circuit breaker);
+    // missing when the host had no count then.
+    std::optional<std::int64_t> crawled_pages = std::nullopt;
     friend bool operator==(const recovery_record&, const recovery_record&) = default;
 };
 

@@ -32,6 +32,9 @@ inline constexpr std::int32_t max_retry_count = std::numeric_limits<std::int32_t
 // PID_MAX_LIMIT (2^22 = 4194304 on 64-bit kernels).
 inline constexpr std::int64_t min_pid = 2;
 inline constexpr std::int64_t max_pid = (std::int64_t{1} << 22) - 1;
+// The longest progress circuit window (issue #17): a bound on the records decide() looks at per
+// job, and far beyond any useful window (production's is 3).
+inline constexpr std::int32_t max_progress_circuit_window = 1000;
 
 namespace detail {
 
@@ -81,6 +84,17 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (c.annual_stall_timeout_minutes <= 0)
         bad("annual_stall_timeout_minutes", "must be positive");
     if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+    // Issue #17.
+    if (c.stale_pipeline_after.count() <= 0) bad("stale_pipeline_after", "must be positive");
+    if (c.progress_circuit_window < 0 || c.progress_circuit_window > max_progress_circuit_window)
+        bad("progress_circuit_window",
+            fmt::format("must be in 0..{} (0: the circuit is off)", max_progress_circuit_window));
+    if (c.progress_circuit_min_pages < 0)
+        bad("progress_circuit_min_pages", "must not be negative (0: the circuit is off)");
+    if (!std::isfinite(c.degraded_rate_pages_per_minute) || c.degraded_rate_pages_per_minute < 0.0)
+        bad("degraded_rate_pages_per_minute", "must be a finite number, at least 0");
+    if (c.degraded_rate_ticks < 0)
+        bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
         bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
@@ -120,7 +134,8 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
            j.version >= 0 && j.version <= max_version && j.queued_at >= earliest_time &&
            j.queued_at <= s.now && in_range(j.started_at) && in_range(j.finished_at) &&
            in_range(j.last_progress_at) && in_range(j.completed_at) && in_range(j.created_at) &&
-           options_plausible(j.options) && (!j.crawled_pages || *j.crawled_pages >= 0) &&
+           in_range(j.updated_at) && j.degraded_streak >= 0 && options_plausible(j.options) &&
+           (!j.crawled_pages || *j.crawled_pages >= 0) &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
@@ -145,6 +160,8 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     detail::check_not_after_now(out, s, i, "last_progress_at", j.last_progress_at);
     detail::check_not_after_now(out, s, i, "completed_at", j.completed_at);
     detail::check_not_after_now(out, s, i, "created_at", j.created_at);
+    detail::check_not_after_now(out, s, i, "updated_at", j.updated_at);
+    if (j.degraded_streak < 0) bad("degraded_streak", "must not be negative");
     if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
         bad("finished_at", "before started_at");
     if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");

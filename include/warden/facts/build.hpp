@@ -8,6 +8,7 @@
 #include <warden/detail/id_index.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/progress.hpp>
+#include <warden/facts/progress_circuit.hpp>
 
 #include <fmt/format.h>
 
@@ -69,6 +70,13 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         const auto at = detail::resolve_reference(ids, r.job, table, k, ".job_id", t.errors);
         if (at == id_index::npos) continue;
         WARDEN_ASSERT(at < t.jobs.size(), "id index points past the jobs");
+        if constexpr (requires { r.crawled_pages; }) {
+            if (r.crawled_pages && *r.crawled_pages < 0) {
+                t.jobs[at].valid = false;
+                t.errors.push_back(validation_error{
+                    r.job, fmt::format("{}[{}].crawled_pages", table, k), "must not be negative"});
+            }
+        }
         if (r.at > s.now || r.at < earliest_time) {
             t.jobs[at].valid = false;
             t.errors.push_back(validation_error{r.job, fmt::format("{}[{}].at", table, k),
@@ -159,6 +167,8 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
                           t.starts_last_24h);
     detail::count_history(s, ids, s.recoveries, "recoveries", t, &job_facts::recoveries_last_24h,
                           t.recoveries_last_24h);
+    // After the history is validated: a job a bad record invalidated is not judged.
+    detail::judge_progress_circuits(s, c, ids, facts);
     return t;
 }
 

@@ -24,6 +24,10 @@ struct job_facts {
     std::int32_t starts_last_24h = 0;
     std::int32_t recoveries_last_24h = 0;
     std::uint32_t first_process = 0xffffffffu; // index into snapshot.processes, if any
+    // Issue #17: each of the job's last progress_circuit_window recoveries gained fewer than
+    // progress_circuit_min_pages pages (facts/progress_circuit.hpp); the largest of those gains.
+    bool progress_circuit_open = false;
+    std::int64_t progress_circuit_best_gain = 0;
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };

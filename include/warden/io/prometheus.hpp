@@ -137,6 +137,10 @@ template <class Rails>
 
     t.family("stalled_jobs", "Running jobs without progress for stall_after_minutes.");
     t.sample("stalled_jobs", p.summary.stalled);
+    t.family("degraded_jobs",
+             "Running jobs whose progress rate stayed under "
+             "degraded_rate_pages_per_minute for degraded_rate_ticks observations.");
+    t.sample("degraded_jobs", p.summary.degraded);
     t.family("running_jobs", "Jobs running once the plan is applied.");
     t.sample("running_jobs", p.summary.running);
     t.family("target_running_jobs",

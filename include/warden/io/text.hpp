@@ -102,6 +102,7 @@ class job_names {
     case evidence_kind::progress_age: return fmt::format(", {} min without progress", e.value / 60);
     case evidence_kind::no_liveness: return fmt::format(", started {} min ago", e.value / 60);
     case evidence_kind::retry_count: return fmt::format(", {} retries made", e.value);
+    case evidence_kind::stale_update: return fmt::format(", not updated for {} min", e.value / 60);
     default: return {};
     }
 }
@@ -184,6 +185,11 @@ struct action_describer {
         else
             fmt::format_to(line, "skipped {}: {}\n", names.label(k.job), to_string(k.reason));
     }
+    for (const auto& o : p.observations)
+        fmt::format_to(line,
+                       "observe: {} {} ({} consecutive observations under the degraded rate; no "
+                       "action)\n",
+                       names.label(o.job), to_string(o.kind), o.value);
     fmt::format_to(line,
                    "summary: {} actions, {} blocked, {} anomalies, {} errors; running {} of target "
                    "{} after this plan, {} stalled, {} starts in the last 24 h\n",

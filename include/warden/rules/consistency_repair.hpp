@@ -10,6 +10,34 @@
 namespace warden {
 inline namespace v0 {
 
+// Issue #17, recap's third repair (its migration's last UPDATE): a queued (pending) job whose
+// last_stage is set but is not the final stage, and whose updated_at is older than
+// stale_pipeline_after (strictly), died mid-pipeline and would otherwise wait for ever: it is
+// failed by compare-and-set. Never while a lock, a process or a running-set entry shows it alive
+// (recap's migration does not look: it ran with the workers stopped), and never without
+// updated_at (its age cannot be told).
+[[nodiscard]] inline std::optional<proposal> stale_pipeline_repair(const decision_context& ctx,
+                                                                   const subject& s) {
+    const job& j = s.row;
+    if (j.status != job_status::queued || !j.last_stage || *j.last_stage == ctx.config.final_stage)
+        return std::nullopt;
+    if (!j.updated_at) return std::nullopt;
+    const duration age = ctx.snapshot.now - *j.updated_at;
+    if (age <= ctx.config.stale_pipeline_after) return std::nullopt;
+    if (s.facts.has_live_evidence() || s.facts.in_running_set) return std::nullopt;
+    proposal p;
+    p.add(set_status{j.id,
+                     j.status,
+                     j.version,
+                     job_status::failed,
+                     failure_class::infra_error,
+                     rule_id::consistency_repair,
+                     "stale_pipeline: pending mid-pipeline, not updated for "
+                     "stale_pipeline_after_minutes",
+                     {evidence_kind::stale_update, age.count()}});
+    return p;
+}
+
 // B7: a job reached the final stage but the status write never landed (two non-atomic writes),
 // so it sits queued with last_stage == persist and would be crawled again. Its outputs decide the
 // repair: completed if they exist, else failed. Other impossible states are reported, not
@@ -18,6 +46,8 @@ inline namespace v0 {
                                                                 const subject& s) {
     const job& j = s.row;
     if (!ctx.config.guards.consistency_repair) return std::nullopt;
+    if (j.status == job_status::queued && j.last_stage && *j.last_stage != ctx.config.final_stage)
+        return stale_pipeline_repair(ctx, s); // issue #17
     if (j.status != job_status::queued || !j.last_stage || *j.last_stage != ctx.config.final_stage)
         return std::nullopt;
     // A held lock or a live process means an attempt runs now, so last_stage is a leftover of an

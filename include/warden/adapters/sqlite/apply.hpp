@@ -105,9 +105,12 @@ WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND ve
             // Prepared on first use: complete and edit_status share this writer and still work
             // on a version 1 database, which has no recovery_history (nor, before version 3,
             // the option columns the start and options statements write).
-            prepared(recovery_history_, "INSERT INTO recovery_history (job_id, at) VALUES (?1, ?2)")
+            // The job's crawled_pages as decided (issue #17, the progress circuit breaker).
+            prepared(recovery_history_,
+                     "INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES (?1, ?2, ?3)")
                 .bind(1, to_int(a.job))
                 .bind(2, now_)
+                .bind(3, a.crawled_pages)
                 .run();
         }
         return status;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,9 +49,11 @@ namespace detail {
 // warning: it names nothing warden could write, and refusing the whole snapshot for it halted
 // every tick until the row aged out of the window (issue 15). The skipped rows stop counting
 // toward the daily caps, exactly as if the deletion had cascaded.
+// `whole`: every row, whatever its age (the recovery history: the progress circuit breaker looks
+// past 24 h, issue #17).
 template <class Record>
 void read_history(database& db, std::string_view table, timestamp now, std::vector<Record>& out,
-                  std::vector<load_warning>& warnings) {
+                  std::vector<load_warning>& warnings, bool whole = false) {
     // Read by the record's field list; its columns (job_id, at) name nothing in `jobs`, so they
     // need no table prefix. The last column says whether the job's row is gone.
     statement rows(db.handle(),
@@ -59,7 +62,8 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
                                column_list<Record>(), table));
     // Clamped so that no `now` overflows here; one before the year 0001 is refused by
     // validate_host anyway.
-    rows.bind(1, std::max(now, earliest_time) - one_day);
+    rows.bind(1, whole ? std::int64_t{std::numeric_limits<std::int64_t>::min()}
+                       : epoch_seconds(std::max(now, earliest_time) - one_day));
     const int orphaned_column = column_count<Record>();
     const std::size_t first_warning = warnings.size();
     while (rows.step()) {
@@ -99,7 +103,7 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     while (jobs.step())
         s.jobs.push_back(read_job(jobs));
     read_history(db, "job_starts", now, s.starts, warnings);
-    read_history(db, "recovery_history", now, s.recoveries, warnings);
+    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
     return s;
 }
 

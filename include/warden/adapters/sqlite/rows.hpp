@@ -205,8 +205,10 @@ inline void record_start(database& db, job_id job, timestamp at) {
     detail::insert_row(db, "job_starts", start_record{job, at});
 }
 
-inline void record_recovery(database& db, job_id job, timestamp at) {
-    detail::insert_row(db, "recovery_history", recovery_record{job, at});
+// `crawled_pages`: the job's count at the recovery (issue #17's progress circuit breaker).
+inline void record_recovery(database& db, job_id job, timestamp at,
+                            std::optional<std::int64_t> crawled_pages = std::nullopt) {
+    detail::insert_row(db, "recovery_history", recovery_record{job, at, crawled_pages});
 }
 
 } // namespace sqlite

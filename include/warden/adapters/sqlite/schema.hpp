@@ -18,8 +18,9 @@ namespace sqlite {
 // recovery_history (the daily recovery cap's persisted history, issue #8); version 3 the jobs
 // columns monitoring, adaptive_restart, stall_timeout_minutes (a stall recovery's tool options)
 // and created_at (queue order), all nullable (issue #8); version 4 lets jobs.failure_class hold a
-// host-defined class as "host_<n>" (issue #14: it was written as NULL and lost).
-inline constexpr int schema_version = 4;
+// host-defined class as "host_<n>" (issue #14: it was written as NULL and lost); version 5 adds
+// issue #17's columns (version_5_feature_columns: jobs.updated_at, recovery_history.crawled_pages).
+inline constexpr int schema_version = 5;
 
 // The tables, documented in docs/sqlite.md. STRICT makes SQLite enforce the column types, and the
 // CHECKs keep every row within what warden's types can hold: a bad row is refused at write time,
@@ -145,7 +146,34 @@ inline constexpr std::string_view version_4_failure_check =
 static_assert(schema_sql.find(version_4_failure_check) != std::string_view::npos,
               "version_4_failure_check must be schema_sql's failure_class CHECK");
 
+// Issue #17's columns (schema version 5), each (table, column definition) as ALTER TABLE ... ADD
+// COLUMN takes it. Nullable, so every existing row reads as "missing": a job without updated_at
+// is never failed as a stale pipeline, and a recovery without a count keeps the progress circuit
+// closed. create_schema adds them to a new database too, so each is defined once.
+struct added_column {
+    std::string_view table;
+    std::string_view definition;
+};
+inline constexpr added_column version_5_feature_columns[] = {
+    {"jobs", "updated_at INTEGER"},
+    {"recovery_history",
+     "crawled_pages INTEGER CHECK (crawled_pages IS NULL OR crawled_pages >= 0)"},
+};
+
 namespace detail {
+
+// Adds each of issue #17's version 5 columns its table lacks, inside the caller's transaction.
+inline void add_version_5_feature_columns(database& db) {
+    for (const added_column& c : version_5_feature_columns) {
+        statement has(db.handle(), fmt::format("SELECT count(*) FROM pragma_table_info('{}') "
+                                               "WHERE name = ?",
+                                               c.table));
+        has.bind(1, c.definition.substr(0, c.definition.find(' '))).step();
+        const bool missing = has.integer(0) == 0;
+        has.reset(); // no statement in progress while the table changes
+        if (missing) db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {}", c.table, c.definition));
+    }
+}
 
 // Rewrites jobs' failure_class CHECK from version 3's to version 4's, inside the caller's
 // transaction. A table already carrying the new CHECK is left alone; one carrying neither was
@@ -195,6 +223,7 @@ inline void create_schema(database& db) {
             if (missing) db.exec(fmt::format("ALTER TABLE jobs ADD COLUMN {}", column));
         }
         if (v < 4) detail::upgrade_failure_check(db);
+        detail::add_version_5_feature_columns(db); // issue #17
         db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
                             "('schema_version', '{}')",
                             schema_version));

@@ -541,6 +541,7 @@ class document_reader {
     if (engine_field == "config.deploy_lock_stale_after")
         return "config.deploy_lock_stale_after_minutes";
     if (engine_field == "config.orphan_grace") return "config.orphan_grace_minutes";
+    if (engine_field == "config.stale_pipeline_after") return "config.stale_pipeline_after_minutes";
     return std::string{engine_field};
 }
 

@@ -49,6 +49,8 @@ struct action_json {
         out["reason"] = a.reason;
         out["evidence"] = to_string(a.evidence.kind);
         out["evidence_value"] = a.evidence.value;
+        // A stall recovery's count for its recovery record (issue #17); only when known.
+        if (a.crawled_pages) out["crawled_pages"] = *a.crawled_pages;
         return out;
     }
     json operator()(const start_job& a) const {
@@ -144,11 +146,20 @@ inline constexpr rule_id decide_rules[] = {
     json& errors = out["errors"] = json::array();
     for (const validation_error& e : p.errors)
         errors.push_back(to_json(e));
+    json& observations = out["observations"] = json::array();
+    for (const observation& o : p.observations) {
+        json item = json::object();
+        item["job_id"] = to_int(o.job);
+        item["kind"] = to_string(o.kind);
+        item["value"] = o.value;
+        observations.push_back(std::move(item));
+    }
     const plan_summary& s = p.summary;
     json& summary = out["summary"] = json::object();
     summary["running"] = s.running;
     summary["target"] = s.target;
     summary["stalled"] = s.stalled;
+    summary["degraded"] = s.degraded;
     summary["jobs"] = s.jobs;
     summary["starts_last_24h"] = s.starts_last_24h;
     summary["recoveries_last_24h"] = s.recoveries_last_24h;

@@ -98,10 +98,11 @@ class database {
   protected:
     bool chain_after_conflict_ = false;
 
+    // Starts older than a day no longer count; the recovery history is kept whole, as the
+    // SQLite adapter reads it: the progress circuit breaker looks past 24 h (issue #17).
     void drop_old_history(timestamp now) {
         const auto old = [&](const auto& r) { return r.at <= now - one_day; };
         std::erase_if(starts_, old);
-        std::erase_if(recoveries_, old);
     }
 
     std::vector<job> rows_;
@@ -230,7 +231,8 @@ class model_db final : public database {
         const auto j = claim(a);
         if (!j) return false;
         set(rows_[*j], a.status, a.failure, now);
-        if (a.rule == rule_id::stall_recovery) recoveries_.push_back(recovery_record{a.job, now});
+        if (a.rule == rule_id::stall_recovery)
+            recoveries_.push_back(recovery_record{a.job, now, a.crawled_pages});
         return true;
     }
 

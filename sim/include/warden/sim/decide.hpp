@@ -42,7 +42,8 @@ template <rail_set Rails>
 
 // The rail set of a world: default_rails() minus annual_minimums for B4 (the rail would
 // otherwise refuse every low-option start) and minus grace_window for B8 (the sweep acts at once).
-// Only the rail of the bug goes: the others, daily_recovery_cap included, keep guarding, or the
+// Only the rail of the bug goes: the others, daily_recovery_cap and progress_circuit included,
+// keep guarding, or the
 // run would stop at another invariant than the bug's.
 [[nodiscard]] inline plan legacy_aware_decide(const snapshot& s, const config& c, legacy_bugs l) {
     const bool b4 = l.has(4);
@@ -50,15 +51,16 @@ template <rail_set Rails>
     if (!b4 && !b8) return decide(s, c, default_rails());
     if (b4 && b8)
         return decide(s, c,
-                      make_rails(legacy_annual{}, daily_start_cap{}, daily_recovery_cap{},
-                                 disk_threshold{}, deploy_lock{}, sentinel_gate{}));
+                      make_rails(legacy_annual{}, daily_start_cap{}, progress_circuit{},
+                                 daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
+                                 sentinel_gate{}));
     if (b8)
         return decide(s, c,
                       make_rails(legacy_annual{}, annual_minimums{}, daily_start_cap{},
-                                 daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
-                                 sentinel_gate{}));
+                                 progress_circuit{}, daily_recovery_cap{}, disk_threshold{},
+                                 deploy_lock{}, sentinel_gate{}));
     return decide(s, c,
-                  make_rails(grace_window{}, legacy_annual{}, daily_start_cap{},
+                  make_rails(grace_window{}, legacy_annual{}, daily_start_cap{}, progress_circuit{},
                              daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
                              sentinel_gate{}));
 }

@@ -114,7 +114,7 @@ class sqlite_db final : public database {
                     starts_.push_back(start_record{action_job(a), now});
                 if (const auto* w = std::get_if<set_status>(&a);
                     w && w->rule == rule_id::stall_recovery && landed)
-                    recoveries_.push_back(recovery_record{w->job, now});
+                    recoveries_.push_back(recovery_record{w->job, now, w->crawled_pages});
                 after(i, s == warden::sqlite::action_status::conflict ? apply_outcome::conflict
                          : s == warden::sqlite::action_status::not_reached
                              ? apply_outcome::not_reached

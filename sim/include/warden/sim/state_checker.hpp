@@ -10,6 +10,7 @@
 #include <warden/core/job.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
+#include <warden/facts/progress_circuit.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/trace.hpp>
 
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,11 +96,35 @@ class state_checker {
                recoveries_last_day(w, j) >= cfg_.daily_recovery_cap;
     }
 
+    // A running row whose progress circuit is open (issue #17) keeps its status and its stalled
+    // crawl by design until an operator acts: each of its last recoveries gained almost nothing,
+    // and the recovery is the write the circuit forbids. Judged, as the engine does, from the
+    // recoveries the checker saw land and the count the watchdog's last snapshot read.
+    [[nodiscard]] bool held_by_progress_circuit(const world_view& w, std::uint32_t j) const {
+        return w.row(j).status == job_status::running && j < circuit_open_.size() &&
+               circuit_open_[j];
+    }
+
+    // Either refusal that, by design, leaves a stalled running row as it is.
+    [[nodiscard]] bool held(const world_view& w, std::uint32_t j) const {
+        return held_by_recovery_cap(w, j) || held_by_progress_circuit(w, j);
+    }
+
     // A stall recovery of row j landed: the daily recovery cap, over the rail's window
     // (now - 24 h, now], must not have been reached by the recoveries before it. The checker
     // counts the recoveries it saw land, not the store's history, so a store that loses history
-    // is caught as well.
-    void recovery_landed(const world_view& w, std::uint32_t j) {
+    // is caught as well. Nor may the job's progress circuit have been open (issue #17): judged
+    // from the counts of the recoveries the checker saw land and `pages`, the count the
+    // recovery was decided on.
+    void recovery_landed(const world_view& w, std::uint32_t j,
+                         std::optional<std::int64_t> pages = std::nullopt) {
+        if (const auto best = circuit(j, pages))
+            report_(invariant::recovery_while_circuit_open, j,
+                    fmt::format("each of the last {} recoveries gained fewer than {} pages (at "
+                                "most {}), and it was recovered again at {} pages",
+                                cfg_.progress_circuit_window, cfg_.progress_circuit_min_pages,
+                                *best, pages.value_or(-1)));
+        jobs_[j].circuit_records.push_back(recovery_record{w.row(j).id, w.now(), pages});
         std::vector<timestamp>& history = jobs_[j].recovered_at;
         std::erase_if(history, [&](timestamp at) { return at <= w.now() - one_day; });
         const std::int32_t earlier = recoveries_last_day(w, j);
@@ -111,6 +137,7 @@ class state_checker {
 
     // After every tick.
     void after_tick(const world_view& w) {
+        judge_circuits(w);
         const bool paused = w.paused();
         const std::int64_t drift_bound = drift_bound_ticks();
         for (std::uint32_t j = 0; j < w.job_count(); ++j) {
@@ -118,7 +145,7 @@ class state_checker {
             const job& r = w.row(j);
             const bool db_running = r.status == job_status::running;
             if (db_running != w.has_attempt(j)) {
-                if (!paused && !held_by_recovery_cap(w, j) && ++t.drift_ticks == drift_bound + 1)
+                if (!paused && !held(w, j) && ++t.drift_ticks == drift_bound + 1)
                     report_(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
                                         to_string(r.status),
@@ -154,8 +181,9 @@ class state_checker {
 
     // Liveness at the end: every campaign job finished within the bound.
     void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
+        judge_circuits(w);
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            if (!finished_ok(w.row(j))) {
+            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j)) {
                 const job& r = w.row(j);
                 report_(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",
@@ -174,7 +202,36 @@ class state_checker {
         std::int64_t stalled_since = -1; // when that crawl stalled
         // The stall recoveries of this job that landed, as the checker saw them.
         std::vector<timestamp> recovered_at;
+        // The same, whole (not only the last day), with the count each was decided on: the
+        // progress circuit's history (issue #17).
+        std::vector<recovery_record> circuit_records;
     };
+
+    // The progress circuit of job j (issue #17) with `pages` as its current count: the largest
+    // gain of the window when open.
+    [[nodiscard]] std::optional<std::int64_t> circuit(std::uint32_t j,
+                                                      std::optional<std::int64_t> pages) {
+        const auto& records = jobs_[j].circuit_records;
+        if (!progress_circuit_enabled(cfg_) ||
+            records.size() < static_cast<std::size_t>(cfg_.progress_circuit_window))
+            return std::nullopt;
+        circuit_view_.clear();
+        for (const auto& r : records) // landed in time order
+            circuit_view_.push_back(&r);
+        return progress_circuit_open(circuit_view_, pages, cfg_.progress_circuit_window,
+                                     cfg_.progress_circuit_min_pages);
+    }
+
+    // Each job's circuit with the count the watchdog's last snapshot read for it.
+    void judge_circuits(const world_view& w) {
+        circuit_open_.assign(w.job_count(), false);
+        for (const job& r : w.last_snapshot().jobs) {
+            const auto at = to_int(r.id) - 1; // rows are indexed by id - 1
+            if (at < 0 || at >= static_cast<std::int64_t>(w.job_count())) continue;
+            const auto j = static_cast<std::uint32_t>(at);
+            circuit_open_[j] = circuit(j, r.crawled_pages).has_value();
+        }
+    }
 
     // missed_stall: a crawl stalled in the world's truth is stopped (a stall recovery, or
     // reconcile's stop of a waiting row) within stall_bound_ticks. The clock pauses when the
@@ -196,7 +253,7 @@ class state_checker {
                 t.stalled_since = -1;
                 continue;
             }
-            if (paused || held_by_recovery_cap(w, j)) continue;
+            if (paused || held(w, j)) continue;
             if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
                 report_(invariant::missed_stall, j,
                         fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "
@@ -225,7 +282,7 @@ class state_checker {
     void check_filled(const world_view& w) {
         std::int32_t live = 0;
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            live += w.has_attempt(j) || held_by_recovery_cap(w, j) ? 1 : 0;
+            live += w.has_attempt(j) || held(w, j) ? 1 : 0;
         bool startable = false;
         if (live < o_.target_running)
             for (std::uint32_t j = 0; j < w.job_count() && !startable; ++j)
@@ -245,6 +302,8 @@ class state_checker {
     const config& cfg_;
     sink report_;
     std::vector<per_job> jobs_;
+    std::vector<bool> circuit_open_; // per job, judged after each tick (issue #17)
+    std::vector<const recovery_record*> circuit_view_;
     std::vector<std::pair<std::uint32_t, std::int64_t>> stalled_;
     std::int64_t underfilled_ticks_ = 0;
 };

@@ -118,9 +118,11 @@ enum class invariant : std::uint8_t {
     stale_write,        // no action lands on a row that moved since the snapshot it was decided on
     stopped_live_crawl, // no stop of a crawl whose job's status write in the plan conflicted
     over_target,        // two watchdogs' starts never take running past ensure_min_running_jobs
+    // Issue #17: no stall recovery lands while the job's progress circuit is open.
+    recovery_while_circuit_open,
 };
 
-inline constexpr int invariant_count = 23;
+inline constexpr int invariant_count = 24;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -147,6 +149,7 @@ inline constexpr int invariant_count = 23;
     case invariant::stale_write: return "stale_write";
     case invariant::stopped_live_crawl: return "stopped_live_crawl";
     case invariant::over_target: return "over_target";
+    case invariant::recovery_while_circuit_open: return "recovery_while_circuit_open";
     }
     return "unknown";
 }

@@ -1193,7 +1193,7 @@ class world final : private world_view {
             for (const auto& p : procs_)
                 healthy = healthy || (p.job == j && p.state != proc_state::stalled);
             if (healthy) violate(invariant::false_stall, j, "recovered while its crawl progressed");
-            checker_.recovery_landed(*this, j);
+            checker_.recovery_landed(*this, j, a.crawled_pages);
         }
         if (before.status == job_status::running && a.status == job_status::retryable &&
             before.last_stage == cfg_.final_stage)
