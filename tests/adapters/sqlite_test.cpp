@@ -73,12 +73,18 @@ warden::set_status status_write(std::int64_t id, std::int64_t version, warden::r
     return w;
 }
 
-// Turns a current database into what an older warden created: version 2 is version 3 without
-// the jobs columns of issue #8; version 1 is version 2 without recovery_history and its index.
+// Turns a current database into what an older warden created: version 4 is version 5 without
+// issue #17's columns (jobs.updated_at, recovery_history.crawled_pages); version 2 is version 3
+// without the jobs columns of issue #8; version 1 is version 2 without recovery_history and its
+// index.
 void downgrade_to(sq::database& db, int version) {
-    for (const char* column :
-         {"monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"})
-        db.exec(std::string{"ALTER TABLE jobs DROP COLUMN "} + column);
+    for (const auto& c : sq::version_5_feature_columns)
+        db.exec("ALTER TABLE " + std::string{c.table} + " DROP COLUMN " +
+                std::string{c.definition.substr(0, c.definition.find(' '))});
+    if (version < 3)
+        for (const char* column :
+             {"monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"})
+            db.exec(std::string{"ALTER TABLE jobs DROP COLUMN "} + column);
     if (version == 1) db.exec("DROP TABLE recovery_history");
     db.exec("UPDATE warden_meta SET value = '" + std::to_string(version) +
             "' WHERE key = 'schema_version'");
@@ -189,7 +195,7 @@ TEST_CASE("sqlite: a version 2 database is refused until create_schema upgrades 
                                .version(4));
         sq::record_recovery(db, warden::job_id{3}, now - 5h);
         downgrade_to(db, 2);
-        CHECK(job_columns(db) == current_columns - 4);
+        CHECK(job_columns(db) == current_columns - 5); // four of version 3, one of version 5
     }
     auto db = t.open();
     REQUIRE(sq::read_schema_version(db) == 2);
@@ -368,7 +374,7 @@ TEST_CASE("sqlite: a stall recovery that lands is recovery history, a conflict i
     sq::insert_job(db, job_builder{1, job_status::running}.started(3h).progress(2h).version(2));
     sq::insert_job(db, job_builder{2, job_status::running}.started(3h).progress(2h).version(5));
     sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(5));
-    sq::record_recovery(db, warden::job_id{1}, now - 24h); // exactly a day old: not loaded
+    sq::record_recovery(db, warden::job_id{1}, now - 24h); // loaded too (issue #17)
     sq::record_recovery(db, warden::job_id{1}, now - 1h);
     warden::plan p;
     p.actions.emplace_back(status_write(1, 2, warden::rule_id::stall_recovery));
@@ -380,9 +386,76 @@ TEST_CASE("sqlite: a stall recovery that lands is recovery history, a conflict i
                                                       sq::action_status::applied});
     CHECK(count(db, "SELECT count(*) FROM recovery_history") == 3);
     const auto s = sq::load_snapshot(db, now, healthy_host());
-    REQUIRE(s.recoveries.size() == 2);
-    CHECK(s.recoveries[0] == warden::recovery_record{warden::job_id{1}, now - 1h});
-    CHECK(s.recoveries[1] == warden::recovery_record{warden::job_id{1}, now});
+    // The whole recovery history, oldest first: the progress circuit looks past 24 h (issue
+    // #17); the daily cap still counts only the last day's (build_facts' window).
+    REQUIRE(s.recoveries.size() == 3);
+    CHECK(s.recoveries[0] == warden::recovery_record{warden::job_id{1}, now - 24h});
+    CHECK(s.recoveries[1] == warden::recovery_record{warden::job_id{1}, now - 1h});
+    CHECK(s.recoveries[2] == warden::recovery_record{warden::job_id{1}, now});
+    CHECK(warden::decide(s, {}).summary.recoveries_last_24h == 2);
+}
+
+// Issue #17: schema version 5 adds jobs.updated_at and recovery_history.crawled_pages. A version 4
+// database is refused until create_schema adds them in place (NULL: missing in every old row);
+// then both round-trip, and apply stores a stall recovery's count with its record.
+TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns round-trip",
+          "[adapters][sqlite][issue17]") {
+    temp_db t;
+    std::int64_t current_columns = 0;
+    {
+        auto db = t.create();
+        current_columns = job_columns(db);
+        sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(4));
+        sq::record_recovery(db, warden::job_id{3}, now - 30h);
+        downgrade_to(db, 4);
+        CHECK(job_columns(db) == current_columns - 1);
+        CHECK(count(db, "SELECT count(*) FROM pragma_table_info('recovery_history') WHERE name = "
+                        "'crawled_pages'") == 0);
+    }
+    auto db = t.open();
+    REQUIRE(sq::read_schema_version(db) == 4);
+    (void)refused_until_upgraded(db, 4);
+    sq::create_schema(db);
+    CHECK(sq::read_schema_version(db) == 5);
+    CHECK(job_columns(db) == current_columns);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE updated_at IS NULL") == 1);
+    CHECK(count(db, "SELECT count(*) FROM recovery_history WHERE crawled_pages IS NULL") == 1);
+    sq::create_schema(db); // idempotent once upgraded
+    CHECK(job_columns(db) == current_columns);
+
+    // updated_at round-trips; the stale-pipeline repair reads it from the database.
+    warden::job stuck = job_builder{4, job_status::queued}.stage("summarize");
+    stuck.updated_at = now - 2h;
+    sq::insert_job(db, stuck);
+    sq::record_recovery(db, warden::job_id{3}, now - 20h, 100);
+    sq::record_recovery(db, warden::job_id{3}, now - 10h, 104);
+    sq::runtime_facts rt = healthy_host();
+    rt.locks = {warden::job_id{3}};
+    auto s = sq::load_snapshot(db, now, rt);
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[1] == stuck);
+    REQUIRE(s.recoveries.size() == 3);
+    CHECK(s.recoveries[0].crawled_pages == std::nullopt); // the old row: unknown
+    CHECK(s.recoveries[1] == warden::recovery_record{warden::job_id{3}, now - 20h, 100});
+    CHECK(s.recoveries[2] == warden::recovery_record{warden::job_id{3}, now - 10h, 104});
+    // The host's count of job 3 (the database does not hold it): the circuit is closed (the
+    // oldest record has no count), so job 3 is recovered, and its record keeps the count.
+    s.jobs[0].crawled_pages = 106;
+    const auto plan = warden::decide(s, {});
+    REQUIRE(sq::apply(db, plan, now).committed);
+    CHECK(sq::load_job(db, warden::job_id{4})->status == job_status::failed);
+    const auto after = sq::load_snapshot(db, now, rt);
+    REQUIRE(after.recoveries.size() == 4);
+    CHECK(after.recoveries[3] == warden::recovery_record{warden::job_id{3}, now, 106});
+    // A fifth recovery would now be refused: 100 -> 104 -> 106 -> (106 now), each under 10.
+    auto again = after;
+    again.jobs[0].status = job_status::running;
+    again.jobs[0].crawled_pages = 106;
+    const auto refused = warden::decide(again, {});
+    REQUIRE_FALSE(refused.blocked.empty());
+    CHECK(refused.blocked[0].rail == "progress_circuit");
+    // A negative count is refused by the column's CHECK.
+    CHECK_THROWS_AS(sq::record_recovery(db, warden::job_id{3}, now, -1), sq::error);
 }
 
 TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snapshot",

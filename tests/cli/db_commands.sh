@@ -16,16 +16,19 @@ q() { sqlite3 c.db "$1"; }
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
-"$warden" schema --db c.db | grep -q "schema version 4 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "schema version 5 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
 sqlite3 c.db <"$root/examples/campaign.sql"
 
-# Older databases (version 2: no issue #8 jobs columns; version 1: no recovery_history either)
-# are refused (exit 3, older_schema) until `warden schema` upgrades them in place, rows kept.
-for old in 1 2; do
+# Older databases (version 4: no issue #17 columns; version 2: no issue #8 jobs columns either;
+# version 1: no recovery_history either) are refused (exit 3, older_schema) until `warden schema`
+# upgrades them in place, rows kept.
+for old in 1 2 4; do
   cp c.db v$old.db
   {
-    for col in monitoring adaptive_restart stall_timeout_minutes created_at; do
+    echo "ALTER TABLE jobs DROP COLUMN updated_at;"
+    echo "ALTER TABLE recovery_history DROP COLUMN crawled_pages;"
+    [ $old -lt 3 ] && for col in monitoring adaptive_restart stall_timeout_minutes created_at; do
       echo "ALTER TABLE jobs DROP COLUMN $col;"
     done
     [ $old = 1 ] && echo "DROP TABLE recovery_history;"
@@ -35,8 +38,8 @@ for old in 1 2; do
   err=$("$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" 2>&1); code=$?
   set -e
   [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
-  "$warden" schema --db v$old.db | grep -q "schema version 4 (upgraded from version $old)" || fail "version $old not upgraded"
-  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null')" = 8 ] ||
+  "$warden" schema --db v$old.db | grep -q "schema version 5 (upgraded from version $old)" || fail "version $old not upgraded"
+  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null and updated_at is null')" = 8 ] ||
     fail "version $old: rows not kept, or the new columns not NULL"
   "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
     fail "version $old: decide after the upgrade"

@@ -14,8 +14,8 @@ inline namespace v0 {
 // last_stage is set but is not the final stage, and whose updated_at is older than
 // stale_pipeline_after (strictly), died mid-pipeline and would otherwise wait for ever: it is
 // failed by compare-and-set. Never while a lock, a process or a running-set entry shows it alive
-// (recap's migration does not look: it ran with the workers stopped), and never without
-// updated_at (its age cannot be told).
+// (recap's one-off migration checks no liveness signal; warden runs every tick next to live
+// workers), and never without updated_at (its age cannot be told).
 [[nodiscard]] inline std::optional<proposal> stale_pipeline_repair(const decision_context& ctx,
                                                                    const subject& s) {
     const job& j = s.row;
@@ -32,8 +32,7 @@ inline namespace v0 {
                      job_status::failed,
                      failure_class::infra_error,
                      rule_id::consistency_repair,
-                     "stale_pipeline: pending mid-pipeline, not updated for "
-                     "stale_pipeline_after_minutes",
+                     "stale_pipeline: pending mid-pipeline past stale_pipeline_after_minutes",
                      {evidence_kind::stale_update, age.count()}});
     return p;
 }
