@@ -507,7 +507,8 @@ inline std::optional<std::pair<std::string, proposal>> stall_recovery(const cont
                                   warden::rule_id::stall_recovery,
                                   mode == "full" ? "no progress"
                                                  : "no progress (soft recovery: nothing runs it)",
-                                  {warden::evidence_kind::progress_age, age->count()}}};
+                                  {warden::evidence_kind::progress_age, age->count()},
+                                  j.crawled_pages}};
     if (auto o = recovered(ctx.c, j); o != j.options)
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                              std::move(o), warden::rule_id::stall_recovery});
@@ -739,6 +740,8 @@ class engine {
         future("last_progress_at", j.last_progress_at);
         future("completed_at", j.completed_at);
         future("created_at", j.created_at);
+        future("updated_at", j.updated_at);
+        if (j.degraded_streak < 0) bad("degraded_streak", "must not be negative");
         if (j.started_at && j.finished_at && *j.finished_at < *j.started_at)
             bad("finished_at", "before started_at");
         if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");

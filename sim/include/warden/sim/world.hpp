@@ -61,7 +61,9 @@ struct summary {
     std::int64_t delayed_commits = 0;             // probe: completions that committed late
     std::int64_t finished_crawls_redone = 0;      // probe: a crawl with outputs started again
     std::int64_t retryable_after_final_stage = 0; // probe: see docs/simulator.md, findings
-    std::int64_t time_to_complete_ticks = -1;     // all campaign jobs terminal; -1: never
+    // Probe (issue #17): degraded_rate observations in the watchdog's plans (progress_logs).
+    std::int64_t degraded_observations = 0;
+    std::int64_t time_to_complete_ticks = -1; // all campaign jobs terminal; -1: never
     std::int64_t liveness_bound_ticks = 0;
     std::uint64_t trace_hash = 0;
     std::vector<violation> violations;
@@ -87,7 +89,7 @@ inline void accumulate(summary& total, const summary& s) {
           &summary::window_writes, &summary::second_watchdogs, &summary::completed,
           &summary::failed_config, &summary::failed_infra, &summary::not_finished,
           &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
-          &summary::retryable_after_final_stage})
+          &summary::retryable_after_final_stage, &summary::degraded_observations})
         total.*counter += s.*counter;
     for (std::size_t k = 0; k < total.faults.size(); ++k)
         total.faults[k] += s.faults[k];
@@ -861,8 +863,14 @@ class world final : private world_view {
     }
 
     void count_blocked(const plan& p) {
+        circuit_refused_.assign(job_count(), false);
         for (const auto& b : p.blocked) {
             ++sum_.blocked;
+            if (b.rail == "progress_circuit") { // issue #17: the job waits for an operator
+                const auto at = to_int(action_job(b.proposed)) - 1;
+                if (at >= 0 && at < static_cast<std::int64_t>(job_count()))
+                    circuit_refused_[static_cast<std::size_t>(at)] = true;
+            }
             auto it = std::find_if(sum_.blocked_by_rail.begin(), sum_.blocked_by_rail.end(),
                                    [&](const auto& e) { return e.first == b.rail; });
             if (it == sum_.blocked_by_rail.end())
@@ -887,6 +895,7 @@ class world final : private world_view {
     // its snapshot before BEGIN IMMEDIATE does.
     void watchdog() {
         const plan p = decide_(snap_, cfg_);
+        sum_.degraded_observations += static_cast<std::int64_t>(p.observations.size());
         if (o_.check_order_independence) check_order_independence(p);
         count_blocked(p);
         fire_window(p);
@@ -1274,10 +1283,21 @@ class world final : private world_view {
     }
 
     // Every campaign job finished and nothing left running or committing: the run may stop.
+    // A job whose stall recovery the progress circuit refused (issue #17), and whose circuit the
+    // checker judges open too, waits for an operator by design, its stalled crawl with it: the
+    // campaign has converged without it. Only a refusal the engine made counts, so a rail set
+    // without the circuit runs on and meets recovery_while_circuit_open.
+    [[nodiscard]] bool held_by_circuit(std::uint32_t j) const {
+        return j < circuit_refused_.size() && circuit_refused_[j] &&
+               checker_.held_by_progress_circuit(*this, j);
+    }
+
     [[nodiscard]] bool all_finished() const {
-        if (!procs_.empty() || !completions_.empty()) return false;
+        if (!completions_.empty()) return false;
+        for (const auto& p : procs_)
+            if (!held_by_circuit(p.job)) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!state_checker::finished_ok(row(j))) return false;
+            if (!state_checker::finished_ok(row(j)) && !held_by_circuit(j)) return false;
         return true;
     }
 
@@ -1359,6 +1379,7 @@ class world final : private world_view {
     state_checker checker_; // the invariants over time; sees the world through world_view
     // The host's state, not the store's: the same on every store (progress_logs). Legacy B15
     // reads the first log path found for each job.
+    std::vector<bool> circuit_refused_; // per job: the last plan's progress_circuit refusals
     progress_tracker tracker_{o_.legacy.has(15) ? progress_source_choice::first_seen
                                                 : progress_source_choice::freshest};
     std::vector<progress_reading> readings_;
