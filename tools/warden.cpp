@@ -113,7 +113,7 @@ void print_diagnostics(const warden::snapshot_document& doc,
         warden_cli::log_line("warning", w);
     if (doc.warnings_dropped > 0)
         warden_cli::log_line("warning",
-                             fmt::format("{} more unknown keys not shown", doc.warnings_dropped));
+                             fmt::format("{} more warnings not shown", doc.warnings_dropped));
     for (std::size_t i = 0; i < errors.size() && i < max_errors_shown; ++i)
         warden_cli::log_line("error", errors[i].message, where(errors[i]), errors[i].job);
     if (errors.size() > max_errors_shown)
