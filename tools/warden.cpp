@@ -27,6 +27,9 @@
 #include <utility>
 #include <vector>
 
+#include "apply_report.hpp"
+#include "cli_output.hpp"
+
 namespace {
 
 constexpr int exit_ok = 0;
@@ -48,6 +51,7 @@ struct options {
     std::string disk;        // a path on the crawl disk: its used percent is measured
     std::string on_conflict = "skip";
     int busy_timeout_ms = 5000; // how long to wait for another writer's lock
+    std::string metrics_out;    // decide, apply: also write the textfile here, atomically
 };
 
 struct usage_error {
@@ -106,14 +110,15 @@ void print_diagnostics(const warden::snapshot_document& doc,
                        const std::vector<warden::validation_error>& errors,
                        error_locator where = document_field) {
     for (const auto& w : doc.warnings)
-        fmt::print(stderr, "warning: {}\n", warden::escape_text(w));
+        warden_cli::log_line("warning", w);
     if (doc.warnings_dropped > 0)
-        fmt::print(stderr, "warning: {} more unknown keys not shown\n", doc.warnings_dropped);
+        warden_cli::log_line("warning",
+                             fmt::format("{} more warnings not shown", doc.warnings_dropped));
     for (std::size_t i = 0; i < errors.size() && i < max_errors_shown; ++i)
-        fmt::print(stderr, "error: {}: {}\n", warden::escape_text(where(errors[i])),
-                   warden::escape_text(errors[i].message));
+        warden_cli::log_line("error", errors[i].message, where(errors[i]), errors[i].job);
     if (errors.size() > max_errors_shown)
-        fmt::print(stderr, "error: {} more errors not shown\n", errors.size() - max_errors_shown);
+        warden_cli::log_line(
+            "error", fmt::format("{} more errors not shown", errors.size() - max_errors_shown));
 }
 
 void print_json(const nlohmann::ordered_json& j) {
@@ -164,8 +169,23 @@ int print_plan(const outcome& r, const options& o) {
     return exit_ok;
 }
 
+// --metrics-out: the textfile `warden metrics` would print (warden_input_valid 0 for a refused
+// input, so alerting sees it), plus `extra` series, written atomically. A file that cannot be
+// written is reported and makes a command that otherwise succeeded exit 2.
+int write_metrics(const options& o, const outcome& r, int status, const std::string& extra = {}) {
+    if (o.metrics_out.empty()) return status;
+    const std::string text =
+        warden::render_prometheus(r.plan, r.doc.snapshot, warden::default_rails()) + extra;
+    if (const auto failed = warden_cli::write_file_atomically(o.metrics_out, text)) {
+        warden_cli::log_line("error", *failed, "--metrics-out");
+        return status == exit_ok ? exit_usage : status;
+    }
+    return status;
+}
+
 int cmd_decide(const options& o) {
-    return print_plan(run(o), o);
+    const outcome r = run(o);
+    return write_metrics(o, r, print_plan(r, o));
 }
 
 int cmd_metrics(const options& o) {
@@ -259,7 +279,7 @@ std::string database_field(const warden::validation_error& e) {
 
 void print_load_warnings(const std::vector<warden::sqlite::load_warning>& warnings) {
     for (const auto& w : warnings)
-        fmt::print(stderr, "warning: {}\n", warden::escape_text(w.message));
+        warden_cli::log_line("warning", w.message, {}, w.job);
 }
 
 // The plan's outcome once decided on rows read from the database.
@@ -318,27 +338,73 @@ int cmd_schema(const options& o) {
 int cmd_decide_db(const options& o) {
     auto db = open_db(o, warden::sqlite::database::mode::read_only);
     try {
-        return print_plan(load_from_db(o, db), o);
+        const outcome r = load_from_db(o, db);
+        return write_metrics(o, r, print_plan(r, o));
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
 }
 
+// The dry run and the per-action lines of `apply --format text`.
+void print_apply_text(const outcome& r, const warden_cli::apply_report& report) {
+    if (report.dry_run) {
+        fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
+                   warden::render_text(r.plan, r.doc.snapshot));
+        return;
+    }
+    const auto& result = report.result;
+    warden::plan one;
+    for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
+        one.actions.assign(1, r.plan.actions[i]);
+        std::string line = warden::render_text(one, r.doc.snapshot);
+        line = line.substr(0, line.find('\n'));
+        if (line.rfind("would ", 0) == 0) line = line.substr(6);
+        fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
+    }
+    for (const auto& b : r.plan.blocked)
+        fmt::print("blocked by {}: {}\n", warden::escape_text(b.rail),
+                   warden::escape_text(b.reason));
+    fmt::print("{}: {} applied, {} conflicts, {} not reached, {} blocked{}\n",
+               result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
+               result.not_reached, r.plan.blocked.size(),
+               result.committed ? "" : " (nothing written)");
+}
+
+// What apply did, on standard output (text lines, or the apply result document) and in the
+// --metrics-out textfile; returns the exit status.
+int report_apply(const options& o, const outcome& r, const warden_cli::apply_report& report,
+                 int status) {
+    if (o.format == "json")
+        print_json(warden_cli::to_json(report));
+    else
+        print_apply_text(r, report);
+    return write_metrics(o, r, status, warden_cli::apply_prometheus(report));
+}
+
 // Decides from the database and applies the plan, reading, deciding and writing in one write
-// transaction (decide_and_apply), but only while the sentinel is present; without it, a dry run
-// that writes nothing. One line per action: a stop is `runtime_only` (for the host to carry
-// out) only when no write to its job failed before it; after a rollback nothing is `applied`.
+// transaction (decide_and_apply), but only while the sentinel FILE exists: the file is the only
+// authority (issue 19), a runtime document's "host.sentinel" is overridden by it, and apply
+// without --sentinel is a usage error. Without the file, a dry run that writes nothing. One line
+// (or JSON item) per action: a stop is `runtime_only` (for the host to carry out) only when no
+// write to its job failed before it; after a rollback nothing is `applied`.
 int cmd_apply(const options& o) {
+    if (o.sentinel.empty())
+        throw usage_error{"apply needs --sentinel PATH: the sentinel file is the only authority "
+                          "to write (a runtime document's \"sentinel\" is not)"};
     auto db = open_db(o, warden::sqlite::database::mode::read_write);
     try {
         db_inputs in = read_db_inputs(o);
-        if (!in.ok) return exit_invalid;
+        if (!in.ok) {
+            outcome refused;
+            refused.plan.errors = in.doc.errors;
+            return write_metrics(o, refused, exit_invalid);
+        }
+        in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
         if (!in.runtime.host.sentinel_present) {
             const outcome r = load_from_db(o, db);
-            if (!r.decided) return exit_invalid;
-            fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
-                       warden::render_text(r.plan, r.doc.snapshot));
-            return exit_ok;
+            if (!r.decided) return write_metrics(o, r, exit_invalid);
+            const warden::sqlite::apply_result nothing;
+            return report_apply(o, r, {r.plan, r.doc.snapshot, nothing, true}, exit_ok);
         }
         warden::sqlite::apply_options how;
         how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
@@ -352,24 +418,9 @@ int cmd_apply(const options& o) {
                                           done.warnings);
         // A host-wide error rolled everything back; errors that each name a job did not stop
         // the other jobs' writes, which are printed, and the exit status still says invalid.
-        if (!r.decided && !result.committed) return exit_invalid;
-        const auto& snap = r.doc.snapshot;
-        warden::plan one;
-        for (std::size_t i = 0; i < r.plan.actions.size(); ++i) {
-            one.actions.assign(1, r.plan.actions[i]);
-            std::string line = warden::render_text(one, snap);
-            line = line.substr(0, line.find('\n'));
-            if (line.rfind("would ", 0) == 0) line = line.substr(6);
-            fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
-        }
-        for (const auto& b : r.plan.blocked)
-            fmt::print("blocked by {}: {}\n", warden::escape_text(b.rail),
-                       warden::escape_text(b.reason));
-        fmt::print("{}: {} applied, {} conflicts, {} not reached, {} blocked{}\n",
-                   result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
-                   result.not_reached, r.plan.blocked.size(),
-                   result.committed ? "" : " (nothing written)");
-        return r.decided ? exit_ok : exit_invalid;
+        if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
+        return report_apply(o, r, {r.plan, r.doc.snapshot, result, false},
+                            r.decided ? exit_ok : exit_invalid);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -424,6 +475,7 @@ int run_command(int argc, char** argv) {
                  "Exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 database error.",
                  "warden"};
     app.require_subcommand(1);
+    app.fallthrough(); // --log-format is the app's, and may follow the command's name
     app.set_version_flag("--version", fmt::format("warden {}.{}.{}", warden::version_major,
                                                   warden::version_minor, warden::version_patch));
     options o;
@@ -448,12 +500,25 @@ int run_command(int argc, char** argv) {
     apply->add_option("--now", o.now, "Decide at this time instead of the clock");
     apply->add_option("--on-conflict", o.on_conflict, "skip (default) or abort")
         ->check(CLI::IsMember({"skip", "abort"}));
+    apply
+        ->add_option("--format", o.format,
+                     "text (default) or json: the apply result document (docs/formats.md)")
+        ->check(CLI::IsMember({"json", "text"}));
+    for (CLI::App* cmd : {decide, apply})
+        cmd->add_option("--metrics-out", o.metrics_out,
+                        "Also write the Prometheus textfile to this path (atomically: a temporary "
+                        "file in the same directory, fsync, rename)");
+    std::string log_format = "text";
+    app.add_option("--log-format", log_format,
+                   "Diagnostics on standard error: text (default) or json (one object per line)")
+        ->check(CLI::IsMember({"text", "json"}));
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
+    if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
     if (schema->parsed()) return cmd_schema(o);
     if (apply->parsed()) return cmd_apply(o);
     if (decide->parsed()) {
@@ -472,15 +537,17 @@ int main(int argc, char** argv) {
     try {
         return run_command(argc, argv);
     } catch (const usage_error& e) {
-        fmt::print(stderr, "warden: {}\n", e.message);
+        warden_cli::log_fatal(e.message, exit_usage);
         return exit_usage;
     } catch (const db_error& e) {
-        fmt::print(stderr, "warden: database {}: {}\n", warden::sqlite::to_string(e.error.kind()),
-                   e.error.what());
+        warden_cli::log_fatal(fmt::format("database {}: {}",
+                                          warden::sqlite::to_string(e.error.kind()),
+                                          e.error.what()),
+                              exit_db);
         return exit_db;
     } catch (const std::exception& e) {
         // Out of memory on a huge input, or a write to a closed pipe: no plan was produced.
-        fmt::print(stderr, "warden: {}\n", e.what());
+        warden_cli::log_fatal(e.what(), exit_invalid);
         return exit_invalid;
     }
 }

@@ -34,6 +34,9 @@ def validator(name):
 
 
 schemas = {k: validator(k) for k in ("snapshot", "plan", "validation-report")}
+# The apply result refers to the plan schema (urn:warden:schema:plan); validate_schema.py
+# resolves that, so its examples go through it.
+APPLY_RESULT = "apply-result"
 
 
 def schema_errors(kind, doc):
@@ -62,6 +65,13 @@ for label, kind, name, body in blocks:
         doc = json.loads(body)
     except json.JSONDecodeError as e:
         fail(f"{where}: not JSON: {e}")
+        continue
+    if kind == APPLY_RESULT:
+        run = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                           "validate_schema.py"), docs, kind],
+                             input=body, capture_output=True, text=True)
+        if run.returncode != 0:
+            fail(f"{where}: {run.stdout.strip()} {run.stderr.strip()}")
         continue
     if kind not in schemas:
         fail(f"{where}: unknown kind {kind}")

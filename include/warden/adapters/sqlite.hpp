@@ -7,4 +7,5 @@
 #include <warden/adapters/sqlite/load.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
+#include <warden/adapters/sqlite/undo_start.hpp>
 #include <warden/adapters/sqlite/worker_writes.hpp>

@@ -40,7 +40,8 @@ struct snapshot_document {
     warden::snapshot snapshot;
     warden::config config;
     std::vector<validation_error> errors;
-    std::vector<std::string> warnings; // "path: unknown key, ignored": forward compatibility
+    std::vector<std::string> warnings; // "path: unknown key, ignored" (forward compatibility), a
+                                       // running job without progress fields
     std::size_t warnings_dropped = 0;  // beyond json_limits::max_warnings
 
     [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
@@ -60,6 +61,12 @@ class document_reader {
     }
     void error(std::string path, std::string message, std::optional<job_id> job = {}) {
         doc_.errors.push_back(validation_error{job, std::move(path), std::move(message)});
+    }
+    void warn(std::string message) {
+        if (doc_.warnings.size() < limits_.max_warnings)
+            doc_.warnings.push_back(std::move(message));
+        else
+            ++doc_.warnings_dropped;
     }
     void unknown(const json_where& w) {
         if (doc_.warnings.size() < limits_.max_warnings)
@@ -388,10 +395,26 @@ class document_reader {
         object_fields(v, at, out, row, [](std::string_view, bool) {});
     }
 
+    // A row with no progress field at all (issue 19) is progress_known false: the host has said
+    // nothing about progress, and reading that as "no progress since started_at" would restart
+    // every crawl older than stall_after (and stop, rather than reconcile, a waiting row's live
+    // runner) while validate says valid. A running row says so in a warning. Any of the three
+    // keys, even null (`"last_progress_at": null`: no report yet, judged from started_at), says
+    // the host measures progress.
     void job_row(const json& v, const std::string& at, job& j, bool& has_id) {
+        bool progress_field = false;
         object_fields(v, at, j, true, [&](std::string_view name, bool ok) {
             if (name == "id") has_id = ok;
+            if (name == "last_progress_at" || name == "crawled_pages" || name == "progress_known")
+                progress_field = true;
         });
+        if (progress_field || !v.is_object()) return;
+        j.progress_known = false;
+        if (j.status == job_status::running)
+            warn(fmt::format("{}: running job without last_progress_at, crawled_pages or "
+                             "progress_known: read as progress_known false (never judged "
+                             "stalled); report last_progress_at, or progress_known false",
+                             at));
     }
 
     // An array of objects or values; `each(element, path)` reads one.
