@@ -241,6 +241,7 @@ db_inputs read_db_inputs(const options& o) {
             throw usage_error{"--runtime: jobs and starts come from the database; the side file "
                               "holds config, host, locks, processes and running_set only"};
         in.runtime.locks = in.doc.snapshot.locks;
+        in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
         in.runtime.processes = in.doc.snapshot.processes;
         in.runtime.running_set = in.doc.snapshot.running_set;
         in.runtime.host = in.doc.snapshot.host;

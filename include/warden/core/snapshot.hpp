@@ -47,7 +47,22 @@ struct process_fact {
     std::string cmdline;
     process_origin origin = process_origin::worker;
     std::string unit; // the systemd unit's name, when origin is systemd_unit
+    // Last, so positional initialisers of the members above stay valid. The parent's pid as the
+    // host read it (/proc/PID/stat), for an operator tracing who started a crawl; unknown (null)
+    // when the host did not read it. Attribution does not use it: the host resolves the ppid chain
+    // into `origin` itself.
+    std::optional<std::int64_t> ppid = std::nullopt;
     friend bool operator==(const process_fact&, const process_fact&) = default;
+};
+
+// A per-job lock whose probe failed (issue #19): the lock file or its directory could not be
+// opened or locked (EACCES, EPERM, ENOENT of the directory, ...), so whether a runner holds it
+// cannot be told. It counts as held, as production does since its 2026-02-06 fix: reading a
+// failed probe as "not held" once let a stall sit for 20 hours behind a PermissionError.
+struct unprobeable_lock {
+    job_id job{};
+    std::int32_t error_number = 0; // the probe's errno, for the operator
+    friend bool operator==(const unprobeable_lock&, const unprobeable_lock&) = default;
 };
 
 struct start_record {
@@ -95,7 +110,8 @@ struct host_facts {
 struct snapshot {
     timestamp now{};
     std::vector<job> jobs;
-    std::vector<job_id> locks; // per-job locks currently held
+    std::vector<job_id> locks;                       // per-job locks currently held
+    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
     std::vector<process_fact> processes;
     std::vector<job_id> running_set; // the worker's in-memory view of what it runs
     host_facts host;

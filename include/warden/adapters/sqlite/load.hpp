@@ -28,6 +28,7 @@ namespace sqlite {
 // What the database cannot know: the runtime and the host, observed by the caller.
 struct runtime_facts {
     std::vector<job_id> locks;
+    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
     std::vector<process_fact> processes;
     std::vector<job_id> running_set;
     host_facts host;
@@ -92,6 +93,7 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     snapshot s;
     s.now = now;
     s.locks = std::move(runtime.locks);
+    s.unprobeable_locks = std::move(runtime.unprobeable_locks);
     s.processes = std::move(runtime.processes);
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;

@@ -472,6 +472,12 @@ class document_reader {
                            });
                     s.locks.push_back(id);
                 });
+            } else if (key == "unprobeable_locks") {
+                elements(value, f, [&](const json& e, const std::string& at) {
+                    unprobeable_lock l;
+                    object_fields(e, at, l, false);
+                    s.unprobeable_locks.push_back(l);
+                });
             } else if (key == "running_set") {
                 elements(value, f, [&](const json& e, const std::string& at) {
                     std::int64_t n = 0;
