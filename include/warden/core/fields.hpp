@@ -135,6 +135,18 @@ struct fields_of<unprobeable_lock> {
     };
 };
 
+template <>
+struct fields_of<progress_fact> {
+    using p = progress_fact;
+    static constexpr auto list = std::tuple{
+        field{"job_id", &p::job, required},
+        field{"last_progress_at", &p::last_progress_at},
+        field{"crawled_pages", &p::crawled_pages},
+        field{"progress_known", &p::progress_known, required},
+        field{"source", &p::source},
+    };
+};
+
 // Start and recovery history share one shape: `{"job_id": N, "at": time}`, a (job_id, at) row.
 template <>
 struct fields_of<start_record> {

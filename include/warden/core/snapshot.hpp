@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace warden {
@@ -65,6 +66,18 @@ struct unprobeable_lock {
     friend bool operator==(const unprobeable_lock&, const unprobeable_lock&) = default;
 };
 
+// A job's progress as a host measured it outside the database (issue #19: `warden probe` runs
+// progress_tracker with its memory in a state file). Loading it over the job's row replaces the
+// row's last_progress_at, crawled_pages and progress_known, as progress_observation::apply_to does.
+struct progress_fact {
+    job_id job{};
+    std::optional<timestamp> last_progress_at = std::nullopt;
+    std::optional<std::int64_t> crawled_pages = std::nullopt;
+    bool progress_known = false;
+    std::string source; // the log it was read from, for the operator; decide() ignores it
+    friend bool operator==(const progress_fact&, const progress_fact&) = default;
+};
+
 struct start_record {
     job_id job{};
     timestamp at{};
@@ -103,6 +116,30 @@ struct host_facts {
     if (h.deploy_lock_present) return true;
     if (!h.deploy_lock_unprobeable) return false;
     return !h.deploy_lock_created_at || now - *h.deploy_lock_created_at < stale_after;
+}
+
+// Writes each progress fact over its job's row; returns the indexes of the facts that name no job
+// (a job deleted between the probe and the tick: the caller decides whether that is an error).
+inline std::vector<std::size_t> overlay_progress(std::vector<job>& jobs,
+                                                 const std::vector<progress_fact>& progress) {
+    std::vector<std::size_t> unmatched;
+    if (progress.empty()) return unmatched;
+    std::unordered_map<job_id, std::size_t> at;
+    at.reserve(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        at.emplace(jobs[i].id, i);
+    for (std::size_t k = 0; k < progress.size(); ++k) {
+        const auto it = at.find(progress[k].job);
+        if (it == at.end()) {
+            unmatched.push_back(k);
+            continue;
+        }
+        job& j = jobs[it->second];
+        j.last_progress_at = progress[k].last_progress_at;
+        j.crawled_pages = progress[k].crawled_pages;
+        j.progress_known = progress[k].progress_known;
+    }
+    return unmatched;
 }
 
 // Everything decide() may look at, captured by the host at one instant. Two sources of truth

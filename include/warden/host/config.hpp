@@ -39,7 +39,9 @@ struct process_config {
 struct worker_config {
     std::string main_pid_file; // a file holding the worker's main pid
     std::string unit;          // or its systemd unit: the main pid is the unit's first process
-    [[nodiscard]] bool configured() const noexcept { return !main_pid_file.empty() || !unit.empty(); }
+    [[nodiscard]] bool configured() const noexcept {
+        return !main_pid_file.empty() || !unit.empty();
+    }
 };
 
 // A progress source per running job: the files under its output dir matching `log_globs`, each
@@ -85,7 +87,8 @@ class host_config_reader {
     void error(const std::string& at, std::string message) {
         doc_.errors.push_back(fmt::format("{}: {}", at, message));
     }
-    void wrong_type(const std::string& at, std::string_view expected, const warden::detail::json& v) {
+    void wrong_type(const std::string& at, std::string_view expected,
+                    const warden::detail::json& v) {
         error(at, fmt::format("expected {}, got {}", expected, warden::detail::json_type_name(v)));
     }
     bool object(const warden::detail::json& v, const std::string& at) {
@@ -106,7 +109,8 @@ class host_config_reader {
             out.clear();
         }
     }
-    void strings(const warden::detail::json& v, const std::string& at, std::vector<std::string>& out) {
+    void strings(const warden::detail::json& v, const std::string& at,
+                 std::vector<std::string>& out) {
         if (!v.is_array()) return wrong_type(at, "an array of strings", v);
         out.clear();
         for (std::size_t i = 0; i < v.size(); ++i) {
@@ -122,7 +126,8 @@ class host_config_reader {
         for (const auto& item : v.items()) {
             const std::string& key = item.key();
             const std::string where = at.empty() ? key : fmt::format("{}.{}", at, key);
-            if (!on_key(key, item.value(), where)) doc_.warnings.push_back(where + ": unknown key, ignored");
+            if (!on_key(key, item.value(), where))
+                doc_.warnings.push_back(where + ": unknown key, ignored");
         }
     }
 
@@ -262,8 +267,8 @@ inline constexpr std::size_t max_host_config_bytes = 1 << 20;
 [[nodiscard]] inline host_config_document parse_host_config(std::string_view text) {
     host_config_document doc;
     if (text.size() > max_host_config_bytes) {
-        doc.errors.push_back(fmt::format("$: {} bytes, over the limit of {}", text.size(),
-                                         max_host_config_bytes));
+        doc.errors.push_back(
+            fmt::format("$: {} bytes, over the limit of {}", text.size(), max_host_config_bytes));
         return doc;
     }
     warden::detail::json root;
@@ -274,10 +279,9 @@ inline constexpr std::size_t max_host_config_bytes = 1 << 20;
         warden::detail::bounded_dom_builder builder(root, 64, parse_errors);
         const bool parsed = warden::detail::json::sax_parse(text.begin(), text.end(), &builder);
         if (!parsed || !parse_errors.empty()) {
-            doc.errors.push_back(parse_errors.empty()
-                                     ? std::string{"$: invalid JSON"}
-                                     : fmt::format("{}: {}", parse_errors[0].field,
-                                                   parse_errors[0].message));
+            doc.errors.push_back(parse_errors.empty() ? std::string{"$: invalid JSON"}
+                                                      : fmt::format("{}: {}", parse_errors[0].field,
+                                                                    parse_errors[0].message));
             return doc;
         }
     }

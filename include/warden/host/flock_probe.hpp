@@ -5,9 +5,8 @@
 #include <warden/host/detail/posix.hpp>
 
 #include <cerrno>
-#include <string>
-
 #include <fcntl.h>
+#include <string>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -32,6 +32,9 @@ struct runtime_facts {
     std::vector<process_fact> processes;
     std::vector<job_id> running_set;
     host_facts host;
+    // Progress measured by the host (warden probe's "progress"), written over the rows read; a
+    // fact naming no row (the job was deleted since the probe) is dropped.
+    std::vector<progress_fact> progress;
 };
 
 // A problem in the database that does not stop a tick, for the host to log.
@@ -100,6 +103,7 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
     while (jobs.step())
         s.jobs.push_back(read_job(jobs));
+    (void)overlay_progress(s.jobs, runtime.progress);
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings);
     return s;

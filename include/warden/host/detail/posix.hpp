@@ -4,13 +4,11 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <fcntl.h>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <cstdlib>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

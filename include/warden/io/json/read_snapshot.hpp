@@ -39,6 +39,10 @@ struct json_read_options {
 struct snapshot_document {
     warden::snapshot snapshot;
     warden::config config;
+    // The document's "progress" (what `warden probe` measured), already written over the jobs'
+    // rows when the document has jobs; kept for a runtime document, whose jobs come from a
+    // database.
+    std::vector<progress_fact> progress;
     std::vector<validation_error> errors;
     std::vector<std::string> warnings; // "path: unknown key, ignored": forward compatibility
     std::size_t warnings_dropped = 0;  // beyond json_limits::max_warnings
@@ -478,6 +482,12 @@ class document_reader {
                     object_fields(e, at, l, false);
                     s.unprobeable_locks.push_back(l);
                 });
+            } else if (key == "progress") {
+                elements(value, f, [&](const json& e, const std::string& at) {
+                    progress_fact p;
+                    object_fields(e, at, p, false);
+                    doc_.progress.push_back(p);
+                });
             } else if (key == "running_set") {
                 elements(value, f, [&](const json& e, const std::string& at) {
                     std::int64_t n = 0;
@@ -497,6 +507,10 @@ class document_reader {
                 unknown(f);
             }
         }
+        if (!s.jobs.empty())
+            for (const std::size_t k : overlay_progress(s.jobs, doc_.progress))
+                error(fmt::format("progress[{}].job_id", k), "no job with this id",
+                      doc_.progress[k].job);
         if (now_override)
             s.now = *now_override;
         else if (!has_now)
