@@ -65,8 +65,9 @@ struct helper {
     ~helper() {
         if (pid <= 0) return;
         ::kill(-pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        // Every process of the group: the helper, then its children, re-parented to this
+        // subreaper when it died. Only once they are reaped are their lock fds released.
+        while (::waitpid(-pid, nullptr, 0) > 0) {
         }
     }
 };
@@ -486,11 +487,23 @@ TEST_CASE("host config: the probe section is read, other commands' sections skip
     CHECK_FALSE(bad.ok());
     const std::vector<std::string> want = {
         "probe.job_lock_path: \"locks/job.lock\" is not an absolute path",
-        "probe.disk_path: expected a string, got number",
+        "probe.disk_path: expected a string, got an integer",
         "probe.processes.output_dir_patterns[0]: needs exactly one element holding {output_dir}"};
     CHECK(bad.errors == want);
     CHECK(warden::host::parse_host_config("[").errors.size() == 1);
     CHECK(warden::host::parse_host_config(std::string(100000, '[')).errors.size() == 1);
     CHECK(warden::host::parse_host_config("{}").errors ==
           std::vector<std::string>{"probe: required"});
+}
+
+TEST_CASE("host config: the HealthArchive example in contrib/ is valid", "[host][config]") {
+    const auto text = warden::host::detail::read_file(
+        std::string{WARDEN_SOURCE_DIR} + "/contrib/healtharchive.host.json", 1 << 20);
+    REQUIRE(text.error == 0);
+    const auto doc = warden::host::parse_host_config(text.text);
+    CHECK(doc.errors.empty());
+    CHECK(doc.warnings.empty());
+    CHECK(doc.config.probe.job_lock_path == "/tmp/healtharchive-job-locks/job-{id}.lock");
+    CHECK(doc.config.probe.worker.unit == "healtharchive-worker.service");
+    CHECK(doc.config.probe.progress.json_match.size() == 2);
 }
