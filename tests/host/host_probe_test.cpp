@@ -507,3 +507,13 @@ TEST_CASE("host config: the HealthArchive example in contrib/ is valid", "[host]
     CHECK(doc.config.probe.worker.unit == "healtharchive-worker.service");
     CHECK(doc.config.probe.progress.json_match.size() == 2);
 }
+
+TEST_CASE("processes: a procfs mounted with hidepid hides other users' processes", "[host][proc]") {
+    using warden::host::detail::hides_processes;
+    const std::string hidden = "22 1 0:21 / /proc rw,nosuid - proc proc rw,hidepid=invisible\n";
+    const std::string open = "22 1 0:21 / /proc rw,nosuid - proc proc rw\n";
+    CHECK(hides_processes(hidden, "/proc", false));
+    CHECK_FALSE(hides_processes(hidden, "/proc", true)); // root sees them all
+    CHECK_FALSE(hides_processes(open, "/proc", false));
+    CHECK_FALSE(hides_processes(hidden, "/other", false));
+}

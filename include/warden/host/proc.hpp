@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -98,6 +99,38 @@ namespace detail {
     return e == EACCES || e == EPERM;
 }
 
+// Whether the procfs at `mount_point` hides other users' processes from us (mounted with
+// hidepid=1/2, "noaccess" or "invisible", and we are not root): then they are not even listed,
+// and a list that looks complete is not. `mountinfo` is /proc/self/mountinfo's text.
+[[nodiscard]] inline bool hides_processes(std::string_view mountinfo, std::string_view mount_point,
+                                          bool root) {
+    if (root) return false;
+    std::size_t at = 0;
+    while (at < mountinfo.size()) {
+        auto nl = mountinfo.find('\n', at);
+        if (nl == std::string_view::npos) nl = mountinfo.size();
+        const std::string_view line = mountinfo.substr(at, nl - at);
+        at = nl + 1;
+        // "id parent major:minor root mount-point options ... - fstype source super-options"
+        std::size_t field = 0, from = 0;
+        std::string_view point;
+        while (from < line.size() && field < 5) {
+            auto sp = line.find(' ', from);
+            if (sp == std::string_view::npos) sp = line.size();
+            if (field == 4) point = line.substr(from, sp - from);
+            ++field;
+            from = sp + 1;
+        }
+        const auto dash = line.find(" - proc ");
+        if (point != mount_point || dash == std::string_view::npos) continue;
+        const std::string_view super = line.substr(dash);
+        for (const std::string_view hidden :
+             {"hidepid=1", "hidepid=2", "hidepid=noaccess", "hidepid=invisible"})
+            if (super.find(hidden) != std::string_view::npos) return true;
+    }
+    return false;
+}
+
 } // namespace detail
 
 // Lists every process under `proc_root`. `with_units`: read each cgroup file too (needed for
@@ -110,6 +143,12 @@ namespace detail {
         out.readable = false;
         out.error_number = errno;
         return out;
+    }
+    const auto mountinfo = detail::read_file(proc_root + "/self/mountinfo", 1 << 20);
+    if (mountinfo.error == 0 &&
+        detail::hides_processes(mountinfo.text, proc_root, ::geteuid() == 0)) {
+        out.readable = false;
+        out.error_number = EACCES;
     }
     std::vector<std::int64_t> pids;
     while (const dirent* e = ::readdir(dir))
