@@ -88,6 +88,14 @@ grep -q "per-job lock unprobeable, taken as held" plan.txt || fail "job 7 not re
 "$warden" decide --db c.db --runtime rt2.json --now "$now" --format text >plan2.txt 2>&1 || fail "decide 2"
 ! grep -q "per-job lock unprobeable" plan2.txt || fail "reconciled without the lock"
 
+# The probe's progress is written over the rows read: job 3 (running, fresh in the database)
+# reported with no progress for 4 hours is stalled; without the overlay it is not.
+"$py" -c 'import json; d = json.load(open("rt.json")); d["progress"] = [{"job_id": 3, "last_progress_at": "2026-02-03T08:00:00Z", "crawled_pages": 5, "progress_known": True}]; json.dump(d, open("rt3.json", "w"))'
+"$warden" decide --db c.db --runtime rt3.json --now "$now" --format text >plan3.txt 2>&1 || fail "decide 3"
+grep -q "^would set job 3 cihr-20260101 running -> retryable (stall_recovery: no progress, 240 min without progress)" plan3.txt ||
+  fail "progress not written over job 3: $(cat plan3.txt)"
+! grep -q "job 3 cihr-20260101 running -> retryable" plan2.txt || fail "job 3 stalled without the overlay"
+
 # A bad host config names the key, exit 1; a missing one is exit 2.
 echo '{"probe": {"job_lock_path": "relative/{id}"}}' >bad.json
 "$warden" probe --host-config bad.json >out.txt 2>err.txt
