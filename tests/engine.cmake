@@ -53,6 +53,9 @@ endif()
 # Every public header compiles on its own (hana's TestHeaders pattern).
 file(GLOB_RECURSE _public_headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include
      ${PROJECT_SOURCE_DIR}/include/warden/*.hpp)
+if(NOT TARGET warden_host)
+  list(FILTER _public_headers EXCLUDE REGEX "^warden/host/") # Linux only
+endif()
 set(_header_tus)
 foreach(_header IN LISTS _public_headers)
   string(MAKE_C_IDENTIFIER ${_header} _name)

@@ -4,6 +4,7 @@
 // database could not be opened, read or written (docs/sqlite.md).
 #include <warden/adapters/sqlite.hpp>
 #include <warden/engine.hpp>
+#include <warden/host/probe.hpp>
 #include <warden/io/json.hpp>
 #include <warden/io/prometheus.hpp>
 #include <warden/io/rfc3339.hpp>
@@ -261,6 +262,8 @@ db_inputs read_db_inputs(const options& o) {
             throw usage_error{"--runtime: jobs and starts come from the database; the side file "
                               "holds config, host, locks, processes and running_set only"};
         in.runtime.locks = in.doc.snapshot.locks;
+        in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
+        in.runtime.progress = in.doc.progress;
         in.runtime.processes = in.doc.snapshot.processes;
         in.runtime.running_set = in.doc.snapshot.running_set;
         in.runtime.host = in.doc.snapshot.host;
@@ -470,6 +473,88 @@ void add_format(CLI::App& cmd, options& o) {
         ->check(CLI::IsMember({"json", "text"}));
 }
 
+// --- warden probe (docs/host.md) -------------------------------------------------------------
+// Self-contained: its options, its command and its registration, so that other commands merge
+// around it.
+
+struct probe_options {
+    std::string host_config;
+    std::string jobs; // a snapshot document whose jobs (and now) are used
+};
+
+// The runtime half of a snapshot, as `decide --db --runtime` and `apply --runtime` read it.
+nlohmann::ordered_json probe_json(const warden::host::probe_result& r, warden::timestamp now) {
+    using json = nlohmann::ordered_json;
+    warden::snapshot s;
+    s.now = now;
+    s.host = r.host;
+    s.locks = r.locks;
+    s.unprobeable_locks = r.unprobeable_locks;
+    s.processes = r.processes;
+    const json whole = warden::to_json(s, warden::config{});
+    json out = json::object();
+    for (const char* key : {"now", "host", "locks", "unprobeable_locks", "processes"})
+        out[key] = whole.at(key);
+    json& progress = out["progress"] = json::array();
+    for (const auto& p : r.progress) {
+        warden::progress_fact f{p.job, p.observation.last_progress_at, p.observation.crawled_pages,
+                                p.observation.progress_known, p.observation.source};
+        progress.push_back(warden::detail::fields_json(f, false));
+    }
+    return out;
+}
+
+int cmd_probe(const probe_options& po, const options& o) {
+    const std::string text = read_input(po.host_config, warden::host::max_host_config_bytes);
+    const warden::host::host_config_document cfg = warden::host::parse_host_config(text);
+    for (const auto& w : cfg.warnings)
+        fmt::print(stderr, "warning: {}: {}\n", po.host_config, warden::escape_text(w));
+    for (const auto& e : cfg.errors)
+        fmt::print(stderr, "error: {}: {}\n", po.host_config, warden::escape_text(e));
+    if (!cfg.ok()) return exit_invalid;
+
+    warden::timestamp now = parse_now(o.now).value_or(
+        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+    std::vector<warden::job> jobs;
+    if (!po.jobs.empty()) {
+        warden::json_read_options read;
+        read.now = parse_now(o.now);
+        const std::string doc_text = read_input(po.jobs, read.limits.max_bytes);
+        warden::snapshot_document doc = warden::read_snapshot_document(doc_text, read);
+        print_diagnostics(doc, doc.errors);
+        if (!doc.ok()) return exit_invalid;
+        now = doc.snapshot.now;
+        jobs = std::move(doc.snapshot.jobs);
+    } else if (!o.db.empty()) {
+        auto db = open_db(o, warden::sqlite::database::mode::read_only);
+        try {
+            std::vector<warden::sqlite::load_warning> warnings;
+            jobs = warden::sqlite::load_snapshot(db, now, {}, &warnings).jobs;
+            print_load_warnings(warnings);
+        } catch (const warden::sqlite::error& e) {
+            throw db_error{e};
+        }
+    }
+    const warden::host::probe_result r = warden::host::probe(cfg.config.probe, jobs, now);
+    for (const auto& w : r.warnings)
+        fmt::print(stderr, "warning: {}\n", warden::escape_text(w));
+    print_json(probe_json(r, now));
+    return exit_ok;
+}
+
+CLI::App* add_probe(CLI::App& app, probe_options& po, options& o) {
+    CLI::App* probe = app.add_subcommand(
+        "probe", "Print the runtime half of a snapshot read from this Linux host (docs/host.md)");
+    probe->add_option("--host-config", po.host_config, "Host config file (JSON, docs/host.md)")
+        ->required();
+    auto* db = probe->add_option("--db", o.db, "Read the jobs from this SQLite database");
+    auto* jobs =
+        probe->add_option("--jobs", po.jobs, "Read the jobs (and now) from a snapshot document");
+    db->excludes(jobs);
+    probe->add_option("--now", o.now, "Probe at this time instead of the clock");
+    return probe;
+}
+
 int run_command(int argc, char** argv) {
     CLI::App app{"warden: what a job watchdog may safely do this tick.\n"
                  "Exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 database error.",
@@ -513,12 +598,16 @@ int run_command(int argc, char** argv) {
                    "Diagnostics on standard error: text (default) or json (one object per line)")
         ->check(CLI::IsMember({"text", "json"}));
 
+    probe_options probe_opts;
+    CLI::App* probe = add_probe(app, probe_opts, o);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
+    if (probe->parsed()) return cmd_probe(probe_opts, o);
     if (schema->parsed()) return cmd_schema(o);
     if (apply->parsed()) return cmd_apply(o);
     if (decide->parsed()) {

@@ -98,6 +98,8 @@ struct snapshot_applier {
                    (j && !j->output_dir.empty() && p.output_dir == j->output_dir);
         });
         std::erase(s.locks, a.job);
+        std::erase_if(s.unprobeable_locks,
+                      [&](const unprobeable_lock& l) { return l.job == a.job; });
         std::erase(s.running_set, a.job);
         return true;
     }

@@ -122,9 +122,30 @@ template <>
 struct fields_of<process_fact> {
     using p = process_fact;
     static constexpr auto list = std::tuple{
-        field{"pid", &p::pid, required},    field{"output_dir", &p::output_dir},
-        field{"cmdline", &p::cmdline},      field{"origin", &p::origin},
-        field{"unit", &p::unit, unit_only},
+        field{"pid", &p::pid, required},     field{"ppid", &p::ppid},
+        field{"output_dir", &p::output_dir}, field{"cmdline", &p::cmdline},
+        field{"origin", &p::origin},         field{"unit", &p::unit, unit_only},
+    };
+};
+
+// `{"job_id": N, "errno": E}`: a per-job lock whose probe failed (issue #19).
+template <>
+struct fields_of<unprobeable_lock> {
+    static constexpr auto list = std::tuple{
+        field{"job_id", &unprobeable_lock::job, required},
+        field{"errno", &unprobeable_lock::error_number, required},
+    };
+};
+
+template <>
+struct fields_of<progress_fact> {
+    using p = progress_fact;
+    static constexpr auto list = std::tuple{
+        field{"job_id", &p::job, required},
+        field{"last_progress_at", &p::last_progress_at},
+        field{"crawled_pages", &p::crawled_pages},
+        field{"progress_known", &p::progress_known, required},
+        field{"source", &p::source},
     };
 };
 

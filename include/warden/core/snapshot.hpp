@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace warden {
@@ -47,7 +48,34 @@ struct process_fact {
     std::string cmdline;
     process_origin origin = process_origin::worker;
     std::string unit; // the systemd unit's name, when origin is systemd_unit
+    // Last, so positional initialisers of the members above stay valid. The parent's pid as the
+    // host read it (/proc/PID/stat), for an operator tracing who started a crawl; unknown (null)
+    // when the host did not read it. Attribution does not use it: the host resolves the ppid chain
+    // into `origin` itself.
+    std::optional<std::int64_t> ppid = std::nullopt;
     friend bool operator==(const process_fact&, const process_fact&) = default;
+};
+
+// A per-job lock whose probe failed (issue #19): the lock file or its directory could not be
+// opened or locked (EACCES, EPERM, ENOENT of the directory, ...), so whether a runner holds it
+// cannot be told. It counts as held, as production does since its 2026-02-06 fix: reading a
+// failed probe as "not held" once let a stall sit for 20 hours behind a PermissionError.
+struct unprobeable_lock {
+    job_id job{};
+    std::int32_t error_number = 0; // the probe's errno, for the operator
+    friend bool operator==(const unprobeable_lock&, const unprobeable_lock&) = default;
+};
+
+// A job's progress as a host measured it outside the database (issue #19: `warden probe` runs
+// progress_tracker with its memory in a state file). Loading it over the job's row replaces the
+// row's last_progress_at, crawled_pages and progress_known, as progress_observation::apply_to does.
+struct progress_fact {
+    job_id job{};
+    std::optional<timestamp> last_progress_at = std::nullopt;
+    std::optional<std::int64_t> crawled_pages = std::nullopt;
+    bool progress_known = false;
+    std::string source; // the log it was read from, for the operator; decide() ignores it
+    friend bool operator==(const progress_fact&, const progress_fact&) = default;
 };
 
 struct start_record {
@@ -93,12 +121,37 @@ struct host_facts {
     return !h.deploy_lock_created_at || now - *h.deploy_lock_created_at < stale_after;
 }
 
+// Writes each progress fact over its job's row; returns the indexes of the facts that name no job
+// (a job deleted between the probe and the tick: the caller decides whether that is an error).
+inline std::vector<std::size_t> overlay_progress(std::vector<job>& jobs,
+                                                 const std::vector<progress_fact>& progress) {
+    std::vector<std::size_t> unmatched;
+    if (progress.empty()) return unmatched;
+    std::unordered_map<job_id, std::size_t> at;
+    at.reserve(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        at.emplace(jobs[i].id, i);
+    for (std::size_t k = 0; k < progress.size(); ++k) {
+        const auto it = at.find(progress[k].job);
+        if (it == at.end()) {
+            unmatched.push_back(k);
+            continue;
+        }
+        job& j = jobs[it->second];
+        j.last_progress_at = progress[k].last_progress_at;
+        j.crawled_pages = progress[k].crawled_pages;
+        j.progress_known = progress[k].progress_known;
+    }
+    return unmatched;
+}
+
 // Everything decide() may look at, captured by the host at one instant. Two sources of truth
 // side by side: the database rows (jobs, starts) and the runtime (locks, processes, running set).
 struct snapshot {
     timestamp now{};
     std::vector<job> jobs;
-    std::vector<job_id> locks; // per-job locks currently held
+    std::vector<job_id> locks;                       // per-job locks currently held
+    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
     std::vector<process_fact> processes;
     std::vector<job_id> running_set; // the worker's in-memory view of what it runs
     host_facts host;

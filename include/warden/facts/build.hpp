@@ -156,6 +156,16 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         WARDEN_ASSERT(at < n, "id index points past the jobs");
         facts[at].lock_held = true;
     }
+    // A lock whose probe failed is held (issue #19), so reconcile, runner detection and the
+    // orphan sweep all see what they see for a held lock.
+    for (std::size_t k = 0; k < s.unprobeable_locks.size(); ++k) {
+        const auto at = detail::resolve_reference(ids, s.unprobeable_locks[k].job,
+                                                  "unprobeable_locks", k, ".job_id", t.errors);
+        if (at == detail::id_index::npos) continue;
+        WARDEN_ASSERT(at < n, "id index points past the jobs");
+        facts[at].lock_held = true;
+        facts[at].lock_unprobeable = true;
+    }
     for (std::size_t k = 0; k < s.running_set.size(); ++k) {
         const auto at =
             detail::resolve_reference(ids, s.running_set[k], "running_set", k, "", t.errors);

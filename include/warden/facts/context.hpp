@@ -15,8 +15,9 @@ inline namespace v0 {
 // Runtime facts about one job, joined from the snapshot's side tables once per tick so that no
 // rule or rail searches them again.
 struct job_facts {
-    bool valid = true; // false: the validator rejected this job; nothing is written
-    bool lock_held = false;
+    bool valid = true;             // false: the validator rejected this job; nothing is written
+    bool lock_held = false;        // held, or unprobeable (taken as held)
+    bool lock_unprobeable = false; // the probe failed: lock_held is set, and this says why
     bool in_running_set = false;
     bool shared_output_dir = false; // another job claims the same output_dir
     std::uint32_t process_count = 0;

@@ -43,8 +43,9 @@ inline namespace v0 {
     if (!reconcile_evidence(j, f)) return std::nullopt;
     const evidence ev = f.lock_held ? evidence{evidence_kind::lock, 0}
                                     : evidence{evidence_kind::process, f.first_pid};
-    const std::string_view reason =
-        f.lock_held ? "per-job lock held" : "one live process in its output_dir";
+    const std::string_view reason = !f.lock_held         ? "one live process in its output_dir"
+                                    : f.lock_unprobeable ? "per-job lock unprobeable, taken as held"
+                                                         : "per-job lock held";
 
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {

@@ -29,9 +29,13 @@ namespace sqlite {
 // What the database cannot know: the runtime and the host, observed by the caller.
 struct runtime_facts {
     std::vector<job_id> locks;
+    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
     std::vector<process_fact> processes;
     std::vector<job_id> running_set;
     host_facts host;
+    // Progress measured by the host (warden probe's "progress"), written over the rows read; a
+    // fact naming no row (the job was deleted since the probe) is dropped.
+    std::vector<progress_fact> progress;
 };
 
 // A problem in the database that does not stop a tick, for the host to log.
@@ -96,12 +100,14 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     snapshot s;
     s.now = now;
     s.locks = std::move(runtime.locks);
+    s.unprobeable_locks = std::move(runtime.unprobeable_locks);
     s.processes = std::move(runtime.processes);
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
     statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
     while (jobs.step())
         s.jobs.push_back(read_job(jobs));
+    (void)overlay_progress(s.jobs, runtime.progress);
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings, true);
     return s;

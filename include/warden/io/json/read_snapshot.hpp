@@ -39,6 +39,10 @@ struct json_read_options {
 struct snapshot_document {
     warden::snapshot snapshot;
     warden::config config;
+    // The document's "progress" (what `warden probe` measured), already written over the jobs'
+    // rows when the document has jobs; kept for a runtime document, whose jobs come from a
+    // database.
+    std::vector<progress_fact> progress;
     std::vector<validation_error> errors;
     std::vector<std::string> warnings; // "path: unknown key, ignored" (forward compatibility), a
                                        // running job without progress fields
@@ -495,6 +499,18 @@ class document_reader {
                            });
                     s.locks.push_back(id);
                 });
+            } else if (key == "unprobeable_locks") {
+                elements(value, f, [&](const json& e, const std::string& at) {
+                    unprobeable_lock l;
+                    object_fields(e, at, l, false);
+                    s.unprobeable_locks.push_back(l);
+                });
+            } else if (key == "progress") {
+                elements(value, f, [&](const json& e, const std::string& at) {
+                    progress_fact p;
+                    object_fields(e, at, p, false);
+                    doc_.progress.push_back(p);
+                });
             } else if (key == "running_set") {
                 elements(value, f, [&](const json& e, const std::string& at) {
                     std::int64_t n = 0;
@@ -514,6 +530,10 @@ class document_reader {
                 unknown(f);
             }
         }
+        if (!s.jobs.empty())
+            for (const std::size_t k : overlay_progress(s.jobs, doc_.progress))
+                error(fmt::format("progress[{}].job_id", k), "no job with this id",
+                      doc_.progress[k].job);
         if (now_override)
             s.now = *now_override;
         else if (!has_now)

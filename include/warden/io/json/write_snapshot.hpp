@@ -35,6 +35,9 @@ inline namespace v0 {
     json& locks = out["locks"] = json::array();
     for (const job_id id : s.locks)
         locks.push_back(json{{"job_id", to_int(id)}});
+    json& unprobeable = out["unprobeable_locks"] = json::array();
+    for (const unprobeable_lock& l : s.unprobeable_locks)
+        unprobeable.push_back(detail::fields_json(l, false));
     json& processes = out["processes"] = json::array();
     for (const process_fact& p : s.processes)
         processes.push_back(detail::fields_json(p, false));
