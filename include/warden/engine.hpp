@@ -182,11 +182,11 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
         // broken source must not starve the campaign).
         std::optional<denial> limit;
         if (c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
-            limit = denial{starts_per_tick_limit, denial_scope::job,
-                           fmt::format("waiting: at most {} start{} per tick, so each start's "
-                                       "disk and load show before the next",
-                                       c.max_starts_per_tick,
-                                       c.max_starts_per_tick == 1 ? "" : "s")};
+            limit =
+                denial{starts_per_tick_limit, denial_scope::job,
+                       fmt::format("waiting: at most {} start{} per tick, so each start's "
+                                   "disk and load show before the next",
+                                   c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s")};
         const submission r = submit(rails, ctx, subj, p, out, std::move(limit));
         switch (r.outcome) {
         case submitted::allowed:

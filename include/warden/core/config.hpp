@@ -94,9 +94,9 @@ struct config {
     // worker does: storage may recover, so a row that names one stays retryable (the retry
     // budget bounds it) even when the same text also names invalid arguments.
     std::vector<std::string> infra_error_patterns{
-        "permission denied",  "transport endpoint is not connected",
-        "[errno 107]",        "stale file handle",
-        "no space left",      "input/output error",
+        "permission denied", "transport endpoint is not connected",
+        "[errno 107]",       "stale file handle",
+        "no space left",     "input/output error",
     };
     guard_switches guards;
 };

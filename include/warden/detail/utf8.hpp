@@ -31,53 +31,53 @@ struct code_point_range {
 // superscript digits, ª, µ, º and the vulgar fractions of Latin-1, numerals such as ①-⑳ and
 // ❶-➓, and CJK iteration marks are alphanumeric for Python, so they stay word characters.
 inline constexpr std::array non_word_ranges{
-    code_point_range{0x0080, 0x00A9}, // C1 controls, NBSP, ¡ ¢ £ ¤ ¥ ¦ § ¨ ©
-    code_point_range{0x00AB, 0x00B1}, // « ¬ SHY ® ¯ ° ±
-    code_point_range{0x00B4, 0x00B4}, // ´
-    code_point_range{0x00B6, 0x00B8}, // ¶ · ¸
-    code_point_range{0x00BB, 0x00BB}, // »
-    code_point_range{0x00BF, 0x00BF}, // ¿
-    code_point_range{0x00D7, 0x00D7}, // ×
-    code_point_range{0x00F7, 0x00F7}, // ÷
-    code_point_range{0x0300, 0x036F}, // combining diacritical marks (not alphanumeric in Python)
-    code_point_range{0x037E, 0x037E}, // Greek question mark
-    code_point_range{0x0387, 0x0387}, // Greek ano teleia
-    code_point_range{0x055A, 0x055F}, // Armenian punctuation
-    code_point_range{0x0589, 0x058A}, // Armenian full stop, hyphen
-    code_point_range{0x05BE, 0x05BE}, // Hebrew maqaf
-    code_point_range{0x05C0, 0x05C0}, // Hebrew paseq
-    code_point_range{0x05C3, 0x05C3}, // Hebrew sof pasuq
-    code_point_range{0x05F3, 0x05F4}, // Hebrew geresh, gershayim
-    code_point_range{0x060C, 0x060D}, // Arabic comma, date separator
-    code_point_range{0x061B, 0x061B}, // Arabic semicolon
-    code_point_range{0x061D, 0x061F}, // Arabic end of text mark, triple dot, question mark
-    code_point_range{0x066A, 0x066D}, // Arabic percent, separators, five-pointed star
-    code_point_range{0x06D4, 0x06D4}, // Arabic full stop
-    code_point_range{0x0964, 0x0965}, // Devanagari danda, double danda
-    code_point_range{0x0E4F, 0x0E4F}, // Thai fongman
-    code_point_range{0x0E5A, 0x0E5B}, // Thai angkhankhu, khomut
-    code_point_range{0x1680, 0x1680}, // Ogham space mark
-    code_point_range{0x2000, 0x206F}, // General Punctuation: spaces, dashes, quotes, …
-    code_point_range{0x20A0, 0x20CF}, // currency symbols
-    code_point_range{0x20D0, 0x20FF}, // combining marks for symbols
-    code_point_range{0x2190, 0x245F}, // arrows, mathematical operators, technical, pictures
-    code_point_range{0x2500, 0x2775}, // box drawing, blocks, shapes, misc symbols, dingbats
-    code_point_range{0x2794, 0x2BFF}, // dingbat arrows, math symbols, misc symbols and arrows
-    code_point_range{0x2E00, 0x2E7F}, // supplemental punctuation
-    code_point_range{0x3000, 0x3004}, // ideographic space, 、 。 〃 〄
-    code_point_range{0x3008, 0x3020}, // CJK brackets, 〒 〓 ...
-    code_point_range{0x3030, 0x3030}, // wavy dash
-    code_point_range{0x303D, 0x303F}, // part alternation mark, ...
-    code_point_range{0xD800, 0xDFFF}, // surrogates (never valid UTF-8; listed for completeness)
-    code_point_range{0xFE10, 0xFE1F}, // vertical forms
-    code_point_range{0xFE20, 0xFE2F}, // combining half marks
-    code_point_range{0xFE30, 0xFE6F}, // CJK compatibility forms, small form variants
-    code_point_range{0xFEFF, 0xFEFF}, // zero width no-break space (BOM)
-    code_point_range{0xFF01, 0xFF0F}, // fullwidth ! " # $ % & ' ( ) * + , - . /
-    code_point_range{0xFF1A, 0xFF20}, // fullwidth : ; < = > ? @
-    code_point_range{0xFF3B, 0xFF40}, // fullwidth [ \ ] ^ _ `
-    code_point_range{0xFF5B, 0xFF65}, // fullwidth { | } ~, halfwidth CJK punctuation
-    code_point_range{0xFFF0, 0xFFFF}, // specials
+    code_point_range{0x0080, 0x00A9},   // C1 controls, NBSP, ¡ ¢ £ ¤ ¥ ¦ § ¨ ©
+    code_point_range{0x00AB, 0x00B1},   // « ¬ SHY ® ¯ ° ±
+    code_point_range{0x00B4, 0x00B4},   // ´
+    code_point_range{0x00B6, 0x00B8},   // ¶ · ¸
+    code_point_range{0x00BB, 0x00BB},   // »
+    code_point_range{0x00BF, 0x00BF},   // ¿
+    code_point_range{0x00D7, 0x00D7},   // ×
+    code_point_range{0x00F7, 0x00F7},   // ÷
+    code_point_range{0x0300, 0x036F},   // combining diacritical marks (not alphanumeric in Python)
+    code_point_range{0x037E, 0x037E},   // Greek question mark
+    code_point_range{0x0387, 0x0387},   // Greek ano teleia
+    code_point_range{0x055A, 0x055F},   // Armenian punctuation
+    code_point_range{0x0589, 0x058A},   // Armenian full stop, hyphen
+    code_point_range{0x05BE, 0x05BE},   // Hebrew maqaf
+    code_point_range{0x05C0, 0x05C0},   // Hebrew paseq
+    code_point_range{0x05C3, 0x05C3},   // Hebrew sof pasuq
+    code_point_range{0x05F3, 0x05F4},   // Hebrew geresh, gershayim
+    code_point_range{0x060C, 0x060D},   // Arabic comma, date separator
+    code_point_range{0x061B, 0x061B},   // Arabic semicolon
+    code_point_range{0x061D, 0x061F},   // Arabic end of text mark, triple dot, question mark
+    code_point_range{0x066A, 0x066D},   // Arabic percent, separators, five-pointed star
+    code_point_range{0x06D4, 0x06D4},   // Arabic full stop
+    code_point_range{0x0964, 0x0965},   // Devanagari danda, double danda
+    code_point_range{0x0E4F, 0x0E4F},   // Thai fongman
+    code_point_range{0x0E5A, 0x0E5B},   // Thai angkhankhu, khomut
+    code_point_range{0x1680, 0x1680},   // Ogham space mark
+    code_point_range{0x2000, 0x206F},   // General Punctuation: spaces, dashes, quotes, …
+    code_point_range{0x20A0, 0x20CF},   // currency symbols
+    code_point_range{0x20D0, 0x20FF},   // combining marks for symbols
+    code_point_range{0x2190, 0x245F},   // arrows, mathematical operators, technical, pictures
+    code_point_range{0x2500, 0x2775},   // box drawing, blocks, shapes, misc symbols, dingbats
+    code_point_range{0x2794, 0x2BFF},   // dingbat arrows, math symbols, misc symbols and arrows
+    code_point_range{0x2E00, 0x2E7F},   // supplemental punctuation
+    code_point_range{0x3000, 0x3004},   // ideographic space, 、 。 〃 〄
+    code_point_range{0x3008, 0x3020},   // CJK brackets, 〒 〓 ...
+    code_point_range{0x3030, 0x3030},   // wavy dash
+    code_point_range{0x303D, 0x303F},   // part alternation mark, ...
+    code_point_range{0xD800, 0xDFFF},   // surrogates (never valid UTF-8; listed for completeness)
+    code_point_range{0xFE10, 0xFE1F},   // vertical forms
+    code_point_range{0xFE20, 0xFE2F},   // combining half marks
+    code_point_range{0xFE30, 0xFE6F},   // CJK compatibility forms, small form variants
+    code_point_range{0xFEFF, 0xFEFF},   // zero width no-break space (BOM)
+    code_point_range{0xFF01, 0xFF0F},   // fullwidth ! " # $ % & ' ( ) * + , - . /
+    code_point_range{0xFF1A, 0xFF20},   // fullwidth : ; < = > ? @
+    code_point_range{0xFF3B, 0xFF40},   // fullwidth [ \ ] ^ _ `
+    code_point_range{0xFF5B, 0xFF65},   // fullwidth { | } ~, halfwidth CJK punctuation
+    code_point_range{0xFFF0, 0xFFFF},   // specials
     code_point_range{0x1F000, 0x1F0FF}, // mahjong, domino, playing cards
     code_point_range{0x1F10D, 0x1FAFF}, // enclosed symbols, emoji, pictographs (not 🄀-🄌)
     code_point_range{0xE0000, 0xE007F}, // tags

@@ -60,7 +60,8 @@ struct annual_campaign {
 // item 8): production's _infer_annual_campaign_year takes any campaign_year of 1970 or later as
 // an annual campaign of that year, and backfills the kind before a start. An earlier year is
 // no campaign (legacy naming may still make the row annual).
-[[nodiscard]] constexpr std::optional<std::int32_t> metadata_year_without_kind(const job& j) noexcept {
+[[nodiscard]] constexpr std::optional<std::int32_t>
+metadata_year_without_kind(const job& j) noexcept {
     if (j.kind == campaign_kind::annual) return std::nullopt;
     if (j.campaign_year && *j.campaign_year >= 1970) return j.campaign_year;
     return std::nullopt;

@@ -22,10 +22,9 @@ struct legacy_annual {
         const auto year = backfill_year(s.row);
         if (year && *year == a.year) return verdict::allow();
         if (year)
-            return verdict::deny(
-                fmt::format("{} says campaign year {}, backfill says {}",
-                            metadata_year_without_kind(s.row) ? "campaign_year" : "name", *year,
-                            a.year));
+            return verdict::deny(fmt::format(
+                "{} says campaign year {}, backfill says {}",
+                metadata_year_without_kind(s.row) ? "campaign_year" : "name", *year, a.year));
         return verdict::deny(
             "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp");
     }

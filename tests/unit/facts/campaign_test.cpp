@@ -125,16 +125,16 @@ TEST_CASE("facts/campaign: the last path component ignores trailing slashes", "[
 // the source file's encoding.
 TEST_CASE("legacy_annual: a letter or digit of any script after the stamp continues the word",
           "[rails][legacy_annual][utf8]") {
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3\xA9"}));   // é, Latin-1
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3\x9F"}));   // ß
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xCE\xB1"}));   // α, Greek
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD0\xB6"}));   // ж, Cyrillic
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD7\x90"}));   // א, Hebrew
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD9\xA3"}));   // ٣, Arabic digit
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3\xA9"})); // é, Latin-1
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3\x9F"})); // ß
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xCE\xB1"})); // α, Greek
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD0\xB6"})); // ж, Cyrillic
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD7\x90"})); // א, Hebrew
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xD9\xA3"})); // ٣, Arabic digit
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE0\xA4\x95"})); // क, Devanagari
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE4\xB8\xAD"})); // 中, CJK
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xEF\xBC\x91"})); // １, fullwidth
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC2\xB2"}));     // ², Python isalnum
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC2\xB2"})); // ², Python isalnum
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE2\x91\xA0"})); // ①, numeric
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xF0\x90\x8C\xB0"})); // 𐌰, Gothic
 }
@@ -142,15 +142,17 @@ TEST_CASE("legacy_annual: a letter or digit of any script after the stamp contin
 TEST_CASE("legacy_annual: punctuation, spaces and symbols beyond ASCII end the word",
           "[rails][legacy_annual][utf8]") {
     CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE2\x80\x94retry"}) == 2026); // —
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xC2\xA0x"}) == 2026); // NBSP
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xC2\xBB"}) == 2026);  // »
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE3\x80\x82"}) == 2026); // 。
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE3\x80\x80"}) == 2026); // ideographic space
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xC2\xA0x"}) == 2026);         // NBSP
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xC2\xBB"}) == 2026);          // »
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE3\x80\x82"}) == 2026);      // 。
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE3\x80\x80"}) ==
+          2026); // ideographic space
     CHECK(legacy_annual_year(std::string_view{"phac-20260101\xEF\xBC\x88"}) == 2026); // （
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xD8\x8C"}) == 2026);     // Arabic comma
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE0\xA5\xA4"}) == 2026); // Devanagari danda
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xD8\x8C"}) == 2026); // Arabic comma
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE0\xA5\xA4"}) ==
+          2026); // Devanagari danda
     CHECK(legacy_annual_year(std::string_view{"phac-20260101\xF0\x9F\x98\x80"}) == 2026); // 😀
-    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE2\x82\xAC"}) == 2026);    // €
+    CHECK(legacy_annual_year(std::string_view{"phac-20260101\xE2\x82\xAC"}) == 2026);     // €
     // A combining mark is not alphanumeric for Python either, so \b holds before it.
     CHECK(legacy_annual_year(std::string_view{"phac-20260101\xCC\x81"}) == 2026);
 }
@@ -158,15 +160,16 @@ TEST_CASE("legacy_annual: punctuation, spaces and symbols beyond ASCII end the w
 TEST_CASE("legacy_annual: bytes that are not valid UTF-8 after the stamp continue the word",
           "[rails][legacy_annual][utf8]") {
     // A name warden cannot read proves no boundary: not annual, never started on a guess.
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3"}));        // truncated
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE2\x80"}));    // truncated
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\x80"}));        // continuation
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xFF"}));        // never valid
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC0\xAE"}));    // overlong '.'
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3"}));         // truncated
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE2\x80"}));     // truncated
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\x80"}));         // continuation
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xFF"}));         // never valid
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC0\xAE"}));     // overlong '.'
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xE0\x80\xAE"})); // overlong '.'
     CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xED\xA0\x80"})); // surrogate
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xF4\x90\x80\x80"})); // > U+10FFFF
-    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3(x"}));      // bad continuation
+    CHECK_FALSE(
+        legacy_annual_year(std::string_view{"phac-20260101\xF4\x90\x80\x80"})); // > U+10FFFF
+    CHECK_FALSE(legacy_annual_year(std::string_view{"phac-20260101\xC3(x"}));   // bad continuation
     // A later stamp with a clean boundary still qualifies.
     CHECK(legacy_annual_year(std::string_view{"a-20250101\xFF-b-20260101"}) == 2026);
 }

@@ -39,5 +39,6 @@ TEST_CASE("legacy_annual rail: a row's own campaign_year proves a backfill of th
     rail_bench none{job_builder{1, job_status::queued, "no-stamp"}};
     const auto n = none.check(rail, backfill(2026));
     CHECK_FALSE(n.allowed);
-    CHECK(n.reason == "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp");
+    CHECK(n.reason ==
+          "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp");
 }

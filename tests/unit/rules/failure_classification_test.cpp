@@ -121,7 +121,8 @@ TEST_CASE("failure_classification: infra markers win over config markers",
     };
     for (const char* marker : infra) {
         CAPTURE(marker);
-        const std::string error = std::string{marker} + "\nzimit: error: unrecognized arguments: --x";
+        const std::string error =
+            std::string{marker} + "\nzimit: error: unrecognized arguments: --x";
         auto s = world({job_builder{1, job_status::retryable}.error(error).failure(
             failure_class::infra_error)});
         CHECK(warden::decide(s, {}).actions.empty());

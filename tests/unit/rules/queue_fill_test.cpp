@@ -43,7 +43,8 @@ TEST_CASE("queue_fill: ties break by source order, then id", "[rules][queue_fill
     auto s = world({waiting_annual(9, 24h, "cihr"), waiting_annual(8, 24h, "phac"),
                     waiting_annual(7, 24h, "other"), waiting_annual(6, 24h, "phac"),
                     waiting_annual(5, 24h, "hc")});
-    CHECK(started_ids(warden::decide(s, fill_to(5))) == std::vector<std::int64_t>{5, 6, 8, 9, 7});
+    CHECK(started_ids(warden::decide(s, fill_to_unpaced(5))) ==
+          std::vector<std::int64_t>{5, 6, 8, 9, 7});
 }
 
 TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #8)",
@@ -76,10 +77,10 @@ TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #
     SECTION("the engine picks in that order, whatever the row order") {
         auto s = world({created(1, 10h, "hc"), created(2, 30h, "cihr"), created(3, std::nullopt),
                         created(4, 30h, "hc"), created(5, 30h, "hc")});
-        const auto forward = started_ids(warden::decide(s, fill_to(5)));
+        const auto forward = started_ids(warden::decide(s, fill_to_unpaced(5)));
         CHECK(forward == std::vector<std::int64_t>{3, 4, 5, 2, 1});
         std::reverse(s.jobs.begin(), s.jobs.end());
-        CHECK(started_ids(warden::decide(s, fill_to(5))) == forward);
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(5))) == forward);
     }
 }
 
@@ -309,7 +310,7 @@ TEST_CASE("queue_fill: a start carries the same options as a recovery",
     CHECK(starts[0].options.max_container_restarts == 20);
 
     SECTION("explicit values the recovery keeps, the start keeps") {
-        low.monitoring = false; // turned on, as a recovery does
+        low.monitoring = false;         // turned on, as a recovery does
         low.stall_timeout_minutes = 30; // an explicit stall timeout is kept, even below 60
         s.jobs[0].options = low;
         const auto again = actions_of<warden::start_job>(warden::decide(s, c));
