@@ -3,11 +3,14 @@
 // Rails are virtual classes in a std::vector<std::unique_ptr<rail>>, rules are std::function,
 // joins are std::map lookups and statuses are std::string. It reads a warden::snapshot and returns
 // a warden::plan only so the two engines can be compared plan for plan
-// (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden.
+// (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden, except the
+// UTF-8 decoder and its table of non-word code points (warden/detail/utf8.hpp, issue #16 item
+// 5): a host would take such a table from a library too, and a second copy could only drift.
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/detail/utf8.hpp>
 
 #include <fmt/format.h>
 
@@ -90,10 +93,7 @@ struct verdict {
 inline std::optional<std::int32_t> legacy_year(std::string_view text) {
     for (std::size_t at = 1; at + 9 <= text.size(); ++at) {
         if (text[at] != '-' || text.substr(at + 5, 4) != "0101") continue;
-        if (at + 9 < text.size()) {
-            const char next = text[at + 9];
-            if (std::isalnum(static_cast<unsigned char>(next)) || next == '_') continue;
-        }
+        if (warden::detail::continues_word(text.substr(at + 9))) continue;
         const std::string digits{text.substr(at + 1, 4)};
         if (!std::all_of(digits.begin(), digits.end(),
                          [](char ch) { return ch >= '0' && ch <= '9'; }))
@@ -113,8 +113,16 @@ inline std::optional<std::int32_t> legacy_year(const warden::job& j) {
     return legacy_year(slash == std::string_view::npos ? dir : dir.substr(slash + 1));
 }
 
+// A campaign_year of 1970 or later without a kind (issue #16 item 8).
+inline std::optional<std::int32_t> year_without_kind(const warden::job& j) {
+    if (j.kind != warden::campaign_kind::annual && j.campaign_year && *j.campaign_year >= 1970)
+        return j.campaign_year;
+    return std::nullopt;
+}
+
 inline bool annual(const warden::job& j) {
-    return j.kind == warden::campaign_kind::annual || legacy_year(j).has_value();
+    return j.kind == warden::campaign_kind::annual || year_without_kind(j) ||
+           legacy_year(j).has_value();
 }
 
 inline bool meets(const warden::tool_options& o, const warden::tool_options& m) {
@@ -227,12 +235,15 @@ class legacy_annual_rail final : public rail {
     verdict check(const context&, const row& r, const action& a) const override {
         const auto* b = std::get_if<warden::backfill_campaign>(&a);
         if (!b) return {};
-        const auto year = legacy_year(*r.job);
+        const auto own = year_without_kind(*r.job);
+        const auto year = own ? own : legacy_year(*r.job);
         if (year && *year == b->year) return {};
         if (year)
             return {false, false,
-                    fmt::format("name says campaign year {}, backfill says {}", *year, b->year)};
-        return {false, false, "neither name nor output dir ends in -YYYY0101"};
+                    fmt::format("{} says campaign year {}, backfill says {}",
+                                own ? "campaign_year" : "name", *year, b->year)};
+        return {false, false,
+                "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp"};
     }
 };
 
@@ -312,7 +323,7 @@ inline bool deploy_in_progress(const warden::snapshot& s, const warden::config& 
     if (h.deploy_lock_present) return true;
     if (!h.deploy_lock_unprobeable) return false;
     if (!h.deploy_lock_created_at) return true;
-    return s.now - *h.deploy_lock_created_at < c.deploy_lock_stale_after;
+    return s.now - *h.deploy_lock_created_at <= c.deploy_lock_stale_after;
 }
 
 class deploy_lock_rail final : public rail {
@@ -419,8 +430,11 @@ inline proposal failure_classification(const context& ctx, const row& r) {
     if (r.status == "failed" && j.failure == warden::failure_class::infra_error_config) return {};
     if (r.f->lock_held || r.f->process_count > 0) return {};
     const bool classed = j.failure == warden::failure_class::infra_error_config;
+    bool infra = false;
+    for (std::size_t k = 0; !infra && k < ctx.c.infra_error_patterns.size(); ++k)
+        infra = contains_nocase(j.last_error, ctx.c.infra_error_patterns[k]);
     bool hit = classed;
-    for (std::size_t k = 0; !hit && k < ctx.c.config_error_patterns.size(); ++k)
+    for (std::size_t k = 0; !hit && !infra && k < ctx.c.config_error_patterns.size(); ++k)
         hit = contains_nocase(j.last_error, ctx.c.config_error_patterns[k]);
     if (!hit) return {};
     return {warden::set_status{j.id,
@@ -542,6 +556,7 @@ inline proposal orphan_sweep(const context& ctx, const row& r) {
 
 inline std::optional<std::int32_t> fill_year(const warden::config& c, const warden::job& j) {
     if (j.kind == warden::campaign_kind::annual) return j.campaign_year ? *j.campaign_year : 0;
+    if (const auto y = year_without_kind(j)) return y;
     if (!c.guards.legacy_detection) return std::nullopt;
     return legacy_year(j);
 }
@@ -692,6 +707,8 @@ class engine {
             bad("max_retries", "must not be negative (0: an infra error fails at once)");
         if (c.recoveries_per_tick < 0)
             bad("recoveries_per_tick", "must not be negative (0: no limit)");
+        if (c.max_starts_per_tick < 0)
+            bad("max_starts_per_tick", "must not be negative (0: no limit)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
         if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
         if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
@@ -713,6 +730,10 @@ class engine {
         for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
             if (c.config_error_patterns[i].empty())
                 bad(fmt::format("config_error_patterns[{}]", i),
+                    "an empty pattern matches everything");
+        for (std::size_t i = 0; i < c.infra_error_patterns.size(); ++i)
+            if (c.infra_error_patterns[i].empty())
+                bad(fmt::format("infra_error_patterns[{}]", i),
                     "an empty pattern matches everything");
     }
 
@@ -942,6 +963,7 @@ class engine {
         }
         const std::int64_t deficit = target - out.summary.running;
         std::int64_t filled = 0;
+        std::int32_t started = 0;
         for (const row* r : candidates) {
             if (filled >= deficit) break;
             const auto& j = *r->job;
@@ -954,18 +976,27 @@ class engine {
                                               *fill_year(c, j), warden::rule_id::queue_fill});
                 ++version;
             }
-            p.push_back(warden::start_job{
-                j.id, st, version,
-                c.guards.raise_annual_minimums ? raised(j.options, c.annual_minimums) : j.options,
-                warden::rule_id::queue_fill});
-            switch (submit(ctx, *r, p, out)) {
+            p.push_back(
+                warden::start_job{j.id, st, version, recovered(c, j), warden::rule_id::queue_fill});
+            std::optional<std::string> held;
+            if (c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
+                held = fmt::format("waiting: at most {} start{} per tick, so each start's disk "
+                                   "and load show before the next",
+                                   c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s");
+            const std::size_t blocked_before = out.blocked.size();
+            switch (submit(ctx, *r, p, out, held, "starts_per_tick")) {
             case 0:
             case 3:
                 ++filled;
+                ++started;
                 ++out.summary.running;
                 break;
             case 2: ++filled; break;
-            default: break;
+            default:
+                if (held && out.blocked.size() > blocked_before &&
+                    out.blocked.back().rail == "starts_per_tick")
+                    ++filled;
+                break;
             }
         }
     }

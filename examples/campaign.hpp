@@ -27,6 +27,10 @@ inline warden::job annual_job(std::int64_t id, const char* name, const char* sou
 inline warden::config campaign_config() {
     warden::config c;
     c.ensure_min_running_jobs = 4;
+    // Refill in one tick, so tick 2 shows a backfill and a daily-cap denial side by side. The
+    // default, 1 (issue #16 item 11, production's pace), would start one job per tick and list
+    // the rest under starts_per_tick.
+    c.max_starts_per_tick = 0;
     return c;
 }
 

@@ -57,6 +57,8 @@ struct submission {
 
 // The name plan.blocked gives stall recoveries past config.recoveries_per_tick.
 inline constexpr std::string_view recoveries_per_tick_limit = "recoveries_per_tick";
+// The name plan.blocked gives starts past config.max_starts_per_tick (issue #16 item 11).
+inline constexpr std::string_view starts_per_tick_limit = "starts_per_tick";
 // The name plan.blocked gives a soft recovery held back because soft recovery is off.
 inline constexpr std::string_view guard_window_limit = "guard_window";
 
@@ -177,19 +179,37 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
             return queue_before(c, s.jobs[a], s.jobs[b]);
         });
     const std::int64_t deficit = target - out.summary.running;
-    std::int64_t filled = 0;
+    std::int64_t filled = 0;  // slots the candidates so far took, or would have taken
+    std::int32_t started = 0; // starts taking effect this tick
     for (const std::uint32_t i : candidates) {
         if (filled >= deficit) break;
         const subject subj = ctx.subject_at(i);
         proposal p = queue_fill_start(c, subj.row);
-        switch (submit(rails, ctx, subj, p, out).outcome) {
+        // Issue #16 item 11: past max_starts_per_tick a candidate waits for the next tick. The
+        // rails' policies still go first, so a capped candidate shows its own reason, and moves
+        // on to the next one (our choice, where production stops at the first capped job: a
+        // broken source must not starve the campaign).
+        std::optional<denial> limit;
+        if (c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
+            limit =
+                denial{starts_per_tick_limit, denial_scope::job,
+                       fmt::format("waiting: at most {} start{} per tick, so each start's "
+                                   "disk and load show before the next",
+                                   c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s")};
+        const submission r = submit(rails, ctx, subj, p, out, std::move(limit));
+        switch (r.outcome) {
         case submitted::allowed:
         case submitted::dry_run:
             ++filled;
+            ++started;
             ++out.summary.running;
             break;
         case submitted::denied_for_host: ++filled; break; // every later candidate would be too
-        case submitted::denied_for_job: break;
+        case submitted::denied_for_job:
+            // Held back by the per-tick limit: it would have filled this slot, so the blocked
+            // list names only the starts the deficit asks for.
+            if (r.rail == starts_per_tick_limit) ++filled;
+            break;
         }
     }
 }

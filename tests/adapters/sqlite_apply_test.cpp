@@ -722,3 +722,31 @@ TEST_CASE("sqlite: a full disk is its own error kind and writes nothing (issue 1
     CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'completed'") == 0);
     CHECK(count(db, "SELECT count(*) FROM audit") == 0);
 }
+
+// Issue #16 items 7 and 8 through the SQLite adapter: the backfill writes the kind of a row that
+// had only a campaign_year, and the start's self-healing options land in their columns.
+TEST_CASE("sqlite: a start stores its self-healing options, a backfill the missing kind",
+          "[adapters][sqlite][queue_fill]") {
+    temp_db t;
+    auto db = t.create();
+    warden::job j = job_builder{4, job_status::queued, "hc-news"}.version(2);
+    j.campaign_year = 2026;
+    sq::insert_job(db, j);
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    const auto p = warden::decide(sq::load_snapshot(db, now, host_with()), c);
+    REQUIRE(p.actions.size() == 2);
+    const auto r = sq::apply(db, p, now);
+    CHECK(r.applied == 2);
+    const auto after = sq::load_snapshot(db, now, host_with());
+    REQUIRE(after.jobs.size() == 1);
+    const auto& row = after.jobs[0];
+    CHECK(row.kind == warden::campaign_kind::annual);
+    CHECK(row.campaign_year == 2026);
+    CHECK(row.status == job_status::running);
+    CHECK(row.options.monitoring == true);
+    CHECK(row.options.adaptive_restart == true);
+    CHECK(row.options.stall_timeout_minutes == 60);
+    CHECK(row.options.max_container_restarts == 20);
+    CHECK(row.version == 4);
+}

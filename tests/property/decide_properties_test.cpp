@@ -162,6 +162,25 @@ TEST_CASE("decide never writes what it must not", "[property][decide]") {
                        RC_ASSERT(static_cast<std::int64_t>(
                                      wt::actions_of<warden::start_job>(p).size()) <= deficit);
                    });
+    on_every_world("max_starts_per_tick",
+                   "never more starts than max_starts_per_tick (0: no limit)",
+                   [](const warden::snapshot& s, const warden::config& c) {
+                       const auto p = warden::decide(s, c);
+                       std::int64_t started = 0, waiting = 0;
+                       for (const auto& a : p.actions)
+                           started += std::holds_alternative<warden::start_job>(a);
+                       for (const auto& b : p.blocked) {
+                           if (!std::holds_alternative<warden::start_job>(b.proposed)) continue;
+                           started += b.rail == "sentinel_gate"; // a dry run's start
+                           waiting += b.rail == "starts_per_tick";
+                       }
+                       if (c.max_starts_per_tick > 0) {
+                           RC_ASSERT(started <= c.max_starts_per_tick);
+                           if (waiting > 0) RC_ASSERT(started == c.max_starts_per_tick);
+                       } else {
+                           RC_ASSERT(waiting == 0);
+                       }
+                   });
     on_every_world("cas_expectations", "every write expects the row as read, chained per job",
                    [](const warden::snapshot& s, const warden::config& c) {
                        const auto p = warden::decide(s, c);

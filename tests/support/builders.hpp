@@ -98,6 +98,14 @@ inline warden::config fill_to(int target) {
     return c;
 }
 
+// As fill_to, without the per-tick pace (issue #16 item 11): for tests about which jobs queue fill
+// picks and in what order, where one start per tick would hide all but the first.
+inline warden::config fill_to_unpaced(int target) {
+    warden::config c = fill_to(target);
+    c.max_starts_per_tick = 0;
+    return c;
+}
+
 inline warden::snapshot world(std::vector<warden::job> jobs) {
     warden::snapshot s;
     s.now = now;

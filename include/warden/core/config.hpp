@@ -40,6 +40,11 @@ struct config {
     // one job per run, so a burst of stalls is worked off gradually instead of restarting half a
     // campaign at once). The others wait, listed in plan.blocked. 0: no limit.
     std::int32_t recoveries_per_tick = 1;
+    // Issue #16 item 11: starts per tick. Production starts at most one job per run, so each
+    // start's disk use and load show in the next run's checks before another job starts. The
+    // candidates past it wait, listed in plan.blocked under starts_per_tick. 0: no limit (the
+    // deficit alone bounds the starts).
+    std::int32_t max_starts_per_tick = 1;
     // Stall recoveries of one job per rolling 24 h, counted from persisted recovery history
     // (issue #8: a job that stalls again and again needs a human, not a fourth restart).
     std::int32_t daily_recovery_cap = 3;
@@ -96,6 +101,15 @@ struct config {
         "unrecognized arguments", "unrecognised arguments", "invalid argument",
         "invalid choice",         "no such option",         "unknown option",
         "invalid config",         "invalid configuration",
+    };
+    // Issue #16 item 4: last_error text (case-insensitive substring) that names a storage or
+    // permission failure of the host. Checked before config_error_patterns, as production's
+    // worker does: storage may recover, so a row that names one stays retryable (the retry
+    // budget bounds it) even when the same text also names invalid arguments.
+    std::vector<std::string> infra_error_patterns{
+        "permission denied", "transport endpoint is not connected",
+        "[errno 107]",       "stale file handle",
+        "no space left",     "input/output error",
     };
     guard_switches guards;
 };

@@ -207,6 +207,7 @@ struct fields_of<config> {
         field{"daily_recovery_cap", &c::daily_recovery_cap},
         field{"max_retries", &c::max_retries},
         field{"recoveries_per_tick", &c::recoveries_per_tick},
+        field{"max_starts_per_tick", &c::max_starts_per_tick},
         field{"stall_after_minutes", &c::stall_after},
         field{"start_grace_minutes", &c::start_grace},
         field{"guard_window_minutes", &c::guard_window},
@@ -224,6 +225,7 @@ struct fields_of<config> {
         field{"degraded_rate_pages_per_minute", &c::degraded_rate_pages_per_minute},
         field{"degraded_rate_ticks", &c::degraded_rate_ticks},
         field{"config_error_patterns", &c::config_error_patterns},
+        field{"infra_error_patterns", &c::infra_error_patterns},
         field{"guards", &c::guards},
     };
 };

@@ -112,13 +112,14 @@ struct host_facts {
     friend bool operator==(const host_facts&, const host_facts&) = default;
 };
 
-// Whether a deploy is taken to be in progress: held, or unprobeable and younger than
-// `stale_after` (strict: at exactly stale_after the lock is stale).
+// Whether a deploy is taken to be in progress: held, or unprobeable and at most `stale_after`
+// old. A lock exactly `stale_after` old is still held (issue #16 item 6: production's
+// `age <= max`); one second later it is stale.
 [[nodiscard]] constexpr bool deploy_lock_in_effect(const host_facts& h, timestamp now,
                                                    duration stale_after) noexcept {
     if (h.deploy_lock_present) return true;
     if (!h.deploy_lock_unprobeable) return false;
-    return !h.deploy_lock_created_at || now - *h.deploy_lock_created_at < stale_after;
+    return !h.deploy_lock_created_at || now - *h.deploy_lock_created_at <= stale_after;
 }
 
 // Writes each progress fact over its job's row; returns the indexes of the facts that name no job

@@ -70,6 +70,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (c.max_retries < 0)
         bad("max_retries", "must not be negative (0: an infra error fails at once)");
     if (c.recoveries_per_tick < 0) bad("recoveries_per_tick", "must not be negative (0: no limit)");
+    if (c.max_starts_per_tick < 0) bad("max_starts_per_tick", "must not be negative (0: no limit)");
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
     if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
@@ -100,6 +101,9 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
         if (c.config_error_patterns[i].empty())
             bad(fmt::format("config_error_patterns[{}]", i), "an empty pattern matches everything");
+    for (std::size_t i = 0; i < c.infra_error_patterns.size(); ++i)
+        if (c.infra_error_patterns[i].empty())
+            bad(fmt::format("infra_error_patterns[{}]", i), "an empty pattern matches everything");
     return out;
 }
 

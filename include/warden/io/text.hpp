@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/facts/campaign.hpp>
 #include <warden/outcome.hpp>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace warden {
 inline namespace v0 {
@@ -83,8 +85,15 @@ class job_names {
   public:
     explicit job_names(const snapshot& s) {
         names_.reserve(s.jobs.size());
-        for (const auto& j : s.jobs)
+        for (const auto& j : s.jobs) {
             names_.emplace(to_int(j.id), j.name);
+            if (metadata_year_without_kind(j)) year_without_kind_.insert(to_int(j.id));
+        }
+    }
+    // Whether a backfill of this job comes from its own campaign_year (issue #16 item 8), not
+    // from a legacy name.
+    [[nodiscard]] bool has_year_without_kind(job_id id) const {
+        return year_without_kind_.count(to_int(id)) != 0;
     }
     [[nodiscard]] std::string label(job_id id) const {
         const auto it = names_.find(to_int(id));
@@ -94,6 +103,7 @@ class job_names {
 
   private:
     std::unordered_map<std::int64_t, std::string_view> names_;
+    std::unordered_set<std::int64_t> year_without_kind_;
 };
 
 [[nodiscard]] inline std::string describe_evidence(const evidence& e) {
@@ -138,6 +148,10 @@ struct action_describer {
                            to_string(a.rule));
     }
     std::string operator()(const backfill_campaign& a) const {
+        if (names.has_year_without_kind(a.job))
+            return fmt::format("backfill {} campaign annual {} ({}: campaign_year {} without "
+                               "campaign_kind)",
+                               names.label(a.job), a.year, to_string(a.rule), a.year);
         return fmt::format("backfill {} campaign annual {} ({}: legacy -{}0101 name)",
                            names.label(a.job), a.year, to_string(a.rule), a.year);
     }

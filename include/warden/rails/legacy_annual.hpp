@@ -11,19 +11,22 @@
 namespace warden {
 inline namespace v0 {
 
-// Campaign metadata is written only where the row's own name proves it: a backfill whose year
-// does not match the `-YYYY0101` stamp would drag a job into the wrong campaign.
+// Campaign metadata is written only where the row itself proves it: its own campaign_year
+// (issue #16 item 8: only the kind is missing), else its name's `-YYYY0101` stamp. A backfill
+// whose year matches neither would drag a job into the wrong campaign.
 struct legacy_annual {
     static constexpr std::string_view name = "legacy_annual";
 
     [[nodiscard]] verdict check(const decision_context&, const subject& s,
                                 const backfill_campaign& a) const {
-        const auto year = legacy_annual_year(s.row);
+        const auto year = backfill_year(s.row);
         if (year && *year == a.year) return verdict::allow();
         if (year)
-            return verdict::deny(
-                fmt::format("name says campaign year {}, backfill says {}", *year, a.year));
-        return verdict::deny("neither name nor output dir carries a -YYYY0101 stamp");
+            return verdict::deny(fmt::format(
+                "{} says campaign year {}, backfill says {}",
+                metadata_year_without_kind(s.row) ? "campaign_year" : "name", *year, a.year));
+        return verdict::deny(
+            "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp");
     }
 };
 

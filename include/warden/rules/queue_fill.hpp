@@ -6,6 +6,7 @@
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rules/proposal.hpp>
+#include <warden/rules/recovery_options.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -35,22 +36,24 @@ inline namespace v0 {
     return waits_for_start(j, f) && !start_eligibility(c, j, target_campaign_year(c, now));
 }
 
-// One start: a legacy job first gets its campaign metadata (B3), then the start with options
-// raised to the annual minimums (B4). Versions chain: the start expects the backfill's version.
+// One start: a job without a kind first gets its campaign metadata (B3, issue #16 item 8), then
+// the start with the options a recovery would write (issue #16 item 7: production calls
+// _ensure_recovery_tool_options before every auto-start): monitoring and adaptive restart on,
+// the annual minimums (B4), the stall timeout filled. Versions chain: the start expects the
+// backfill's version.
 [[nodiscard]] inline proposal queue_fill_start(const config& c, const job& j) {
     proposal p;
     std::int64_t version = j.version;
     if (j.kind != campaign_kind::annual) {
-        // A candidate of legacy naming: its stamp is the year it was found eligible for.
-        const auto year = legacy_annual_year(j);
+        // A candidate without a kind: its campaign_year (issue #16 item 8) or its legacy stamp
+        // is the year it was found eligible for.
+        const auto year = backfill_year(j);
         WARDEN_ASSERT(year.has_value(), "a start candidate that is not annual");
         p.add(backfill_campaign{j.id, j.status, version, campaign_kind::annual, *year,
                                 rule_id::queue_fill});
         ++version;
     }
-    const tool_options options =
-        c.guards.raise_annual_minimums ? raised_to(j.options, c.annual_minimums) : j.options;
-    p.add(start_job{j.id, j.status, version, options, rule_id::queue_fill});
+    p.add(start_job{j.id, j.status, version, start_options(c, j), rule_id::queue_fill});
     return p;
 }
 

@@ -35,5 +35,11 @@ inline namespace v0 {
     return out;
 }
 
+// The options queue fill starts a job with (issue #16 item 7): the same as a recovery's. Only
+// annual jobs are started, so a start always gets the annual set.
+[[nodiscard]] constexpr tool_options start_options(const config& c, const job& j) noexcept {
+    return recovery_options(c, j);
+}
+
 } // namespace v0
 } // namespace warden

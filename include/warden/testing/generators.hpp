@@ -221,6 +221,8 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
         c.guard_window =
             std::min<duration>(c.stall_after, std::chrono::minutes{*rc::gen::element(10, 0, 60)});
         c.soft_recovery = *rc::gen::element(true, false);
+        // Issue #16 item 11: the default pace, no limit, and a limit above one.
+        c.max_starts_per_tick = *rc::gen::element(1, 0, 2);
         return c;
     });
 }
@@ -270,7 +272,7 @@ inline void showValue(const config& c, std::ostream& os) {
     os << "{ensure_min_running_jobs " << c.ensure_min_running_jobs << " disk "
        << c.disk_threshold_percent << " cap " << c.daily_start_cap << " stall "
        << c.stall_after.count() << "s start_grace " << c.start_grace.count() << "s orphan_grace "
-       << c.orphan_grace.count() << "s}";
+       << c.orphan_grace.count() << "s max_starts_per_tick " << c.max_starts_per_tick << "}";
 }
 
 } // namespace v0

@@ -159,3 +159,24 @@ TEST_CASE("apply: a write to a row whose version is at its maximum is refused", 
     CHECK(s.jobs[0].version == top);
     CHECK(s.jobs[0].status == job_status::queued);
 }
+
+// Issue #16 items 7 and 8: the start carries the recovery's self-healing options and the
+// backfill writes the kind of a row that had only a campaign_year; the reference applier keeps
+// both.
+TEST_CASE("apply: a start stores its self-healing options, a backfill the missing kind",
+          "[core][apply][queue_fill]") {
+    warden::job j = job_builder{4, job_status::queued, "hc-news"}.version(2);
+    j.campaign_year = 2026;
+    auto s = world({j});
+    const auto p = warden::decide(s, fill_to(1));
+    REQUIRE(p.actions.size() == 2);
+    const auto r = warden::apply_to_snapshot(s, p);
+    CHECK(r.applied == 2);
+    CHECK(s.jobs[0].kind == warden::campaign_kind::annual);
+    CHECK(s.jobs[0].campaign_year == 2026);
+    CHECK(s.jobs[0].status == job_status::running);
+    CHECK(s.jobs[0].options.monitoring == true);
+    CHECK(s.jobs[0].options.adaptive_restart == true);
+    CHECK(s.jobs[0].options.stall_timeout_minutes == 60);
+    CHECK(s.jobs[0].options.max_container_restarts == 20);
+}

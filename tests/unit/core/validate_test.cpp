@@ -239,3 +239,19 @@ TEST_CASE("validate: pids must be in 2..4194303", "[core][validate]") {
         CHECK(stops[0].pids == std::vector<std::int64_t>{pid});
     }
 }
+
+TEST_CASE("validate: max_starts_per_tick must not be negative", "[core][validate]") {
+    auto s = world({});
+    warden::config c;
+    c.max_starts_per_tick = 0;
+    CHECK_FALSE(warden::decide(s, c).rejected());
+    c.max_starts_per_tick = -1;
+    CHECK(has_error(warden::decide(s, c), "config.max_starts_per_tick"));
+}
+
+TEST_CASE("validate: an empty infra error pattern is refused", "[core][validate]") {
+    auto s = world({});
+    warden::config c;
+    c.infra_error_patterns.push_back("");
+    CHECK(has_error(warden::decide(s, c), "config.infra_error_patterns[6]"));
+}

@@ -60,7 +60,7 @@ TEST_CASE("deploy_lock: holds a repair until the deploy ends",
     CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
 }
 
-TEST_CASE("deploy_lock: an unprobeable lock counts as held until it is 2 h old",
+TEST_CASE("deploy_lock: an unprobeable lock counts as held until it is more than 2 h old",
           "[rails][deploy_lock]") {
     rail_bench b{job_builder{1, job_status::queued}};
     b.snap.host.deploy_lock_unprobeable = true;
@@ -72,9 +72,17 @@ TEST_CASE("deploy_lock: an unprobeable lock counts as held until it is 2 h old",
         CHECK_FALSE(v.allowed);
         CHECK(v.reason == "deploy lock present and unprobeable, not yet stale");
     }
-    SECTION("exactly stale_after old: stale, ignored") {
+    SECTION("exactly stale_after old: still held (issue #16 item 6, production's age <= max)") {
         b.snap.host.deploy_lock_created_at = now - c.deploy_lock_stale_after;
+        const auto v = b.check(rail, start_of(b.snap.jobs[0]));
+        CHECK_FALSE(v.allowed);
+        CHECK(v.reason == "deploy lock present and unprobeable, not yet stale");
+        CHECK(warden::deploy_lock_in_effect(b.snap.host, now, c.deploy_lock_stale_after));
+    }
+    SECTION("1 s past stale_after: stale, ignored") {
+        b.snap.host.deploy_lock_created_at = now - c.deploy_lock_stale_after - 1s;
         CHECK(b.check(rail, start_of(b.snap.jobs[0])).allowed);
+        CHECK_FALSE(warden::deploy_lock_in_effect(b.snap.host, now, c.deploy_lock_stale_after));
     }
     SECTION("age unknown: held, the safe side") {
         CHECK_FALSE(b.check(rail, start_of(b.snap.jobs[0])).allowed);

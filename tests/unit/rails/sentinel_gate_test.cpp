@@ -69,8 +69,7 @@ static_assert(!warden::dry_run_gate<refuses_starts>);
 
 TEST_CASE("sentinel_gate: the dry run blocks exactly what apply mode writes",
           "[rails][sentinel_gate][queue_fill]") {
-    warden::config c;
-    c.ensure_min_running_jobs = 4;
+    warden::config c = fill_to_unpaced(4); // every start of the deficit, not one per tick
     auto s = campaign_with_projected_writes();
     const auto live = warden::decide(s, c);
     s.host.sentinel_present = false;
@@ -149,8 +148,7 @@ TEST_CASE("sentinel_gate: a gate's per-job refusal is not projected as applied",
 
 TEST_CASE("sentinel_gate: the dry run's starts follow a reconcile, and an orphan verdict, alone",
           "[rails][sentinel_gate][queue_fill]") {
-    warden::config c;
-    c.ensure_min_running_jobs = 2;
+    warden::config c = fill_to_unpaced(2);
     auto s = world({job_builder{3, job_status::queued}.annual().queued(30h),
                     job_builder{4, job_status::queued}.annual().queued(20h)});
     SECTION("a reconcile fills a slot: one start") {

@@ -106,3 +106,54 @@ TEST_CASE("failure_classification: the guard switch turns it off",
     auto s = world({job_builder{1, job_status::retryable}.error("unrecognized arguments: -x")});
     CHECK(warden::decide(s, c).actions.empty());
 }
+
+// Issue #16 item 4: production's worker checks infra markers before config markers. Storage
+// may recover, so a row whose error names a storage failure stays retryable.
+TEST_CASE("failure_classification: infra markers win over config markers",
+          "[rules][failure_classification]") {
+    const char* const infra[] = {
+        "Permission denied",
+        "OSError: [Errno 107] Transport endpoint is not connected",
+        "[errno 107] ENOTCONN",
+        "Stale file handle",
+        "write failed: No space left on device",
+        "Input/output error",
+    };
+    for (const char* marker : infra) {
+        CAPTURE(marker);
+        const std::string error =
+            std::string{marker} + "\nzimit: error: unrecognized arguments: --x";
+        auto s = world({job_builder{1, job_status::retryable}.error(error).failure(
+            failure_class::infra_error)});
+        CHECK(warden::decide(s, {}).actions.empty());
+        CHECK_FALSE(warden::is_config_error(warden::config{}, error));
+        CHECK(warden::is_infra_error(warden::config{}, error));
+    }
+}
+
+TEST_CASE("failure_classification: the config marker alone still fails the row",
+          "[rules][failure_classification]") {
+    // The boundary: the same row without the infra line is a config error.
+    auto s = world({job_builder{1, job_status::retryable}
+                        .error("zimit: error: unrecognized arguments: --x")
+                        .failure(failure_class::infra_error)});
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].failure == failure_class::infra_error_config);
+}
+
+TEST_CASE("failure_classification: infra_error_patterns is configurable, case-insensitively",
+          "[rules][failure_classification][config]") {
+    warden::config c;
+    c.infra_error_patterns = {"NFS SERVER NOT RESPONDING"};
+    const std::string error = "nfs server not responding; unrecognized arguments: --x";
+    CHECK(warden::is_infra_error(c, error));
+    CHECK_FALSE(warden::is_config_error(c, error));
+    c.infra_error_patterns.clear(); // no infra markers: the config marker decides
+    CHECK(warden::is_config_error(c, error));
+    // A host that classed the row a config error is believed whatever the text says.
+    auto s = world({job_builder{1, job_status::retryable}
+                        .error("Permission denied")
+                        .failure(failure_class::infra_error_config)});
+    CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
+}

@@ -24,7 +24,9 @@ TEST_CASE("queue_fill: starts exactly the deficit, oldest first", "[rules][queue
     auto s = world({healthy_running(1), waiting_annual(2, 10h), waiting_annual(3, 30h),
                     waiting_annual(4, 20h)});
     hold_lock(s, 1);
-    const auto p = warden::decide(s, fill_to(3));
+    auto c = fill_to(3);
+    c.max_starts_per_tick = 0; // no per-tick limit: the deficit alone bounds the starts
+    const auto p = warden::decide(s, c);
     CHECK(started_ids(p) == std::vector<std::int64_t>{3, 4});
     CHECK(p.summary.running == 3);
 }
@@ -41,7 +43,8 @@ TEST_CASE("queue_fill: ties break by source order, then id", "[rules][queue_fill
     auto s = world({waiting_annual(9, 24h, "cihr"), waiting_annual(8, 24h, "phac"),
                     waiting_annual(7, 24h, "other"), waiting_annual(6, 24h, "phac"),
                     waiting_annual(5, 24h, "hc")});
-    CHECK(started_ids(warden::decide(s, fill_to(5))) == std::vector<std::int64_t>{5, 6, 8, 9, 7});
+    CHECK(started_ids(warden::decide(s, fill_to_unpaced(5))) ==
+          std::vector<std::int64_t>{5, 6, 8, 9, 7});
 }
 
 TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #8)",
@@ -74,10 +77,10 @@ TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #
     SECTION("the engine picks in that order, whatever the row order") {
         auto s = world({created(1, 10h, "hc"), created(2, 30h, "cihr"), created(3, std::nullopt),
                         created(4, 30h, "hc"), created(5, 30h, "hc")});
-        const auto forward = started_ids(warden::decide(s, fill_to(5)));
+        const auto forward = started_ids(warden::decide(s, fill_to_unpaced(5)));
         CHECK(forward == std::vector<std::int64_t>{3, 4, 5, 2, 1});
         std::reverse(s.jobs.begin(), s.jobs.end());
-        CHECK(started_ids(warden::decide(s, fill_to(5))) == forward);
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(5))) == forward);
     }
 }
 
@@ -100,7 +103,11 @@ TEST_CASE("queue_fill: a legacy job is backfilled, then started with a chained v
     CHECK(backfill.expected_version == 1);
     const auto& start = std::get<warden::start_job>(p.actions[1]);
     CHECK(start.expected_version == 2);
-    CHECK(start.options == warden::tool_options{20, 50, 50, 2, std::nullopt});
+    warden::tool_options expected{20, 50, 50, 2, std::nullopt};
+    expected.monitoring = true;
+    expected.adaptive_restart = true;
+    expected.stall_timeout_minutes = 60;
+    CHECK(start.options == expected);
 }
 
 TEST_CASE("queue_fill: without legacy detection a legacy job is invisible (B3)",
@@ -128,13 +135,28 @@ TEST_CASE("queue_fill: a per-job denial moves on to the next candidate",
     auto s = world({waiting_annual(1, 30h), waiting_annual(2, 20h), waiting_annual(3, 10h)});
     for (auto ago : {1h, 2h, 3h})
         s.starts.push_back({warden::job_id{1}, now - ago});
-    const auto p = warden::decide(s, fill_to(2));
-    CHECK(started_ids(p) == std::vector<std::int64_t>{2, 3});
-    const auto blocked = blocked_of<warden::start_job>(p);
-    REQUIRE(blocked.size() == 1);
-    CHECK(warden::to_int(blocked[0].first.job) == 1);
-    CHECK(blocked[0].second.rail == "daily_start_cap");
-    CHECK(blocked[0].second.reason == "3 starts in the last 24 h (cap 3)");
+    SECTION("no per-tick limit: both free slots are filled past the capped job") {
+        auto c = fill_to(2);
+        c.max_starts_per_tick = 0;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{2, 3});
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 1);
+        CHECK(warden::to_int(blocked[0].first.job) == 1);
+        CHECK(blocked[0].second.rail == "daily_start_cap");
+        CHECK(blocked[0].second.reason == "3 starts in the last 24 h (cap 3)");
+    }
+    SECTION("the default one start per tick: the capped job does not use it up") {
+        // Issue #16 item 11: production stops at a capped candidate; warden moves on.
+        const auto p = warden::decide(s, fill_to(2));
+        CHECK(started_ids(p) == std::vector<std::int64_t>{2});
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 2);
+        CHECK(warden::to_int(blocked[0].first.job) == 1);
+        CHECK(blocked[0].second.rail == "daily_start_cap");
+        CHECK(warden::to_int(blocked[1].first.job) == 3);
+        CHECK(blocked[1].second.rail == "starts_per_tick");
+    }
 }
 
 TEST_CASE("queue_fill: a host-wide denial blocks exactly the starts that would have happened",
@@ -149,12 +171,15 @@ TEST_CASE("queue_fill: a host-wide denial blocks exactly the starts that would h
     SECTION("sentinel") {
         s.host.sentinel_present = false;
     }
-    const auto p = warden::decide(s, fill_to(2));
+    auto c = fill_to(2);
+    c.max_starts_per_tick = 0; // the host-wide denial alone, not the per-tick limit
+    const auto p = warden::decide(s, c);
     CHECK(p.actions.empty());
     const auto blocked = blocked_of<warden::start_job>(p);
     REQUIRE(blocked.size() == 2);
     CHECK(warden::to_int(blocked[0].first.job) == 1);
     CHECK(warden::to_int(blocked[1].first.job) == 2);
+    CHECK(blocked[0].second.rail == blocked[1].second.rail);
 }
 
 TEST_CASE("queue_fill: never while a job is stalled", "[rules][queue_fill][stall_recovery]") {
@@ -195,7 +220,11 @@ TEST_CASE("queue_fill: options are raised to the annual minimums and page caps d
     auto s = world({waiting_annual(1).options({30, 10, 70, 0, 5000})});
     const auto starts = actions_of<warden::start_job>(warden::decide(s, fill_to(1)));
     REQUIRE(starts.size() == 1);
-    CHECK(starts[0].options == warden::tool_options{30, 50, 70, 2, std::nullopt});
+    CHECK(starts[0].options.max_container_restarts == 30);
+    CHECK(starts[0].options.error_threshold_timeout == 50);
+    CHECK(starts[0].options.error_threshold_http == 70);
+    CHECK(starts[0].options.backoff_delay_minutes == 2);
+    CHECK_FALSE(starts[0].options.page_cap);
 }
 
 TEST_CASE("queue_fill: only the target campaign year is started, the rest are listed as skipped",
@@ -221,6 +250,7 @@ TEST_CASE("queue_fill: only the target campaign year is started, the rest are li
     SECTION("a configured year overrides it") {
         auto c = fill_to(3);
         c.campaign_year = 2025;
+        c.max_starts_per_tick = 0;
         const auto p = warden::decide(s, c);
         CHECK(started_ids(p) == std::vector<std::int64_t>{4, 1}); // job 4 queued 48 h ago
         REQUIRE(actions_of<warden::backfill_campaign>(p).size() == 1);
@@ -262,4 +292,136 @@ TEST_CASE("queue_fill: a backfill names the campaign date, January 1st 00:00 UTC
     const auto doc = warden::to_json(warden::action{b});
     CHECK(doc["campaign_date"] == "2026-01-01");
     CHECK(doc["campaign_date_utc"] == "2026-01-01T00:00:00Z");
+}
+
+// Issue #16 item 7: production calls _ensure_recovery_tool_options before every auto-start, so a
+// start carries the self-healing options a recovery writes.
+TEST_CASE("queue_fill: a start carries the same options as a recovery",
+          "[rules][queue_fill][recovery_options]") {
+    warden::tool_options low{3, 10, 70, 0, 5000};
+    auto s = world({waiting_annual(1).options(low)});
+    const warden::config c = fill_to(1);
+    const auto starts = actions_of<warden::start_job>(warden::decide(s, c));
+    REQUIRE(starts.size() == 1);
+    CHECK(starts[0].options == warden::recovery_options(c, s.jobs[0]));
+    CHECK(starts[0].options.monitoring == true);
+    CHECK(starts[0].options.adaptive_restart == true);
+    CHECK(starts[0].options.stall_timeout_minutes == 60);
+    CHECK(starts[0].options.max_container_restarts == 20);
+
+    SECTION("explicit values the recovery keeps, the start keeps") {
+        low.monitoring = false;         // turned on, as a recovery does
+        low.stall_timeout_minutes = 30; // an explicit stall timeout is kept, even below 60
+        s.jobs[0].options = low;
+        const auto again = actions_of<warden::start_job>(warden::decide(s, c));
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].options.monitoring == true);
+        CHECK(again[0].options.stall_timeout_minutes == 30);
+    }
+    SECTION("with raising off the thresholds stay, monitoring is still on") {
+        auto off = c;
+        off.guards.raise_annual_minimums = false;
+        const auto p = warden::decide(s, off);
+        // annual_minimums still refuses the start: thresholds 10 and a page cap stay.
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 1);
+        CHECK(blocked[0].first.options.monitoring == true);
+        CHECK(blocked[0].first.options.error_threshold_timeout == 10);
+        CHECK(blocked[0].second.rail == "annual_minimums");
+    }
+}
+
+// Issue #16 item 8: a row with campaign_year but no campaign_kind is annual for that year, and
+// its kind is backfilled before the start.
+TEST_CASE("queue_fill: a campaign_year without a kind is started after a backfill of the kind",
+          "[rules][queue_fill][campaign_year][legacy_annual]") {
+    warden::job j = job_builder{4, job_status::queued, "hc-news"}.version(3);
+    j.campaign_year = 2026;
+    auto s = world({j});
+    SECTION("the target year: backfill then start") {
+        const auto p = warden::decide(s, fill_to(1));
+        REQUIRE(p.actions.size() == 2);
+        const auto& backfill = std::get<warden::backfill_campaign>(p.actions[0]);
+        CHECK(backfill.kind == warden::campaign_kind::annual);
+        CHECK(backfill.year == 2026);
+        CHECK(backfill.expected_version == 3);
+        CHECK(std::get<warden::start_job>(p.actions[1]).expected_version == 4);
+        CHECK(p.blocked.empty());
+    }
+    SECTION("another year: skipped as a year mismatch, not as non-annual") {
+        s.jobs[0].campaign_year = 2025;
+        const auto p = warden::decide(s, fill_to(1));
+        CHECK(p.actions.empty());
+        REQUIRE(p.skipped.size() == 1);
+        CHECK(p.skipped[0].reason == warden::skip_reason::year_mismatch);
+        CHECK(p.skipped[0].campaign_year == 2025);
+    }
+    SECTION("a year before 1970 is no campaign") {
+        s.jobs[0].campaign_year = 1969;
+        const auto p = warden::decide(s, fill_to(1));
+        CHECK(p.actions.empty());
+        REQUIRE(p.skipped.size() == 1);
+        CHECK(p.skipped[0].reason == warden::skip_reason::non_annual);
+    }
+}
+
+// Issue #16 item 11: production starts at most one job per run.
+TEST_CASE("queue_fill: at most max_starts_per_tick starts, the rest blocked as starts_per_tick",
+          "[rules][queue_fill][max_starts_per_tick]") {
+    auto s = world({waiting_annual(1, 30h), waiting_annual(2, 20h), waiting_annual(3, 10h),
+                    waiting_annual(4, 5h)});
+    SECTION("default 1: one start, the rest of the deficit waits") {
+        const auto p = warden::decide(s, fill_to(3));
+        CHECK(started_ids(p) == std::vector<std::int64_t>{1});
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 2); // the deficit is 3: job 4 would not start anyway
+        CHECK(warden::to_int(blocked[0].first.job) == 2);
+        CHECK(warden::to_int(blocked[1].first.job) == 3);
+        CHECK(blocked[0].second.rail == "starts_per_tick");
+        CHECK(blocked[0].second.reason ==
+              "waiting: at most 1 start per tick, so each start's disk and load show before the "
+              "next");
+        CHECK(p.summary.running == 1);
+        CHECK(warden::outcome_of(p, s) == warden::tick_reason::started_job);
+    }
+    SECTION("boundary: a limit equal to the deficit blocks nothing") {
+        auto c = fill_to(3);
+        c.max_starts_per_tick = 3;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{1, 2, 3});
+        CHECK(p.blocked.empty());
+    }
+    SECTION("a limit of 2 below a deficit of 3") {
+        auto c = fill_to(3);
+        c.max_starts_per_tick = 2;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{1, 2});
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 1);
+        CHECK(blocked[0].second.reason ==
+              "waiting: at most 2 starts per tick, so each start's disk and load show before the "
+              "next");
+    }
+    SECTION("0: no limit") {
+        auto c = fill_to(3);
+        c.max_starts_per_tick = 0;
+        CHECK(started_ids(warden::decide(s, c)) == std::vector<std::int64_t>{1, 2, 3});
+    }
+    SECTION("a dry run counts its start against the limit, as apply mode would") {
+        s.host.sentinel_present = false;
+        const auto p = warden::decide(s, fill_to(3));
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 3);
+        CHECK(blocked[0].second.rail == "sentinel_gate");
+        CHECK(blocked[1].second.rail == "starts_per_tick");
+        CHECK(blocked[2].second.rail == "starts_per_tick");
+    }
+    SECTION("a host-wide denial is reported as such, not as the per-tick limit") {
+        s.host.disk_used_percent = 90.0;
+        const auto p = warden::decide(s, fill_to(3));
+        const auto blocked = blocked_of<warden::start_job>(p);
+        REQUIRE(blocked.size() == 3);
+        for (const auto& b : blocked)
+            CHECK(b.second.rail == "disk_threshold");
+    }
 }

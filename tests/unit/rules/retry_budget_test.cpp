@@ -80,7 +80,7 @@ TEST_CASE("retry_budget: other failure classes and statuses are not budgeted",
     auto queued = infra_failed(3, 50); // an operator re-queued it by hand: their call
     queued.j.status = job_status::queued;
     auto s = world({transient, orphaned, queued});
-    const auto p = warden::decide(s, fill_to(3));
+    const auto p = warden::decide(s, fill_to_unpaced(3));
     CHECK(actions_of<warden::set_status>(p).empty());
     CHECK(started_ids(p).size() == 3);
 }

@@ -72,6 +72,16 @@ class state_checker {
         return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
     }
 
+    // Ticks the campaign may stay under-filled with startable work: the drift bound, plus one
+    // watchdog period per start the pace allows (issue #16 item 11: max_starts_per_tick starts
+    // per tick, so filling N slots takes ceil(N / max) ticks).
+    [[nodiscard]] std::int64_t fill_bound_ticks() const {
+        const std::int64_t per_tick = cfg_.max_starts_per_tick;
+        const std::int64_t slots = o_.target_running;
+        const std::int64_t ticks = per_tick > 0 ? (slots + per_tick - 1) / per_tick : 1;
+        return drift_bound_ticks() + ticks * o_.watchdog_period_ticks;
+    }
+
     // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
     // host observes up to a period late) past the start grace, one recovery per watchdog tick
     // for every job ahead of it, a few periods for the tick's conflicts, and slack.
@@ -289,7 +299,7 @@ class state_checker {
                 startable = is_waiting(w.row(j).status) && !w.config_error(j) &&
                             !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap;
         if (live < o_.target_running && startable) {
-            if (++underfilled_ticks_ == drift_bound_ticks() + 1)
+            if (++underfilled_ticks_ == fill_bound_ticks() + 1)
                 report_(invariant::underfilled, -1,
                         fmt::format("{} running, target {}, startable work waiting for {} ticks",
                                     live, o_.target_running, underfilled_ticks_));
