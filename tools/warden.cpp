@@ -240,7 +240,8 @@ db_inputs read_db_inputs(const options& o) {
         }
         if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
             throw usage_error{"--runtime: jobs and starts come from the database; the side file "
-                              "holds config, host, locks, processes and running_set only"};
+                              "holds config, host, locks, unprobeable_locks, processes, "
+                              "running_set and progress only"};
         in.runtime.locks = in.doc.snapshot.locks;
         in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
         in.runtime.progress = in.doc.progress;
