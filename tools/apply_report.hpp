@@ -3,6 +3,7 @@
 // result", docs/schema/apply-result.schema.json) and its Prometheus series (docs/metrics.md,
 // "apply"). CLI-internal: the library's apply result is warden::sqlite::apply_result.
 #include <warden/adapters/sqlite.hpp>
+#include <warden/host/carry_out.hpp>
 #include <warden/io/json.hpp>
 #include <warden/io/prometheus.hpp>
 
@@ -29,7 +30,42 @@ struct apply_report {
     const warden::snapshot& read;
     const warden::sqlite::apply_result& result;
     bool dry_run = false; // the sentinel file was absent: nothing written
+    // --host-config: what carrying out the runtime actions did; null when not asked to.
+    const std::vector<warden::host::runtime_result>* carried_out = nullptr;
 };
+
+inline nlohmann::ordered_json to_json(const warden::host::runtime_result& r) {
+    using json = nlohmann::ordered_json;
+    json out = json::object();
+    out["action_index"] = r.action_index;
+    out["kind"] = r.record.kind;
+    out["job_id"] = warden::to_int(r.record.job);
+    out["ok"] = r.record.ok;
+    out["detail"] = r.record.detail;
+    json& pids = out["pids"] = json::array();
+    for (const auto& p : r.record.pids) {
+        json item = json::object();
+        item["pid"] = p.pid;
+        item["outcome"] = warden::host::to_string(p.outcome);
+        pids.push_back(std::move(item));
+    }
+    if (r.record.command) {
+        const auto& c = *r.record.command;
+        json& command = out["command"] = json::object();
+        command["argv"] = c.argv;
+        command["outcome"] = warden::host::to_string(c.outcome);
+        command["exit_status"] =
+            c.outcome == warden::host::command_outcome::exited ? json(c.exit_status) : json();
+        command["signal"] = c.signal != 0 ? json(c.signal) : json();
+        command["error"] = c.error;
+        command["output"] = c.output;
+        command["elapsed_ms"] = c.elapsed.count();
+    } else {
+        out["command"] = nullptr;
+    }
+    out["undo"] = r.undo ? json(std::string{warden::sqlite::to_string(*r.undo)}) : json();
+    return out;
+}
 
 inline const warden::job* find_job(const warden::snapshot& s, warden::job_id id) {
     const auto it = std::find_if(s.jobs.begin(), s.jobs.end(),
@@ -101,6 +137,11 @@ inline nlohmann::ordered_json to_json(const apply_report& r) {
         actions.push_back(std::move(item));
     }
     out["runtime_actions"] = runtime_actions_json(r);
+    if (r.carried_out) {
+        json& results = out["runtime_results"] = json::array();
+        for (const auto& x : *r.carried_out)
+            results.push_back(to_json(x));
+    }
     json& counts = out["counts"] = json::object();
     counts["applied"] = r.dry_run ? 0 : r.result.applied;
     counts["conflicts"] = r.dry_run ? 0 : r.result.conflicts;
@@ -137,6 +178,24 @@ inline std::string apply_prometheus(const apply_report& r) {
         out += fmt::format("warden_apply_runtime_actions{{kind=\"{}\"}} {}\n", kind,
                            std::count_if(runtime.begin(), runtime.end(),
                                          [&](const auto& item) { return item["kind"] == kind; }));
+    if (!r.carried_out) return out;
+    family("runtime_action_results",
+           "Runtime actions carried out (--host-config), by kind and result.");
+    for (const std::string_view kind : {"start", "stop", "restart"})
+        for (const bool ok : {true, false})
+            out += fmt::format(
+                "warden_runtime_action_results{{kind=\"{}\",result=\"{}\"}} {}\n", kind,
+                ok ? "ok" : "failed",
+                std::count_if(r.carried_out->begin(), r.carried_out->end(), [&](const auto& x) {
+                    return x.record.kind == kind && x.record.ok == ok;
+                }));
+    family("runtime_starts_undone",
+           "Failed starts whose row was put back as it was before the start (no start counted).");
+    out +=
+        fmt::format("warden_runtime_starts_undone {}\n",
+                    std::count_if(r.carried_out->begin(), r.carried_out->end(), [](const auto& x) {
+                        return x.undo == warden::sqlite::action_status::applied;
+                    }));
     return out;
 }
 

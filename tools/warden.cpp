@@ -53,6 +53,7 @@ struct options {
     std::string on_conflict = "skip";
     int busy_timeout_ms = 5000; // how long to wait for another writer's lock
     std::string metrics_out;    // decide, apply: also write the textfile here, atomically
+    std::string host_config;    // apply: carry out the runtime actions with its "actions"
 };
 
 struct usage_error {
@@ -260,7 +261,8 @@ db_inputs read_db_inputs(const options& o) {
         }
         if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
             throw usage_error{"--runtime: jobs and starts come from the database; the side file "
-                              "holds config, host, locks, processes and running_set only"};
+                              "holds config, host, locks, unprobeable_locks, processes, "
+                              "running_set and progress only"};
         in.runtime.locks = in.doc.snapshot.locks;
         in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
         in.runtime.progress = in.doc.progress;
@@ -373,6 +375,46 @@ void print_apply_text(const outcome& r, const warden_cli::apply_report& report) 
                result.committed ? "" : " (nothing written)");
 }
 
+// --host-config: the command templates of its "actions" section (docs/host-actions.md), read
+// before anything is applied so that a typo cannot leave committed starts with no launch.
+std::optional<warden::host::action_templates> read_action_templates(const options& o) {
+    if (o.host_config.empty()) return std::nullopt;
+    const std::string text = read_input(o.host_config, std::size_t{1} << 20);
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+        throw usage_error{fmt::format("--host-config {}: not a JSON object", o.host_config)};
+    if (!parsed.contains("actions"))
+        throw usage_error{fmt::format("--host-config {}: no \"actions\" section", o.host_config)};
+    warden::host::action_templates t;
+    const auto errors = warden::host::parse_action_templates(parsed["actions"], t);
+    if (!errors.empty()) {
+        for (const auto& e : errors)
+            warden_cli::log_line("error", e, "--host-config");
+        throw usage_error{fmt::format("--host-config {}: {} errors in \"actions\"", o.host_config,
+                                      errors.size())};
+    }
+    return t;
+}
+
+// The text lines of what carrying out did, and an error log line per failed action.
+void print_carried_out(const std::vector<warden::host::runtime_result>& results, bool text_output) {
+    for (const auto& r : results) {
+        const std::string what =
+            fmt::format("{} job {}", r.record.kind, warden::to_int(r.record.job));
+        std::string undo;
+        if (r.undo)
+            undo = *r.undo == warden::sqlite::action_status::applied
+                       ? " (start undone: the row is as before, no start counted)"
+                       : " (not undone: the row moved since the start)";
+        if (text_output)
+            fmt::print("{}: {}{}{}\n", r.record.ok ? "carried out" : "failed", what,
+                       r.record.ok ? "" : ": " + warden::escape_text(r.record.detail), undo);
+        if (!r.record.ok)
+            warden_cli::log_line("error", fmt::format("{}: {}{}", what, r.record.detail, undo), {},
+                                 r.record.job);
+    }
+}
+
 // What apply did, on standard output (text lines, or the apply result document) and in the
 // --metrics-out textfile; returns the exit status.
 int report_apply(const options& o, const outcome& r, const warden_cli::apply_report& report,
@@ -381,6 +423,7 @@ int report_apply(const options& o, const outcome& r, const warden_cli::apply_rep
         print_json(warden_cli::to_json(report));
     else
         print_apply_text(r, report);
+    if (report.carried_out) print_carried_out(*report.carried_out, o.format != "json");
     return write_metrics(o, r, status, warden_cli::apply_prometheus(report));
 }
 
@@ -394,9 +437,11 @@ int cmd_apply(const options& o) {
     if (o.sentinel.empty())
         throw usage_error{"apply needs --sentinel PATH: the sentinel file is the only authority "
                           "to write (a runtime document's \"sentinel\" is not)"};
+    const auto templates = read_action_templates(o);
     auto db = open_db(o, warden::sqlite::database::mode::read_write);
     try {
         db_inputs in = read_db_inputs(o);
+        const warden::timestamp now = in.now;
         if (!in.ok) {
             outcome refused;
             refused.plan.errors = in.doc.errors;
@@ -422,8 +467,15 @@ int cmd_apply(const options& o) {
         // A host-wide error rolled everything back; errors that each name a job did not stop
         // the other jobs' writes, which are printed, and the exit status still says invalid.
         if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
-        return report_apply(o, r, {r.plan, r.doc.snapshot, result, false},
-                            r.decided ? exit_ok : exit_invalid);
+        warden_cli::apply_report report{r.plan, r.doc.snapshot, result, false};
+        // --host-config: the runtime actions carried out after the commit; a failed start is
+        // undone (docs/host-actions.md). A failed action is reported, the exit status kept.
+        std::vector<warden::host::runtime_result> carried;
+        if (templates) {
+            carried = warden::host::carry_out(db, r.plan, r.doc.snapshot, result, *templates, now);
+            report.carried_out = &carried;
+        }
+        return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -589,6 +641,9 @@ int run_command(int argc, char** argv) {
         ->add_option("--format", o.format,
                      "text (default) or json: the apply result document (docs/formats.md)")
         ->check(CLI::IsMember({"json", "text"}));
+    apply->add_option("--host-config", o.host_config,
+                      "Carry out the runtime actions after the commit with the command templates "
+                      "of this file's \"actions\" section (docs/host-actions.md)");
     for (CLI::App* cmd : {decide, apply})
         cmd->add_option("--metrics-out", o.metrics_out,
                         "Also write the Prometheus textfile to this path (atomically: a temporary "

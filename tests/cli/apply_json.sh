@@ -10,7 +10,8 @@ warden=$1
 root=$2
 promtool=${PROMTOOL:-promtool}
 work=$(mktemp -d)
-trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+standins=()
+trap 'for p in "${standins[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; chmod -R u+w "$work"; rm -rf "$work"' EXIT
 cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { sqlite3 c.db "$1"; }
@@ -163,4 +164,78 @@ fatal = [json.loads(l) for l in sys.argv[3].splitlines()]
 assert len(fatal) == 1 and fatal[0]["exit_status"] == 2 and "needs --sentinel" in fatal[0]["message"], fatal
 ' "$err" "$err2" "$err3" || fail "--log-format json: $err / $err2 / $err3"
 [ $code = 2 ] || fail "apply without --sentinel (json log): exit $code"
+# 9. --host-config: the runtime actions carried out on real processes. A fresh database; the
+#    stalled job 5's crawl is a stand-in that ignores SIGTERM (the stop must escalate to
+#    SIGKILL), the other crawls are live stand-ins too (nothing else may be signalled), and the
+#    start command fails: its row goes back as it was, and no start is counted.
+"$warden" schema --db h.db >/dev/null
+sqlite3 h.db <"$root/examples/campaign.sql"
+standin() { sh -c "trap '' TERM; exec sleep 120" </dev/null >/dev/null 2>&1 & echo $!; }
+p5=$(standin); p7=$(standin); p3=$(standin)
+standins=("$p5" "$p7" "$p3")
+sed -e "s/5151/$p5/; s/4242/$p7/; s/3131/$p3/" "$root/examples/campaign.runtime.json" >h.runtime.json
+cat >host.json <<JSON
+{"actions": {
+  "start_job": ["sh", "-c", "echo \"cannot launch {name}\" >&2; exit 4"],
+  "restart_worker": ["sh", "-c", "echo restarted >> \"\$0\"", "$work/worker-restarts"],
+  "stop_timeout_seconds": 1, "command_timeout_seconds": 10},
+ "probe": {"ignored": "the probe's sections are not read by apply"}}
+JSON
+hrun=(--db h.db --runtime h.runtime.json --sentinel sentinel --host-config host.json --format json)
+"$warden" apply "${hrun[@]}" "${noon[@]}" --metrics-out textfiles/h.prom >h1.json 2>h1.err
+schema apply-result <h1.json || fail "carried out: schema"
+python3 - h1.json "$p5" <<'PY' || fail "carried out (restart) document"
+import json, sys
+d = json.load(open(sys.argv[1])); p5 = int(sys.argv[2])
+res = d["runtime_results"]
+assert len(res) == 1 and res[0]["kind"] == "restart" and res[0]["job_id"] == 5, res
+assert res[0]["ok"] is True, res
+assert res[0]["pids"] == [{"pid": p5, "outcome": "killed"}], res[0]["pids"]
+assert res[0]["command"]["outcome"] == "exited" and res[0]["command"]["exit_status"] == 0
+PY
+# Alive and not a zombie (an orphaned stand-in waits for PID 1 to reap it, which in a container
+# may never happen).
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat"; }
+alive "$p5" && fail "the stalled crawl survived"
+alive "$p7" && alive "$p3" || fail "a crawl that was not to be stopped was"
+[ "$(cat worker-restarts)" = restarted ] || fail "restart_worker not run"
+prom_ok textfiles/h.prom
+grep -qx 'warden_runtime_action_results{kind="restart",result="ok"} 1' textfiles/h.prom || fail "runtime result series"
+starts_before=$(sqlite3 h.db "select count(*) from job_starts")
+rows9=$(sqlite3 h.db "select status || retry_count || coalesce(started_at, '-') from jobs where id in (9, 12) order by id")
+set +e
+"$warden" apply "${hrun[@]}" --now 2026-02-03T12:05:00Z --metrics-out textfiles/h.prom >h2.json 2>h2.err; code=$?
+set -e
+[ $code = 0 ] || fail "a failed start changed the exit status: $code"
+schema apply-result <h2.json || fail "failed start: schema"
+python3 - h2.json <<'PY' || fail "failed start document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+starts = [r for r in d["runtime_results"] if r["kind"] == "start"]
+assert [s["job_id"] for s in starts] == [9, 12], starts
+for s in starts:
+    assert s["ok"] is False and s["detail"] == "start command exited 4", s
+    assert s["command"]["exit_status"] == 4 and "cannot launch" in s["command"]["output"], s
+    assert s["undo"] == "applied", s
+PY
+[ "$(sqlite3 h.db "select count(*) from job_starts")" = "$starts_before" ] || fail "a failed start was counted"
+[ "$(sqlite3 h.db "select status || retry_count || coalesce(started_at, '-') from jobs where id in (9, 12) order by id")" = "$rows9" ] ||
+  fail "failed starts not undone: $(sqlite3 h.db 'select id, status, version, last_error from jobs where id in (9, 12)')"
+[ "$(sqlite3 h.db "select last_error from jobs where id = 9")" = "start command exited 4" ] || fail "no reason on the row"
+grep -q "error: start job 9: start command exited 4 (start undone" h2.err || fail "no error line: $(cat h2.err)"
+prom_ok textfiles/h.prom
+grep -qx 'warden_runtime_action_results{kind="start",result="failed"} 2' textfiles/h.prom || fail "failed start series"
+grep -qx 'warden_runtime_starts_undone 2' textfiles/h.prom || fail "undone series"
+# A bad template is refused before anything is applied.
+echo '{"actions": {"start_job": "systemd-run crawl {name}"}}' >bad-host.json
+before=$(sqlite3 h.db "select group_concat(id || status || version) from jobs")
+set +e
+err=$("$warden" apply --db h.db --runtime h.runtime.json --sentinel sentinel --host-config bad-host.json \
+  --now 2026-02-03T12:10:00Z 2>&1); code=$?
+set -e
+[ $code = 2 ] || fail "bad template: exit $code"
+grep -q "actions.start_job: expected a non-empty array of strings" <<<"$err" || fail "bad template: $err"
+[ "$(sqlite3 h.db "select group_concat(id || status || version) from jobs")" = "$before" ] || fail "bad template: applied anyway"
+kill -KILL "$p7" "$p3" 2>/dev/null || true
+
 echo "ok: sentinel authority, apply --format json, --metrics-out, --log-format json"

@@ -397,6 +397,8 @@ TEST_CASE("probe: locks, deploy lock, disk and sentinel from real files", "[host
     CHECK(r.host.deploy_lock_unprobeable);
     CHECK_FALSE(r.host.deploy_lock_created_at); // unknown age: held at any age
     CHECK(r.host.disk_used_percent == 100.0);   // unknown disk: taken as full
+    // No output_dir_patterns: no process can be attributed, so the list is not evidence.
+    CHECK_FALSE(r.host.process_list_readable);
 }
 
 TEST_CASE("progress: the tracker's memory survives in the state file between runs",

@@ -75,7 +75,7 @@ assert rt["host"]["process_list_readable"] is True
 assert rt["host"]["sentinel"] is False and rt["host"]["deploy_lock"] is False
 assert 0 < rt["host"]["disk_used_percent"] <= 100
 ids = sorted(p["job_id"] for p in rt["progress"])
-assert ids == [3, 5, 7], ids  # running, and retryable with a live attempt
+assert ids == [3, 5, 7, 16], ids  # running (3, 5), and waiting with an attempt not finished (7, 16)
 PY
 [ -f progress.json ] || fail "no progress state file"
 
@@ -92,7 +92,7 @@ grep -q "per-job lock unprobeable, taken as held" plan.txt || fail "job 7 not re
 # reported with no progress for 4 hours is stalled; without the overlay it is not.
 "$py" -c 'import json; d = json.load(open("rt.json")); d["progress"] = [{"job_id": 3, "last_progress_at": "2026-02-03T08:00:00Z", "crawled_pages": 5, "progress_known": True}]; json.dump(d, open("rt3.json", "w"))'
 "$warden" decide --db c.db --runtime rt3.json --now "$now" --format text >plan3.txt 2>&1 || fail "decide 3"
-grep -q "^would set job 3 cihr-20260101 running -> retryable (stall_recovery: no progress, 240 min without progress)" plan3.txt ||
+grep -q "set job 3 cihr-20260101 running -> retryable (stall_recovery: no progress, 240 min without progress)" plan3.txt ||
   fail "progress not written over job 3: $(cat plan3.txt)"
 ! grep -q "job 3 cihr-20260101 running -> retryable" plan2.txt || fail "job 3 stalled without the overlay"
 

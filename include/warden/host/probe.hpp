@@ -220,6 +220,12 @@ inline void probe_progress(const probe_config& c, std::span<const job> jobs, tim
     if (!table.readable)
         r.warnings.push_back(fmt::format("{}: {}: process list not readable", proc_root,
                                          std::strerror(table.error_number)));
+    if (c.processes.output_dir_patterns.empty()) {
+        // No way to tell a crawl: an empty list would read as "nothing runs any job".
+        r.host.process_list_readable = false;
+        r.warnings.push_back("probe.processes.output_dir_patterns is empty: no process can be "
+                             "attributed, process list reported unreadable");
+    }
     const auto worker = detail::worker_main_pid(c, table, r);
     r.host.worker_alive = worker && process_alive(*worker);
     r.processes = attribute_processes(table, c.processes, worker);
