@@ -41,15 +41,6 @@ if(TARGET warden_sqlite)
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
 endif()
 
-# The runtime actions (host/actions.hpp, issue 19) on real processes and a real SQLite file.
-if(TARGET warden_sqlite AND TARGET warden_json)
-  add_executable(warden_host_tests $<TARGET_OBJECTS:warden_catch_main> adapters/host_actions_test.cpp)
-  target_link_libraries(warden_host_tests PRIVATE warden::sqlite warden::json warden_project_options
-                        Catch2::Catch2)
-  target_compile_definitions(warden_host_tests PRIVATE WARDEN_ENABLE_ASSERTS)
-  catch_discover_tests(warden_host_tests TEST_PREFIX "host: ")
-endif()
-
 # Every public header compiles on its own (hana's TestHeaders pattern).
 file(GLOB_RECURSE _public_headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include
      ${PROJECT_SOURCE_DIR}/include/warden/*.hpp)
