@@ -64,6 +64,9 @@ struct set_status {
     rule_id rule{};
     std::string_view reason;
     struct evidence evidence;
+    // Issue #16, item 1: the write also sets finished_at to null. Reconcile to running says so:
+    // a revived row that kept its last attempt's finished_at could never be recovered.
+    bool clears_finished_at = false;
     friend bool operator==(const set_status&, const set_status&) = default;
 };
 

@@ -47,6 +47,9 @@ struct process_fact {
     std::string cmdline;
     process_origin origin = process_origin::worker;
     std::string unit; // the systemd unit's name, when origin is systemd_unit
+    // The parent's pid (issue #16, item 9): a crawl is archive-tool and its `docker run` child,
+    // two processes on one dir that are one attempt. Unknown when the host did not read it.
+    std::optional<std::int64_t> ppid = std::nullopt;
     friend bool operator==(const process_fact&, const process_fact&) = default;
 };
 

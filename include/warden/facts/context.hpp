@@ -24,6 +24,10 @@ struct job_facts {
     std::int32_t starts_last_24h = 0;
     std::int32_t recoveries_last_24h = 0;
     std::uint32_t first_process = 0xffffffffu; // index into snapshot.processes, if any
+    // Issue #16, item 9: its several processes form one ppid tree (one root, every other process
+    // descends from another on the same dir), so they are one attempt: archive-tool and its
+    // `docker run` child. False for fewer than two processes and with the guard off.
+    bool one_process_tree = false;
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };
@@ -31,7 +35,8 @@ struct job_facts {
 // The freshest progress among running jobs, for the guard window (issue #8): a full recovery
 // restarts the worker, and with it every crawl the worker runs.
 struct guard_evidence {
-    // Valid running jobs whose progress age is < min(guard_window, stall_after).
+    // Valid running jobs, alive (facts/liveness.hpp), whose progress age is
+    // < min(guard_window, stall_after).
     std::int64_t progressing = 0;
     job_id freshest{}; // one of them with the smallest age
     duration freshest_age{};

@@ -49,6 +49,7 @@ struct action_json {
         out["reason"] = a.reason;
         out["evidence"] = to_string(a.evidence.kind);
         out["evidence_value"] = a.evidence.value;
+        if (a.clears_finished_at) out["clears_finished_at"] = true; // issue #16, item 1
         return out;
     }
     json operator()(const start_job& a) const {
