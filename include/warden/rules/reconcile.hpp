@@ -65,7 +65,7 @@ inline namespace v0 {
     // revived row that kept it would read as running_with_finished_at and never be recovered.
     p.add(set_status{j.id, j.status, j.version, job_status::running, std::nullopt,
                      rule_id::reconcile, reason, ev,
-                     ctx.config.guards.reconcile_clears_finished_at});
+                     ctx.config.guards.reconcile_clears_finished_at && j.finished_at.has_value()});
     return p;
 }
 
