@@ -32,7 +32,11 @@ TEST_CASE("orphan_sweep: any liveness or completion evidence protects the job",
     add_process(s, 2, 202);
     s.running_set.push_back(warden::job_id{3});
     s.jobs[3].completed_at = now - 1min; // a completion racing the sweep
-    CHECK(warden::decide(s, {}).actions.empty());
+    // Nothing is swept; job 4's completed_at is completion (issue #16, item 3): repaired.
+    const auto p = warden::decide(s, {});
+    for (const auto& a : p.actions)
+        CHECK(warden::action_rule(a) == warden::rule_id::consistency_repair);
+    CHECK(p.actions.size() == 1);
 }
 
 TEST_CASE("orphan_sweep: completed jobs are never touched", "[rules][orphan_sweep]") {
