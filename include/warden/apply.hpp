@@ -54,6 +54,7 @@ struct snapshot_applier {
         if (!j) return false;
         j->status = a.status;
         if (a.failure) j->failure = *a.failure;
+        if (a.clears_finished_at) j->finished_at.reset(); // issue #16, item 1
         if (is_terminal(a.status) && !j->finished_at) j->finished_at = s.now;
         if (a.status == job_status::completed && !j->completed_at) j->completed_at = s.now;
         // A recovery counts once its status write lands, in the same transaction, as a start. It

@@ -99,7 +99,39 @@ submission submit(const Rails& rails, const decision_context& ctx, const subject
 struct deferred_stall {
     std::uint32_t index = 0;
     stall_verdict verdict;
+    bool swept = false; // recovered (or refused) by a same-source sweep: not a stall of its own
 };
+
+// The reason a same-source sweep's status write gives (issue #17, item 5).
+inline constexpr std::string_view same_source_sweep_reason =
+    "no progress (same-source sweep: nothing runs it)";
+
+// Whether `other` may be swept along with the recovery of `primary` (issue #17, item 5): the
+// same non-empty source, and nothing runs it (runner none: no lock, no process, no running-set
+// entry), so a status write is all it needs. A guarded one waits for the guard window like any.
+[[nodiscard]] inline bool same_source_sweepable(const decision_context& ctx,
+                                                const deferred_stall& primary,
+                                                const deferred_stall& other) {
+    const job& p = ctx.snapshot.jobs[primary.index];
+    const job& o = ctx.snapshot.jobs[other.index];
+    const recovery_mode mode = other.verdict.choice.mode;
+    return !other.swept && !p.source.empty() && o.source == p.source &&
+           other.verdict.choice.runner.runner == runner_class::none &&
+           (mode == recovery_mode::full || mode == recovery_mode::soft);
+}
+
+// The sweep's proposal: the stall verdict's status write alone, no options, no runner action.
+[[nodiscard]] inline proposal same_source_proposal(const stall_verdict& v) {
+    proposal p;
+    for (const action& a : v.recovery.actions())
+        if (const auto* st = std::get_if<set_status>(&a)) {
+            set_status w = *st;
+            w.reason = same_source_sweep_reason;
+            p.add(std::move(w));
+            break;
+        }
+    return p;
+}
 
 // Stall recoveries go last among the per-job rules, lowest id first, at most
 // recoveries_per_tick of them taking effect; each was counted running, and leaves that count
@@ -120,7 +152,20 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
     });
     std::int32_t recovered = 0;
     std::int64_t holding = 0;
-    for (deferred_stall& st : stalls) {
+    // A stall whose recovery was submitted: counted stalled unless refused inside the start
+    // grace, and holding queue fill back unless the daily recovery cap or an open progress
+    // circuit refused it.
+    auto account = [&](const subject& subj, const submission& r) {
+        if (r.takes_effect()) --out.summary.running; // running -> retryable
+        if (!r.takes_effect() && inside_grace(c, subj.row, s.now, rule_id::stall_recovery)) return;
+        ++out.summary.stalled;
+        if (r.takes_effect() ||
+            (!recovery_capped(c, subj.facts) && !subj.facts.progress_circuit_open))
+            ++holding;
+    };
+    for (std::size_t k = 0; k < stalls.size(); ++k) {
+        deferred_stall& st = stalls[k];
+        if (st.swept) continue;
         const subject subj = ctx.subject_at(st.index);
         const recovery_mode mode = st.verdict.choice.mode;
         if (mode == recovery_mode::operator_needed) {
@@ -151,16 +196,26 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
             if (auto* w = std::get_if<set_status>(&a); w && w->rule == rule_id::stall_recovery)
                 w->crawled_pages = subj.row.crawled_pages;
         const submission r = submit(rails, ctx, subj, st.verdict.recovery, out, std::move(limit));
-        if (r.takes_effect()) {
-            ++recovered;
-            --out.summary.running; // running -> retryable
+        if (r.takes_effect()) ++recovered;
+        account(subj, r);
+        if (!r.takes_effect()) continue;
+        // Issue #17, item 5: production's recovery also marks the other stalled running jobs of
+        // the source retryable (`recover-stale-jobs --source S --limit 5`). warden sweeps the
+        // safe subset, runner none, lowest id first, each through the rails like any recovery;
+        // they do not count against recoveries_per_tick (production's limit is per command).
+        std::int32_t swept = 0;
+        for (std::size_t o = k + 1; o < stalls.size() && swept < c.same_source_recoveries_limit;
+             ++o) {
+            if (!same_source_sweepable(ctx, st, stalls[o])) continue;
+            stalls[o].swept = true;
+            const subject other = ctx.subject_at(stalls[o].index);
+            proposal p = same_source_proposal(stalls[o].verdict);
+            for (action& a : p.actions()) // a swept job's recovery record keeps its count too
+                if (auto* w = std::get_if<set_status>(&a)) w->crawled_pages = other.row.crawled_pages;
+            const submission sr = submit(rails, ctx, other, p, out);
+            if (sr.takes_effect()) ++swept;
+            account(other, sr);
         }
-        if (!r.takes_effect() && inside_grace(c, subj.row, s.now, rule_id::stall_recovery))
-            continue;
-        ++out.summary.stalled;
-        if (r.takes_effect() ||
-            (!recovery_capped(c, subj.facts) && !subj.facts.progress_circuit_open))
-            ++holding;
     }
     return holding;
 }
@@ -248,7 +303,7 @@ template <class Rails>
         const subject subj = ctx.subject_at(i);
         job_status status = subj.row.status;
         if (subj.facts.valid) {
-            if (!detect_anomalies(subj, out.anomalies)) {
+            if (!detect_anomalies(subj, out.anomalies, c.guards.completed_at_is_completion)) {
                 std::optional<proposal> p = consistency_repair(ctx, subj);
                 if (!p) p = failure_classification(ctx, subj);
                 if (!p) p = retry_budget(ctx, subj);

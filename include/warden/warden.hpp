@@ -18,6 +18,7 @@
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/grace.hpp>
+#include <warden/facts/liveness.hpp>
 #include <warden/facts/progress.hpp>
 #include <warden/facts/recovery_choice.hpp>
 #include <warden/facts/runner_class.hpp>

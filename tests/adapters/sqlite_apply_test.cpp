@@ -750,3 +750,57 @@ TEST_CASE("sqlite: a start stores its self-healing options, a backfill the missi
     CHECK(row.options.max_container_restarts == 20);
     CHECK(row.version == 4);
 }
+
+// Issue #16, item 1: the SQLite applier clears finished_at when reconcile revives a row, so the
+// crawl is recovered when it stalls; without it the row reads running_with_finished_at for good.
+TEST_CASE("sqlite: reconcile to running clears finished_at, and the next stall is recovered "
+          "(issue 16)",
+          "[adapters][sqlite][issue16]") {
+    temp_db t;
+    {
+        auto db = t.create();
+        sq::insert_job(
+            db, job_builder{7, job_status::retryable}.started(3h).progress(2min).finished(90min));
+    }
+    auto db = t.open();
+    const warden::config c;
+    auto decide = [&](const warden::snapshot& s) { return warden::decide(s, c); };
+    const auto first = sq::decide_and_apply(db, now, host_with({7}), decide);
+    REQUIRE(first.result.applied == 1);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 7 AND status = 'running' AND "
+                    "finished_at IS NULL") == 1);
+    const auto later = now + 2h;
+    const auto second = sq::decide_and_apply(db, later, host_with({7}), decide);
+    CHECK(second.plan.anomalies.empty());
+    CHECK(second.plan.summary.stalled == 1);
+    CHECK(second.result.committed);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 7 AND status = 'retryable'") == 1);
+    CHECK(count(db, "SELECT count(*) FROM recovery_history WHERE job_id = 7") == 1);
+}
+
+TEST_CASE("sqlite: a status write that does not clear finished_at keeps it (issue 16)",
+          "[adapters][sqlite][issue16]") {
+    temp_db t;
+    {
+        auto db = t.create();
+        sq::insert_job(db, job_builder{7, job_status::retryable}.started(3h).finished(90min));
+    }
+    auto db = t.open();
+    warden::set_status w{warden::job_id{7},
+                         job_status::retryable,
+                         1,
+                         job_status::running,
+                         std::nullopt,
+                         warden::rule_id::reconcile,
+                         "per-job lock held",
+                         {warden::evidence_kind::lock, 0},
+                         false};
+    CHECK(sq::apply_one(db, w, now) == status::applied);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 7 AND finished_at IS NOT NULL") == 1);
+    w.expected_status = job_status::running;
+    w.expected_version = 2;
+    w.status = job_status::running;
+    w.clears_finished_at = true;
+    CHECK(sq::apply_one(db, w, now) == status::applied);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 7 AND finished_at IS NULL") == 1);
+}

@@ -21,6 +21,18 @@ struct guard_switches {
     bool classify_config_errors = true; // B6
     bool consistency_repair = true;     // B7
     bool bounded_retries = true;        // B14
+    // Issue #16, item 1: reconcile to running clears finished_at, or the next tick reads the
+    // revived row as running_with_finished_at and never recovers it.
+    bool reconcile_clears_finished_at = true;
+    // Issue #16, item 2: progress younger than stall_after is a sign of life (facts/liveness.hpp).
+    bool progress_is_alive = true;
+    // Issue #16, item 3: a running row with completed_at set has finished (repair, never rerun).
+    bool completed_at_is_completion = true;
+    // Issue #16, item 9: processes on one job's dir that form one ppid tree are one attempt.
+    bool process_tree_is_one_attempt = true;
+    // Issue #16, item 10: a stalled job nothing runs (runner none) gets its row write only, never
+    // a stop and restart of the worker.
+    bool runner_none_status_only = true;
     friend constexpr bool operator==(const guard_switches&, const guard_switches&) = default;
 };
 
@@ -48,6 +60,10 @@ struct config {
     // Stall recoveries of one job per rolling 24 h, counted from persisted recovery history
     // (issue #8: a job that stalls again and again needs a human, not a fourth restart).
     std::int32_t daily_recovery_cap = 3;
+    // Issue #17, item 5: when a stalled job is recovered, up to this many other stalled running
+    // jobs of the same source whose runner is none are marked retryable too (their row only,
+    // each through the rails). 0 switches the same-source sweep off.
+    std::int32_t same_source_recoveries_limit = 5;
     // Issue #8: a deploy lock whose holder cannot be probed counts as held for this long after
     // its creation, then as stale.
     duration deploy_lock_stale_after = std::chrono::hours{2};

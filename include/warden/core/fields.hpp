@@ -192,6 +192,11 @@ struct fields_of<guard_switches> {
         field{"classify_config_errors", &g::classify_config_errors},
         field{"consistency_repair", &g::consistency_repair},
         field{"bounded_retries", &g::bounded_retries},
+        field{"reconcile_clears_finished_at", &g::reconcile_clears_finished_at},
+        field{"progress_is_alive", &g::progress_is_alive},
+        field{"completed_at_is_completion", &g::completed_at_is_completion},
+        field{"process_tree_is_one_attempt", &g::process_tree_is_one_attempt},
+        field{"runner_none_status_only", &g::runner_none_status_only},
     };
 };
 
@@ -208,6 +213,7 @@ struct fields_of<config> {
         field{"max_retries", &c::max_retries},
         field{"recoveries_per_tick", &c::recoveries_per_tick},
         field{"max_starts_per_tick", &c::max_starts_per_tick},
+        field{"same_source_recoveries_limit", &c::same_source_recoveries_limit},
         field{"stall_after_minutes", &c::stall_after},
         field{"start_grace_minutes", &c::start_grace},
         field{"guard_window_minutes", &c::guard_window},

@@ -49,9 +49,9 @@ struct process_fact {
     process_origin origin = process_origin::worker;
     std::string unit; // the systemd unit's name, when origin is systemd_unit
     // Last, so positional initialisers of the members above stay valid. The parent's pid as the
-    // host read it (/proc/PID/stat), for an operator tracing who started a crawl; unknown (null)
-    // when the host did not read it. Attribution does not use it: the host resolves the ppid chain
-    // into `origin` itself.
+    // host read it (/proc/PID/stat); unknown (null) when the host did not read it. A crawl is
+    // archive-tool and its `docker run` child: two processes on one dir that are one attempt
+    // (issue #16, item 9), told apart from a double attempt by this link.
     std::optional<std::int64_t> ppid = std::nullopt;
     friend bool operator==(const process_fact&, const process_fact&) = default;
 };

@@ -71,6 +71,8 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("max_retries", "must not be negative (0: an infra error fails at once)");
     if (c.recoveries_per_tick < 0) bad("recoveries_per_tick", "must not be negative (0: no limit)");
     if (c.max_starts_per_tick < 0) bad("max_starts_per_tick", "must not be negative (0: no limit)");
+    if (c.same_source_recoveries_limit < 0)
+        bad("same_source_recoveries_limit", "must not be negative (0: no same-source sweep)");
     if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
     if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
     if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
@@ -191,6 +193,12 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
                                        "init, and pids are below the kernel's pid_max limit, "
                                        "{}), got {}",
                                        min_pid, max_pid, max_pid + 1, pid));
+    // A parent is never signalled, only compared (issue #16, item 9): 0 (the kernel's own
+    // threads) and 1 (init) are real parents; a value no pid can have is a broken probe.
+    for (std::size_t k = 0; k < s.processes.size(); ++k)
+        if (const auto& ppid = s.processes[k].ppid; ppid && (*ppid < 0 || *ppid > max_pid))
+            detail::report(out, std::nullopt, fmt::format("processes[{}].ppid", k),
+                           fmt::format("must be in 0..{} or null, got {}", max_pid, *ppid));
     if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
         detail::report(out, std::nullopt, "host.deploy_lock_created_at",
                        *t > s.now ? "after now: the clock went backwards" : "before the year 0001");

@@ -7,6 +7,7 @@
 #include <warden/detail/dir_index.hpp>
 #include <warden/detail/id_index.hpp>
 #include <warden/facts/context.hpp>
+#include <warden/facts/liveness.hpp>
 #include <warden/facts/progress.hpp>
 #include <warden/facts/progress_circuit.hpp>
 
@@ -16,7 +17,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace warden {
@@ -43,6 +46,59 @@ struct tick_facts {
 };
 
 namespace detail {
+
+// Issue #16, item 9: whether the processes chained from `first` (one output_dir's, see
+// detail/dir_index.hpp) form one tree by ppid: exactly one of them has no parent among them,
+// and every other reaches that root through parents among them (a ppid cycle is no tree).
+// Production's watchdog reads ancestry the same way (`_pid_has_ancestor`, ps pid/ppid).
+[[nodiscard]] inline bool one_process_tree(const std::vector<process_fact>& processes,
+                                           const std::vector<std::uint32_t>& next,
+                                           std::uint32_t first) {
+    // Members sorted by pid, so a parent is a binary search: a host may list thousands of
+    // processes on one dir, and this runs once per claiming job.
+    std::vector<std::pair<std::int64_t, std::uint32_t>> by_pid;
+    for (std::uint32_t k = first; k < processes.size(); k = next[k])
+        by_pid.emplace_back(processes[k].pid, static_cast<std::uint32_t>(by_pid.size()));
+    const std::size_t m = by_pid.size();
+    std::vector<std::uint32_t> order(m); // member number -> index into processes
+    {
+        std::uint32_t at = 0;
+        for (std::uint32_t k = first; k < processes.size(); k = next[k])
+            order[at++] = k;
+    }
+    std::sort(by_pid.begin(), by_pid.end());
+    constexpr std::uint32_t none = 0xffffffffu;
+    std::vector<std::uint32_t> parent(m, none);
+    std::size_t roots = 0;
+    for (std::size_t x = 0; x < m; ++x) {
+        const auto& ppid = processes[order[x]].ppid;
+        if (ppid) {
+            const auto it = std::lower_bound(by_pid.begin(), by_pid.end(),
+                                             std::pair<std::int64_t, std::uint32_t>{*ppid, 0});
+            if (it != by_pid.end() && it->first == *ppid && it->second != x) parent[x] = it->second;
+        }
+        if (parent[x] == none && ++roots > 1) return false; // two attempts, or an unknown parent
+    }
+    if (roots != 1) return false; // every one has a parent among them: a cycle
+    // Every member reaches the root: walk up until a member already known to, marking the path.
+    enum : std::uint8_t { unknown, on_path, reaches_root };
+    std::vector<std::uint8_t> state(m, unknown);
+    std::vector<std::uint32_t> path;
+    for (std::uint32_t x = 0; x < m; ++x) {
+        path.clear();
+        std::uint32_t at = x;
+        while (state[at] == unknown && parent[at] != none) {
+            state[at] = on_path;
+            path.push_back(at);
+            at = parent[at];
+        }
+        if (state[at] == on_path) return false; // a ppid cycle
+        for (const std::uint32_t p : path)
+            state[p] = reaches_root;
+        state[at] = reaches_root; // the root, or a member already known to reach it
+    }
+    return true;
+}
 
 // Marks a referenced job invalid, or reports the dangling reference. A dangling lock or start
 // record is reported but does not stop the tick: there is no row it could corrupt.
@@ -110,18 +166,6 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
             if (t.errors.size() != before) facts[i].valid = false;
         }
         if (is_known(j.status)) ++t.by_status[static_cast<std::size_t>(j.status)];
-        // A stalled job is no healthy job, whatever the guard window: with stall_after shorter
-        // than it, stalled jobs would otherwise guard each other from every full recovery.
-        if (j.status == job_status::running && facts[i].valid) {
-            const auto age = progress_age(j, s.now);
-            if (age && *age < std::min(c.guard_window, c.stall_after)) {
-                if (!guard.active() || *age < guard.freshest_age) {
-                    guard.freshest = j.id;
-                    guard.freshest_age = *age;
-                }
-                ++guard.progressing;
-            }
-        }
         const std::uint32_t first = ids.insert(j.id, static_cast<std::uint32_t>(i));
         if (first != detail::id_index::npos) {
             // Which row is real cannot be known: neither is written.
@@ -148,6 +192,11 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         for (std::size_t i = 0; i < n; ++i)
             if (claimed[i] && claimed[i]->claims > 1) facts[i].shared_output_dir = true;
         t.next_process = dirs.next_process();
+        if (c.guards.process_tree_is_one_attempt)
+            for (std::size_t i = 0; i < n; ++i)
+                if (facts[i].process_count > 1)
+                    facts[i].one_process_tree = detail::one_process_tree(
+                        s.processes, t.next_process, facts[i].first_process);
     }
 
     for (std::size_t k = 0; k < s.locks.size(); ++k) {
@@ -172,6 +221,23 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         if (at == detail::id_index::npos) continue;
         WARDEN_ASSERT(at < n, "id index points past the jobs");
         facts[at].in_running_set = true;
+    }
+    // After the side tables: only a live job guards (issue #16, item 2), so a job the orphan
+    // sweep fails is never the healthy crawl. A stalled job is no healthy job either, whatever
+    // the guard window: with stall_after shorter than it, stalled jobs would otherwise guard each
+    // other from every full recovery.
+    for (std::size_t i = 0; i < n; ++i) {
+        const job& j = s.jobs[i];
+        if (j.status != job_status::running || !facts[i].valid) continue;
+        if (c.guards.progress_is_alive && !alive(c, j, facts[i], s.now)) continue;
+        const auto age = progress_age(j, s.now);
+        if (age && *age < std::min(c.guard_window, c.stall_after)) {
+            if (!guard.active() || *age < guard.freshest_age) {
+                guard.freshest = j.id;
+                guard.freshest_age = *age;
+            }
+            ++guard.progressing;
+        }
     }
     detail::count_history(s, ids, s.starts, "starts", t, &job_facts::starts_last_24h,
                           t.starts_last_24h);

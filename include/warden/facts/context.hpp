@@ -29,6 +29,10 @@ struct job_facts {
     // progress_circuit_min_pages pages (facts/progress_circuit.hpp); the largest of those gains.
     bool progress_circuit_open = false;
     std::int64_t progress_circuit_best_gain = 0;
+    // Issue #16, item 9: its several processes form one ppid tree (one root, every other process
+    // descends from another on the same dir), so they are one attempt: archive-tool and its
+    // `docker run` child. False for fewer than two processes and with the guard off.
+    bool one_process_tree = false;
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };
@@ -36,7 +40,8 @@ struct job_facts {
 // The freshest progress among running jobs, for the guard window (issue #8): a full recovery
 // restarts the worker, and with it every crawl the worker runs.
 struct guard_evidence {
-    // Valid running jobs whose progress age is < min(guard_window, stall_after).
+    // Valid running jobs, alive (facts/liveness.hpp), whose progress age is
+    // < min(guard_window, stall_after).
     std::int64_t progressing = 0;
     job_id freshest{}; // one of them with the smallest age
     duration freshest_age{};

@@ -138,9 +138,10 @@ struct action_describer {
     std::string operator()(const set_status& a) const {
         std::string failure;
         if (a.failure) failure = fmt::format(" [{}]", to_string(*a.failure));
-        return fmt::format("set {} {} -> {}{} ({}: {}{})", names.label(a.job),
+        return fmt::format("set {} {} -> {}{}{} ({}: {}{})", names.label(a.job),
                            to_string(a.expected_status), to_string(a.status), failure,
-                           to_string(a.rule), escape_text(a.reason), describe_evidence(a.evidence));
+                           a.clears_finished_at ? ", clearing finished_at" : "", to_string(a.rule),
+                           escape_text(a.reason), describe_evidence(a.evidence));
     }
     std::string operator()(const start_job& a) const {
         return fmt::format("start {} from {} with {} ({})", names.label(a.job),

@@ -44,6 +44,25 @@ inline namespace v0 {
 [[nodiscard]] inline std::optional<proposal> consistency_repair(const decision_context& ctx,
                                                                 const subject& s) {
     const job& j = s.row;
+    // Issue #16, item 3: completion's first write (completed_at) landed and its status write did
+    // not, so the row says running for a finished crawl. The Flask crawler's fix treats
+    // completed_at as completion; so does warden. While a lock or process is live the second
+    // write may be in flight: wait, and let no other rule touch the row (stall_recovery and the
+    // orphan sweep skip it).
+    if (ctx.config.guards.completed_at_is_completion && j.status == job_status::running &&
+        j.completed_at) {
+        if (s.facts.has_live_evidence()) return std::nullopt;
+        proposal p;
+        p.add(set_status{j.id,
+                         j.status,
+                         j.version,
+                         job_status::completed,
+                         failure_class::none,
+                         rule_id::consistency_repair,
+                         "completed_at set",
+                         {evidence_kind::none, 0}});
+        return p;
+    }
     if (!ctx.config.guards.consistency_repair) return std::nullopt;
     if (j.status == job_status::queued && j.last_stage && *j.last_stage != ctx.config.final_stage)
         return stale_pipeline_repair(ctx, s); // issue #17
@@ -76,13 +95,18 @@ inline namespace v0 {
 
 // Impossible or ambiguous combinations, reported for a human and never written. Returns true
 // when one of them makes every rule unsafe for this job, so none runs. Several processes in one
-// output_dir are only reported: they rule out reconcile's one-process fallback (which needs
-// exactly one), but a stalled crawl with a child process must still be recovered.
-inline bool detect_anomalies(const subject& s, std::vector<anomaly>& out) {
+// output_dir that are not one ppid tree (a possible double attempt, issue #16, item 9) are only
+// reported: they rule out reconcile's process fallback, but a stalled crawl must still be
+// recovered.
+inline bool detect_anomalies(const subject& s, std::vector<anomaly>& out,
+                             bool completed_at_is_completion = false) {
     const job& j = s.row;
     const job_facts& f = s.facts;
     const std::size_t before = out.size();
-    if (j.status == job_status::running && j.finished_at)
+    // With completed_at set, a finished_at is completion's too: the repair to completed resolves
+    // both, so neither is reported nor blocks it (issue #16, item 3).
+    if (j.status == job_status::running && j.finished_at &&
+        !(completed_at_is_completion && j.completed_at))
         out.push_back(
             {j.id, anomaly_kind::running_with_finished_at, "running yet finished_at is set"});
     if (j.status == job_status::running && !j.started_at)
@@ -104,7 +128,7 @@ inline bool detect_anomalies(const subject& s, std::vector<anomaly>& out) {
         out.push_back({j.id, anomaly_kind::process_claimed_by_many,
                        "several jobs share the output_dir of a live process"});
     const bool blocking = out.size() != before;
-    if (f.process_count > 1)
+    if (f.process_count > 1 && !f.one_process_tree)
         out.push_back({j.id, anomaly_kind::several_processes,
                        "more than one live process in the job's output_dir"});
     return blocking;

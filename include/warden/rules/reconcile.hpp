@@ -11,10 +11,14 @@
 namespace warden {
 inline namespace v0 {
 
-// The evidence reconcile would act on, if any: a held lock, or the one-process fallback.
+// The evidence reconcile would act on, if any: a held lock, or the process fallback: one live
+// process in the job's output_dir, or several that form one ppid tree (issue #16, item 9: a
+// production crawl is archive-tool and its `docker run` child), for a job that started and has
+// not finished. This is the runtime half of the "alive" predicate (facts/liveness.hpp); a
+// waiting row's recent progress alone never revives it, as in production.
 [[nodiscard]] inline bool reconcile_evidence(const job& j, const job_facts& f) noexcept {
-    return f.lock_held ||
-           (f.process_count == 1 && !f.shared_output_dir && j.started_at && !j.finished_at);
+    return f.lock_held || ((f.process_count == 1 || f.one_process_tree) && !f.shared_output_dir &&
+                           j.started_at && !j.finished_at);
 }
 
 // A waiting job held by a stale attempt that warden cannot name the runner of (issue #8): it must
@@ -43,9 +47,11 @@ inline namespace v0 {
     if (!reconcile_evidence(j, f)) return std::nullopt;
     const evidence ev = f.lock_held ? evidence{evidence_kind::lock, 0}
                                     : evidence{evidence_kind::process, f.first_pid};
-    const std::string_view reason = !f.lock_held         ? "one live process in its output_dir"
-                                    : f.lock_unprobeable ? "per-job lock unprobeable, taken as held"
-                                                         : "per-job lock held";
+    const std::string_view reason = f.lock_unprobeable ? "per-job lock unprobeable, taken as held"
+                                    : f.lock_held      ? "per-job lock held"
+                                    : f.process_count == 1
+                                        ? "one live process in its output_dir"
+                                        : "one live process tree in its output_dir";
 
     proposal p;
     if (progress_is_stale(j, ctx.snapshot.now, ctx.config.stall_after)) {
@@ -56,8 +62,11 @@ inline namespace v0 {
                        std::string(runner.unit), false});
         return p;
     }
+    // Production clears finished_at when it syncs a row to running (issue #16, item 1): a
+    // revived row that kept it would read as running_with_finished_at and never be recovered.
     p.add(set_status{j.id, j.status, j.version, job_status::running, std::nullopt,
-                     rule_id::reconcile, reason, ev});
+                     rule_id::reconcile, reason, ev,
+                     ctx.config.guards.reconcile_clears_finished_at && j.finished_at.has_value()});
     return p;
 }
 

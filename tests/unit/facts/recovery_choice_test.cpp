@@ -21,8 +21,16 @@ std::vector<warden::set_status> recovery_of(const warden::plan& p) {
 }
 } // namespace
 
+// These tests tell full from soft recovery by the stop a full recovery of runner none made
+// before issue #16, item 10; with runner_none_status_only on, neither stops (runner_none_test).
+warden::config with_none_stop() {
+    warden::config c;
+    c.guards.runner_none_status_only = false;
+    return c;
+}
+
 TEST_CASE("guard_window: the boundary is strict at guard_window", "[rules][guard_window]") {
-    const warden::config c; // guard_window 10 min, soft recovery on
+    const warden::config c = with_none_stop(); // guard_window 10 min, soft recovery on
     SECTION("another job progressed 1 s inside the window: soft recovery, nothing stopped") {
         const auto p = warden::decide(guarded(c.guard_window - 1s), c);
         const auto writes = recovery_of(p);
@@ -73,7 +81,7 @@ TEST_CASE("guard_window: a job something runs is recovered in full, with a note"
 
 TEST_CASE("guard_window: a stalled job never guards another", "[rules][guard_window]") {
     // stall_after below the guard window: job 9 (age 6 min) is stalled too, so no healthy job.
-    warden::config c;
+    warden::config c = with_none_stop();
     c.stall_after = 5min;
     c.soft_recovery = false;
     c.recoveries_per_tick = 0;
@@ -85,7 +93,7 @@ TEST_CASE("guard_window: a stalled job never guards another", "[rules][guard_win
 TEST_CASE("guard_window: no progress information guards nothing", "[rules][guard_window]") {
     auto s = guarded(1min);
     s.jobs[1].progress_known = false;
-    const auto p = warden::decide(s, {});
+    const auto p = warden::decide(s, with_none_stop());
     CHECK(actions_of<warden::stop_job>(p).size() == 1); // full recovery of 5
     SECTION("and a job without it is neither stalled") {
         s.jobs[0].progress_known = false;

@@ -25,10 +25,15 @@ bool operator_needed(const warden::plan& p) {
 }
 } // namespace
 
-TEST_CASE("runner_class: nothing runs it: none, and a full recovery restarts the worker",
+TEST_CASE("runner_class: nothing runs it: none, and a full recovery writes the row only",
           "[rules][runner_class]") {
+    // Issue #16, item 10: no stop, no worker restart (before it: a stop of runner none, restart).
     const auto p = warden::decide(stalled(), {});
-    const auto stop = stop_of(p);
+    CHECK_FALSE(stop_of(p));
+    REQUIRE(actions_of<warden::set_status>(p).size() == 1);
+    warden::config c;
+    c.guards.runner_none_status_only = false;
+    const auto stop = stop_of(warden::decide(stalled(), c));
     REQUIRE(stop);
     CHECK(stop->runner == runner_class::none);
     CHECK(stop->restart);
@@ -84,7 +89,10 @@ TEST_CASE("runner_class: the running set is the worker's only while the worker l
     }
     SECTION("down: stale memory, none") {
         s.host.worker_alive = false;
-        const auto stop = stop_of(warden::decide(s, {}));
+        CHECK_FALSE(stop_of(warden::decide(s, {}))); // runner none: the row only (issue #16)
+        warden::config c;
+        c.guards.runner_none_status_only = false;
+        const auto stop = stop_of(warden::decide(s, c));
         REQUIRE(stop);
         CHECK(stop->runner == runner_class::none);
     }

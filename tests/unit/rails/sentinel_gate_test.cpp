@@ -53,7 +53,7 @@ struct refuses_starts {
 // Reconcile adds a running job, the orphan sweep removes one: both move the deficit.
 warden::snapshot campaign_with_projected_writes() {
     auto s = world({job_builder{1, job_status::retryable}.started(1h).progress(1min),
-                    job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min),
+                    job_builder{2, job_status::running, "adhoc"}.started(40min),
                     job_builder{3, job_status::queued}.annual().queued(30h),
                     job_builder{4, job_status::queued}.annual().queued(20h),
                     job_builder{5, job_status::queued, "phac-20260101"}.queued(10h)});

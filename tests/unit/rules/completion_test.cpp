@@ -30,7 +30,7 @@ TEST_CASE("completion: a row that moved is not overwritten", "[rules][completion
 
 TEST_CASE("completion wins the race with the orphan sweep", "[rules][completion][orphan_sweep]") {
     // The sweep read `running`; the completion commits first; the sweep's CAS must conflict.
-    auto s = world({job_builder{3, job_status::running}.started(30min).progress(20min)});
+    auto s = world({job_builder{3, job_status::running}.started(30min)});
     const auto sweep = warden::decide(s, {});
     REQUIRE(actions_of<warden::set_status>(sweep).size() == 1);
     warden::plan completion_plan;

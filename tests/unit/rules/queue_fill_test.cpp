@@ -204,8 +204,8 @@ TEST_CASE("queue_fill: a reconciled job fills a slot", "[rules][queue_fill][reco
 }
 
 TEST_CASE("queue_fill: an orphaned job frees its slot", "[rules][queue_fill][orphan_sweep]") {
-    auto s = world({job_builder{2, job_status::running, "adhoc"}.started(1h).progress(30min),
-                    waiting_annual(3), waiting_annual(4)});
+    auto s = world({job_builder{2, job_status::running, "adhoc"}.started(40min), waiting_annual(3),
+                    waiting_annual(4)});
     SECTION("orphaned: two slots") {
         CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3, 4});
     }

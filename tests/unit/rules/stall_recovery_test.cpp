@@ -97,6 +97,10 @@ TEST_CASE("stall_recovery: inside the start grace the verdict is blocked whole",
     warden::config c;
     c.stall_after = 5min;
     c.start_grace = 15min;
+    // These cases count the stop a runner-none recovery made before issue #16, item 10, and one
+    // recovery per job (issue #17's same-source sweep off): the switches keep them about that.
+    c.guards.runner_none_status_only = false;
+    c.same_source_recoveries_limit = 0;
     SECTION("exactly at start_grace: still protected") {
         auto s =
             world({job_builder{5, job_status::running}.annual().options({}).started(15min).progress(
@@ -143,6 +147,10 @@ TEST_CASE("stall_recovery: a stall inside the start grace does not hold queue fi
     warden::config c;
     c.stall_after = 5min;
     c.start_grace = 15min;
+    // These cases count the stop a runner-none recovery made before issue #16, item 10, and one
+    // recovery per job (issue #17's same-source sweep off): the switches keep them about that.
+    c.guards.runner_none_status_only = false;
+    c.same_source_recoveries_limit = 0;
     c.ensure_min_running_jobs = 2;
     SECTION("exactly at start_grace: not stalled yet, the campaign is filled") {
         auto s = world({job_builder{5, job_status::running}.started(15min).progress(15min),
@@ -180,6 +188,10 @@ TEST_CASE("stall_recovery: inside the start grace is judged from the job, not th
     warden::config c;
     c.stall_after = 5min;
     c.start_grace = 15min;
+    // These cases count the stop a runner-none recovery made before issue #16, item 10, and one
+    // recovery per job (issue #17's same-source sweep off): the switches keep them about that.
+    c.guards.runner_none_status_only = false;
+    c.same_source_recoveries_limit = 0;
     const auto rails = warden::compose(warden::make_rails(holds_stalls{}), warden::default_rails());
     SECTION("inside the grace: not stalled") {
         auto s = world({job_builder{5, job_status::running}.started(15min).progress(15min)});
@@ -201,6 +213,10 @@ TEST_CASE("stall_recovery: one recovery per tick, lowest id first, the others wa
                     job_builder{4, job_status::running}.started(5h).progress(2h),
                     job_builder{6, job_status::running}.started(5h).progress(2h)});
     warden::config c;
+    // These cases count the stop a runner-none recovery made before issue #16, item 10, and one
+    // recovery per job (issue #17's same-source sweep off): the switches keep them about that.
+    c.guards.runner_none_status_only = false;
+    c.same_source_recoveries_limit = 0;
     SECTION("default: 1") {
         const auto p = warden::decide(s, c);
         const auto writes = actions_of<warden::set_status>(p);

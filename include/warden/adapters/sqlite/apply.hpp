@@ -82,7 +82,8 @@ class plan_writer {
         , set_status_(db.handle(), R"sql(
 UPDATE jobs SET status = ?1,
     failure_class = CASE WHEN ?2 THEN ?3 ELSE failure_class END,
-    finished_at = CASE WHEN ?1 IN ('completed', 'failed') THEN coalesce(finished_at, ?4) ELSE finished_at END,
+    finished_at = CASE WHEN ?8 THEN NULL
+        WHEN ?1 IN ('completed', 'failed') THEN coalesce(finished_at, ?4) ELSE finished_at END,
     completed_at = CASE WHEN ?1 = 'completed' THEN coalesce(completed_at, ?4) ELSE completed_at END,
     version = version + 1
 WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7
@@ -98,7 +99,8 @@ WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND ve
         set_status_.bind(3, a.failure ? failure_text(*a.failure) : std::nullopt).bind(4, now_);
         const auto status = cas(set_status_.bind(5, to_int(a.job))
                                     .bind(6, to_string(a.expected_status))
-                                    .bind(7, a.expected_version));
+                                    .bind(7, a.expected_version)
+                                    .bind(8, std::int64_t{a.clears_finished_at}));
         // A recovery counts once its status write lands, in the same transaction; a conflict
         // recovered nothing. The recovery cap counts these, never an in-memory tally.
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {

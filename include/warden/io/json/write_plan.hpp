@@ -51,6 +51,7 @@ struct action_json {
         out["evidence_value"] = a.evidence.value;
         // A stall recovery's count for its recovery record (issue #17); only when known.
         if (a.crawled_pages) out["crawled_pages"] = *a.crawled_pages;
+        if (a.clears_finished_at) out["clears_finished_at"] = true; // issue #16, item 1
         return out;
     }
     json operator()(const start_job& a) const {

@@ -217,9 +217,11 @@ class model_db final : public database {
 
     // A set_status write's effects (apply.hpp): terminal statuses stamp finished_at and
     // completed_at once.
-    static void set(job& row, job_status s, std::optional<failure_class> f, timestamp now) {
+    static void set(job& row, job_status s, std::optional<failure_class> f, timestamp now,
+                    bool clears_finished_at = false) {
         row.status = s;
         if (f) row.failure = *f;
+        if (clears_finished_at) row.finished_at.reset(); // issue #16, item 1
         if (is_terminal(s) && !row.finished_at) row.finished_at = now;
         if (s == job_status::completed && !row.completed_at) row.completed_at = now;
         ++row.version;
@@ -230,7 +232,7 @@ class model_db final : public database {
     bool write(const set_status& a, timestamp now) {
         const auto j = claim(a);
         if (!j) return false;
-        set(rows_[*j], a.status, a.failure, now);
+        set(rows_[*j], a.status, a.failure, now, a.clears_finished_at);
         if (a.rule == rule_id::stall_recovery)
             recoveries_.push_back(recovery_record{a.job, now, a.crawled_pages});
         return true;

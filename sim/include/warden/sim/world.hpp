@@ -175,6 +175,9 @@ class world final : private world_view {
     // holding the job's lock (the B8 guard: the DB commit comes before the runtime lets go).
     enum class proc_state : std::uint8_t { spawning, running, stalled, completing };
 
+    // The worker service's pid, the parent of every attempt's process (issue #16, item 9).
+    static constexpr std::int64_t worker_pid = 2;
+
     struct process {
         std::int64_t pid = 0;
         std::uint32_t job = 0;
@@ -810,6 +813,9 @@ class world final : private world_view {
                 process_fact f;
                 f.pid = p.pid;
                 f.output_dir = row(p.job).output_dir;
+                // Every attempt is one process the worker launched: its parent (the worker,
+                // not on the dir) is known, as a host reading `ps -o pid,ppid` knows it.
+                f.ppid = worker_pid;
                 into.processes.push_back(std::move(f));
             }
         into.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
