@@ -90,8 +90,9 @@ struct progress_observation {
 // the streak, so a crawl at 1.5 pages a minute observed every minute, gaining 1 or 2 pages a
 // tick, stays in its streak. An observation at or above the rate ends the streak (it becomes
 // the new anchor); so does one without a readable source, or a counter that went down (a new
-// log). The first observation is only an anchor. An observation at the anchor's time (the clock
-// did not move) changes nothing. decide() reports a job whose streak reached degraded_rate_ticks.
+// log). The first observation is only an anchor. An observation that is not later than the
+// previous one (observed twice in a tick, or a clock that went back) changes nothing. decide()
+// reports a job whose streak reached degraded_rate_ticks.
 class progress_tracker {
   public:
     explicit progress_tracker(progress_source_choice choice = progress_source_choice::freshest,
@@ -107,13 +108,17 @@ class progress_tracker {
     progress_observation observe(job_id job, timestamp now,
                                  std::span<const progress_reading> readings) {
         state& st = jobs_[job];
-        if (!st.seen_at || now > *st.seen_at) st.seen_at = now;
+        // A second observation at the same `now` (or an earlier one) measures no rate.
+        const bool advanced = !st.seen_at || now > *st.seen_at;
+        if (advanced) st.seen_at = now;
         const timestamp at = *st.seen_at; // monotonic: never before an earlier observation
         const progress_reading* chosen = choose(st, readings);
         progress_observation out;
         if (!chosen) {
-            st.streak = 0; // a rate that cannot be measured carries no streak forward
-            st.anchor_at.reset();
+            if (advanced) { // a rate that cannot be measured carries no streak forward
+                st.streak = 0;
+                st.anchor_at.reset();
+            }
             return out;
         }
         const std::int64_t pages = *chosen->crawled_pages;
@@ -122,7 +127,7 @@ class progress_tracker {
             st.since = at;
         }
         st.source = chosen->source;
-        measure_rate(st, at, pages);
+        if (advanced) measure_rate(st, at, pages);
         out.last_progress_at = std::min(*st.since, now);
         out.crawled_pages = pages;
         out.progress_known = true;

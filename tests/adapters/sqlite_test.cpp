@@ -325,10 +325,13 @@ TEST_CASE("sqlite: create_schema loosens a version 3 failure_class CHECK, rows k
         for (const std::string_view column : sq::version_3_job_columns)
             db.exec("ALTER TABLE jobs ADD COLUMN " + std::string{column});
         db.exec("INSERT INTO warden_meta (key, value) VALUES ('schema_version', '3')");
-        sq::insert_job(db, job_builder{1, job_status::queued});
+        // By hand: insert_job names version 5's columns, which a version 3 table lacks.
+        db.exec("INSERT INTO jobs (id, name, status, queued_at) VALUES (1, 'job-1', 'queued', 0)");
         warden::job host = job_builder{2, job_status::failed}.started(5h).finished(4h);
         host.failure = static_cast<warden::failure_class>(64);
-        CHECK_THROWS_AS(sq::insert_job(db, host), sq::error); // version 3 cannot hold it
+        CHECK_THROWS_AS(db.exec("INSERT INTO jobs (id, name, status, queued_at, failure_class) "
+                                "VALUES (2, 'job-2', 'failed', 0, 'host_64')"),
+                        sq::error); // version 3's CHECK cannot hold it
         CHECK_THROWS_AS(sq::load_snapshot(db, now, healthy_host()), sq::error); // older_schema
         sq::create_schema(db);
         CHECK(sq::read_schema_version(db) == sq::schema_version);
