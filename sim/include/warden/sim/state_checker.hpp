@@ -41,6 +41,9 @@ class world_view {
     [[nodiscard]] virtual bool has_attempt(std::uint32_t j) const noexcept = 0;
     // Job j's arguments are invalid: every attempt fails on them (the world's truth).
     [[nodiscard]] virtual bool config_error(std::uint32_t j) const noexcept = 0;
+    // Job j waits, nothing runs it, and the host keeps it waiting on purpose (a host rail's
+    // hold, or a retryable row while queue fill is off): the liveness phase checks the others.
+    [[nodiscard]] virtual bool held_by_design(std::uint32_t j) const = 0;
     // Starts of job j in the last 24 h, from the store's persisted history.
     [[nodiscard]] virtual std::int32_t starts_last_day(std::uint32_t j) const = 0;
     // The crawls stalled in the world's truth: (job, the tick it stalled), appended to `out`.
@@ -155,7 +158,7 @@ class state_checker {
     // Liveness at the end: every campaign job finished within the bound.
     void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            if (!finished_ok(w.row(j))) {
+            if (!finished_ok(w.row(j)) && !w.held_by_design(j)) {
                 const job& r = w.row(j);
                 report_(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",
@@ -230,7 +233,8 @@ class state_checker {
         if (live < o_.target_running)
             for (std::uint32_t j = 0; j < w.job_count() && !startable; ++j)
                 startable = is_waiting(w.row(j).status) && !w.config_error(j) &&
-                            !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap;
+                            !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap &&
+                            !w.held_by_design(j);
         if (live < o_.target_running && startable) {
             if (++underfilled_ticks_ == drift_bound_ticks() + 1)
                 report_(invariant::underfilled, -1,

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -45,6 +46,7 @@ struct summary {
     std::int64_t failed_config = 0;
     std::int64_t failed_infra = 0; // retries spent on infra errors (B14)
     std::int64_t not_finished = 0;
+    std::int64_t held_by_design = 0; // waiting at the end, held by the host's design (liveness)
     std::int64_t starts = 0;
     std::int64_t worker_picks = 0;
     std::int64_t restarts = 0; // starts beyond each job's first
@@ -110,6 +112,8 @@ class world final : private world_view {
         , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
             violate(what, j, std::move(message));
         }) {
+        // The host's config names the target: every bound and the over_target check read it.
+        if (o_.engine) o_.target_running = o_.engine->ensure_min_running_jobs;
         if (!decide_) {
             const legacy_bugs l = o_.legacy;
             decide_ = [l](const snapshot& s, const config& c) {
@@ -341,6 +345,16 @@ class world final : private world_view {
     }
     [[nodiscard]] bool config_error(std::uint32_t j) const noexcept override {
         return truth_[j].config_error;
+    }
+    // A waiting row with nothing running it that the host keeps waiting on purpose: a retryable
+    // row while the host's queue fill is off (ensure_min_running_jobs 0: nothing in the engine
+    // restarts it, the worker picks only queued rows, so the retry is a human's), or a row the
+    // host's own rail holds (world_options::held_by_design).
+    [[nodiscard]] bool held_by_design(std::uint32_t j) const override {
+        const job& r = row(j);
+        if (!is_waiting(r.status) || has_attempt(j)) return false;
+        if (r.status == job_status::retryable && o_.target_running == 0) return true;
+        return o_.held_by_design && o_.held_by_design(std::span<const job>(db_->rows()), r);
     }
     void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const override {
         for (const auto& p : procs_)
@@ -1273,11 +1287,16 @@ class world final : private world_view {
         ev(event_kind::stop, j, ended);
     }
 
-    // Every campaign job finished and nothing left running or committing: the run may stop.
+    // Every campaign job finished and nothing left running or committing: the run may stop. In
+    // the liveness phase a row left to a human by design (retryable with queue fill off, its lock
+    // free) counts as settled: nothing in the world would move it again.
     [[nodiscard]] bool all_finished() const {
         if (!procs_.empty() || !completions_.empty()) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!state_checker::finished_ok(row(j))) return false;
+            if (!state_checker::finished_ok(row(j)) &&
+                !(tick_ >= o_.ticks && o_.target_running == 0 &&
+                  row(j).status == job_status::retryable && truth_[j].lock_pid == 0))
+                return false;
         return true;
     }
 
@@ -1290,6 +1309,8 @@ class world final : private world_view {
             else if (state_checker::finished_ok(row(j)))
                 ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
                                                                 : sum_.failed_config);
+            else if (held_by_design(j))
+                ++sum_.held_by_design;
             else
                 ++sum_.not_finished;
         }
