@@ -63,23 +63,34 @@ class state_checker {
 
     void resize(std::size_t jobs) { jobs_.resize(jobs); }
 
-    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
-    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
-    // conflicts with heartbeats) and the longest completion delay.
+    // Watchdog ticks a stall recovery may wait behind the others: recoveries_per_tick of them per
+    // watchdog tick, lowest id first, so up to every other job ahead of it (0: no limit).
+    [[nodiscard]] std::int64_t recovery_queue_periods() const {
+        const std::int64_t per_tick = cfg_.recoveries_per_tick;
+        return per_tick <= 0 ? 1 : (std::int64_t{o_.jobs} + per_tick - 1) / per_tick;
+    }
+
+    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after
+    // and then its turn among the stall recoveries (a dead runner's lock is only released by a
+    // recovery's stop), a fresh crash waits the grace window, then the watchdog's period (a few
+    // times, for CAS conflicts with heartbeats) and the longest completion delay. Every term
+    // comes from the host's config and the world's period and tick.
     [[nodiscard]] std::int64_t drift_bound_ticks() const {
         const std::int64_t ts = o_.tick_seconds;
         const std::int64_t waits =
             (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
-        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
+        return (waits + ts - 1) / ts + (recovery_queue_periods() + 3) * o_.watchdog_period_ticks +
+               10;
     }
 
     // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
-    // host observes up to a period late) past the start grace, one recovery per watchdog tick
-    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
+    // host observes up to a period late) past the start grace, its turn among the stall
+    // recoveries (recovery_queue_periods), a few periods for the tick's conflicts, and slack.
     [[nodiscard]] std::int64_t stall_bound_ticks() const {
         const std::int64_t ts = o_.tick_seconds;
         const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
-        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
+        return (waits + ts - 1) / ts + (recovery_queue_periods() + 3) * o_.watchdog_period_ticks +
+               10;
     }
 
     [[nodiscard]] std::int32_t recoveries_last_day(const world_view& w, std::uint32_t j) const {
@@ -110,6 +121,18 @@ class state_checker {
                     fmt::format("{} recoveries in 24 h before this one (cap {})", earlier,
                                 cfg_.daily_recovery_cap));
         history.push_back(w.now());
+    }
+
+    // A watchdog write to row j conflicted with a host write that landed in the decide -> apply
+    // window of the same tick (fault window_edit): that watchdog period did act, and lost the race
+    // to the host. Each such period is given back to the drift and impossible_state clocks, which
+    // otherwise allow a fixed few conflicts; an operator who edits the row at every watchdog run
+    // holds it as long as the edits go on, which is the host's doing, not the engine's.
+    void host_won_window(std::uint32_t j) {
+        per_job& t = jobs_[j];
+        const std::int64_t period = o_.watchdog_period_ticks;
+        t.drift_ticks = std::max<std::int64_t>(0, t.drift_ticks - period);
+        t.impossible_ticks = std::max<std::int64_t>(0, t.impossible_ticks - period);
     }
 
     // After every tick.

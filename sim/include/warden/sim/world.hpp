@@ -221,6 +221,7 @@ class world final : private world_view {
         std::int32_t attempts = 0;
         crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
+        std::int64_t window_write_tick = -1; // the last tick a host write landed in the window
     };
 
     struct pending_completion {
@@ -1067,7 +1068,10 @@ class world final : private world_view {
                 o.error_threshold_timeout += static_cast<std::int32_t>(arg % 3);
                 landed = db_->edit_options(j, r.status, r.version, o);
             }
-            if (landed) wrote(j, before);
+            if (landed) {
+                wrote(j, before);
+                truth_[j].window_write_tick = tick_;
+            }
         }
         if (landed) ++sum_.window_writes;
         ev(event_kind::host_write, target_job, static_cast<std::int64_t>(kind), landed ? 1 : 0,
@@ -1156,8 +1160,13 @@ class world final : private world_view {
                         violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
                     }
                 }
-                if (outcome == apply_outcome::conflict && before)
+                if (outcome == apply_outcome::conflict && before) {
                     conflicted_.push_back(static_cast<std::uint32_t>(j));
+                    // A host write in this tick's window beat the watchdog's: the period is
+                    // the host's, not the engine's, and the checker's clocks give it back.
+                    if (truth_[static_cast<std::uint32_t>(j)].window_write_tick == tick_)
+                        checker_.host_won_window(static_cast<std::uint32_t>(j));
+                }
                 if (ok)
                     ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
                 else if (outcome == apply_outcome::conflict)
