@@ -88,8 +88,8 @@ inline void accumulate(summary& total, const summary& s) {
           &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::not_reached,
           &summary::window_writes, &summary::second_watchdogs, &summary::completed,
           &summary::failed_config, &summary::failed_infra, &summary::not_finished,
-          &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
-          &summary::retryable_after_final_stage})
+          &summary::held_by_design, &summary::finished_crawls_redone, &summary::crash_points_hit,
+          &summary::delayed_commits, &summary::retryable_after_final_stage})
         total.*counter += s.*counter;
     for (std::size_t k = 0; k < total.faults.size(); ++k)
         total.faults[k] += s.faults[k];
