@@ -131,26 +131,34 @@ class state_checker {
     void host_won_window(std::uint32_t j) {
         per_job& t = jobs_[j];
         const std::int64_t period = o_.watchdog_period_ticks;
-        t.drift_ticks = std::max<std::int64_t>(0, t.drift_ticks - period);
-        t.impossible_ticks = std::max<std::int64_t>(0, t.impossible_ticks - period);
+        t.drift_credit += period;
+        t.impossible_credit += period;
     }
 
     // After every tick.
     void after_tick(const world_view& w) {
         const bool paused = w.paused();
+        // A watchdog tick the watchdog could not act in (deploy lock, no sentinel) costs a whole
+        // period of waiting, not only the paused ticks: give the period back to the clocks that
+        // are running (issue #18: config-swarm seed 900154, a sentinel absence over the only
+        // watchdog tick of a 30-tick period broke impossible_state).
+        const bool lost_watchdog_tick = paused && w.tick() % o_.watchdog_period_ticks == 0;
         const std::int64_t drift_bound = drift_bound_ticks();
         for (std::uint32_t j = 0; j < w.job_count(); ++j) {
             per_job& t = jobs_[j];
             const job& r = w.row(j);
             const bool db_running = r.status == job_status::running;
             if (db_running != w.has_attempt(j)) {
-                if (!paused && !held_by_recovery_cap(w, j) && ++t.drift_ticks == drift_bound + 1)
+                if (lost_watchdog_tick) t.drift_credit += o_.watchdog_period_ticks;
+                if (!paused && !held_by_recovery_cap(w, j) &&
+                    ++t.drift_ticks == drift_bound + t.drift_credit + 1)
                     report_(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
                                         to_string(r.status),
                                         w.has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
             } else {
                 t.drift_ticks = 0;
+                t.drift_credit = 0;
             }
             // Impossible: queued after the final stage with nothing running it. (With a live
             // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
@@ -158,12 +166,15 @@ class state_checker {
             // deploy lock or a missing sentinel forbids the stop or the write.
             if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
                 !w.has_attempt(j)) {
-                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
+                if (lost_watchdog_tick) t.impossible_credit += o_.watchdog_period_ticks;
+                if (!paused &&
+                    ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2 + t.impossible_credit)
                     report_(invariant::impossible_state, j,
                             fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
                                         t.impossible_ticks));
             } else {
                 t.impossible_ticks = 0;
+                t.impossible_credit = 0;
             }
         }
         check_stalls(w, paused);
@@ -195,6 +206,10 @@ class state_checker {
     struct per_job {
         std::int64_t drift_ticks = 0;
         std::int64_t impossible_ticks = 0;
+        // Ticks given back to those clocks: periods the host's writes or a pause took from the
+        // watchdog (host_won_window, a lost watchdog tick). Reset with the clock.
+        std::int64_t drift_credit = 0;
+        std::int64_t impossible_credit = 0;
         std::int64_t missed_stall_ticks = 0;
         std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
         std::int64_t stalled_since = -1; // when that crawl stalled
