@@ -118,7 +118,7 @@ TEST_CASE("config: a host rail declares the starts it holds by design", "[sim][c
         world_options o;
         o.seed = seed;
         o.ticks = 720;
-        o.target_running = 4;          // three sources: the rail keeps it at three at most
+        o.target_running = 4; // three sources: the rail keeps it at three at most
         o.held_by_design = source_busy;
         const summary s = run(o, d);
         INFO("seed " << seed << "\n" << format_summary(s, o.tick_seconds));
@@ -304,4 +304,20 @@ TEST_CASE("config: drawn configs with heavy swarm faults break nothing", "[sim][
     }
     CHECK(seen.completed > 0);
     CHECK(seen.held_by_design > 0);
+}
+
+// The config swarm's findings, each a checker bound that did not derive from the config
+// (docs/simulator.md, `drift`): 1005 (drift: a stale lock waits its turn among the stall
+// recoveries, one per watchdog tick), 183 (impossible_state: host edits won the window three
+// periods in a row), 900154 and 37578 (impossible_state: a sentinel absence over a watchdog tick
+// costs a whole period). Each is `warden-sim --seed S --swarm --swarm-config --faults heavy`.
+TEST_CASE("config: the config swarm's findings stay fixed", "[sim][config][regression]") {
+    for (const std::uint64_t seed : {183u, 1005u, 900154u, 37578u}) {
+        world_options o = draw_world(seed, world_options{});
+        o.rates = swarm(*fault_profile("heavy"), seed).first;
+        const summary s = run(o);
+        INFO("warden-sim --seed " << seed << " " << config_flags(o) << " --faults heavy --swarm\n"
+                                  << format_summary(s, o.tick_seconds));
+        CHECK(s.violations.empty());
+    }
 }
