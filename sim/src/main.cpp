@@ -7,12 +7,22 @@
 #include <warden/sim/sqlite_db.hpp>
 #endif
 
+#if defined(WARDEN_SIM_JSON)
+#include <warden/io/json/read_snapshot.hpp>
+#endif
+#include <warden/sim/config_swarm.hpp>
+#include <warden/sim/validate.hpp>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <limits>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -21,6 +31,41 @@ namespace {
 int exit_code(const warden::sim::summary& s) {
     if (s.violations.empty()) return 0;
     return warden::sim::is_liveness(s.violations.front().what) ? 2 : 1;
+}
+
+// The config section of a snapshot document, the same JSON a host gives `warden decide`.
+std::optional<warden::config> read_config_file(const std::string& path) {
+#if !defined(WARDEN_SIM_JSON)
+    fmt::print(stderr, "warden-sim: --config '{}': built without nlohmann_json\n", path);
+    return std::nullopt;
+#else
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        fmt::print(stderr, "warden-sim: --config '{}': cannot open the file\n", path);
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    warden::json_read_options read;
+    read.now = warden::utc(warden::sim::world_campaign_year, 1, 1); // a config file has no "now"
+    const warden::snapshot_document doc = warden::read_snapshot_document(text.str(), read);
+    for (const auto& w : doc.warnings)
+        fmt::print(stderr, "warden-sim: --config '{}': warning: {}\n", path, w);
+    if (!doc.ok()) {
+        for (const auto& e : doc.errors)
+            fmt::print(stderr, "warden-sim: --config '{}': {}: {}\n", path, e.field, e.message);
+        return std::nullopt;
+    }
+    return doc.config;
+#endif
+}
+
+// A world warden-sim refuses: each reason on stderr, naming the field.
+bool refused(const warden::sim::world_options& o) {
+    const auto errors = warden::sim::validate_world(o);
+    for (const auto& e : errors)
+        fmt::print(stderr, "warden-sim: refused: {}: {}\n", e.field, e.message);
+    return !errors.empty();
 }
 
 } // namespace
@@ -43,6 +88,34 @@ int main(int argc, char** argv) {
     std::int64_t runs = 1;
     std::string db = "model";
     double infra_error_share = 0.0;
+    std::string config_path;
+    bool swarm_config = false;
+    std::int64_t stall_after_seconds = 0;
+    std::int64_t start_grace_seconds = 0;
+    std::int64_t orphan_grace_seconds = 0;
+    std::int32_t daily_start_cap = 0;
+    std::int32_t daily_recovery_cap = 0;
+    double disk_threshold_percent = 0;
+    app.add_option("--config", config_path,
+                   "the host's engine config: a snapshot document (the JSON a host gives `warden "
+                   "decide`) whose config section the decider and every invariant use")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--swarm-config", swarm_config,
+                 "each seed draws the config too (jobs, target, period, tick length, stall_after, "
+                 "graces, caps, disk threshold) and prints it as flags");
+    app.add_option("--stall-after-seconds", stall_after_seconds, "config.stall_after")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}));
+    app.add_option("--start-grace-seconds", start_grace_seconds, "config.start_grace")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{31536000}));
+    app.add_option("--orphan-grace-seconds", orphan_grace_seconds, "config.orphan_grace")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{31536000}));
+    app.add_option("--daily-start-cap", daily_start_cap, "config.daily_start_cap")
+        ->check(CLI::Range(0, 1000000));
+    app.add_option("--daily-recovery-cap", daily_recovery_cap, "config.daily_recovery_cap")
+        ->check(CLI::Range(0, 1000000));
+    app.add_option("--disk-threshold-percent", disk_threshold_percent,
+                   "config.disk_threshold_percent")
+        ->check(CLI::Range(0.0, 100.0));
     app.add_option("--seed", seed_text,
                    "the one u64 seed that drives the run (0 to 18446744073709551615)");
     app.add_option("--replay", replay_text, "replay this seed (a u64) with --trace on");
@@ -120,6 +193,36 @@ int main(int argc, char** argv) {
     }
 
     warden::sim::world_options o;
+    // The host's engine config: the file's, then each flag given on top of it. Without either,
+    // the world's defaults (warden's, with --target).
+    const bool config_flag =
+        app.count("--stall-after-seconds") + app.count("--start-grace-seconds") +
+            app.count("--orphan-grace-seconds") + app.count("--daily-start-cap") +
+            app.count("--daily-recovery-cap") + app.count("--disk-threshold-percent") >
+        0;
+    if (!config_path.empty() || config_flag) {
+        warden::config c;
+        c.campaign_year = warden::sim::world_campaign_year;
+        c.ensure_min_running_jobs = target;
+        if (!config_path.empty()) {
+            const auto file = read_config_file(config_path);
+            if (!file) return 64;
+            c = *file;
+            if (app.count("--target") > 0) c.ensure_min_running_jobs = target;
+        }
+        if (app.count("--stall-after-seconds") > 0)
+            c.stall_after = warden::duration{stall_after_seconds};
+        if (app.count("--start-grace-seconds") > 0)
+            c.start_grace = warden::duration{start_grace_seconds};
+        if (app.count("--orphan-grace-seconds") > 0)
+            c.orphan_grace = warden::duration{orphan_grace_seconds};
+        if (app.count("--daily-start-cap") > 0) c.daily_start_cap = daily_start_cap;
+        if (app.count("--daily-recovery-cap") > 0) c.daily_recovery_cap = daily_recovery_cap;
+        if (app.count("--disk-threshold-percent") > 0)
+            c.disk_threshold_percent = disk_threshold_percent;
+        o.engine = c;
+        target = c.ensure_min_running_jobs;
+    }
     o.jobs = jobs;
     o.ticks = ticks;
     o.target_running = target;
@@ -148,6 +251,11 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "\rwarden-sim: seed {} of {} ({}%)", r + 1, runs,
                        100 * (r + 1) / runs);
         o.seed = seed + static_cast<std::uint64_t>(r);
+        if (swarm_config) {
+            o = warden::sim::draw_world(o.seed, o);
+            fmt::print("config seed={} {}\n", o.seed, warden::sim::config_flags(o));
+        }
+        if (refused(o)) return 64;
         o.rates = *rates;
         if (swarm) {
             auto [swarmed, kept] = warden::sim::swarm(*rates, o.seed);
@@ -160,7 +268,7 @@ int main(int argc, char** argv) {
             for (const auto& e : w.events())
                 fmt::print("{}\n", warden::sim::format_event(e));
         if (runs == 1 || !s.violations.empty())
-            fmt::print("{}", warden::sim::format_summary(s, tick_seconds));
+            fmt::print("{}", warden::sim::format_summary(s, o.tick_seconds));
         else
             fmt::print("seed={} completed={} config_failed={} violations=0 hash={:016x}\n", o.seed,
                        s.completed, s.failed_config, s.trace_hash);
@@ -176,9 +284,9 @@ int main(int argc, char** argv) {
         }
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
-            fmt::print("reproduce with: warden-sim --replay {} --jobs {} --ticks {} --target {} "
-                       "--period {} --tick-seconds {} --faults {} --legacy {}{}{}{} --db {}\n",
-                       o.seed, jobs, ticks, target, period, tick_seconds, faults, bugs->describe(),
+            fmt::print("reproduce with: warden-sim --replay {} {} --ticks {} --faults {} --legacy "
+                       "{}{}{}{} --db {}\n",
+                       o.seed, warden::sim::config_flags(o), ticks, faults, bugs->describe(),
                        swarm ? " --swarm" : "",
                        infra_error_share > 0
                            ? fmt::format(" --infra-error-share {}", infra_error_share)

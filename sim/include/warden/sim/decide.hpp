@@ -22,12 +22,20 @@ template <rail_set Rails>
     };
 }
 
-// The engine configuration of a world: the campaign target and, for each legacy bug present,
-// its engine-side guard switched off.
-[[nodiscard]] inline config engine_config(const world_options& o) {
+// The host's engine configuration: world_options::engine when the host gave one, else warden's
+// defaults with the campaign target. The world's invariants and bounds derive from it.
+[[nodiscard]] inline config host_config(const world_options& o) {
+    if (o.engine) return *o.engine;
     config c;
     c.ensure_min_running_jobs = o.target_running;
     c.campaign_year = 2026; // the world's campaign, whatever year a long run reaches
+    return c;
+}
+
+// The engine configuration the world decides with: the host's, and for each legacy bug present,
+// its engine-side guard switched off.
+[[nodiscard]] inline config engine_config(const world_options& o) {
+    config c = host_config(o);
     const legacy_bugs& l = o.legacy;
     c.guards.reconcile = !l.has(1);
     if (l.has(2)) c.ensure_min_running_jobs = 0; // no queue fill

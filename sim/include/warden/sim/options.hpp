@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -195,8 +196,22 @@ struct legacy_bugs {
     return v;
 }
 
+// A host rail that holds a start on purpose (one crawl per source, a maintenance window) tells
+// the liveness phase so: true for a waiting row the host's rails keep waiting by design, given the
+// database's rows as they stand. `underfilled` and `unfinished` then check everything else.
+using held_by_design_fn = std::function<bool(std::span<const job> rows, const job& row)>;
+
 struct world_options {
     std::uint64_t seed = 1;
+    // The engine config the host decides with (the same one it gives `warden decide`): the
+    // decider receives it, and every invariant and bound derives from it (daily_start_cap,
+    // disk_threshold_percent, stall_after, the graces, ensure_min_running_jobs as the target).
+    // Empty: warden's defaults with target_running as ensure_min_running_jobs. When set, its
+    // ensure_min_running_jobs replaces target_running. Legacy bugs switch guards off on top.
+    std::optional<config> engine;
+    // See held_by_design_fn. Empty: no start is held by design (besides a retryable row when
+    // queue fill is off, which nothing in the engine restarts: the host's, see docs).
+    held_by_design_fn held_by_design;
     std::int32_t jobs = 12;
     std::int64_t ticks = 2880; // the safety phase, with faults; the liveness phase follows
     std::int64_t tick_seconds = 60;

@@ -74,6 +74,7 @@ namespace warden::sim {
     line("failed: config error", s.failed_config);
     if (s.failed_infra > 0) line("failed: infra-error retries spent", s.failed_infra);
     line("not finished", s.not_finished);
+    if (s.held_by_design > 0) line("held by design", s.held_by_design);
     line("starts (worker picks)", fmt::format("{} ({})", s.starts, s.worker_picks));
     line("restarts", s.restarts);
     line("stalls recovered", s.applied_by_rule[static_cast<std::size_t>(rule_id::stall_recovery)]);

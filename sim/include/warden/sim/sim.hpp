@@ -6,9 +6,11 @@
 //       return warden::decide(snap, c, my_rails);
 //   });
 //   REQUIRE(s.violations.empty());
+#include <warden/sim/config_swarm.hpp>
 #include <warden/sim/decide.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/report.hpp>
 #include <warden/sim/rng.hpp>
 #include <warden/sim/trace.hpp>
+#include <warden/sim/validate.hpp>
 #include <warden/sim/world.hpp>

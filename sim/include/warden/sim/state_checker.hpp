@@ -43,6 +43,9 @@ class world_view {
     [[nodiscard]] virtual bool has_attempt(std::uint32_t j) const noexcept = 0;
     // Job j's arguments are invalid: every attempt fails on them (the world's truth).
     [[nodiscard]] virtual bool config_error(std::uint32_t j) const noexcept = 0;
+    // Job j waits, nothing runs it, and the host keeps it waiting on purpose (a host rail's
+    // hold, or a retryable row while queue fill is off): the liveness phase checks the others.
+    [[nodiscard]] virtual bool held_by_design(std::uint32_t j) const = 0;
     // Starts of job j in the last 24 h, from the store's persisted history.
     [[nodiscard]] virtual std::int32_t starts_last_day(std::uint32_t j) const = 0;
     // The crawls stalled in the world's truth: (job, the tick it stalled), appended to `out`.
@@ -62,14 +65,24 @@ class state_checker {
 
     void resize(std::size_t jobs) { jobs_.resize(jobs); }
 
-    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after,
-    // a fresh crash waits the grace window, then the watchdog's period (a few times, for CAS
-    // conflicts with heartbeats) and the longest completion delay.
+    // Watchdog ticks a stall recovery may wait behind the others: recoveries_per_tick of them per
+    // watchdog tick, lowest id first, so up to every other job ahead of it (0: no limit).
+    [[nodiscard]] std::int64_t recovery_queue_periods() const {
+        const std::int64_t per_tick = cfg_.recoveries_per_tick;
+        return per_tick <= 0 ? 1 : (std::int64_t{o_.jobs} + per_tick - 1) / per_tick;
+    }
+
+    // Ticks a job may legitimately disagree with the runtime: a stale lock waits stall_after
+    // and then its turn among the stall recoveries (a dead runner's lock is only released by a
+    // recovery's stop), a fresh crash waits the grace window, then the watchdog's period (a few
+    // times, for CAS conflicts with heartbeats) and the longest completion delay. Every term
+    // comes from the host's config and the world's period and tick.
     [[nodiscard]] std::int64_t drift_bound_ticks() const {
         const std::int64_t ts = o_.tick_seconds;
         const std::int64_t waits =
             (cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
-        return (waits + ts - 1) / ts + 3 * o_.watchdog_period_ticks + 10;
+        return (waits + ts - 1) / ts + (recovery_queue_periods() + 3) * o_.watchdog_period_ticks +
+               10;
     }
 
     // Ticks the campaign may stay under-filled with startable work: the drift bound, plus one
@@ -83,12 +96,13 @@ class state_checker {
     }
 
     // Ticks a stalled crawl may go unrecovered: stall_after (from its last progress, which the
-    // host observes up to a period late) past the start grace, one recovery per watchdog tick
-    // for every job ahead of it, a few periods for the tick's conflicts, and slack.
+    // host observes up to a period late) past the start grace, its turn among the stall
+    // recoveries (recovery_queue_periods), a few periods for the tick's conflicts, and slack.
     [[nodiscard]] std::int64_t stall_bound_ticks() const {
         const std::int64_t ts = o_.tick_seconds;
         const std::int64_t waits = (cfg_.stall_after + cfg_.start_grace).count();
-        return (waits + ts - 1) / ts + (o_.jobs + 3) * o_.watchdog_period_ticks + 10;
+        return (waits + ts - 1) / ts + (recovery_queue_periods() + 3) * o_.watchdog_period_ticks +
+               10;
     }
 
     [[nodiscard]] std::int32_t recoveries_last_day(const world_view& w, std::uint32_t j) const {
@@ -145,23 +159,43 @@ class state_checker {
         history.push_back(w.now());
     }
 
+    // A watchdog write to row j conflicted with a host write that landed in the decide -> apply
+    // window of the same tick (fault window_edit): that watchdog period did act, and lost the race
+    // to the host. Each such period is given back to the drift and impossible_state clocks, which
+    // otherwise allow a fixed few conflicts; an operator who edits the row at every watchdog run
+    // holds it as long as the edits go on, which is the host's doing, not the engine's.
+    void host_won_window(std::uint32_t j) {
+        per_job& t = jobs_[j];
+        const std::int64_t period = o_.watchdog_period_ticks;
+        t.drift_credit += period;
+        t.impossible_credit += period;
+    }
+
     // After every tick.
     void after_tick(const world_view& w) {
         judge_circuits(w);
         const bool paused = w.paused();
+        // A watchdog tick the watchdog could not act in (deploy lock, no sentinel) costs a whole
+        // period of waiting, not only the paused ticks: give the period back to the clocks that
+        // are running (issue #18: config-swarm seed 900154, a sentinel absence over the only
+        // watchdog tick of a 30-tick period broke impossible_state).
+        const bool lost_watchdog_tick = paused && w.tick() % o_.watchdog_period_ticks == 0;
         const std::int64_t drift_bound = drift_bound_ticks();
         for (std::uint32_t j = 0; j < w.job_count(); ++j) {
             per_job& t = jobs_[j];
             const job& r = w.row(j);
             const bool db_running = r.status == job_status::running;
             if (db_running != w.has_attempt(j)) {
-                if (!paused && !held(w, j) && ++t.drift_ticks == drift_bound + 1)
+                if (lost_watchdog_tick) t.drift_credit += o_.watchdog_period_ticks;
+                if (!paused && !held(w, j) &&
+                    ++t.drift_ticks == drift_bound + t.drift_credit + 1)
                     report_(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
                                         to_string(r.status),
                                         w.has_attempt(j) ? "runs it" : "does not", t.drift_ticks));
             } else {
                 t.drift_ticks = 0;
+                t.drift_credit = 0;
             }
             // Impossible: queued after the final stage with nothing running it. (With a live
             // attempt, last_stage is a leftover and the row is reconcile's case.) Bound: one
@@ -169,12 +203,15 @@ class state_checker {
             // deploy lock or a missing sentinel forbids the stop or the write.
             if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
                 !w.has_attempt(j)) {
-                if (!paused && ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2)
+                if (lost_watchdog_tick) t.impossible_credit += o_.watchdog_period_ticks;
+                if (!paused &&
+                    ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2 + t.impossible_credit)
                     report_(invariant::impossible_state, j,
                             fmt::format("queued with last_stage {} for {} ticks", cfg_.final_stage,
                                         t.impossible_ticks));
             } else {
                 t.impossible_ticks = 0;
+                t.impossible_credit = 0;
             }
         }
         check_stalls(w, paused);
@@ -193,7 +230,8 @@ class state_checker {
     void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
         judge_circuits(w);
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j)) {
+            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j) &&
+                !w.held_by_design(j)) {
                 const job& r = w.row(j);
                 report_(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",
@@ -207,6 +245,10 @@ class state_checker {
     struct per_job {
         std::int64_t drift_ticks = 0;
         std::int64_t impossible_ticks = 0;
+        // Ticks given back to those clocks: periods the host's writes or a pause took from the
+        // watchdog (host_won_window, a lost watchdog tick). Reset with the clock.
+        std::int64_t drift_credit = 0;
+        std::int64_t impossible_credit = 0;
         std::int64_t missed_stall_ticks = 0;
         std::int64_t stalled_mark = -1;  // the last tick a stalled crawl of this job was seen
         std::int64_t stalled_since = -1; // when that crawl stalled
@@ -297,7 +339,8 @@ class state_checker {
         if (live < o_.target_running)
             for (std::uint32_t j = 0; j < w.job_count() && !startable; ++j)
                 startable = is_waiting(w.row(j).status) && !w.config_error(j) &&
-                            !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap;
+                            !w.has_attempt(j) && w.starts_last_day(j) < cfg_.daily_start_cap &&
+                            !w.held_by_design(j);
         if (live < o_.target_running && startable) {
             if (++underfilled_ticks_ == fill_bound_ticks() + 1)
                 report_(invariant::underfilled, -1,

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -45,6 +46,7 @@ struct summary {
     std::int64_t failed_config = 0;
     std::int64_t failed_infra = 0; // retries spent on infra errors (B14)
     std::int64_t not_finished = 0;
+    std::int64_t held_by_design = 0; // waiting at the end, held by the host's design (liveness)
     std::int64_t starts = 0;
     std::int64_t worker_picks = 0;
     std::int64_t restarts = 0; // starts beyond each job's first
@@ -88,8 +90,9 @@ inline void accumulate(summary& total, const summary& s) {
           &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::not_reached,
           &summary::window_writes, &summary::second_watchdogs, &summary::completed,
           &summary::failed_config, &summary::failed_infra, &summary::not_finished,
-          &summary::finished_crawls_redone, &summary::crash_points_hit, &summary::delayed_commits,
-          &summary::retryable_after_final_stage, &summary::degraded_observations})
+          &summary::held_by_design, &summary::finished_crawls_redone, &summary::crash_points_hit,
+          &summary::delayed_commits, &summary::retryable_after_final_stage,
+          &summary::degraded_observations})
         total.*counter += s.*counter;
     for (std::size_t k = 0; k < total.faults.size(); ++k)
         total.faults[k] += s.faults[k];
@@ -112,6 +115,8 @@ class world final : private world_view {
         , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
             violate(what, j, std::move(message));
         }) {
+        // The host's config names the target: every bound and the over_target check read it.
+        if (o_.engine) o_.target_running = o_.engine->ensure_min_running_jobs;
         if (!decide_) {
             const legacy_bugs l = o_.legacy;
             decide_ = [l](const snapshot& s, const config& c) {
@@ -138,8 +143,12 @@ class world final : private world_view {
             (one_day + cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
         const std::int64_t target = std::max(1, o_.target_running);
         const std::int64_t waves = (o_.jobs + target - 1) / target;
-        const std::int64_t per_attempt =
-            o_.max_work_ticks + o_.spawn_lag_max_ticks + 3 * o_.watchdog_period_ticks + 10;
+        // Queue fill's pace (issue #16 item 11): a wave of `target` starts takes
+        // ceil(target / max_starts_per_tick) watchdog ticks to go out.
+        const std::int64_t per_tick = cfg_.max_starts_per_tick;
+        const std::int64_t fill_ticks = per_tick > 0 ? (target + per_tick - 1) / per_tick : 1;
+        const std::int64_t per_attempt = o_.max_work_ticks + o_.spawn_lag_max_ticks +
+                                         (fill_ticks + 2) * o_.watchdog_period_ticks + 10;
         return (waits + ts - 1) / ts + 2 * waves * per_attempt + 10 * o_.watchdog_period_ticks;
     }
 
@@ -222,6 +231,7 @@ class world final : private world_view {
         std::int32_t attempts = 0;
         crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
+        std::int64_t window_write_tick = -1; // the last tick a host write landed in the window
     };
 
     struct pending_completion {
@@ -346,6 +356,16 @@ class world final : private world_view {
     }
     [[nodiscard]] bool config_error(std::uint32_t j) const noexcept override {
         return truth_[j].config_error;
+    }
+    // A waiting row with nothing running it that the host keeps waiting on purpose: a retryable
+    // row while the host's queue fill is off (ensure_min_running_jobs 0: nothing in the engine
+    // restarts it, the worker picks only queued rows, so the retry is a human's), or a row the
+    // host's own rail holds (world_options::held_by_design).
+    [[nodiscard]] bool held_by_design(std::uint32_t j) const override {
+        const job& r = row(j);
+        if (!is_waiting(r.status) || has_attempt(j)) return false;
+        if (r.status == job_status::retryable && o_.target_running == 0) return true;
+        return o_.held_by_design && o_.held_by_design(std::span<const job>(db_->rows()), r);
     }
     void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const override {
         for (const auto& p : procs_)
@@ -1068,7 +1088,10 @@ class world final : private world_view {
                 o.error_threshold_timeout += static_cast<std::int32_t>(arg % 3);
                 landed = db_->edit_options(j, r.status, r.version, o);
             }
-            if (landed) wrote(j, before);
+            if (landed) {
+                wrote(j, before);
+                truth_[j].window_write_tick = tick_;
+            }
         }
         if (landed) ++sum_.window_writes;
         ev(event_kind::host_write, target_job, static_cast<std::int64_t>(kind), landed ? 1 : 0,
@@ -1157,8 +1180,13 @@ class world final : private world_view {
                         violate(invariant::cas_overwrite, j, "a conflicting write changed the row");
                     }
                 }
-                if (outcome == apply_outcome::conflict && before)
+                if (outcome == apply_outcome::conflict && before) {
                     conflicted_.push_back(static_cast<std::uint32_t>(j));
+                    // A host write in this tick's window beat the watchdog's: the period is
+                    // the host's, not the engine's, and the checker's clocks give it back.
+                    if (truth_[static_cast<std::uint32_t>(j)].window_write_tick == tick_)
+                        checker_.host_won_window(static_cast<std::uint32_t>(j));
+                }
                 if (ok)
                     ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
                 else if (outcome == apply_outcome::conflict)
@@ -1292,7 +1320,9 @@ class world final : private world_view {
     // A job whose stall recovery the progress circuit refused (issue #17), and whose circuit the
     // checker judges open too, waits for an operator by design, its stalled crawl with it: the
     // campaign has converged without it. Only a refusal the engine made counts, so a rail set
-    // without the circuit runs on and meets recovery_while_circuit_open.
+    // without the circuit runs on and meets recovery_while_circuit_open. In the liveness phase a
+    // row left to a human by design (retryable with queue fill off, its lock free) counts as
+    // settled too: nothing in the world would move it again.
     [[nodiscard]] bool held_by_circuit(std::uint32_t j) const {
         return j < circuit_refused_.size() && circuit_refused_[j] &&
                checker_.held_by_progress_circuit(*this, j);
@@ -1303,7 +1333,10 @@ class world final : private world_view {
         for (const auto& p : procs_)
             if (!held_by_circuit(p.job)) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!state_checker::finished_ok(row(j)) && !held_by_circuit(j)) return false;
+            if (!state_checker::finished_ok(row(j)) && !held_by_circuit(j) &&
+                !(tick_ >= o_.ticks && o_.target_running == 0 &&
+                  row(j).status == job_status::retryable && truth_[j].lock_pid == 0))
+                return false;
         return true;
     }
 
@@ -1316,6 +1349,8 @@ class world final : private world_view {
             else if (state_checker::finished_ok(row(j)))
                 ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
                                                                 : sum_.failed_config);
+            else if (held_by_design(j))
+                ++sum_.held_by_design;
             else
                 ++sum_.not_finished;
         }
