@@ -22,8 +22,8 @@ TEST_CASE("the dry run has the lines an operator needs", "[core][text]") {
     const std::string text = example::two_ticks();
     CHECK(
         text.find(
-            "would set job 7 phac-20260101 retryable -> running, clearing finished_at (reconcile: "
-            "per-job lock held)") != std::string::npos);
+            "would set job 7 phac-20260101 retryable -> running (reconcile: per-job lock held)") !=
+        std::string::npos);
     CHECK(text.find("blocked by daily_start_cap: start job 11 hc-news-20260101") !=
           std::string::npos);
     CHECK(text.find("would backfill job 9 phac-covid-20260101 campaign annual 2026") !=
