@@ -35,7 +35,10 @@ def job(i):
 running_ids = [i + 1 for i in range(JOBS) if statuses[i % 5] == "running"]
 target = len(running_ids) + 500  # queue fill must start exactly 500 jobs
 doc = {"now": now, "host": {"sentinel": True, "deploy_lock": False, "disk_used_percent": 40.0},
-       "config": {"ensure_min_running_jobs": target, "daily_start_cap": 3},
+       # max_starts_per_tick 0: the test is about scale, so every start of the deficit lands in
+       # one plan (the default, 1, is issue #16 item 11's pace).
+       "config": {"ensure_min_running_jobs": target, "daily_start_cap": 3,
+                  "max_starts_per_tick": 0},
        "jobs": [job(i) for i in range(JOBS)],
        "locks": [{"job_id": i} for i in running_ids], "running_set": running_ids}
 

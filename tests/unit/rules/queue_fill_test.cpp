@@ -194,24 +194,28 @@ TEST_CASE("queue_fill: never while a job is stalled", "[rules][queue_fill][stall
 TEST_CASE("queue_fill: a reconciled job fills a slot", "[rules][queue_fill][reconcile]") {
     auto s = world({job_builder{1, job_status::retryable}.started(1h).progress(1min),
                     waiting_annual(3), waiting_annual(4)});
+    // Slots, not pace: without the per-tick limit the starts show how many slots are free.
     SECTION("reconciled: one slot left") {
         hold_lock(s, 1);
-        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3});
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(2))) == std::vector<std::int64_t>{3});
     }
     SECTION("no evidence: two slots") {
-        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3, 4});
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(2))) ==
+              std::vector<std::int64_t>{3, 4});
     }
 }
 
 TEST_CASE("queue_fill: an orphaned job frees its slot", "[rules][queue_fill][orphan_sweep]") {
     auto s = world({job_builder{2, job_status::running, "adhoc"}.started(40min), waiting_annual(3),
                     waiting_annual(4)});
+    // Slots, not pace: without the per-tick limit the starts show how many slots are free.
     SECTION("orphaned: two slots") {
-        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3, 4});
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(2))) ==
+              std::vector<std::int64_t>{3, 4});
     }
     SECTION("its lock held: one slot") {
         hold_lock(s, 2);
-        CHECK(started_ids(warden::decide(s, fill_to(2))) == std::vector<std::int64_t>{3});
+        CHECK(started_ids(warden::decide(s, fill_to_unpaced(2))) == std::vector<std::int64_t>{3});
     }
 }
 
