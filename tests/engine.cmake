@@ -13,6 +13,16 @@ target_link_libraries(warden_unit_tests PRIVATE warden::warden warden_project_op
                       Catch2::Catch2 rapidcheck)
 target_compile_definitions(warden_unit_tests PRIVATE WARDEN_GOLDEN_DIR="${CMAKE_CURRENT_SOURCE_DIR}/golden")
 catch_discover_tests(warden_unit_tests TEST_PREFIX "unit: ")
+# Fewer, larger TUs: each unit test file spends most of its compile time parsing the engine,
+# Catch2 and rapidcheck, so batches of files share that work (CI builds this target twice, g++
+# and clang with sanitizers, on 2 cores). A file whose file-scope helpers share a name with
+# another file's stays a TU of its own.
+set_target_properties(warden_unit_tests PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+set_source_files_properties(
+  unit/facts/runner_class_test.cpp unit/rules/recovery_options_test.cpp
+  unit/rules/same_source_sweep_test.cpp unit/rails/progress_circuit_test.cpp
+  unit/facts/build_test.cpp
+  DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 
 file(GLOB _property_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/property/*.cpp)
 add_executable(warden_property_tests $<TARGET_OBJECTS:warden_catch_main> ${_property_sources})
