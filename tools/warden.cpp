@@ -474,7 +474,10 @@ int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
         if (!r.decided) return write_metrics(o, r, exit_invalid);
         print_plan_text(r);
         const warden::sqlite::apply_result nothing;
-        const warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
+        warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
+        // With templates the document always has runtime_results: here none were carried out.
+        const std::vector<warden::host::runtime_result> none;
+        if (templates) report.carried_out = &none;
         if (text) print_apply_text(r, report, mode, plan_first);
         return report_apply(o, r, report, exit_ok);
     }

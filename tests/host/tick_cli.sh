@@ -8,9 +8,11 @@
 #   2. --dry-run with the sentinel present: the plan, nothing written (rows, textfile, progress
 #      state file), nothing carried out;
 #   3. the run lock held by `flock FILE sleep 5`: exit 0 at once, nothing written;
-#   4. a real tick: applied in one transaction, the stalled crawl's process stopped, the starts
-#      launched, the textfile written;
-#   5. a start command that fails: the start is undone (row as before, no start counted).
+#   4. a real tick: applied in one transaction, the stalled crawl's process stopped (queue fill
+#      waits while a job is found stalled), the healthy one left alone, the textfile written;
+#      the next tick launches the start with the real start command;
+#   5. a start command that fails (from the same rows): the start is undone (row as before, no
+#      start counted).
 # Usage: tick_cli.sh WARDEN REPO_ROOT PYTHON (PROMTOOL in the environment)
 set -u
 warden=$1 root=$2 py=$3
@@ -38,7 +40,6 @@ prom_ok() { # file
 
 "$warden" schema --db c.db >/dev/null || fail "schema"
 sqlite3 c.db <"$root/examples/campaign.sql" || fail "campaign.sql"
-cp c.db pristine.db
 
 # Jobs 3 and 5 run under the worker stand-in, each holding its lock with flock(1); job 5 made
 # no progress for 90 min (its row), so it is stalled. Each crawl stand-in is an `sh` whose
@@ -82,7 +83,7 @@ config() { # FILE START_COMMAND_JSON [EXTRA_PROBE_JSON]
     "database": "$work/c.db",
     "run_lock_path": "$work/tick.lock",
     "metrics_path": "$work/textfiles/warden.prom",
-    "config": {"ensure_min_running_jobs": 4}
+    "config": {"ensure_min_running_jobs": 4, "daily_start_cap": 10}
   }
 }
 JSON
@@ -150,8 +151,10 @@ grep -q "another warden tick holds the run lock $work/tick.lock: nothing done" e
 [ "$(rows c.db)" = "$before" ] || fail "busy tick wrote rows"
 [ ! -e textfiles/warden.prom ] || fail "busy tick wrote the textfile"
 [ ! -e started.txt ] || fail "busy tick ran a start command"
-kill "$holder" 2>/dev/null
+# flock(1)'s child, sleep, holds the lock too: end the holder's whole process group.
+kill -- "-$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+for _ in $(seq 50); do flock -n tick.lock true && break; sleep 0.1; done
 
 # 4. The real tick: rows, textfile and runtime effects.
 "$warden" tick --host-config host.json --now "$now" --format json >applied.json 2>err.txt ||
@@ -161,11 +164,34 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 crawl5, crawl3 = int(sys.argv[2]), int(sys.argv[3])
 assert d["dry_run"] is False and d["committed"] is True, d
+assert d["counts"]["applied"] >= 2 and d["counts"]["conflicts"] == 0, d["counts"]
 restarts = [r for r in d["runtime_results"] if r["kind"] == "restart"]
 assert len(restarts) == 1 and restarts[0]["job_id"] == 5 and restarts[0]["ok"], d["runtime_results"]
 pids = {p["pid"]: p["outcome"] for p in restarts[0]["pids"]}
 assert pids.get(crawl5) == "terminated", restarts
 assert crawl3 not in pids, restarts
+assert [r["kind"] for r in d["runtime_results"]] == ["restart"], d["runtime_results"]
+PY
+[ "$(sqlite3 c.db "select status from jobs where id = 5")" = retryable ] || fail "stalled job 5 not retryable: $(rows c.db)"
+[ "$(sqlite3 c.db "select status from jobs where id = 3")" = running ] || fail "job 3 moved: $(rows c.db)"
+[ "$(starts c.db)" -eq "$starts_before" ] || fail "a start was counted without a start"
+for _ in $(seq 50); do alive "$crawl5" || break; sleep 0.1; done
+! alive "$crawl5" || fail "the stalled crawl (pid $crawl5) still runs"
+alive "$crawl3" || fail "the healthy crawl (pid $crawl3) was stopped"
+[ ! -e started.txt ] || fail "a start command ran while a job was stalled"
+prom_ok textfiles/warden.prom
+grep -qx "warden_apply_committed 1" textfiles/warden.prom || fail "tick: warden_apply_committed"
+grep -qx "warden_runtime_action_results{kind=\"restart\",result=\"ok\"} 1" textfiles/warden.prom ||
+  fail "tick: restart result metric"
+cp c.db recovered.db
+
+# The next tick: nothing is stalled, so queue fill starts a job through the real start command.
+"$warden" tick --host-config host.json --now "$now" --format json >started.json 2>err.txt ||
+  fail "second tick: exit $?: $(cat err.txt)"
+"$py" - started.json <<'PY' || fail "second tick: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["committed"] is True, d
 starts = [r for r in d["runtime_results"] if r["kind"] == "start"]
 assert starts and all(r["ok"] and r["undo"] is None for r in starts), d["runtime_results"]
 assert all(r["command"]["exit_status"] == 0 for r in starts)
@@ -177,22 +203,17 @@ sort -n started.txt | cmp -s - <(sort -n started.expected) ||
 for id in $(cat started.expected); do
   [ "$(sqlite3 c.db "select status from jobs where id = $id")" = running ] || fail "started job $id not running"
 done
-[ "$(sqlite3 c.db "select status from jobs where id = 5")" = retryable ] || fail "stalled job 5 not retryable: $(rows c.db)"
-[ "$(sqlite3 c.db "select status from jobs where id = 3")" = running ] || fail "job 3 moved: $(rows c.db)"
 [ "$(starts c.db)" -eq $((starts_before + $(wc -l <started.expected))) ] || fail "job_starts not counted"
-for _ in $(seq 50); do alive "$crawl5" || break; sleep 0.1; done
-! alive "$crawl5" || fail "the stalled crawl (pid $crawl5) still runs"
 alive "$crawl3" || fail "the healthy crawl (pid $crawl3) was stopped"
 prom_ok textfiles/warden.prom
-grep -qx "warden_apply_committed 1" textfiles/warden.prom || fail "tick: warden_apply_committed"
-grep -qx "warden_runtime_action_results{kind=\"restart\",result=\"ok\"} 1" textfiles/warden.prom ||
-  fail "tick: restart result metric"
 grep -qx "warden_runtime_action_results{kind=\"start\",result=\"ok\"} $(wc -l <started.expected)" textfiles/warden.prom ||
   fail "tick: start result metric"
 find textfiles -name '.*' | grep -q . && fail "a temporary textfile was left behind"
 
-# 5. A start command that fails: each start is undone, the rows are as before, no start counted.
-cp pristine.db c.db
+# 5. A start command that fails, on the rows the second tick started from: each start is
+# undone, the rows are as before, no start counted.
+cp recovered.db c.db
+starts_before=$(starts c.db)
 rm -f started.txt
 config fails.json "[\"sh\", \"-c\", \"echo cannot launch {name:sh} >&2; exit 4\"]"
 "$warden" tick --host-config fails.json --now "$now" --format json --log-format json >failed.json 2>err.txt ||
@@ -211,7 +232,7 @@ errors = [l for l in lines if l["level"] == "error"]
 assert {l["job_id"] for l in errors} >= {r["job_id"] for r in starts}, lines
 PY
 for id in $(cat undone.txt); do
-  a=$(sqlite3 pristine.db "select status, retry_count, started_at from jobs where id = $id")
+  a=$(sqlite3 recovered.db "select status, retry_count, started_at from jobs where id = $id")
   b=$(sqlite3 c.db "select status, retry_count, started_at from jobs where id = $id")
   [ "$a" = "$b" ] || fail "job $id not undone: was $a, now $b"
 done
