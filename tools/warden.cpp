@@ -5,6 +5,7 @@
 #include <warden/adapters/sqlite.hpp>
 #include <warden/engine.hpp>
 #include <warden/host/probe.hpp>
+#include <warden/host/run_lock.hpp>
 #include <warden/io/json.hpp>
 #include <warden/io/prometheus.hpp>
 #include <warden/io/rfc3339.hpp>
@@ -245,30 +246,41 @@ struct db_inputs {
     bool ok = true;
 };
 
+// Reads a runtime document (a snapshot document without jobs: `--runtime`, or what `warden tick`
+// builds from its probe and engine config) into `in`; `in.ok` false when it was refused.
+void read_runtime_document(const std::string& text, db_inputs& in) {
+    warden::json_read_options read;
+    read.now = in.now;
+    in.doc = warden::read_snapshot_document(text, read);
+    if (!in.doc.ok()) {
+        print_diagnostics(in.doc, in.doc.errors);
+        in.ok = false;
+        return;
+    }
+    if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
+        throw usage_error{"--runtime: jobs and starts come from the database; the side file "
+                          "holds config, host, locks, unprobeable_locks, processes, "
+                          "running_set and progress only"};
+    in.runtime.locks = in.doc.snapshot.locks;
+    in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
+    in.runtime.progress = in.doc.progress;
+    in.runtime.processes = in.doc.snapshot.processes;
+    in.runtime.running_set = in.doc.snapshot.running_set;
+    in.runtime.host = in.doc.snapshot.host;
+}
+
+warden::timestamp now_or_clock(const options& o) {
+    return parse_now(o.now).value_or(
+        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+}
+
 db_inputs read_db_inputs(const options& o) {
     db_inputs in;
-    in.now = parse_now(o.now).value_or(
-        std::chrono::time_point_cast<warden::duration>(std::chrono::system_clock::now()));
+    in.now = now_or_clock(o);
     if (!o.runtime.empty()) {
-        warden::json_read_options read;
-        read.now = in.now;
-        const std::string text = read_input(o.runtime, read.limits.max_bytes);
-        in.doc = warden::read_snapshot_document(text, read);
-        if (!in.doc.ok()) {
-            print_diagnostics(in.doc, in.doc.errors);
-            in.ok = false;
-            return in;
-        }
-        if (!in.doc.snapshot.jobs.empty() || !in.doc.snapshot.starts.empty())
-            throw usage_error{"--runtime: jobs and starts come from the database; the side file "
-                              "holds config, host, locks, unprobeable_locks, processes, "
-                              "running_set and progress only"};
-        in.runtime.locks = in.doc.snapshot.locks;
-        in.runtime.unprobeable_locks = in.doc.snapshot.unprobeable_locks;
-        in.runtime.progress = in.doc.progress;
-        in.runtime.processes = in.doc.snapshot.processes;
-        in.runtime.running_set = in.doc.snapshot.running_set;
-        in.runtime.host = in.doc.snapshot.host;
+        read_runtime_document(read_input(o.runtime, warden::json_read_options{}.limits.max_bytes),
+                              in);
+        if (!in.ok) return in;
     }
     if (!o.sentinel.empty()) in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
     if (!o.deploy_lock.empty())
@@ -302,6 +314,16 @@ outcome decided_from_db(db_inputs in, warden::snapshot read, warden::plan p,
 
 // The snapshot a database command decides on: jobs and start history from the database, the
 // runtime and host facts from the side file and the flags, `now` from --now or the clock.
+// Decides once on the rows read now (outside a write transaction: decide --db, and apply's dry
+// run, which writes nothing).
+outcome decide_from_db(warden::sqlite::database& db, db_inputs in) {
+    std::vector<warden::sqlite::load_warning> warnings;
+    warden::snapshot read =
+        warden::sqlite::load_snapshot(db, in.now, std::move(in.runtime), &warnings);
+    warden::plan p = warden::decide(read, in.doc.config);
+    return decided_from_db(std::move(in), std::move(read), std::move(p), warnings);
+}
+
 outcome load_from_db(const options& o, warden::sqlite::database& db) {
     db_inputs in = read_db_inputs(o);
     if (!in.ok) {
@@ -309,11 +331,7 @@ outcome load_from_db(const options& o, warden::sqlite::database& db) {
         out.plan.errors = in.doc.errors;
         return out;
     }
-    std::vector<warden::sqlite::load_warning> warnings;
-    warden::snapshot read =
-        warden::sqlite::load_snapshot(db, in.now, std::move(in.runtime), &warnings);
-    warden::plan p = warden::decide(read, in.doc.config);
-    return decided_from_db(std::move(in), std::move(read), std::move(p), warnings);
+    return decide_from_db(db, std::move(in));
 }
 
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
@@ -350,11 +368,20 @@ int cmd_decide_db(const options& o) {
     }
 }
 
-// The dry run and the per-action lines of `apply --format text`.
-void print_apply_text(const outcome& r, const warden_cli::apply_report& report) {
+// Why nothing was written, for the text output.
+enum class apply_mode {
+    apply,   // write while the sentinel file exists
+    dry_run, // tick --dry-run: plan and print only
+};
+
+// The dry run and the per-action lines of `apply --format text`. `plan_printed`: the plan's
+// dry-run text is already on stdout (tick prints it first, for the journal).
+void print_apply_text(const outcome& r, const warden_cli::apply_report& report, apply_mode mode,
+                      bool plan_printed) {
     if (report.dry_run) {
-        fmt::print("dry run: the sentinel is absent, nothing applied\n{}",
-                   warden::render_text(r.plan, r.doc.snapshot));
+        fmt::print("dry run: {}, nothing applied\n{}",
+                   mode == apply_mode::dry_run ? "--dry-run" : "the sentinel is absent",
+                   plan_printed ? std::string{} : warden::render_text(r.plan, r.doc.snapshot));
         return;
     }
     const auto& result = report.result;
@@ -415,16 +442,70 @@ void print_carried_out(const std::vector<warden::host::runtime_result>& results,
     }
 }
 
-// What apply did, on standard output (text lines, or the apply result document) and in the
-// --metrics-out textfile; returns the exit status.
+// What apply did, on standard output (the apply result document with --format json) and in the
+// --metrics-out textfile; returns the exit status. The text lines of the apply itself were
+// printed before the runtime actions were carried out (apply_decided).
 int report_apply(const options& o, const outcome& r, const warden_cli::apply_report& report,
                  int status) {
-    if (o.format == "json")
-        print_json(warden_cli::to_json(report));
-    else
-        print_apply_text(r, report);
+    if (o.format == "json") print_json(warden_cli::to_json(report));
     if (report.carried_out) print_carried_out(*report.carried_out, o.format != "json");
     return write_metrics(o, r, status, warden_cli::apply_prometheus(report));
+}
+
+// The shared half of `apply` and `tick`, once the runtime facts are read (`in`, whose
+// host.sentinel_present is the sentinel FILE's): decide once and, when the file exists and this
+// is no dry run, apply in one write transaction with compare-and-set (decide_and_apply), print
+// what was decided and applied, carry out the runtime actions with `templates` (a failed start
+// undone), and report. Without the file, or with `--dry-run`, a plan that writes nothing.
+// `plan_first`: print the plan's dry-run text before the apply lines (tick: the journal).
+int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
+                  const std::optional<warden::host::action_templates>& templates, apply_mode mode,
+                  bool plan_first) {
+    const bool text = o.format != "json";
+    auto print_plan_text = [&](const outcome& r) {
+        if (text && plan_first) {
+            const std::string plan_text = warden::render_text(r.plan, r.doc.snapshot);
+            std::fwrite(plan_text.data(), 1, plan_text.size(), stdout);
+        }
+    };
+    const warden::timestamp now = in.now;
+    if (!in.runtime.host.sentinel_present || mode == apply_mode::dry_run) {
+        const outcome r = decide_from_db(db, std::move(in));
+        if (!r.decided) return write_metrics(o, r, exit_invalid);
+        print_plan_text(r);
+        const warden::sqlite::apply_result nothing;
+        warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
+        // With templates the document always has runtime_results: here none were carried out.
+        const std::vector<warden::host::runtime_result> none;
+        if (templates) report.carried_out = &none;
+        if (text) print_apply_text(r, report, mode, plan_first);
+        return report_apply(o, r, report, exit_ok);
+    }
+    warden::sqlite::apply_options how;
+    how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
+                                             : warden::sqlite::on_conflict::skip;
+    const warden::config config = in.doc.config;
+    auto done = warden::sqlite::decide_and_apply(
+        db, in.now, std::move(in.runtime),
+        [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
+    const auto result = std::move(done.result);
+    const outcome r =
+        decided_from_db(std::move(in), std::move(done.read), std::move(done.plan), done.warnings);
+    // A host-wide error rolled everything back; errors that each name a job did not stop
+    // the other jobs' writes, which are printed, and the exit status still says invalid.
+    if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
+    print_plan_text(r);
+    warden_cli::apply_report report{r.plan, r.doc.snapshot, result, false};
+    if (text) print_apply_text(r, report, mode, plan_first);
+    std::fflush(stdout); // the journal has the plan before the commands run, which can take long
+    // The runtime actions carried out after the commit; a failed start is undone
+    // (docs/host-actions.md). A failed action is reported, the exit status kept.
+    std::vector<warden::host::runtime_result> carried;
+    if (templates) {
+        carried = warden::host::carry_out(db, r.plan, r.doc.snapshot, result, *templates, now);
+        report.carried_out = &carried;
+    }
+    return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
 }
 
 // Decides from the database and applies the plan, reading, deciding and writing in one write
@@ -441,41 +522,13 @@ int cmd_apply(const options& o) {
     auto db = open_db(o, warden::sqlite::database::mode::read_write);
     try {
         db_inputs in = read_db_inputs(o);
-        const warden::timestamp now = in.now;
         if (!in.ok) {
             outcome refused;
             refused.plan.errors = in.doc.errors;
             return write_metrics(o, refused, exit_invalid);
         }
         in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
-        if (!in.runtime.host.sentinel_present) {
-            const outcome r = load_from_db(o, db);
-            if (!r.decided) return write_metrics(o, r, exit_invalid);
-            const warden::sqlite::apply_result nothing;
-            return report_apply(o, r, {r.plan, r.doc.snapshot, nothing, true}, exit_ok);
-        }
-        warden::sqlite::apply_options how;
-        how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
-                                                 : warden::sqlite::on_conflict::skip;
-        const warden::config config = in.doc.config;
-        auto done = warden::sqlite::decide_and_apply(
-            db, in.now, std::move(in.runtime),
-            [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
-        const auto result = std::move(done.result);
-        const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
-                                          done.warnings);
-        // A host-wide error rolled everything back; errors that each name a job did not stop
-        // the other jobs' writes, which are printed, and the exit status still says invalid.
-        if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
-        warden_cli::apply_report report{r.plan, r.doc.snapshot, result, false};
-        // --host-config: the runtime actions carried out after the commit; a failed start is
-        // undone (docs/host-actions.md). A failed action is reported, the exit status kept.
-        std::vector<warden::host::runtime_result> carried;
-        if (templates) {
-            carried = warden::host::carry_out(db, r.plan, r.doc.snapshot, result, *templates, now);
-            report.carried_out = &carried;
-        }
-        return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
+        return apply_decided(o, db, std::move(in), templates, apply_mode::apply, false);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -607,6 +660,117 @@ CLI::App* add_probe(CLI::App& app, probe_options& po, options& o) {
     return probe;
 }
 
+// --- warden tick (docs/host.md, "tick") --------------------------------------------------------
+// One run of the watchdog: run lock, probe, decide once, apply (apply_decided, as `apply`), carry
+// out. Self-contained like probe.
+
+struct tick_options {
+    std::string host_config;
+    bool dry_run = false;
+};
+
+// The engine config object of the "tick" section: inline, or read from its file.
+nlohmann::ordered_json tick_engine_config(const warden::host::tick_config& t) {
+    if (t.config_json.empty() && t.config_path.empty()) return nlohmann::ordered_json::object();
+    const std::string text = t.config_path.empty()
+                                 ? t.config_json
+                                 : read_input(t.config_path, warden::host::max_host_config_bytes);
+    auto parsed = nlohmann::ordered_json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+        throw usage_error{fmt::format("tick.config {}: not a JSON object", t.config_path)};
+    return parsed;
+}
+
+int cmd_tick(const tick_options& to, options& o) {
+    const std::string text = read_input(to.host_config, warden::host::max_host_config_bytes);
+    const warden::host::host_config_document cfg = warden::host::parse_host_config(text);
+    for (const auto& w : cfg.warnings)
+        warden_cli::log_line("warning", w, to.host_config);
+    std::vector<std::string> errors = cfg.errors;
+    if (cfg.ok()) errors = warden::host::tick_config_errors(cfg.config);
+    for (const auto& e : errors)
+        warden_cli::log_line("error", e, to.host_config);
+    if (!errors.empty()) return exit_invalid;
+    const warden::host::tick_config& tc = cfg.config.tick;
+    // Everything that can be refused is read before the run lock is taken and anything written:
+    // the actions' templates (a typo must not leave committed starts with no launch) and the
+    // engine config.
+    o.host_config = to.host_config;
+    const auto templates = read_action_templates(o);
+    nlohmann::ordered_json engine_config = tick_engine_config(tc);
+
+    // The run lock, before anything is probed or written: a second tick exits 0 at once. A dry
+    // run writes nothing, so it neither takes nor waits for the lock.
+    std::optional<warden::host::run_lock> lock;
+    if (!to.dry_run) {
+        lock.emplace(tc.run_lock_path);
+        if (lock->status() == warden::host::run_lock::state::busy) {
+            warden_cli::log_line(
+                "info", fmt::format("another warden tick holds the run lock {}: nothing done",
+                                    tc.run_lock_path));
+            return exit_ok;
+        }
+        if (lock->status() == warden::host::run_lock::state::failed)
+            throw usage_error{fmt::format("tick.run_lock_path {}: {}", tc.run_lock_path,
+                                          std::strerror(lock->error_number()))};
+    }
+    o.db = tc.database;
+    // The tick's own textfile is the timer's; a dry run writes one only when asked on the
+    // command line, so an operator's dry run never replaces the timer's metrics.
+    if (o.metrics_out.empty() && !to.dry_run) o.metrics_out = tc.metrics_path;
+    const std::string& sentinel =
+        tc.sentinel_path.empty() ? cfg.config.probe.sentinel_path : tc.sentinel_path;
+
+    db_inputs in;
+    in.now = now_or_clock(o);
+    auto db = open_db(o, to.dry_run ? warden::sqlite::database::mode::read_only
+                                    : warden::sqlite::database::mode::read_write);
+    try {
+        // The jobs whose locks and progress are probed (warnings about them are printed once,
+        // when the plan is decided on the rows read again).
+        const std::vector<warden::job> jobs = warden::sqlite::load_snapshot(db, in.now, {}).jobs;
+        warden::host::probe_config pc = cfg.config.probe;
+        pc.progress.save_state = !to.dry_run;
+        const warden::host::probe_result probed = warden::host::probe(pc, jobs, in.now);
+        for (const auto& w : probed.warnings)
+            warden_cli::log_line("warning", w);
+        // The probe's output with the engine config is exactly the runtime document that
+        // `warden probe` prints and `apply --runtime` reads: one path, one reader.
+        nlohmann::ordered_json runtime = probe_json(probed, in.now);
+        runtime["config"] = std::move(engine_config);
+        read_runtime_document(runtime.dump(), in);
+        if (!in.ok) {
+            outcome refused;
+            refused.plan.errors = in.doc.errors;
+            return write_metrics(o, refused, exit_invalid);
+        }
+        // The sentinel FILE is the only authority, read after the probe, just before applying.
+        in.runtime.host.sentinel_present = std::filesystem::exists(sentinel);
+        return apply_decided(o, db, std::move(in), templates,
+                             to.dry_run ? apply_mode::dry_run : apply_mode::apply, true);
+    } catch (const warden::sqlite::error& e) {
+        throw db_error{e};
+    }
+}
+
+CLI::App* add_tick(CLI::App& app, tick_options& to, options& o) {
+    CLI::App* tick = app.add_subcommand(
+        "tick", "One run of the watchdog: run lock, probe, decide once, apply while the sentinel "
+                "file exists, carry out the runtime actions (docs/host.md)");
+    tick->add_option("--host-config", to.host_config,
+                     "Host config file with \"probe\", \"actions\" and \"tick\" (docs/host.md)")
+        ->required();
+    tick->add_flag("--dry-run", to.dry_run, "Plan and print only: nothing is written");
+    tick->add_option("--format", o.format,
+                     "text (default: the plan, then what was applied and carried out) or json "
+                     "(the apply result document)")
+        ->check(CLI::IsMember({"json", "text"}));
+    tick->add_option("--metrics-out", o.metrics_out,
+                     "Write the textfile here (atomically) instead of tick.metrics_path");
+    tick->add_option("--now", o.now, "Decide at this time instead of the clock");
+    return tick;
+}
+
 int run_command(int argc, char** argv) {
     CLI::App app{"warden: what a job watchdog may safely do this tick.\n"
                  "Exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 database error.",
@@ -655,6 +819,8 @@ int run_command(int argc, char** argv) {
 
     probe_options probe_opts;
     CLI::App* probe = add_probe(app, probe_opts, o);
+    tick_options tick_opts;
+    CLI::App* tick = add_tick(app, tick_opts, o);
 
     try {
         app.parse(argc, argv);
@@ -663,6 +829,7 @@ int run_command(int argc, char** argv) {
     }
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
     if (probe->parsed()) return cmd_probe(probe_opts, o);
+    if (tick->parsed()) return cmd_tick(tick_opts, o);
     if (schema->parsed()) return cmd_schema(o);
     if (apply->parsed()) return cmd_apply(o);
     if (decide->parsed()) {

@@ -1,8 +1,9 @@
 #pragma once
 // The host config file (docs/host.md): where `warden probe` finds the per-job locks, the crawl
-// processes, the worker, the disk, the sentinel, the deploy lock and the progress logs. Only the
-// "probe" section is read here; "actions" and "tick" belong to other commands and are skipped,
-// and any other top-level key is a warning (forward compatibility), never an error.
+// processes, the worker, the disk, the sentinel, the deploy lock and the progress logs ("probe"),
+// and where `warden tick` finds its database, run lock and engine config ("tick"). "actions"
+// belongs to host/actions.hpp and is skipped here; any other top-level key is a warning (forward
+// compatibility), never an error.
 #include <warden/io/json/parse.hpp>
 
 #include <fmt/format.h>
@@ -54,6 +55,9 @@ struct progress_config {
     std::vector<std::pair<std::string, std::string>> json_match; // dotted path -> string value
     std::string counter_field = "details.crawled";
     bool first_seen = false; // the historical bug (B15), for drills only: "source_choice"
+    // Not a config key: false for `warden tick --dry-run`, which reads the state file but leaves
+    // it as it was (a dry run writes nothing).
+    bool save_state = true;
 };
 
 struct probe_config {
@@ -66,8 +70,20 @@ struct probe_config {
     progress_config progress;
 };
 
+// The "tick" section: what `warden tick` needs besides the probe (docs/host.md, "tick").
+struct tick_config {
+    bool present = false;      // the section is in the file (warden tick requires it)
+    std::string database;      // the SQLite jobs database
+    std::string sentinel_path; // empty: probe.sentinel_path
+    std::string run_lock_path; // flock'd for the whole run
+    std::string metrics_path;  // the textfile, written atomically; empty: none
+    std::string config_json;   // the engine config object, inline (its JSON text); or
+    std::string config_path;   // a file holding that object
+};
+
 struct host_config {
     probe_config probe;
+    tick_config tick;
 };
 
 struct host_config_document {
@@ -240,6 +256,29 @@ class host_config_reader {
         });
     }
 
+    void tick(const warden::detail::json& v, const std::string& at, tick_config& out) {
+        out.present = true;
+        keys(v, at, [&](const std::string& k, const auto& x, const std::string& w) {
+            if (k == "database")
+                path(x, w, out.database);
+            else if (k == "sentinel_path")
+                path(x, w, out.sentinel_path);
+            else if (k == "run_lock_path")
+                path(x, w, out.run_lock_path);
+            else if (k == "metrics_path")
+                path(x, w, out.metrics_path);
+            else if (k == "config" && x.is_object())
+                out.config_json = x.dump();
+            else if (k == "config" && x.is_string())
+                path(x, w, out.config_path);
+            else if (k == "config")
+                wrong_type(w, "an object (the engine config) or the path of a file holding it", x);
+            else
+                return false;
+            return true;
+        });
+    }
+
     void document(const warden::detail::json& root) {
         if (!root.is_object()) return wrong_type("$", "an object", root);
         bool has_probe = false;
@@ -249,7 +288,11 @@ class host_config_reader {
                 probe(x, w, doc_.config.probe);
                 return true;
             }
-            return k == "actions" || k == "tick"; // other commands' sections
+            if (k == "tick") {
+                tick(x, w, doc_.config.tick);
+                return true;
+            }
+            return k == "actions"; // host/actions.hpp reads it
         });
         if (!has_probe) error("probe", "required");
     }
@@ -259,6 +302,20 @@ class host_config_reader {
 };
 
 } // namespace detail
+
+// What `warden tick` needs of a parsed host config beyond its types: the "tick" section with its
+// database and run lock, and a sentinel file (a tick without one could never apply). Checked
+// only by tick, so that `warden probe` reads a file whose "tick" section is still being written.
+[[nodiscard]] inline std::vector<std::string> tick_config_errors(const host_config& c) {
+    std::vector<std::string> errors;
+    if (!c.tick.present) return {"tick: required by warden tick"};
+    if (c.tick.database.empty()) errors.emplace_back("tick.database: required");
+    if (c.tick.run_lock_path.empty()) errors.emplace_back("tick.run_lock_path: required");
+    if (c.tick.sentinel_path.empty() && c.probe.sentinel_path.empty())
+        errors.emplace_back("tick.sentinel_path: required when probe.sentinel_path is not set "
+                            "(without a sentinel file a tick could never apply)");
+    return errors;
+}
 
 inline constexpr std::size_t max_host_config_bytes = 1 << 20;
 

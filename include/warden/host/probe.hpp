@@ -203,6 +203,7 @@ inline void probe_progress(const probe_config& c, std::span<const job> jobs, tim
     }
     for (const auto& m : tracker.memory())
         if (std::find(keep.begin(), keep.end(), m.job) == keep.end()) tracker.forget(m.job);
+    if (!pc.save_state) return;
     if (const int e = write_file_atomically(pc.state_file, progress_state_json(tracker)))
         r.warnings.push_back(
             fmt::format("progress state {}: not written: {}", pc.state_file, std::strerror(e)));

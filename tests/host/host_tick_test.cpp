@@ -1,0 +1,150 @@
+// `warden tick`'s host side (docs/host.md, "tick"): the "tick" section of the host config and the
+// run lock, on real files and against a real util-linux flock(1) holder.
+#include <warden/host/config.hpp>
+#include <warden/host/detail/posix.hpp>
+#include <warden/host/run_lock.hpp>
+#include <warden/io/json.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using warden::host::run_lock;
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        std::string t = (fs::temp_directory_path() / "warden-tick-XXXXXX").string();
+        REQUIRE(::mkdtemp(t.data()) != nullptr);
+        path = t;
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+} // namespace
+
+TEST_CASE("host config: the tick section is read, and tick's requirements named",
+          "[host][config][tick]") {
+    const std::string probe = R"("probe": {"sentinel_path": "/etc/on"})";
+    const auto doc = warden::host::parse_host_config("{" + probe + R"(,
+      "tick": {"database": "/var/lib/warden/jobs.db", "run_lock_path": "/run/warden.lock",
+               "metrics_path": "/var/lib/node/warden.prom",
+               "config": {"ensure_min_running_jobs": 2}}})");
+    REQUIRE(doc.ok());
+    const auto& t = doc.config.tick;
+    CHECK(t.present);
+    CHECK(t.database == "/var/lib/warden/jobs.db");
+    CHECK(t.run_lock_path == "/run/warden.lock");
+    CHECK(t.metrics_path == "/var/lib/node/warden.prom");
+    CHECK(t.config_json == R"({"ensure_min_running_jobs":2})");
+    CHECK(t.config_path.empty());
+    CHECK(warden::host::tick_config_errors(doc.config).empty());
+
+    const auto by_path = warden::host::parse_host_config("{" + probe + R"(,
+      "tick": {"database": "/d.db", "run_lock_path": "/l", "config": "/etc/warden/engine.json",
+               "sentinel_path": "/etc/tick-on", "future": 1}})");
+    REQUIRE(by_path.ok());
+    CHECK(by_path.config.tick.config_path == "/etc/warden/engine.json");
+    CHECK(by_path.config.tick.sentinel_path == "/etc/tick-on");
+    CHECK(by_path.warnings == std::vector<std::string>{"tick.future: unknown key, ignored"});
+
+    // Wrong types are errors for every command; missing keys only for tick, so that `warden
+    // probe` still reads a file whose "tick" section is being written.
+    const auto bad = warden::host::parse_host_config(R"({"probe": {},
+      "tick": {"database": "jobs.db", "config": 3, "run_lock_path": 7}})");
+    const std::vector<std::string> want = {
+        "tick.database: \"jobs.db\" is not an absolute path",
+        "tick.config: expected an object (the engine config) or the path of a file holding it, "
+        "got an integer",
+        "tick.run_lock_path: expected a string, got an integer"};
+    CHECK(bad.errors == want);
+    const auto empty = warden::host::parse_host_config(R"({"probe": {}, "tick": {}})");
+    CHECK(empty.ok());
+    const std::vector<std::string> missing = {
+        "tick.database: required", "tick.run_lock_path: required",
+        "tick.sentinel_path: required when probe.sentinel_path is not set (without a sentinel "
+        "file a tick could never apply)"};
+    CHECK(warden::host::tick_config_errors(empty.config) == missing);
+    const auto none = warden::host::parse_host_config(R"({"probe": {}})");
+    CHECK(warden::host::tick_config_errors(none.config) ==
+          std::vector<std::string>{"tick: required by warden tick"});
+}
+
+TEST_CASE("host config: the HealthArchive example's tick section is complete and its engine "
+          "config valid",
+          "[host][config][tick]") {
+    const auto text = warden::host::detail::read_file(
+        std::string{WARDEN_SOURCE_DIR} + "/contrib/healtharchive.host.json", 1 << 20);
+    REQUIRE(text.error == 0);
+    const auto doc = warden::host::parse_host_config(text.text);
+    REQUIRE(doc.ok());
+    CHECK(warden::host::tick_config_errors(doc.config).empty());
+    CHECK(doc.config.tick.database == "/var/lib/warden/jobs.db");
+    // The engine config as tick reads it: the "config" of a runtime document.
+    const auto read = warden::read_snapshot_document(
+        R"({"now": "2026-02-03T12:00:00Z", "config": )" + doc.config.tick.config_json + "}", {});
+    CHECK(read.ok());
+    CHECK(read.warnings.empty());
+    CHECK(read.config.ensure_min_running_jobs == 2);
+}
+
+TEST_CASE("run lock: a second taker is busy while flock(1) holds it, and it is free after",
+          "[host][tick]") {
+    temp_dir dir;
+    const std::string path = (dir.path / "tick.lock").string();
+    {
+        const run_lock mine(path);
+        REQUIRE(mine.status() == run_lock::state::acquired);
+        CHECK(fs::exists(path));
+        // flock(2) locks belong to the open file description: a second open in this process is
+        // refused as another process's would be.
+        const run_lock second(path);
+        CHECK(second.status() == run_lock::state::busy);
+        CHECK(second.error_number() == EWOULDBLOCK);
+    }
+    CHECK(run_lock(path).status() == run_lock::state::acquired); // released by the destructor
+
+    // Held by util-linux flock(1) in another process, as production's `flock -n` would be.
+    const pid_t holder = ::fork();
+    REQUIRE(holder >= 0);
+    if (holder == 0) {
+        ::execlp("flock", "flock", path.c_str(), "sleep", "5", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    bool held = false;
+    for (int i = 0; i < 100 && !held; ++i) {
+        held = run_lock(path).status() == run_lock::state::busy;
+        if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(held);
+    ::kill(holder, SIGKILL);
+    int status = 0;
+    ::waitpid(holder, &status, 0);
+    // The holder died: the kernel released its lock (sleep, its child, held the descriptor too
+    // until it is gone; wait for it).
+    bool free = false;
+    for (int i = 0; i < 200 && !free; ++i) {
+        free = run_lock(path).status() == run_lock::state::acquired;
+        if (!free) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(free);
+
+    const run_lock nowhere((dir.path / "missing" / "tick.lock").string());
+    CHECK(nowhere.status() == run_lock::state::failed);
+    CHECK(nowhere.error_number() == ENOENT);
+}
