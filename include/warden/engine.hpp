@@ -211,7 +211,8 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
             const subject other = ctx.subject_at(stalls[o].index);
             proposal p = same_source_proposal(stalls[o].verdict);
             for (action& a : p.actions()) // a swept job's recovery record keeps its count too
-                if (auto* w = std::get_if<set_status>(&a)) w->crawled_pages = other.row.crawled_pages;
+                if (auto* w = std::get_if<set_status>(&a))
+                    w->crawled_pages = other.row.crawled_pages;
             const submission sr = submit(rails, ctx, other, p, out);
             if (sr.takes_effect()) ++swept;
             account(other, sr);

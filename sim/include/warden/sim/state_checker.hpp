@@ -187,8 +187,7 @@ class state_checker {
             const bool db_running = r.status == job_status::running;
             if (db_running != w.has_attempt(j)) {
                 if (lost_watchdog_tick) t.drift_credit += o_.watchdog_period_ticks;
-                if (!paused && !held(w, j) &&
-                    ++t.drift_ticks == drift_bound + t.drift_credit + 1)
+                if (!paused && !held(w, j) && ++t.drift_ticks == drift_bound + t.drift_credit + 1)
                     report_(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
                                         to_string(r.status),
@@ -230,8 +229,7 @@ class state_checker {
     void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
         judge_circuits(w);
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j) &&
-                !w.held_by_design(j)) {
+            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j) && !w.held_by_design(j)) {
                 const job& r = w.row(j);
                 report_(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",
