@@ -65,13 +65,13 @@ struct set_status {
     rule_id rule{};
     std::string_view reason;
     struct evidence evidence;
+    // Issue #16, item 1: the write also sets finished_at to null. Reconcile to running says so:
+    // a revived row that kept its last attempt's finished_at could never be recovered.
+    bool clears_finished_at = false;
     // A stall recovery's: the job's crawled_pages when it was decided, which the applier stores
     // in the recovery record it appends (issue #17, the progress circuit breaker). The database
     // does not hold the count (the host measures it), so the plan carries it.
     std::optional<std::int64_t> crawled_pages = std::nullopt;
-    // Issue #16, item 1: the write also sets finished_at to null. Reconcile to running says so:
-    // a revived row that kept its last attempt's finished_at could never be recovered.
-    bool clears_finished_at = false;
     friend bool operator==(const set_status&, const set_status&) = default;
 };
 

@@ -69,10 +69,11 @@ TEST_CASE("unprobeable lock: runner detection never says none (the 2026-02-06 in
     // A stalled running job with no attributable process: with no lock its runner is none and a
     // soft recovery would run against a live runner; an unprobeable lock makes it the worker's.
     auto s = world({job_builder{5, job_status::running}.started(5h).progress(2h)});
-    SECTION("no lock: none") {
-        const auto stop = stop_of(warden::decide(s, {}));
-        REQUIRE(stop);
-        CHECK(stop->runner == runner_class::none);
+    SECTION("no lock: none, so the row only (issue 16 item 10: no runner action)") {
+        const auto p = warden::decide(s, {});
+        CHECK_FALSE(stop_of(p));
+        REQUIRE(actions_of<warden::set_status>(p).size() == 1);
+        CHECK(actions_of<warden::set_status>(p)[0].status == job_status::retryable);
     }
     SECTION("unprobeable, worker alive: the worker's") {
         unprobeable(s, 5);
@@ -93,7 +94,9 @@ TEST_CASE("unprobeable lock: runner detection never says none (the 2026-02-06 in
 
 TEST_CASE("unprobeable lock: the orphan sweep spares the job",
           "[rules][orphan_sweep][unprobeable_lock]") {
-    auto s = world({job_builder{1, job_status::running}.started(20min).progress(20min)});
+    // No progress report: recent progress would make the job alive (issue 16 item 2) whatever
+    // its lock says, and this test is about the lock.
+    auto s = world({job_builder{1, job_status::running}.started(20min)});
     SECTION("no evidence: swept") {
         CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
     }
