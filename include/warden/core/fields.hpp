@@ -86,6 +86,19 @@ struct fields_of<tool_options> {
     };
 };
 
+// Issue #17 item 2: one entry of config.source_profiles; a missing key is no value.
+template <>
+struct fields_of<source_profile> {
+    using p = source_profile;
+    static constexpr auto list = std::tuple{
+        field{"stall_timeout_minutes", &p::stall_timeout_minutes},
+        field{"error_threshold_timeout", &p::error_threshold_timeout},
+        field{"error_threshold_http", &p::error_threshold_http},
+        field{"backoff_delay_minutes", &p::backoff_delay_minutes},
+        field{"max_container_restarts", &p::max_container_restarts},
+    };
+};
+
 // The job row: docs/formats.md "A job", docs/sqlite.md's jobs table, the snapshot schema.
 template <>
 struct fields_of<job> {
@@ -223,6 +236,7 @@ struct fields_of<config> {
         field{"annual_minimums", &c::annual_minimums},
         field{"recovery_min_restarts_non_annual", &c::recovery_min_restarts_non_annual},
         field{"annual_stall_timeout_minutes", &c::annual_stall_timeout_minutes},
+        field{"source_profiles", &c::source_profiles},
         field{"source_order", &c::source_order},
         field{"final_stage", &c::final_stage, not_null},
         field{"stale_pipeline_after_minutes", &c::stale_pipeline_after},

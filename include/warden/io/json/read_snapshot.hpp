@@ -308,6 +308,34 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
+    // config.source_profiles: an object from source name to a profile object. Each value is
+    // checked here: a profile is its source's minimums, so a zero threshold would let anything
+    // through the rail. Thresholds, restarts and stall timeout >= 1, backoff >= 0.
+    void profiles(const json& v, const json_where& w, source_profiles& out) {
+        if (!object(v, w)) return;
+        const std::string at = w.str();
+        for (const auto& item : v.items()) {
+            const std::string& name = item.key();
+            const std::string path = fmt::format("{}.{}", at, name);
+            source_profile p;
+            const std::size_t before = doc_.errors.size();
+            object_fields(item.value(), path, p, false);
+            if (doc_.errors.size() != before) continue;
+            const auto at_least = [&](const std::optional<std::int32_t>& value,
+                                      std::string_view key, std::int32_t floor) {
+                if (value && *value < floor)
+                    error(json_where{path, key},
+                          fmt::format("must be at least {} (got {})", floor, *value));
+            };
+            at_least(p.stall_timeout_minutes, "stall_timeout_minutes", 1);
+            at_least(p.error_threshold_timeout, "error_threshold_timeout", 1);
+            at_least(p.error_threshold_http, "error_threshold_http", 1);
+            at_least(p.backoff_delay_minutes, "backoff_delay_minutes", 0);
+            at_least(p.max_container_restarts, "max_container_restarts", 1);
+            out.insert_or_assign(name, p);
+        }
+    }
+
     // One member by its type, and where the type alone does not say, by its field's flags. `row`:
     // inside a job row (tool options carry issue #8's recovery options only there).
     template <class S, class M>
@@ -355,6 +383,8 @@ class document_reader {
             integer(v, w, out);
         } else if constexpr (is_optional_v<M>) {
             optional_integer(v, w, out);
+        } else if constexpr (std::is_same_v<M, source_profiles>) {
+            profiles(v, w, out);
         } else if constexpr (has_fields<M>) {
             object_fields(v, w.str(), out, row);
         } else {
