@@ -179,3 +179,87 @@ TEST_CASE("stall_recovery: no set_tool_options when the options already comply",
         CHECK(actions_of<warden::stop_job>(p).size() == 1);
     }
 }
+
+// Issue #17 item 2: production's cihr profile (vps-crawl-auto-recover.py).
+namespace {
+warden::config with_cihr_profile() {
+    warden::config c;
+    c.source_profiles["cihr"] = warden::source_profile{45, 35, 35, 1, 20};
+    return c;
+}
+} // namespace
+
+TEST_CASE("recovery_options: a source profile replaces missing and baseline values",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job j = job_builder{5, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {20, 50, 50, 2, std::nullopt}; // the shared baseline
+    j.options.stall_timeout_minutes = 60;
+    const auto out = recovered(j, c);
+    CHECK(out.error_threshold_timeout == 35);
+    CHECK(out.error_threshold_http == 35);
+    CHECK(out.backoff_delay_minutes == 1);
+    CHECK(out.max_container_restarts == 20);
+    CHECK(out.stall_timeout_minutes == 45);
+    // Missing values (0, no stall timeout) take the profile's too.
+    j.options = {};
+    const auto missing = recovered(j, c);
+    CHECK(missing.error_threshold_timeout == 35);
+    CHECK(missing.backoff_delay_minutes == 1);
+    CHECK(missing.stall_timeout_minutes == 45);
+    // start_options is the same.
+    CHECK(warden::start_options(c, j) == missing);
+}
+
+TEST_CASE("recovery_options: explicit values off the baseline are kept, boundaries",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job j = job_builder{5, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {25, 51, 49, 3, std::nullopt};
+    j.options.stall_timeout_minutes = 59;
+    const auto out = recovered(j, c);
+    CHECK(out.max_container_restarts == 25);
+    CHECK(out.error_threshold_timeout == 51);
+    CHECK(out.error_threshold_http == 49); // below the shared minimum, above the profile's
+    CHECK(out.backoff_delay_minutes == 3);
+    CHECK(out.stall_timeout_minutes == 59);
+    // Below the profile's minimums: raised to them (B4's raise), not to the shared ones.
+    j.options = {19, 34, 36, 1, 500};
+    const auto raised = recovered(j, c);
+    CHECK(raised.max_container_restarts == 20);
+    CHECK(raised.error_threshold_timeout == 35);
+    CHECK(raised.error_threshold_http == 36);
+    CHECK(raised.backoff_delay_minutes == 1);
+    CHECK_FALSE(raised.page_cap.has_value());
+}
+
+TEST_CASE("recovery_options: a profile touches only annual jobs of its own source",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job other = job_builder{5, job_status::running}.annual();
+    other.source = "hc";
+    other.options = {};
+    const auto hc = recovered(other, c);
+    CHECK(hc.error_threshold_timeout == 50);
+    CHECK(hc.backoff_delay_minutes == 2);
+    CHECK(hc.stall_timeout_minutes == 60);
+    warden::job plain = job_builder{6, job_status::running};
+    plain.source = "cihr";
+    plain.options = {3, 50, 50, 2, std::nullopt};
+    const auto not_annual = recovered(plain, c);
+    CHECK(not_annual.error_threshold_timeout == 50);
+    CHECK(not_annual.backoff_delay_minutes == 2);
+    CHECK_FALSE(not_annual.stall_timeout_minutes.has_value());
+    // A profile that names only some options leaves the others at the shared baseline.
+    warden::config partial;
+    partial.source_profiles["cihr"].backoff_delay_minutes = 1;
+    warden::job j = job_builder{7, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {};
+    const auto out = recovered(j, partial);
+    CHECK(out.backoff_delay_minutes == 1);
+    CHECK(out.error_threshold_timeout == 50);
+    CHECK(out.stall_timeout_minutes == 60);
+}
