@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace warden {
 inline namespace v0 {
@@ -19,9 +20,35 @@ struct source_profile {
     std::optional<std::int32_t> error_threshold_http = std::nullopt;
     std::optional<std::int32_t> backoff_delay_minutes = std::nullopt;
     std::optional<std::int32_t> max_container_restarts = std::nullopt;
+    // Issue #17 item 3's options: a profile may set them too; they are not minimums.
+    std::optional<std::string> docker_shm_size = std::nullopt;
+    std::optional<bool> skip_final_build = std::nullopt;
+    std::optional<std::int32_t> initial_workers = std::nullopt;
 
     friend bool operator==(const source_profile&, const source_profile&) = default;
 };
+
+// Whether `size` is a size docker's --shm-size takes: a positive decimal number of bytes with an
+// optional unit b, k, m or g (either case), optionally followed by b ("1g", "512m", "64mb",
+// "1048576"). Issue #17 item 3: a value the crawler cannot parse fails the crawl at its start.
+[[nodiscard]] constexpr bool plausible_shm_size(std::string_view size) noexcept {
+    std::size_t digits = 0;
+    bool nonzero = false;
+    while (digits < size.size() && size[digits] >= '0' && size[digits] <= '9') {
+        nonzero = nonzero || size[digits] != '0';
+        ++digits;
+    }
+    if (digits == 0 || digits > 12 || !nonzero) return false;
+    std::string_view unit = size.substr(digits);
+    const auto is = [](char ch, char lower) { return ch == lower || ch == lower - ('a' - 'A'); };
+    if (!unit.empty() && (is(unit[0], 'k') || is(unit[0], 'm') || is(unit[0], 'g'))) {
+        unit.remove_prefix(1);
+        if (!unit.empty() && is(unit[0], 'b')) unit.remove_prefix(1);
+    } else if (!unit.empty() && is(unit[0], 'b')) {
+        unit.remove_prefix(1);
+    }
+    return unit.empty();
+}
 
 // config.source_profiles: source name to its profile. std::less<> so a lookup by string_view
 // needs no copy.
@@ -58,6 +85,10 @@ using source_profiles = std::map<std::string, source_profile, std::less<>>;
     if (p.stall_timeout_minutes &&
         (!out.stall_timeout_minutes || *out.stall_timeout_minutes == shared_stall_timeout_minutes))
         out.stall_timeout_minutes = *p.stall_timeout_minutes;
+    // Item 3's options have no shared baseline a profile could replace: a missing one is filled.
+    if (p.docker_shm_size && !out.docker_shm_size) out.docker_shm_size = p.docker_shm_size;
+    if (p.skip_final_build && !out.skip_final_build) out.skip_final_build = p.skip_final_build;
+    if (p.initial_workers && !out.initial_workers) out.initial_workers = p.initial_workers;
     return out;
 }
 

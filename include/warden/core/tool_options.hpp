@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace warden {
 inline namespace v0 {
@@ -20,6 +21,12 @@ struct tool_options {
     std::optional<bool> monitoring = std::nullopt;
     std::optional<bool> adaptive_restart = std::nullopt;
     std::optional<std::int32_t> stall_timeout_minutes = std::nullopt;
+    // Issue #17 item 3: the options production writes that warden could not carry. The crawl
+    // container's /dev/shm size as docker takes it ("1g", "512m"); whether the crawler skips its
+    // final build step; how many crawler workers it starts with. std::nullopt: missing.
+    std::optional<std::string> docker_shm_size = std::nullopt;
+    std::optional<bool> skip_final_build = std::nullopt;
+    std::optional<std::int32_t> initial_workers = std::nullopt;
 
     friend constexpr bool operator==(const tool_options&, const tool_options&) = default;
 };

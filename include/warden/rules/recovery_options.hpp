@@ -5,6 +5,8 @@
 #include <warden/facts/campaign.hpp>
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 namespace warden {
 inline namespace v0 {
@@ -22,7 +24,12 @@ inline namespace v0 {
 // - an annual job whose source has a profile (config.source_profiles, issue #17 item 2): each
 //   option missing or still at the shared baseline takes the profile's value first, and the
 //   profile's values are the minimums it is raised to (they may be lower than the shared ones).
+// - an annual job: docker_shm_size "1g" and skip_final_build true when missing (issue #17 item
+//   3); initial_workers only from a profile.
 // A job that is not annual keeps its thresholds, backoff, page cap and stall timeout.
+// Production's shm size for an annual crawl whose row has none.
+inline constexpr std::string_view annual_docker_shm_size = "1g";
+
 [[nodiscard]] inline tool_options recovery_options(const config& c, const job& j) {
     const bool annual = is_annual(j);
     tool_options in = j.options;
@@ -41,6 +48,10 @@ inline namespace v0 {
                  annual ? minimums.max_container_restarts : c.recovery_min_restarts_non_annual);
     if (annual && !out.stall_timeout_minutes)
         out.stall_timeout_minutes = c.annual_stall_timeout_for(j.source);
+    // Issue #17 item 3, as production does for an annual job: a missing shm size is 1g and a
+    // missing skip_final_build is true; explicit values (a profile's included) are kept.
+    if (annual && !out.docker_shm_size) out.docker_shm_size = std::string{annual_docker_shm_size};
+    if (annual && !out.skip_final_build) out.skip_final_build = true;
     return out;
 }
 

@@ -308,31 +308,15 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
-    // config.source_profiles: an object from source name to a profile object. Each value is
-    // checked here: a profile is its source's minimums, so a zero threshold would let anything
-    // through the rail. Thresholds, restarts and stall timeout >= 1, backoff >= 0.
+    // config.source_profiles: an object from source name to a profile object, each read by its
+    // field list; the values are checked by validate(config).
     void profiles(const json& v, const json_where& w, source_profiles& out) {
         if (!object(v, w)) return;
         const std::string at = w.str();
         for (const auto& item : v.items()) {
-            const std::string& name = item.key();
-            const std::string path = fmt::format("{}.{}", at, name);
             source_profile p;
-            const std::size_t before = doc_.errors.size();
-            object_fields(item.value(), path, p, false);
-            if (doc_.errors.size() != before) continue;
-            const auto at_least = [&](const std::optional<std::int32_t>& value,
-                                      std::string_view key, std::int32_t floor) {
-                if (value && *value < floor)
-                    error(json_where{path, key},
-                          fmt::format("must be at least {} (got {})", floor, *value));
-            };
-            at_least(p.stall_timeout_minutes, "stall_timeout_minutes", 1);
-            at_least(p.error_threshold_timeout, "error_threshold_timeout", 1);
-            at_least(p.error_threshold_http, "error_threshold_http", 1);
-            at_least(p.backoff_delay_minutes, "backoff_delay_minutes", 0);
-            at_least(p.max_container_restarts, "max_container_restarts", 1);
-            out.insert_or_assign(name, p);
+            object_fields(item.value(), fmt::format("{}.{}", at, item.key()), p, false);
+            out.insert_or_assign(item.key(), std::move(p));
         }
     }
 
