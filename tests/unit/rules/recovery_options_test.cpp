@@ -263,3 +263,38 @@ TEST_CASE("recovery_options: a profile touches only annual jobs of its own sourc
     CHECK(out.error_threshold_timeout == 50);
     CHECK(out.stall_timeout_minutes == 60);
 }
+
+// Issue #17 item 3: production's defaults for an annual job, only when missing.
+TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when missing",
+          "[rules][recovery_options][tool_options]") {
+    warden::job annual = job_builder{5, job_status::running}.annual();
+    const auto filled = recovered(annual);
+    CHECK(filled.docker_shm_size == std::optional<std::string>{"1g"});
+    CHECK(filled.skip_final_build == std::optional<bool>{true});
+    CHECK_FALSE(filled.initial_workers.has_value());
+    // Explicit values are kept, false included.
+    annual.options.docker_shm_size = "2g";
+    annual.options.skip_final_build = false;
+    annual.options.initial_workers = 3;
+    const auto kept = recovered(annual);
+    CHECK(kept.docker_shm_size == std::optional<std::string>{"2g"});
+    CHECK(kept.skip_final_build == std::optional<bool>{false});
+    CHECK(kept.initial_workers == std::optional<std::int32_t>{3});
+    // A job that is not annual gets none of them.
+    const warden::job plain = job_builder{6, job_status::running};
+    const auto untouched = recovered(plain);
+    CHECK_FALSE(untouched.docker_shm_size.has_value());
+    CHECK_FALSE(untouched.skip_final_build.has_value());
+    // A profile fills initial_workers (and may name a shm size) when missing, never over a
+    // value the row has.
+    warden::config c;
+    c.source_profiles["cihr"].initial_workers = 2;
+    c.source_profiles["cihr"].docker_shm_size = "512m";
+    warden::job cihr = job_builder{7, job_status::running}.annual();
+    cihr.source = "cihr";
+    const auto profiled = recovered(cihr, c);
+    CHECK(profiled.initial_workers == std::optional<std::int32_t>{2});
+    CHECK(profiled.docker_shm_size == std::optional<std::string>{"512m"});
+    cihr.options.initial_workers = 4;
+    CHECK(recovered(cihr, c).initial_workers == std::optional<std::int32_t>{4});
+}
