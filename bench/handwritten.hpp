@@ -176,7 +176,7 @@ inline warden::tool_options recovered(const warden::config& c, const warden::job
                 (!o.stall_timeout_minutes ||
                  *o.stall_timeout_minutes == c.annual_stall_timeout_minutes))
                 o.stall_timeout_minutes = p.stall_timeout_minutes;
-            if (!o.docker_shm_size) o.docker_shm_size = p.docker_shm_size;
+            if (o.docker_shm_size.empty()) o.docker_shm_size = p.docker_shm_size;
             if (!o.skip_final_build) o.skip_final_build = p.skip_final_build;
             if (!o.initial_workers) o.initial_workers = p.initial_workers;
             if (!o.stall_timeout_minutes) o.stall_timeout_minutes = p.stall_timeout_minutes;
@@ -184,7 +184,7 @@ inline warden::tool_options recovered(const warden::config& c, const warden::job
         const warden::tool_options m = minimums_of(c, j.source);
         if (c.guards.raise_annual_minimums) o = raised(o, m);
         if (!o.stall_timeout_minutes) o.stall_timeout_minutes = c.annual_stall_timeout_minutes;
-        if (!o.docker_shm_size) o.docker_shm_size = "1g";
+        if (o.docker_shm_size.empty()) o.docker_shm_size = "1g";
         if (!o.skip_final_build) o.skip_final_build = true;
         o.max_container_restarts = std::max(o.max_container_restarts, m.max_container_restarts);
     } else {
@@ -777,9 +777,9 @@ class engine {
             floor("backoff_delay_minutes", p.backoff_delay_minutes, 0);
             floor("max_container_restarts", p.max_container_restarts, 1);
             floor("initial_workers", p.initial_workers, 1);
-            if (p.docker_shm_size && !shm_ok(*p.docker_shm_size))
+            if (!p.docker_shm_size.empty() && !shm_ok(p.docker_shm_size))
                 bad(fmt::format("source_profiles.{}.docker_shm_size", entry.first),
-                    fmt::format("must be a size like 1g or 512m, got \"{}\"", *p.docker_shm_size));
+                    fmt::format("must be a size like 1g or 512m, got \"{}\"", p.docker_shm_size));
         }
         for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
             if (c.config_error_patterns[i].empty())
@@ -835,9 +835,9 @@ class engine {
         if (o.initial_workers && *o.initial_workers < 1)
             bad("tool_options.initial_workers",
                 fmt::format("must be at least 1, got {}", *o.initial_workers));
-        if (o.docker_shm_size && !shm_ok(*o.docker_shm_size))
+        if (!o.docker_shm_size.empty() && !shm_ok(o.docker_shm_size))
             bad("tool_options.docker_shm_size",
-                fmt::format("must be a size like 1g or 512m, got \"{}\"", *o.docker_shm_size));
+                fmt::format("must be a size like 1g or 512m, got \"{}\"", o.docker_shm_size));
     }
 
     // docker's --shm-size as warden accepts it: digits (not all zero, at most 12), then an

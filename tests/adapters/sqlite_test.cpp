@@ -834,7 +834,7 @@ TEST_CASE("sqlite: the item 3 tool options round-trip and a start writes them",
     auto s = sq::load_snapshot(db, now, healthy_host());
     REQUIRE(s.jobs.size() == 2);
     CHECK(s.jobs[0] == explicit_options);
-    CHECK_FALSE(s.jobs[1].options.docker_shm_size.has_value());
+    CHECK(s.jobs[1].options.docker_shm_size.empty());
     warden::config c;
     c.ensure_min_running_jobs = 1;
     const auto plan = warden::decide(s, c);
@@ -842,7 +842,7 @@ TEST_CASE("sqlite: the item 3 tool options round-trip and a start writes them",
     const auto started = sq::load_job(db, warden::job_id{4});
     REQUIRE(started.has_value());
     CHECK(started->status == job_status::running);
-    CHECK(started->options.docker_shm_size == std::optional<std::string>{"1g"});
+    CHECK(started->options.docker_shm_size == "1g");
     CHECK(started->options.skip_final_build == std::optional<bool>{true});
     CHECK_FALSE(started->options.initial_workers.has_value());
     CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 4 AND docker_shm_size = '1g' AND "

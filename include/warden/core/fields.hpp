@@ -83,7 +83,7 @@ struct fields_of<tool_options> {
         field{"monitoring", &o::monitoring, row_only},
         field{"adaptive_restart", &o::adaptive_restart, row_only},
         field{"stall_timeout_minutes", &o::stall_timeout_minutes, row_only},
-        field{"docker_shm_size", &o::docker_shm_size, row_only},
+        field{"docker_shm_size", &o::docker_shm_size, row_only | null_when_empty},
         field{"skip_final_build", &o::skip_final_build, row_only},
         field{"initial_workers", &o::initial_workers, row_only},
     };
@@ -99,7 +99,7 @@ struct fields_of<source_profile> {
         field{"error_threshold_http", &p::error_threshold_http},
         field{"backoff_delay_minutes", &p::backoff_delay_minutes},
         field{"max_container_restarts", &p::max_container_restarts},
-        field{"docker_shm_size", &p::docker_shm_size},
+        field{"docker_shm_size", &p::docker_shm_size, null_when_empty},
         field{"skip_final_build", &p::skip_final_build},
         field{"initial_workers", &p::initial_workers},
     };

@@ -21,7 +21,7 @@ struct source_profile {
     std::optional<std::int32_t> backoff_delay_minutes = std::nullopt;
     std::optional<std::int32_t> max_container_restarts = std::nullopt;
     // Issue #17 item 3's options: a profile may set them too; they are not minimums.
-    std::optional<std::string> docker_shm_size = std::nullopt;
+    std::string docker_shm_size{}; // "": the profile names none (see tool_options)
     std::optional<bool> skip_final_build = std::nullopt;
     std::optional<std::int32_t> initial_workers = std::nullopt;
 
@@ -86,7 +86,8 @@ using source_profiles = std::map<std::string, source_profile, std::less<>>;
         (!out.stall_timeout_minutes || *out.stall_timeout_minutes == shared_stall_timeout_minutes))
         out.stall_timeout_minutes = *p.stall_timeout_minutes;
     // Item 3's options have no shared baseline a profile could replace: a missing one is filled.
-    if (p.docker_shm_size && !out.docker_shm_size) out.docker_shm_size = p.docker_shm_size;
+    if (!p.docker_shm_size.empty() && out.docker_shm_size.empty())
+        out.docker_shm_size = p.docker_shm_size;
     if (p.skip_final_build && !out.skip_final_build) out.skip_final_build = p.skip_final_build;
     if (p.initial_workers && !out.initial_workers) out.initial_workers = p.initial_workers;
     return out;

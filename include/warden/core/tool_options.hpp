@@ -23,8 +23,11 @@ struct tool_options {
     std::optional<std::int32_t> stall_timeout_minutes = std::nullopt;
     // Issue #17 item 3: the options production writes that warden could not carry. The crawl
     // container's /dev/shm size as docker takes it ("1g", "512m"); whether the crawler skips its
-    // final build step; how many crawler workers it starts with. std::nullopt: missing.
-    std::optional<std::string> docker_shm_size = std::nullopt;
+    // final build step; how many crawler workers it starts with. std::nullopt: missing. The shm
+    // size is a plain string, "" for missing (JSON null, SQLite NULL or ''): no valid size is
+    // empty, and an optional string in config.annual_minimums trips GCC 12's
+    // -Wmaybe-uninitialized on every `config{}` temporary.
+    std::string docker_shm_size{};
     std::optional<bool> skip_final_build = std::nullopt;
     std::optional<std::int32_t> initial_workers = std::nullopt;
 

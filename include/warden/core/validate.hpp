@@ -119,9 +119,9 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         at_least(p.backoff_delay_minutes, "backoff_delay_minutes", 0);
         at_least(p.max_container_restarts, "max_container_restarts", 1);
         at_least(p.initial_workers, "initial_workers", 1);
-        if (p.docker_shm_size && !plausible_shm_size(*p.docker_shm_size))
+        if (!p.docker_shm_size.empty() && !plausible_shm_size(p.docker_shm_size))
             bad(fmt::format("source_profiles.{}.docker_shm_size", source),
-                fmt::format("must be a size like 1g or 512m, got \"{}\"", *p.docker_shm_size));
+                fmt::format("must be a size like 1g or 512m, got \"{}\"", p.docker_shm_size));
     }
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
         if (c.config_error_patterns[i].empty())
@@ -156,7 +156,7 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
 // Issue #17 item 3: initial_workers at least 1 and docker_shm_size a size docker takes, when set.
 [[nodiscard]] inline bool item_3_options_plausible(const tool_options& o) noexcept {
     return (!o.initial_workers || *o.initial_workers >= 1) &&
-           (!o.docker_shm_size || plausible_shm_size(*o.docker_shm_size));
+           (o.docker_shm_size.empty() || plausible_shm_size(o.docker_shm_size));
 }
 
 // The common case in one branchy expression: every check validate_job makes, passed. Lets the
@@ -206,9 +206,9 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     if (j.options.initial_workers && *j.options.initial_workers < 1)
         bad("tool_options.initial_workers",
             fmt::format("must be at least 1, got {}", *j.options.initial_workers));
-    if (j.options.docker_shm_size && !plausible_shm_size(*j.options.docker_shm_size))
+    if (!j.options.docker_shm_size.empty() && !plausible_shm_size(j.options.docker_shm_size))
         bad("tool_options.docker_shm_size",
-            fmt::format("must be a size like 1g or 512m, got \"{}\"", *j.options.docker_shm_size));
+            fmt::format("must be a size like 1g or 512m, got \"{}\"", j.options.docker_shm_size));
 }
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {

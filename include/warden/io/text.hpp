@@ -129,7 +129,7 @@ class job_names {
     if (o.stall_timeout_minutes)
         out += fmt::format(", stall timeout {} min", *o.stall_timeout_minutes);
     // Issue #17 item 3's options, only when set.
-    if (o.docker_shm_size) out += fmt::format(", shm {}", *o.docker_shm_size);
+    if (!o.docker_shm_size.empty()) out += fmt::format(", shm {}", o.docker_shm_size);
     if (o.skip_final_build)
         out += fmt::format(", final build {}", *o.skip_final_build ? "skipped" : "kept");
     if (o.initial_workers) out += fmt::format(", initial workers {}", *o.initial_workers);

@@ -50,7 +50,8 @@ inline constexpr std::string_view annual_docker_shm_size = "1g";
         out.stall_timeout_minutes = c.annual_stall_timeout_for(j.source);
     // Issue #17 item 3, as production does for an annual job: a missing shm size is 1g and a
     // missing skip_final_build is true; explicit values (a profile's included) are kept.
-    if (annual && !out.docker_shm_size) out.docker_shm_size = std::string{annual_docker_shm_size};
+    if (annual && out.docker_shm_size.empty())
+        out.docker_shm_size = std::string{annual_docker_shm_size};
     if (annual && !out.skip_final_build) out.skip_final_build = true;
     return out;
 }

@@ -269,7 +269,7 @@ TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when
           "[rules][recovery_options][tool_options]") {
     warden::job annual = job_builder{5, job_status::running}.annual();
     const auto filled = recovered(annual);
-    CHECK(filled.docker_shm_size == std::optional<std::string>{"1g"});
+    CHECK(filled.docker_shm_size == "1g");
     CHECK(filled.skip_final_build == std::optional<bool>{true});
     CHECK_FALSE(filled.initial_workers.has_value());
     // Explicit values are kept, false included.
@@ -277,13 +277,13 @@ TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when
     annual.options.skip_final_build = false;
     annual.options.initial_workers = 3;
     const auto kept = recovered(annual);
-    CHECK(kept.docker_shm_size == std::optional<std::string>{"2g"});
+    CHECK(kept.docker_shm_size == "2g");
     CHECK(kept.skip_final_build == std::optional<bool>{false});
     CHECK(kept.initial_workers == std::optional<std::int32_t>{3});
     // A job that is not annual gets none of them.
     const warden::job plain = job_builder{6, job_status::running};
     const auto untouched = recovered(plain);
-    CHECK_FALSE(untouched.docker_shm_size.has_value());
+    CHECK(untouched.docker_shm_size.empty());
     CHECK_FALSE(untouched.skip_final_build.has_value());
     // A profile fills initial_workers (and may name a shm size) when missing, never over a
     // value the row has.
@@ -294,7 +294,7 @@ TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when
     cihr.source = "cihr";
     const auto profiled = recovered(cihr, c);
     CHECK(profiled.initial_workers == std::optional<std::int32_t>{2});
-    CHECK(profiled.docker_shm_size == std::optional<std::string>{"512m"});
+    CHECK(profiled.docker_shm_size == "512m");
     cihr.options.initial_workers = 4;
     CHECK(recovered(cihr, c).initial_workers == std::optional<std::int32_t>{4});
 }
