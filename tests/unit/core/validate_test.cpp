@@ -293,7 +293,7 @@ TEST_CASE("validate: item 3 tool options, boundaries", "[core][validate][tool_op
     auto s = world({job_builder{1, job_status::queued}, job_builder{2, job_status::queued},
                     job_builder{3, job_status::queued}});
     s.jobs[0].options.initial_workers = 0;
-    s.jobs[1].options.docker_shm_size = "";
+    s.jobs[1].options.docker_shm_size = "1.5g"; // "" is missing, not an error
     s.jobs[2].options.initial_workers = 1;
     s.jobs[2].options.docker_shm_size = "1g";
     s.jobs[2].options.skip_final_build = false;

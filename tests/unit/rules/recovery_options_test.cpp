@@ -108,6 +108,8 @@ TEST_CASE("recovery_options: annual thresholds are raised to the minimums (B4, s
     expected.monitoring = true;
     expected.adaptive_restart = true;
     expected.stall_timeout_minutes = 60;
+    expected.docker_shm_size = "1g"; // issue #17 item 3
+    expected.skip_final_build = true;
     CHECK(recovered(j) == expected);
     SECTION("with guards.raise_annual_minimums off only issue #8's options change") {
         warden::config c;
@@ -116,6 +118,8 @@ TEST_CASE("recovery_options: annual thresholds are raised to the minimums (B4, s
         kept.monitoring = true;
         kept.adaptive_restart = true;
         kept.stall_timeout_minutes = 60;
+        kept.docker_shm_size = "1g";
+        kept.skip_final_build = true;
         CHECK(recovered(j, c) == kept);
         j.options.max_container_restarts = 19;
         CHECK(recovered(j, c).max_container_restarts == 20);
@@ -167,6 +171,8 @@ TEST_CASE("stall_recovery: no set_tool_options when the options already comply",
     annual_ok.monitoring = true;
     annual_ok.adaptive_restart = true;
     annual_ok.stall_timeout_minutes = 30;
+    annual_ok.docker_shm_size = "1g";
+    annual_ok.skip_final_build = true;
     for (const warden::job& j :
          {warden::job(job_builder{5, job_status::running}.options(ok).started(5h).progress(2h)),
           warden::job(
