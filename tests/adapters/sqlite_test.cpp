@@ -801,7 +801,8 @@ TEST_CASE("sqlite: a test-only row type round-trips through the generic bind and
     CHECK(sq::detail::column_list<wt::field_list_row>() ==
           "id, label, status, seen_at, count, total, flag, maybe, failure_class, "
           "max_container_restarts, error_threshold_timeout, error_threshold_http, "
-          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes");
+          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes, "
+          "docker_shm_size, skip_final_build, initial_workers");
     const wt::field_list_row row = wt::full_field_list_row();
     sq::detail::insert_row(db, "field_list_rows", row);
     wt::field_list_row empty;
