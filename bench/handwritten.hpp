@@ -141,15 +141,52 @@ inline warden::tool_options raised(warden::tool_options o, const warden::tool_op
     return o;
 }
 
+// Issue #17 item 2: the minimums of an annual job of `source`, its profile's where it names one.
+inline warden::tool_options minimums_of(const warden::config& c, const std::string& source) {
+    warden::tool_options m = c.annual_minimums;
+    const auto it = c.source_profiles.find(source);
+    if (it == c.source_profiles.end()) return m;
+    const auto& p = it->second;
+    if (p.max_container_restarts) m.max_container_restarts = *p.max_container_restarts;
+    if (p.error_threshold_timeout) m.error_threshold_timeout = *p.error_threshold_timeout;
+    if (p.error_threshold_http) m.error_threshold_http = *p.error_threshold_http;
+    if (p.backoff_delay_minutes) m.backoff_delay_minutes = *p.backoff_delay_minutes;
+    return m;
+}
+
 // What a stall recovery writes (issue #8): monitoring and adaptive restart on, restarts at least
-// 20 (annual) or 6, and for an annual job the minimums (B4) and a 60 min stall timeout if none.
+// 20 (annual) or 6, and for an annual job the minimums (B4) and a 60 min stall timeout if none;
+// issue #17: a source profile first (missing or baseline values take its), shm 1g and
+// skip_final_build true when missing.
 inline warden::tool_options recovered(const warden::config& c, const warden::job& j) {
     warden::tool_options o = j.options;
     if (annual(j)) {
-        if (c.guards.raise_annual_minimums) o = raised(o, c.annual_minimums);
+        const auto profile = c.source_profiles.find(j.source);
+        if (profile != c.source_profiles.end()) {
+            const auto& p = profile->second;
+            const auto& b = c.annual_minimums;
+            auto take = [](std::int32_t& v, std::int32_t base, std::optional<std::int32_t> pv) {
+                if (pv && (v == 0 || v == base)) v = *pv;
+            };
+            take(o.max_container_restarts, b.max_container_restarts, p.max_container_restarts);
+            take(o.error_threshold_timeout, b.error_threshold_timeout, p.error_threshold_timeout);
+            take(o.error_threshold_http, b.error_threshold_http, p.error_threshold_http);
+            take(o.backoff_delay_minutes, b.backoff_delay_minutes, p.backoff_delay_minutes);
+            if (p.stall_timeout_minutes &&
+                (!o.stall_timeout_minutes ||
+                 *o.stall_timeout_minutes == c.annual_stall_timeout_minutes))
+                o.stall_timeout_minutes = p.stall_timeout_minutes;
+            if (o.docker_shm_size.empty()) o.docker_shm_size = p.docker_shm_size;
+            if (!o.skip_final_build) o.skip_final_build = p.skip_final_build;
+            if (!o.initial_workers) o.initial_workers = p.initial_workers;
+            if (!o.stall_timeout_minutes) o.stall_timeout_minutes = p.stall_timeout_minutes;
+        }
+        const warden::tool_options m = minimums_of(c, j.source);
+        if (c.guards.raise_annual_minimums) o = raised(o, m);
         if (!o.stall_timeout_minutes) o.stall_timeout_minutes = c.annual_stall_timeout_minutes;
-        o.max_container_restarts =
-            std::max(o.max_container_restarts, c.annual_minimums.max_container_restarts);
+        if (o.docker_shm_size.empty()) o.docker_shm_size = "1g";
+        if (!o.skip_final_build) o.skip_final_build = true;
+        o.max_container_restarts = std::max(o.max_container_restarts, m.max_container_restarts);
     } else {
         o.max_container_restarts =
             std::max(o.max_container_restarts, c.recovery_min_restarts_non_annual);
@@ -264,7 +301,7 @@ class annual_minimums_rail final : public rail {
             o = &n;
         }
         if (!o || !annual(*r.job)) return {};
-        const auto& m = ctx.c.annual_minimums;
+        const warden::tool_options m = minimums_of(ctx.c, r.job->source);
         if (meets(*o, m)) return {};
         if (o->page_cap)
             return {false, false, fmt::format("annual crawl with page cap {}", *o->page_cap)};
@@ -727,6 +764,23 @@ class engine {
         if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
             bad("campaign_year",
                 "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
+        for (const auto& entry : c.source_profiles) {
+            const auto& p = entry.second;
+            auto floor = [&](const char* key, std::optional<std::int32_t> v, std::int32_t f) {
+                if (v && *v < f)
+                    bad(fmt::format("source_profiles.{}.{}", entry.first, key),
+                        fmt::format("must be at least {}, got {}", f, *v));
+            };
+            floor("stall_timeout_minutes", p.stall_timeout_minutes, 1);
+            floor("error_threshold_timeout", p.error_threshold_timeout, 1);
+            floor("error_threshold_http", p.error_threshold_http, 1);
+            floor("backoff_delay_minutes", p.backoff_delay_minutes, 0);
+            floor("max_container_restarts", p.max_container_restarts, 1);
+            floor("initial_workers", p.initial_workers, 1);
+            if (!p.docker_shm_size.empty() && !shm_ok(p.docker_shm_size))
+                bad(fmt::format("source_profiles.{}.docker_shm_size", entry.first),
+                    fmt::format("must be a size like 1g or 512m, got \"{}\"", p.docker_shm_size));
+        }
         for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
             if (c.config_error_patterns[i].empty())
                 bad(fmt::format("config_error_patterns[{}]", i),
@@ -778,6 +832,26 @@ class engine {
                                           : std::nullopt}};
         for (const auto& [field, v] : counts)
             if (v && *v < 0) bad(std::string("tool_options.") + field, "must not be negative");
+        if (o.initial_workers && *o.initial_workers < 1)
+            bad("tool_options.initial_workers",
+                fmt::format("must be at least 1, got {}", *o.initial_workers));
+        if (!o.docker_shm_size.empty() && !shm_ok(o.docker_shm_size))
+            bad("tool_options.docker_shm_size",
+                fmt::format("must be a size like 1g or 512m, got \"{}\"", o.docker_shm_size));
+    }
+
+    // docker's --shm-size as warden accepts it: digits (not all zero, at most 12), then an
+    // optional k/m/g (either case) with an optional b, or a lone b.
+    static bool shm_ok(const std::string& s) {
+        std::size_t n = 0;
+        while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n])))
+            ++n;
+        if (n == 0 || n > 12 || s.find_first_not_of('0') >= n) return false;
+        std::string rest = s.substr(n);
+        for (char& ch : rest)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return rest.empty() || rest == "b" || rest == "k" || rest == "m" || rest == "g" ||
+               rest == "kb" || rest == "mb" || rest == "gb";
     }
 
     // Returns the running jobs (valid in their own fields) that progressed within the guard window.

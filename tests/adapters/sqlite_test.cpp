@@ -195,7 +195,7 @@ TEST_CASE("sqlite: a version 2 database is refused until create_schema upgrades 
                                .version(4));
         sq::record_recovery(db, warden::job_id{3}, now - 5h);
         downgrade_to(db, 2);
-        CHECK(job_columns(db) == current_columns - 5); // four of version 3, one of version 5
+        CHECK(job_columns(db) == current_columns - 8); // four of version 3, four of version 5
     }
     auto db = t.open();
     REQUIRE(sq::read_schema_version(db) == 2);
@@ -411,7 +411,8 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
         sq::insert_job(db, job_builder{3, job_status::running}.started(3h).progress(2h).version(4));
         sq::record_recovery(db, warden::job_id{3}, now - 30h);
         downgrade_to(db, 4);
-        CHECK(job_columns(db) == current_columns - 1);
+        // updated_at, and item 3's docker_shm_size, skip_final_build, initial_workers.
+        CHECK(job_columns(db) == current_columns - 4);
         CHECK(count(db, "SELECT count(*) FROM pragma_table_info('recovery_history') WHERE name = "
                         "'crawled_pages'") == 0);
     }
@@ -422,6 +423,8 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
     CHECK(sq::read_schema_version(db) == 5);
     CHECK(job_columns(db) == current_columns);
     CHECK(count(db, "SELECT count(*) FROM jobs WHERE updated_at IS NULL") == 1);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE docker_shm_size IS NULL AND skip_final_build "
+                    "IS NULL AND initial_workers IS NULL") == 1);
     CHECK(count(db, "SELECT count(*) FROM recovery_history WHERE crawled_pages IS NULL") == 1);
     sq::create_schema(db); // idempotent once upgraded
     CHECK(job_columns(db) == current_columns);
@@ -798,7 +801,8 @@ TEST_CASE("sqlite: a test-only row type round-trips through the generic bind and
     CHECK(sq::detail::column_list<wt::field_list_row>() ==
           "id, label, status, seen_at, count, total, flag, maybe, failure_class, "
           "max_container_restarts, error_threshold_timeout, error_threshold_http, "
-          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes");
+          "backoff_delay_minutes, page_cap, monitoring, adaptive_restart, stall_timeout_minutes, "
+          "docker_shm_size, skip_final_build, initial_workers");
     const wt::field_list_row row = wt::full_field_list_row();
     sq::detail::insert_row(db, "field_list_rows", row);
     wt::field_list_row empty;
@@ -814,4 +818,36 @@ TEST_CASE("sqlite: a test-only row type round-trips through the generic bind and
     CHECK(sq::detail::read_row<wt::field_list_row>(st) == expected);
     REQUIRE(st.step());
     CHECK(sq::detail::read_row<wt::field_list_row>(st) == empty);
+}
+
+// Issue #17 item 3: docker_shm_size, skip_final_build and initial_workers are jobs columns;
+// they round-trip, and a start of an annual job writes production's defaults for missing ones.
+TEST_CASE("sqlite: the item 3 tool options round-trip and a start writes them",
+          "[adapters][sqlite][issue17]") {
+    temp_db t;
+    auto db = t.create();
+    warden::job explicit_options = job_builder{3, job_status::completed};
+    explicit_options.options.docker_shm_size = "512m";
+    explicit_options.options.skip_final_build = false;
+    explicit_options.options.initial_workers = 2;
+    sq::insert_job(db, explicit_options);
+    sq::insert_job(db, job_builder{4, job_status::queued}.annual());
+    auto s = sq::load_snapshot(db, now, healthy_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0] == explicit_options);
+    CHECK(s.jobs[1].options.docker_shm_size.empty());
+    warden::config c;
+    c.ensure_min_running_jobs = 1;
+    const auto plan = warden::decide(s, c);
+    REQUIRE(sq::apply(db, plan, now).committed);
+    const auto started = sq::load_job(db, warden::job_id{4});
+    REQUIRE(started.has_value());
+    CHECK(started->status == job_status::running);
+    CHECK(started->options.docker_shm_size == "1g");
+    CHECK(started->options.skip_final_build == std::optional<bool>{true});
+    CHECK_FALSE(started->options.initial_workers.has_value());
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE id = 4 AND docker_shm_size = '1g' AND "
+                    "skip_final_build = 1 AND initial_workers IS NULL") == 1);
+    // A negative worker count is refused by the column's CHECK.
+    CHECK_THROWS(db.exec("UPDATE jobs SET initial_workers = -1 WHERE id = 3"));
 }

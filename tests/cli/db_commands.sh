@@ -27,6 +27,9 @@ for old in 1 2 4; do
   cp c.db v$old.db
   {
     echo "ALTER TABLE jobs DROP COLUMN updated_at;"
+    for col in docker_shm_size skip_final_build initial_workers; do
+      echo "ALTER TABLE jobs DROP COLUMN $col;"
+    done
     echo "ALTER TABLE recovery_history DROP COLUMN crawled_pages;"
     [ $old -lt 3 ] && for col in monitoring adaptive_restart stall_timeout_minutes created_at; do
       echo "ALTER TABLE jobs DROP COLUMN $col;"
@@ -39,7 +42,7 @@ for old in 1 2 4; do
   set -e
   [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
   "$warden" schema --db v$old.db | grep -q "schema version 5 (upgraded from version $old)" || fail "version $old not upgraded"
-  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null and updated_at is null')" = 8 ] ||
+  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null and updated_at is null and docker_shm_size is null and initial_workers is null')" = 8 ] ||
     fail "version $old: rows not kept, or the new columns not NULL"
   "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
     fail "version $old: decide after the upgrade"

@@ -39,7 +39,8 @@ CREATE TABLE field_list_rows (
     count INTEGER NOT NULL, total INTEGER, flag INTEGER NOT NULL, maybe INTEGER, failure_class TEXT,
     max_container_restarts INTEGER NOT NULL, error_threshold_timeout INTEGER NOT NULL,
     error_threshold_http INTEGER NOT NULL, backoff_delay_minutes INTEGER NOT NULL, page_cap INTEGER,
-    monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER
+    monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER,
+    docker_shm_size TEXT, skip_final_build INTEGER, initial_workers INTEGER
 ) STRICT)sql";
 
 } // namespace wt
@@ -83,6 +84,9 @@ inline field_list_row full_field_list_row() {
     r.options.page_cap = 500;
     r.options.monitoring = true;
     r.options.stall_timeout_minutes = 45;
+    r.options.docker_shm_size = "512m"; // issue #17 item 3
+    r.options.skip_final_build = false;
+    r.options.initial_workers = 3;
     return r;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <warden/core/source_profile.hpp>
 #include <warden/core/time.hpp>
 #include <warden/core/tool_options.hpp>
 
@@ -6,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace warden {
@@ -89,6 +91,11 @@ struct config {
     // Issue #8: a stall recovery of an annual job sets stall_timeout_minutes to this when the
     // row has none; an explicit value, even a lower one, is kept.
     std::int32_t annual_stall_timeout_minutes = 60;
+    // Issue #17 item 2: per-source tool options for annual jobs (core/source_profile.hpp). At a
+    // recovery or a start, an option missing or still at the shared baseline (annual_minimums,
+    // annual_stall_timeout_minutes) takes the profile's value; the profile is also the source's
+    // minimums for the annual_minimums rail. Empty: every source uses the shared values.
+    warden::source_profiles source_profiles;
     // B5: ties in queued_at are broken by this source order, then by id.
     std::vector<std::string> source_order{"hc", "phac", "cihr"};
     // B14: retries of a job whose attempts fail with an infra error (a container runtime that
@@ -128,6 +135,20 @@ struct config {
         "no space left",     "input/output error",
     };
     guard_switches guards;
+
+    // The minimums an annual job of `source` is held to: its profile's, else the shared ones.
+    [[nodiscard]] tool_options annual_minimums_for(std::string_view source) const {
+        const auto it = source_profiles.find(source);
+        return it == source_profiles.end() ? annual_minimums
+                                           : minimums_with(annual_minimums, it->second);
+    }
+    // The stall timeout an annual job of `source` gets when it has none.
+    [[nodiscard]] std::int32_t annual_stall_timeout_for(std::string_view source) const {
+        const auto it = source_profiles.find(source);
+        return it == source_profiles.end() || !it->second.stall_timeout_minutes
+                   ? annual_stall_timeout_minutes
+                   : *it->second.stall_timeout_minutes;
+    }
 };
 
 } // namespace v0

@@ -83,6 +83,25 @@ struct fields_of<tool_options> {
         field{"monitoring", &o::monitoring, row_only},
         field{"adaptive_restart", &o::adaptive_restart, row_only},
         field{"stall_timeout_minutes", &o::stall_timeout_minutes, row_only},
+        field{"docker_shm_size", &o::docker_shm_size, row_only | null_when_empty},
+        field{"skip_final_build", &o::skip_final_build, row_only},
+        field{"initial_workers", &o::initial_workers, row_only},
+    };
+};
+
+// Issue #17 item 2: one entry of config.source_profiles; a missing key is no value.
+template <>
+struct fields_of<source_profile> {
+    using p = source_profile;
+    static constexpr auto list = std::tuple{
+        field{"stall_timeout_minutes", &p::stall_timeout_minutes},
+        field{"error_threshold_timeout", &p::error_threshold_timeout},
+        field{"error_threshold_http", &p::error_threshold_http},
+        field{"backoff_delay_minutes", &p::backoff_delay_minutes},
+        field{"max_container_restarts", &p::max_container_restarts},
+        field{"docker_shm_size", &p::docker_shm_size, null_when_empty},
+        field{"skip_final_build", &p::skip_final_build},
+        field{"initial_workers", &p::initial_workers},
     };
 };
 
@@ -223,6 +242,7 @@ struct fields_of<config> {
         field{"annual_minimums", &c::annual_minimums},
         field{"recovery_min_restarts_non_annual", &c::recovery_min_restarts_non_annual},
         field{"annual_stall_timeout_minutes", &c::annual_stall_timeout_minutes},
+        field{"source_profiles", &c::source_profiles},
         field{"source_order", &c::source_order},
         field{"final_stage", &c::final_stage, not_null},
         field{"stale_pipeline_after_minutes", &c::stale_pipeline_after},

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace warden {
 inline namespace v0 {
@@ -20,6 +21,15 @@ struct tool_options {
     std::optional<bool> monitoring = std::nullopt;
     std::optional<bool> adaptive_restart = std::nullopt;
     std::optional<std::int32_t> stall_timeout_minutes = std::nullopt;
+    // Issue #17 item 3: the options production writes that warden could not carry. The crawl
+    // container's /dev/shm size as docker takes it ("1g", "512m"); whether the crawler skips its
+    // final build step; how many crawler workers it starts with. std::nullopt: missing. The shm
+    // size is a plain string, "" for missing (JSON null, SQLite NULL or ''): no valid size is
+    // empty, and an optional string in config.annual_minimums trips GCC 12's
+    // -Wmaybe-uninitialized on every `config{}` temporary.
+    std::string docker_shm_size{};
+    std::optional<bool> skip_final_build = std::nullopt;
+    std::optional<std::int32_t> initial_workers = std::nullopt;
 
     friend constexpr bool operator==(const tool_options&, const tool_options&) = default;
 };

@@ -100,6 +100,29 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
         bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
+    // Issue #17 item 2: a profile is its source's minimums, so a zero threshold would let
+    // anything through the annual_minimums rail. Thresholds, restarts, stall timeout and
+    // initial workers at least 1; backoff at least 0.
+    for (const auto& entry : c.source_profiles) {
+        // Named copies, not a structured binding: clang 14 cannot capture a binding.
+        const std::string& source = entry.first;
+        const source_profile& p = entry.second;
+        const auto at_least = [&](const std::optional<std::int32_t>& value, std::string_view key,
+                                  std::int32_t floor) {
+            if (value && *value < floor)
+                bad(fmt::format("source_profiles.{}.{}", source, key),
+                    fmt::format("must be at least {}, got {}", floor, *value));
+        };
+        at_least(p.stall_timeout_minutes, "stall_timeout_minutes", 1);
+        at_least(p.error_threshold_timeout, "error_threshold_timeout", 1);
+        at_least(p.error_threshold_http, "error_threshold_http", 1);
+        at_least(p.backoff_delay_minutes, "backoff_delay_minutes", 0);
+        at_least(p.max_container_restarts, "max_container_restarts", 1);
+        at_least(p.initial_workers, "initial_workers", 1);
+        if (!p.docker_shm_size.empty() && !plausible_shm_size(p.docker_shm_size))
+            bad(fmt::format("source_profiles.{}.docker_shm_size", source),
+                fmt::format("must be a size like 1g or 512m, got \"{}\"", p.docker_shm_size));
+    }
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
         if (c.config_error_patterns[i].empty())
             bad(fmt::format("config_error_patterns[{}]", i), "an empty pattern matches everything");
@@ -130,6 +153,12 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
     return ok;
 }
 
+// Issue #17 item 3: initial_workers at least 1 and docker_shm_size a size docker takes, when set.
+[[nodiscard]] inline bool item_3_options_plausible(const tool_options& o) noexcept {
+    return (!o.initial_workers || *o.initial_workers >= 1) &&
+           (o.docker_shm_size.empty() || plausible_shm_size(o.docker_shm_size));
+}
+
 // The common case in one branchy expression: every check validate_job makes, passed. Lets the
 // engine skip the reporting path (and its call) for the rows that are fine, which is nearly all.
 [[nodiscard]] inline bool plausible_job(const snapshot& s, const job& j) noexcept {
@@ -141,7 +170,7 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
            j.queued_at <= s.now && in_range(j.started_at) && in_range(j.finished_at) &&
            in_range(j.last_progress_at) && in_range(j.completed_at) && in_range(j.created_at) &&
            in_range(j.updated_at) && j.degraded_streak >= 0 && options_plausible(j.options) &&
-           (!j.crawled_pages || *j.crawled_pages >= 0) &&
+           item_3_options_plausible(j.options) && (!j.crawled_pages || *j.crawled_pages >= 0) &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
@@ -174,6 +203,12 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     for_each_option_count(j.options, [&](std::string_view field, std::int32_t v) {
         if (v < 0) bad(fmt::format("tool_options.{}", field), "must not be negative");
     });
+    if (j.options.initial_workers && *j.options.initial_workers < 1)
+        bad("tool_options.initial_workers",
+            fmt::format("must be at least 1, got {}", *j.options.initial_workers));
+    if (!j.options.docker_shm_size.empty() && !plausible_shm_size(j.options.docker_shm_size))
+        bad("tool_options.docker_shm_size",
+            fmt::format("must be a size like 1g or 512m, got \"{}\"", j.options.docker_shm_size));
 }
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {

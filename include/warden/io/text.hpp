@@ -128,6 +128,11 @@ class job_names {
         out += fmt::format(", adaptive restart {}", *o.adaptive_restart ? "on" : "off");
     if (o.stall_timeout_minutes)
         out += fmt::format(", stall timeout {} min", *o.stall_timeout_minutes);
+    // Issue #17 item 3's options, only when set.
+    if (!o.docker_shm_size.empty()) out += fmt::format(", shm {}", o.docker_shm_size);
+    if (o.skip_final_build)
+        out += fmt::format(", final build {}", *o.skip_final_build ? "skipped" : "kept");
+    if (o.initial_workers) out += fmt::format(", initial workers {}", *o.initial_workers);
     return out;
 }
 

@@ -36,7 +36,8 @@ struct annual_minimums {
     [[nodiscard]] static verdict judge(const decision_context& ctx, const subject& s,
                                        const tool_options& o) {
         if (!is_annual(s.row)) return verdict::allow();
-        const tool_options& m = ctx.config.annual_minimums;
+        // Issue #17 item 2: a source with a profile is held to the profile's values.
+        const tool_options m = ctx.config.annual_minimums_for(s.row.source);
         if (meets_minimums(o, m)) return verdict::allow();
         if (o.page_cap)
             return verdict::deny(fmt::format("annual crawl with page cap {}", *o.page_cap));

@@ -5,6 +5,8 @@
 #include <warden/facts/campaign.hpp>
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 
 namespace warden {
 inline namespace v0 {
@@ -19,25 +21,44 @@ inline namespace v0 {
 //   stricter choice where the production watchdog only fills missing values; and
 //   stall_timeout_minutes set to annual_stall_timeout_minutes (60) when missing, an explicit
 //   one kept even below it.
+// - an annual job whose source has a profile (config.source_profiles, issue #17 item 2): each
+//   option missing or still at the shared baseline takes the profile's value first, and the
+//   profile's values are the minimums it is raised to (they may be lower than the shared ones).
+// - an annual job: docker_shm_size "1g" and skip_final_build true when missing (issue #17 item
+//   3); initial_workers only from a profile.
 // A job that is not annual keeps its thresholds, backoff, page cap and stall timeout.
-[[nodiscard]] constexpr tool_options recovery_options(const config& c, const job& j) noexcept {
+// Production's shm size for an annual crawl whose row has none.
+inline constexpr std::string_view annual_docker_shm_size = "1g";
+
+[[nodiscard]] inline tool_options recovery_options(const config& c, const job& j) {
     const bool annual = is_annual(j);
-    tool_options out = annual && c.guards.raise_annual_minimums
-                           ? raised_to(j.options, c.annual_minimums)
-                           : j.options;
+    tool_options in = j.options;
+    if (annual) {
+        const auto profile = c.source_profiles.find(j.source);
+        if (profile != c.source_profiles.end())
+            in = with_profile(in, c.annual_minimums, c.annual_stall_timeout_minutes,
+                              profile->second);
+    }
+    const tool_options minimums = c.annual_minimums_for(j.source);
+    tool_options out = annual && c.guards.raise_annual_minimums ? raised_to(in, minimums) : in;
     out.monitoring = true;
     out.adaptive_restart = true;
     out.max_container_restarts =
-        std::max(out.max_container_restarts, annual ? c.annual_minimums.max_container_restarts
-                                                    : c.recovery_min_restarts_non_annual);
+        std::max(out.max_container_restarts,
+                 annual ? minimums.max_container_restarts : c.recovery_min_restarts_non_annual);
     if (annual && !out.stall_timeout_minutes)
-        out.stall_timeout_minutes = c.annual_stall_timeout_minutes;
+        out.stall_timeout_minutes = c.annual_stall_timeout_for(j.source);
+    // Issue #17 item 3, as production does for an annual job: a missing shm size is 1g and a
+    // missing skip_final_build is true; explicit values (a profile's included) are kept.
+    if (annual && out.docker_shm_size.empty())
+        out.docker_shm_size = std::string{annual_docker_shm_size};
+    if (annual && !out.skip_final_build) out.skip_final_build = true;
     return out;
 }
 
 // The options queue fill starts a job with (issue #16 item 7): the same as a recovery's. Only
 // annual jobs are started, so a start always gets the annual set.
-[[nodiscard]] constexpr tool_options start_options(const config& c, const job& j) noexcept {
+[[nodiscard]] inline tool_options start_options(const config& c, const job& j) {
     return recovery_options(c, j);
 }
 

@@ -255,3 +255,52 @@ TEST_CASE("validate: an empty infra error pattern is refused", "[core][validate]
     c.infra_error_patterns.push_back("");
     CHECK(has_error(warden::decide(s, c), "config.infra_error_patterns[6]"));
 }
+
+// Issue #17 item 2: a profile is its source's minimums, checked key by key.
+TEST_CASE("validate: source profile values, boundaries", "[core][validate][source_profiles]") {
+    warden::config c;
+    c.source_profiles["cihr"] = warden::source_profile{45, 35, 35, 1, 20};
+    CHECK(warden::validate(c).empty());
+    // Boundaries: thresholds, restarts, stall and initial workers 1 pass; backoff 0 passes.
+    c.source_profiles["cihr"] = warden::source_profile{1, 1, 1, 0, 1};
+    c.source_profiles["cihr"].initial_workers = 1;
+    c.source_profiles["cihr"].docker_shm_size = "512m";
+    CHECK(warden::validate(c).empty());
+    c.source_profiles["cihr"] = warden::source_profile{0, 0, 0, -1, 0};
+    c.source_profiles["cihr"].initial_workers = 0;
+    c.source_profiles["cihr"].docker_shm_size = "lots";
+    const auto errors = warden::validate(c);
+    REQUIRE(errors.size() == 7);
+    CHECK(errors[0].field == "config.source_profiles.cihr.stall_timeout_minutes");
+    CHECK(errors[0].message == "must be at least 1, got 0");
+    CHECK(errors[1].field == "config.source_profiles.cihr.error_threshold_timeout");
+    CHECK(errors[2].field == "config.source_profiles.cihr.error_threshold_http");
+    CHECK(errors[3].field == "config.source_profiles.cihr.backoff_delay_minutes");
+    CHECK(errors[3].message == "must be at least 0, got -1");
+    CHECK(errors[4].field == "config.source_profiles.cihr.max_container_restarts");
+    CHECK(errors[5].field == "config.source_profiles.cihr.initial_workers");
+    CHECK(errors[6].field == "config.source_profiles.cihr.docker_shm_size");
+    CHECK(errors[6].message == "must be a size like 1g or 512m, got \"lots\"");
+}
+
+// Issue #17 item 3: the row's initial_workers and docker_shm_size, when set.
+TEST_CASE("validate: item 3 tool options, boundaries", "[core][validate][tool_options]") {
+    for (const char* ok : {"1g", "512m", "512M", "64mb", "2GB", "1048576", "10k", "100b"})
+        CHECK(warden::plausible_shm_size(ok));
+    for (const char* bad :
+         {"", "g", "0", "0g", "-1g", "1.5g", "1t", "1 g", "1gg", "1gbb", "abc", "1234567890123g"})
+        CHECK_FALSE(warden::plausible_shm_size(bad));
+    auto s = world({job_builder{1, job_status::queued}, job_builder{2, job_status::queued},
+                    job_builder{3, job_status::queued}});
+    s.jobs[0].options.initial_workers = 0;
+    s.jobs[1].options.docker_shm_size = "1.5g"; // "" is missing, not an error
+    s.jobs[2].options.initial_workers = 1;
+    s.jobs[2].options.docker_shm_size = "1g";
+    s.jobs[2].options.skip_final_build = false;
+    const auto p = warden::decide(s, {});
+    CHECK(has_error(p, "jobs[0].tool_options.initial_workers"));
+    CHECK(has_error(p, "jobs[1].tool_options.docker_shm_size"));
+    CHECK_FALSE(has_error(p, "jobs[2].tool_options.initial_workers"));
+    CHECK_FALSE(has_error(p, "jobs[2].tool_options.docker_shm_size"));
+    CHECK(p.errors.size() == 2);
+}

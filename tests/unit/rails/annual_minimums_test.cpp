@@ -107,3 +107,29 @@ TEST_CASE("annual_minimums: the backstop catches a start whose options were not 
     REQUIRE(p.blocked.size() == 1);
     CHECK(p.blocked[0].rail == "annual_minimums");
 }
+
+TEST_CASE("annual_minimums: a source with a profile is judged against the profile",
+          "[rails][annual_minimums][source_profiles]") {
+    warden::job cihr = job_builder{1, job_status::queued}.annual();
+    cihr.source = "cihr";
+    warden::job hc = job_builder{2, job_status::queued}.annual();
+    hc.source = "hc";
+    rail_bench b{cihr};
+    rail_bench shared{hc};
+    b.cfg.source_profiles["cihr"] = warden::source_profile{45, 35, 35, 1, 20};
+    shared.cfg.source_profiles = b.cfg.source_profiles;
+    const warden::annual_minimums rail;
+    const auto& j = b.snap.jobs[0];
+    // At the profile's values: allowed for cihr, denied for hc (shared minimums).
+    CHECK(b.check(rail, start_of(j, {20, 35, 35, 1, std::nullopt})).allowed);
+    CHECK_FALSE(
+        shared.check(rail, start_of(shared.snap.jobs[0], {20, 35, 35, 1, std::nullopt})).allowed);
+    // One below any profile value: denied, and the reason names the profile's minimum.
+    const auto low = b.check(rail, start_of(j, {20, 34, 35, 1, std::nullopt}));
+    CHECK_FALSE(low.allowed);
+    CHECK(low.reason == "annual options below minimums: restarts 20/20, timeout 34/35, http "
+                        "35/35, backoff 1/1");
+    CHECK_FALSE(b.check(rail, start_of(j, {20, 35, 34, 1, std::nullopt})).allowed);
+    CHECK_FALSE(b.check(rail, start_of(j, {20, 35, 35, 0, std::nullopt})).allowed);
+    CHECK_FALSE(b.check(rail, start_of(j, {19, 35, 35, 1, std::nullopt})).allowed);
+}

@@ -107,6 +107,8 @@ TEST_CASE("queue_fill: a legacy job is backfilled, then started with a chained v
     expected.monitoring = true;
     expected.adaptive_restart = true;
     expected.stall_timeout_minutes = 60;
+    expected.docker_shm_size = "1g"; // issue #17 item 3
+    expected.skip_final_build = true;
     CHECK(start.options == expected);
 }
 

@@ -108,6 +108,8 @@ TEST_CASE("recovery_options: annual thresholds are raised to the minimums (B4, s
     expected.monitoring = true;
     expected.adaptive_restart = true;
     expected.stall_timeout_minutes = 60;
+    expected.docker_shm_size = "1g"; // issue #17 item 3
+    expected.skip_final_build = true;
     CHECK(recovered(j) == expected);
     SECTION("with guards.raise_annual_minimums off only issue #8's options change") {
         warden::config c;
@@ -116,6 +118,8 @@ TEST_CASE("recovery_options: annual thresholds are raised to the minimums (B4, s
         kept.monitoring = true;
         kept.adaptive_restart = true;
         kept.stall_timeout_minutes = 60;
+        kept.docker_shm_size = "1g";
+        kept.skip_final_build = true;
         CHECK(recovered(j, c) == kept);
         j.options.max_container_restarts = 19;
         CHECK(recovered(j, c).max_container_restarts == 20);
@@ -167,6 +171,8 @@ TEST_CASE("stall_recovery: no set_tool_options when the options already comply",
     annual_ok.monitoring = true;
     annual_ok.adaptive_restart = true;
     annual_ok.stall_timeout_minutes = 30;
+    annual_ok.docker_shm_size = "1g";
+    annual_ok.skip_final_build = true;
     for (const warden::job& j :
          {warden::job(job_builder{5, job_status::running}.options(ok).started(5h).progress(2h)),
           warden::job(
@@ -178,4 +184,123 @@ TEST_CASE("stall_recovery: no set_tool_options when the options already comply",
         CHECK(actions_of<warden::set_tool_options>(p).empty());
         CHECK(actions_of<warden::stop_job>(p).size() == 1);
     }
+}
+
+// Issue #17 item 2: production's cihr profile (vps-crawl-auto-recover.py).
+namespace {
+warden::config with_cihr_profile() {
+    warden::config c;
+    c.source_profiles["cihr"] = warden::source_profile{45, 35, 35, 1, 20};
+    return c;
+}
+} // namespace
+
+TEST_CASE("recovery_options: a source profile replaces missing and baseline values",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job j = job_builder{5, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {20, 50, 50, 2, std::nullopt}; // the shared baseline
+    j.options.stall_timeout_minutes = 60;
+    const auto out = recovered(j, c);
+    CHECK(out.error_threshold_timeout == 35);
+    CHECK(out.error_threshold_http == 35);
+    CHECK(out.backoff_delay_minutes == 1);
+    CHECK(out.max_container_restarts == 20);
+    CHECK(out.stall_timeout_minutes == 45);
+    // Missing values (0, no stall timeout) take the profile's too.
+    j.options = {};
+    const auto missing = recovered(j, c);
+    CHECK(missing.error_threshold_timeout == 35);
+    CHECK(missing.backoff_delay_minutes == 1);
+    CHECK(missing.stall_timeout_minutes == 45);
+    // start_options is the same.
+    CHECK(warden::start_options(c, j) == missing);
+}
+
+TEST_CASE("recovery_options: explicit values off the baseline are kept, boundaries",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job j = job_builder{5, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {25, 51, 49, 3, std::nullopt};
+    j.options.stall_timeout_minutes = 59;
+    const auto out = recovered(j, c);
+    CHECK(out.max_container_restarts == 25);
+    CHECK(out.error_threshold_timeout == 51);
+    CHECK(out.error_threshold_http == 49); // below the shared minimum, above the profile's
+    CHECK(out.backoff_delay_minutes == 3);
+    CHECK(out.stall_timeout_minutes == 59);
+    // Below the profile's minimums: raised to them (B4's raise), not to the shared ones.
+    j.options = {19, 34, 36, 1, 500};
+    const auto raised = recovered(j, c);
+    CHECK(raised.max_container_restarts == 20);
+    CHECK(raised.error_threshold_timeout == 35);
+    CHECK(raised.error_threshold_http == 36);
+    CHECK(raised.backoff_delay_minutes == 1);
+    CHECK_FALSE(raised.page_cap.has_value());
+}
+
+TEST_CASE("recovery_options: a profile touches only annual jobs of its own source",
+          "[rules][recovery_options][source_profiles]") {
+    const warden::config c = with_cihr_profile();
+    warden::job other = job_builder{5, job_status::running}.annual();
+    other.source = "hc";
+    other.options = {};
+    const auto hc = recovered(other, c);
+    CHECK(hc.error_threshold_timeout == 50);
+    CHECK(hc.backoff_delay_minutes == 2);
+    CHECK(hc.stall_timeout_minutes == 60);
+    warden::job plain = job_builder{6, job_status::running};
+    plain.source = "cihr";
+    plain.options = {3, 50, 50, 2, std::nullopt};
+    const auto not_annual = recovered(plain, c);
+    CHECK(not_annual.error_threshold_timeout == 50);
+    CHECK(not_annual.backoff_delay_minutes == 2);
+    CHECK_FALSE(not_annual.stall_timeout_minutes.has_value());
+    // A profile that names only some options leaves the others at the shared baseline.
+    warden::config partial;
+    partial.source_profiles["cihr"].backoff_delay_minutes = 1;
+    warden::job j = job_builder{7, job_status::running}.annual();
+    j.source = "cihr";
+    j.options = {};
+    const auto out = recovered(j, partial);
+    CHECK(out.backoff_delay_minutes == 1);
+    CHECK(out.error_threshold_timeout == 50);
+    CHECK(out.stall_timeout_minutes == 60);
+}
+
+// Issue #17 item 3: production's defaults for an annual job, only when missing.
+TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when missing",
+          "[rules][recovery_options][tool_options]") {
+    warden::job annual = job_builder{5, job_status::running}.annual();
+    const auto filled = recovered(annual);
+    CHECK(filled.docker_shm_size == "1g");
+    CHECK(filled.skip_final_build == std::optional<bool>{true});
+    CHECK_FALSE(filled.initial_workers.has_value());
+    // Explicit values are kept, false included.
+    annual.options.docker_shm_size = "2g";
+    annual.options.skip_final_build = false;
+    annual.options.initial_workers = 3;
+    const auto kept = recovered(annual);
+    CHECK(kept.docker_shm_size == "2g");
+    CHECK(kept.skip_final_build == std::optional<bool>{false});
+    CHECK(kept.initial_workers == std::optional<std::int32_t>{3});
+    // A job that is not annual gets none of them.
+    const warden::job plain = job_builder{6, job_status::running};
+    const auto untouched = recovered(plain);
+    CHECK(untouched.docker_shm_size.empty());
+    CHECK_FALSE(untouched.skip_final_build.has_value());
+    // A profile fills initial_workers (and may name a shm size) when missing, never over a
+    // value the row has.
+    warden::config c;
+    c.source_profiles["cihr"].initial_workers = 2;
+    c.source_profiles["cihr"].docker_shm_size = "512m";
+    warden::job cihr = job_builder{7, job_status::running}.annual();
+    cihr.source = "cihr";
+    const auto profiled = recovered(cihr, c);
+    CHECK(profiled.initial_workers == std::optional<std::int32_t>{2});
+    CHECK(profiled.docker_shm_size == "512m");
+    cihr.options.initial_workers = 4;
+    CHECK(recovered(cihr, c).initial_workers == std::optional<std::int32_t>{4});
 }

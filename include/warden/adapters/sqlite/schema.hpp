@@ -158,6 +158,13 @@ inline constexpr added_column version_5_feature_columns[] = {
     {"jobs", "updated_at INTEGER"},
     {"recovery_history",
      "crawled_pages INTEGER CHECK (crawled_pages IS NULL OR crawled_pages >= 0)"},
+    // Issue #17 item 3: the tool options production writes (core/tool_options.hpp). The CHECKs
+    // hold what warden's types can; validation judges the values.
+    {"jobs", "docker_shm_size TEXT"},
+    {"jobs", "skip_final_build INTEGER CHECK (skip_final_build IS NULL OR skip_final_build IN (0, "
+             "1))"},
+    {"jobs", "initial_workers INTEGER CHECK (initial_workers IS NULL OR initial_workers BETWEEN "
+             "0 AND 2147483647)"},
 };
 
 namespace detail {

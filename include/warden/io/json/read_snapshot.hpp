@@ -308,6 +308,18 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
+    // config.source_profiles: an object from source name to a profile object, each read by its
+    // field list; the values are checked by validate(config).
+    void profiles(const json& v, const json_where& w, source_profiles& out) {
+        if (!object(v, w)) return;
+        const std::string at = w.str();
+        for (const auto& item : v.items()) {
+            source_profile p;
+            object_fields(item.value(), fmt::format("{}.{}", at, item.key()), p, false);
+            out.insert_or_assign(item.key(), std::move(p));
+        }
+    }
+
     // One member by its type, and where the type alone does not say, by its field's flags. `row`:
     // inside a job row (tool options carry issue #8's recovery options only there).
     template <class S, class M>
@@ -355,6 +367,8 @@ class document_reader {
             integer(v, w, out);
         } else if constexpr (is_optional_v<M>) {
             optional_integer(v, w, out);
+        } else if constexpr (std::is_same_v<M, source_profiles>) {
+            profiles(v, w, out);
         } else if constexpr (has_fields<M>) {
             object_fields(v, w.str(), out, row);
         } else {

@@ -66,6 +66,11 @@ template <class S, class M>
         return time_json(v);
     } else if constexpr (std::is_same_v<M, duration>) {
         return std::chrono::duration_cast<std::chrono::minutes>(v).count();
+    } else if constexpr (std::is_same_v<M, source_profiles>) {
+        json out = json::object();
+        for (const auto& [name, profile] : v)
+            out[name] = fields_json(profile, row);
+        return out;
     } else if constexpr (has_fields<M>) {
         return fields_json(v, row);
     } else if constexpr (is_optional_v<M>) {
