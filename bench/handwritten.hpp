@@ -559,6 +559,7 @@ inline std::optional<std::pair<std::string, proposal>> stall_recovery(const cont
                                   mode == "full" ? "no progress"
                                                  : "no progress (soft recovery: nothing runs it)",
                                   {warden::evidence_kind::progress_age, age->count()},
+                                  false,
                                   j.crawled_pages}};
     if (auto o = recovered(ctx.c, j); o != j.options)
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,

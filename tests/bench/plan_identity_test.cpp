@@ -54,10 +54,24 @@ struct coverage {
     }
 };
 
+// The hand-written engine does not mirror issue 16's liveness items (1, 2, 3, 9, 10) nor issue
+// 17's same-source sweep yet (issue 22's work, with the rest of the benchmark's re-measure): the
+// two engines are compared with those switched off, where warden decides as it did before them.
+warden::config without_liveness_items(warden::config c) {
+    c.guards.reconcile_clears_finished_at = false;
+    c.guards.progress_is_alive = false;
+    c.guards.completed_at_is_completion = false;
+    c.guards.process_tree_is_one_attempt = false;
+    c.guards.runner_none_status_only = false;
+    c.same_source_recoveries_limit = 0;
+    return c;
+}
+
 void check_same(const warden_bench::generated& g, coverage& cov, const std::string& label) {
     const handwritten::engine hand;
-    const warden::plan ours = warden::decide(g.snapshot, g.config);
-    const warden::plan theirs = hand.decide(g.snapshot, g.config);
+    const warden::config c = without_liveness_items(g.config);
+    const warden::plan ours = warden::decide(g.snapshot, c);
+    const warden::plan theirs = hand.decide(g.snapshot, c);
     INFO(label << ": first difference: " << first_difference(ours, theirs));
     REQUIRE(ours == theirs);
     cov.add(ours);
