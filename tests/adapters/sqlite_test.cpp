@@ -474,6 +474,7 @@ TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snap
     reference.locks = {warden::job_id{1}, warden::job_id{2}};
     warden::config c;
     c.ensure_min_running_jobs = 4;
+    c.max_starts_per_tick = 0; // several starts in tick 2: the pace is not what this tests
     // Tick 1 reconciles, recovers a stall and repairs; tick 2 backfills and starts.
     for (int tick = 0; tick < 2; ++tick) {
         sq::runtime_facts rt = healthy_host();
@@ -685,6 +686,7 @@ TEST_CASE("sqlite: two processes racing on the same rows: one wins, no double st
         }
         warden::config c;
         c.ensure_min_running_jobs = 20;
+        c.max_starts_per_tick = 0; // many starts per plan: the race is what this tests
         // Both appliers decide from the same state, then race to apply.
         const auto p = [&] {
             auto db = t.open();

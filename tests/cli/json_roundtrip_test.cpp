@@ -367,11 +367,11 @@ TEST_CASE("plan JSON: set_tool_options shows the recovery options, null when mis
     CHECK((*options)["before"] == json::parse(R"({"max_container_restarts": 0,
         "error_threshold_timeout": 0, "error_threshold_http": 0, "backoff_delay_minutes": 0,
         "page_cap": null, "monitoring": false, "adaptive_restart": null,
-        "stall_timeout_minutes": null})"));
+        "stall_timeout_minutes": null, "docker_shm_size": null, "skip_final_build": null, "initial_workers": null})"));
     CHECK((*options)["after"] == json::parse(R"({"max_container_restarts": 6,
         "error_threshold_timeout": 0, "error_threshold_http": 0, "backoff_delay_minutes": 0,
         "page_cap": null, "monitoring": true, "adaptive_restart": true,
-        "stall_timeout_minutes": null})"));
+        "stall_timeout_minutes": null, "docker_shm_size": null, "skip_final_build": null, "initial_workers": null})"));
 }
 
 // Issue #14: a row type known only by its struct and its field list reads and writes through the

@@ -143,7 +143,8 @@ TEST_CASE("catalogue B17: a stop carried out after its status write conflicted",
 // B18: a second watchdog reads its snapshot before the first one writes, after a host write to
 // another row: both fill the same free slot. It takes three coinciding events (a slot freed by
 // the first watchdog's plan, an operator's edit of that row in the window, a start), so its bound
-// is 400 cases: found at 301 with the fixed rapidcheck seed.
+// is 1500 cases: since issue #16 item 11 (one start per watchdog tick) the race is rarer than the
+// 301 cases it took before.
 TEST_CASE("catalogue B18: two watchdogs read before either writes", "[sim][catalogue]") {
-    require_found(18, {invariant::over_target}, 3, 400);
+    require_found(18, {invariant::over_target}, -1, 1500);
 }

@@ -63,7 +63,9 @@ TEST_CASE("stall_recovery: an annual job's options are raised, chained after the
     CHECK(raised[0].expected_status == job_status::retryable);
     CHECK(raised[0].expected_version == 5);
     // The annual minimums (B4) and issue #8's recovery options (docs/rules/recovery_options.md).
-    CHECK(raised[0].after == warden::tool_options{20, 50, 50, 2, std::nullopt, true, true, 60});
+    // Issue #17 item 3: an annual job also gets production's shm size and skip_final_build.
+    CHECK(raised[0].after ==
+          warden::tool_options{20, 50, 50, 2, std::nullopt, true, true, 60, "1g", true});
     CHECK(raised[0].before == warden::tool_options{5, 10, 10, 1, 1000});
 }
 
@@ -72,7 +74,7 @@ TEST_CASE("stall_recovery: compliant options are not rewritten, a non-annual job
           "[rules][stall_recovery][recovery_options]") {
     auto s = world({job_builder{5, job_status::running}
                         .annual()
-                        .options({20, 50, 50, 2, std::nullopt, true, true, 60})
+                        .options({20, 50, 50, 2, std::nullopt, true, true, 60, "1g", true})
                         .started(5h)
                         .progress(2h),
                     job_builder{6, job_status::running}

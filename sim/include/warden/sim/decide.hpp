@@ -45,6 +45,10 @@ template <rail_set Rails>
     c.guards.classify_config_errors = !l.has(6);
     c.guards.consistency_repair = !l.has(7);
     c.guards.bounded_retries = !l.has(14);
+    // B8's race (the sweep fails a crawl whose completion has not committed yet) has a second
+    // guard since issue #16 item 2: the finishing crawl's recent progress makes it alive. B8
+    // brings the bug back whole, so both go.
+    if (l.has(8)) c.guards.progress_is_alive = false;
     return c;
 }
 
