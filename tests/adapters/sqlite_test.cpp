@@ -94,6 +94,13 @@ std::int64_t job_columns(sq::database& db) {
     return count(db, "SELECT count(*) FROM pragma_table_info('jobs')");
 }
 
+// A row as load_snapshot reads it back: progress_known is no column, and a NULL last_progress_at
+// is no progress source (issue 19).
+warden::job as_loaded(warden::job j) {
+    j.progress_known = j.last_progress_at.has_value();
+    return j;
+}
+
 sq::runtime_facts healthy_host() {
     sq::runtime_facts r;
     r.host = {true, false, 40.0};
@@ -270,7 +277,7 @@ TEST_CASE("sqlite: rows round-trip through load_snapshot", "[adapters][sqlite]")
     CHECK(s.jobs[2].status == job_status::queued); // 'pending' is read as queued
     CHECK(s.jobs[2].options == warden::tool_options{});
     CHECK(s.jobs[0] == a);
-    CHECK(s.jobs[1] == b);
+    CHECK(s.jobs[1] == as_loaded(b));
     REQUIRE(s.starts.size() == 1);
     CHECK(s.starts[0].at == now - 2h);
 }
@@ -302,7 +309,7 @@ TEST_CASE("sqlite: a host-defined failure class round-trips through insert, appl
     const auto s = sq::load_snapshot(db, now, healthy_host());
     REQUIRE(s.jobs.size() == 2);
     CHECK(s.jobs[0].failure == host_71);
-    CHECK(s.jobs[0] == a);
+    CHECK(s.jobs[0] == as_loaded(a));
     CHECK(s.jobs[1].failure == host_255);
 
     // The CHECK admits exactly what parse_failure_class reads.
@@ -398,6 +405,81 @@ TEST_CASE("sqlite: a stall recovery that lands is recovery history, a conflict i
     CHECK(warden::decide(s, {}).summary.recoveries_last_24h == 2);
 }
 
+// Issue 19 item 4 on the SQLite path: a running row whose last_progress_at is NULL says nothing
+// about progress, as a JSON row with no progress field says nothing. Before the fix it was judged
+// from started_at: this crawl, started 5 h ago with its runner alive, was restarted by
+// stall_recovery with no warning.
+TEST_CASE("sqlite: a running row with NULL last_progress_at is progress_known false, warned",
+          "[adapters][sqlite]") {
+    temp_db t;
+    auto db = t.create();
+    sq::insert_job(db, job_builder{7, job_status::running}.annual().started(5h).version(3));
+    sq::insert_job(db, job_builder{8, job_status::queued}); // not running: no warning
+    auto runtime = [] {
+        sq::runtime_facts r = healthy_host();
+        r.locks = {warden::job_id{7}};
+        r.running_set = {warden::job_id{7}};
+        return r;
+    };
+    warden::config c;
+    c.ensure_min_running_jobs = 0;
+    REQUIRE(c.stall_after < 5h);
+
+    std::vector<sq::load_warning> warnings;
+    const auto s = sq::load_snapshot(db, now, runtime(), &warnings);
+    REQUIRE(s.jobs.size() == 2);
+    CHECK_FALSE(s.jobs[0].progress_known);
+    CHECK_FALSE(s.jobs[0].last_progress_at);
+    const auto p = warden::decide(s, c);
+    CHECK(p.errors.empty());
+    CHECK(actions_of<warden::set_status>(p).empty());
+    CHECK(p.summary.stalled == 0);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].table == "jobs");
+    CHECK(warnings[0].job == warden::job_id{7});
+    CHECK(warnings[0].message.find("jobs.last_progress_at where id = 7") != std::string::npos);
+    CHECK(warnings[0].message.find("progress_known false") != std::string::npos);
+
+    SECTION("decide_and_apply reads it the same way: nothing written, the warning returned") {
+        const auto done = sq::decide_and_apply(
+            db, now, runtime(), [&](const warden::snapshot& in) { return warden::decide(in, c); });
+        CHECK(done.plan.actions.empty());
+        REQUIRE(done.warnings.size() == 1);
+        CHECK(done.warnings[0].job == warden::job_id{7});
+        CHECK(sq::load_job(db, warden::job_id{7})->status == job_status::running);
+        CHECK(sq::load_job(db, warden::job_id{7})->version == 3);
+    }
+    SECTION("a progress fact for the row is the host's word: no warning, judged by it") {
+        sq::runtime_facts r = runtime();
+        r.progress.push_back(warden::progress_fact{warden::job_id{7}, now - 4h, 10, true, "log"});
+        warnings.clear();
+        const auto measured = sq::load_snapshot(db, now, r, &warnings);
+        CHECK(warnings.empty());
+        CHECK(measured.jobs[0].progress_known);
+        CHECK(actions_of<warden::set_status>(warden::decide(measured, c)).size() == 1);
+    }
+    SECTION("a host that writes the column itself reads NULL as no progress seen yet") {
+        sq::runtime_facts r = runtime();
+        r.null_last_progress = sq::null_progress::not_seen_yet;
+        warnings.clear();
+        const auto seen = sq::load_snapshot(db, now, r, &warnings);
+        CHECK(warnings.empty());
+        CHECK(seen.jobs[0].progress_known);
+        // The old reading: started_at is the only sign of life, 5 h ago, so the crawl restarts.
+        const auto restart = actions_of<warden::set_status>(warden::decide(seen, c));
+        REQUIRE(restart.size() == 1);
+        CHECK(restart[0].rule == warden::rule_id::stall_recovery);
+    }
+    SECTION("a row with last_progress_at is unchanged: known, and stalled when old") {
+        db.exec("UPDATE jobs SET last_progress_at = started_at WHERE id = 7");
+        warnings.clear();
+        const auto reported = sq::load_snapshot(db, now, runtime(), &warnings);
+        CHECK(warnings.empty());
+        CHECK(reported.jobs[0].progress_known);
+        CHECK(actions_of<warden::set_status>(warden::decide(reported, c)).size() == 1);
+    }
+}
+
 // Issue #17: schema version 5 adds jobs.updated_at and recovery_history.crawled_pages. A version 4
 // database is refused until create_schema adds them in place (NULL: missing in every old row);
 // then both round-trip, and apply stores a stall recovery's count with its record.
@@ -439,7 +521,7 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
     rt.locks = {warden::job_id{3}};
     auto s = sq::load_snapshot(db, now, rt);
     REQUIRE(s.jobs.size() == 2);
-    CHECK(s.jobs[1] == stuck);
+    CHECK(s.jobs[1] == as_loaded(stuck));
     REQUIRE(s.recoveries.size() == 3);
     CHECK(s.recoveries[0].crawled_pages == std::nullopt); // the old row: unknown
     CHECK(s.recoveries[1] == warden::recovery_record{warden::job_id{3}, now - 20h, 100});
@@ -836,7 +918,7 @@ TEST_CASE("sqlite: the item 3 tool options round-trip and a start writes them",
     sq::insert_job(db, job_builder{4, job_status::queued}.annual());
     auto s = sq::load_snapshot(db, now, healthy_host());
     REQUIRE(s.jobs.size() == 2);
-    CHECK(s.jobs[0] == explicit_options);
+    CHECK(s.jobs[0] == as_loaded(explicit_options));
     CHECK(s.jobs[1].options.docker_shm_size.empty());
     warden::config c;
     c.ensure_min_running_jobs = 1;

@@ -274,7 +274,7 @@ inline bool write_actions(database& db, const plan& p, timestamp now, const appl
 // What decide_and_apply read, decided and did.
 struct decided_apply {
     snapshot read;                      // as loaded inside the write transaction
-    std::vector<load_warning> warnings; // history rows skipped while loading
+    std::vector<load_warning> warnings; // history rows skipped, rows read without progress
     warden::plan plan;                  // as decided on `read`
     apply_result result;                // one status per plan action
 };

@@ -4,6 +4,7 @@
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
 #include <warden/core/job.hpp>
+#include <warden/core/job_status.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
@@ -26,6 +27,16 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
+// What a NULL `jobs.last_progress_at` means (issue 19). The column is always there, so NULL is
+// the only way a row can say "no progress report": by default it is read as no progress source
+// at all (progress_known false, never judged stalled, a running row warned), as a JSON row with
+// no progress field is. Reading it as "no progress seen yet" (judged from started_at) would have
+// a host that never writes the column get every crawl older than stall_after restarted.
+enum class null_progress {
+    unknown,      // no progress source: progress_known false (the default)
+    not_seen_yet, // the host writes the column itself: judged from started_at, as JSON null is
+};
+
 // What the database cannot know: the runtime and the host, observed by the caller.
 struct runtime_facts {
     std::vector<job_id> locks;
@@ -36,11 +47,13 @@ struct runtime_facts {
     // Progress measured by the host (warden probe's "progress"), written over the rows read; a
     // fact naming no row (the job was deleted since the probe) is dropped.
     std::vector<progress_fact> progress;
+    // How a NULL jobs.last_progress_at of a row no progress fact names is read.
+    null_progress null_last_progress = null_progress::unknown;
 };
 
 // A problem in the database that does not stop a tick, for the host to log.
 struct load_warning {
-    std::string table; // job_starts or recovery_history
+    std::string table; // jobs, job_starts or recovery_history
     job_id job{};      // the job id the skipped rows name
     std::int64_t rows = 0;
     std::string message;
@@ -107,7 +120,25 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
     while (jobs.step())
         s.jobs.push_back(read_job(jobs));
+    if (runtime.null_last_progress == null_progress::unknown)
+        for (job& j : s.jobs)
+            if (!j.last_progress_at) j.progress_known = false;
     (void)overlay_progress(s.jobs, runtime.progress);
+    // A running row still without progress information (no fact named it) is warned about, as
+    // the JSON reader warns about a running row with no progress field.
+    if (runtime.null_last_progress == null_progress::unknown)
+        for (const job& j : s.jobs) {
+            if (j.status != job_status::running || j.last_progress_at || j.progress_known) continue;
+            const auto named = [&](const progress_fact& f) { return f.job == j.id; };
+            if (std::any_of(runtime.progress.begin(), runtime.progress.end(), named)) continue;
+            warnings.push_back(load_warning{
+                "jobs", j.id, 1,
+                fmt::format("jobs.last_progress_at where id = {}: running job with NULL "
+                            "last_progress_at and no progress fact: read as progress_known false "
+                            "(never judged stalled); write last_progress_at, or report the job's "
+                            "progress (warden probe)",
+                            to_int(j.id))});
+        }
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings, true);
     return s;

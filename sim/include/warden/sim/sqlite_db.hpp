@@ -77,7 +77,12 @@ class sqlite_db final : public database {
     const std::vector<job>& read(timestamp now, std::vector<start_record>& starts,
                                  std::vector<recovery_record>& recoveries) override {
         guard([&] {
-            snapshot s = warden::sqlite::load_snapshot(db_, now, {});
+            // The world's crawlers write last_progress_at (heartbeat): NULL is "no heartbeat
+            // yet", judged from started_at as on the model store (issue 19's default would read
+            // it as no progress source and part the two stores' traces).
+            warden::sqlite::runtime_facts facts;
+            facts.null_last_progress = warden::sqlite::null_progress::not_seen_yet;
+            snapshot s = warden::sqlite::load_snapshot(db_, now, std::move(facts));
             drop_old_history(now);
             if (auto d = compare(s.jobs)) fail(*d);
             // SQLite returns history by (at, job); the world appends it in write order.
