@@ -4,13 +4,17 @@
 // names. No mocks: every process here is forked and exec'd.
 #include <warden/adapters/sqlite.hpp>
 #include <warden/host/actions.hpp>
+#include <warden/host/config.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fnmatch.h>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -307,4 +311,63 @@ TEST_CASE("host actions: a start whose command fails is undone in SQLite, cap an
         CHECK(count("SELECT count(*) FROM job_starts") == 1);
         CHECK(count("SELECT status = 'running' FROM jobs WHERE id = 9") == 1);
     }
+}
+
+// Issue 19: the HealthArchive example's "actions" section, read as `warden tick` reads it (the
+// whole file through the host config parser, then its "actions" through parse_action_templates).
+// Its start is production's auto-start line (scripts/vps-crawl-auto-recover.py: systemd-run of
+// `ha-backend run-db-job --id N` as haadmin with the backend env), under a unit name the probe's
+// job_unit_globs attribute to the job; its worker restart is production's stop and start of
+// healtharchive-worker.service.
+TEST_CASE("host config: the HealthArchive example's actions parse and expand to production's "
+          "commands",
+          "[host][actions][config]") {
+    const std::string file = std::string{WARDEN_SOURCE_DIR} + "/contrib/healtharchive.host.json";
+    std::ifstream in(file);
+    REQUIRE(in);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const auto doc = host::parse_host_config(text);
+    REQUIRE(doc.errors.empty());
+    CHECK(doc.warnings.empty());
+    const auto root = nlohmann::json::parse(text);
+    REQUIRE(root.contains("actions"));
+    host::action_templates t;
+    CHECK(host::parse_action_templates(root["actions"], t).empty());
+    REQUIRE(t.start_job);
+    REQUIRE(t.restart_unit);
+    REQUIRE(t.stop_unit);
+    REQUIRE(t.restart_worker);
+    CHECK(t.stop_timeout == 60s);
+    CHECK(t.command_timeout == 120s);
+
+    const host::template_values v{warden::job_id{42}, "hc-20260101", "hc",
+                                  "/srv/healtharchive/jobs/hc/20260101-hc-20260101", ""};
+    const auto start = host::expand_template(*t.start_job, v);
+    REQUIRE(start.error.empty());
+    REQUIRE(start.argv.size() > 4);
+    CHECK(start.argv.front() == "systemd-run");
+    const std::vector<std::string> tail(start.argv.end() - 4, start.argv.end());
+    CHECK(tail == std::vector<std::string>{"/opt/healtharchive-backend/.venv/bin/ha-backend",
+                                           "run-db-job", "--id", "42"});
+    const auto has = [&](const std::string& arg) {
+        return std::find(start.argv.begin(), start.argv.end(), arg) != start.argv.end();
+    };
+    CHECK(has("--unit=healtharchive-job42-warden"));
+    CHECK(has("--collect")); // a failed unit of this name would refuse the next start
+    CHECK(has("--property=EnvironmentFile=/etc/healtharchive/backend.env"));
+    CHECK(has("--property=User=haadmin"));
+    // The unit it starts is one the probe attributes to its job (origin systemd_unit).
+    REQUIRE(doc.config.probe.processes.job_unit_globs.size() == 1);
+    CHECK(::fnmatch(doc.config.probe.processes.job_unit_globs[0].c_str(),
+                    "healtharchive-job42-warden.service", 0) == 0);
+
+    // A transient unit is stopped, never restarted (docs/host-actions.md).
+    host::template_values unit = v;
+    unit.unit = "healtharchive-job42-warden.service";
+    CHECK(host::expand_template(*t.restart_unit, unit).argv ==
+          std::vector<std::string>{"systemctl", "stop", "healtharchive-job42-warden.service"});
+    CHECK(host::expand_template(*t.stop_unit, unit).argv ==
+          std::vector<std::string>{"systemctl", "stop", "healtharchive-job42-warden.service"});
+    CHECK(host::expand_template(*t.restart_worker, v).argv ==
+          std::vector<std::string>{"systemctl", "restart", "healtharchive-worker.service"});
 }
