@@ -168,7 +168,10 @@ inline warden::tool_options recovered(const warden::config& c, const warden::job
             auto take = [](std::int32_t& v, std::int32_t base, std::optional<std::int32_t> pv) {
                 if (pv && (v == 0 || v == base)) v = *pv;
             };
-            take(o.max_container_restarts, b.max_container_restarts, p.max_container_restarts);
+            // Restarts: the profile's value is a floor; production never lowers a budget.
+            if (p.max_container_restarts)
+                o.max_container_restarts =
+                    std::max(o.max_container_restarts, *p.max_container_restarts);
             take(o.error_threshold_timeout, b.error_threshold_timeout, p.error_threshold_timeout);
             take(o.error_threshold_http, b.error_threshold_http, p.error_threshold_http);
             take(o.backoff_delay_minutes, b.backoff_delay_minutes, p.backoff_delay_minutes);
@@ -178,7 +181,10 @@ inline warden::tool_options recovered(const warden::config& c, const warden::job
                 o.stall_timeout_minutes = p.stall_timeout_minutes;
             if (o.docker_shm_size.empty()) o.docker_shm_size = p.docker_shm_size;
             if (!o.skip_final_build) o.skip_final_build = p.skip_final_build;
-            if (!o.initial_workers) o.initial_workers = p.initial_workers;
+            // initial_workers 1 and 2 are production's legacy annual baseline.
+            if (p.initial_workers &&
+                (!o.initial_workers || *o.initial_workers == 1 || *o.initial_workers == 2))
+                o.initial_workers = p.initial_workers;
             if (!o.stall_timeout_minutes) o.stall_timeout_minutes = p.stall_timeout_minutes;
         }
         const warden::tool_options m = minimums_of(c, j.source);

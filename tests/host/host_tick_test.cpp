@@ -100,7 +100,22 @@ TEST_CASE("host config: the HealthArchive example's tick section is complete and
         R"({"now": "2026-02-03T12:00:00Z", "config": )" + doc.config.tick.config_json + "}", {});
     CHECK(read.ok());
     CHECK(read.warnings.empty());
-    CHECK(read.config.ensure_min_running_jobs == 2);
+    // Production's deployed watchdog (healtharchive-crawl-auto-recover.service):
+    // --ensure-min-running-jobs 3, --start-max-disk-usage-percent 88, and its per-source
+    // profiles (src/ha_backend/job_registry.py's default_tool_options; docs/parity.md).
+    CHECK(read.config.ensure_min_running_jobs == 3);
+    CHECK(read.config.disk_threshold_percent == 88.0);
+    CHECK(read.config.stall_after == std::chrono::minutes{60});
+    REQUIRE(read.config.source_profiles.size() == 3);
+    warden::source_profile hc{75, 55, 55, 15, 24};
+    hc.initial_workers = 2;
+    warden::source_profile phac{90, 65, 65, 3, 30};
+    phac.initial_workers = 2;
+    warden::source_profile cihr{45, 35, 35, 1, 20};
+    cihr.initial_workers = 3;
+    CHECK(read.config.source_profiles.at("hc") == hc);
+    CHECK(read.config.source_profiles.at("phac") == phac);
+    CHECK(read.config.source_profiles.at("cihr") == cihr);
 }
 
 TEST_CASE("run lock: a second taker is busy while flock(1) holds it, and it is free after",

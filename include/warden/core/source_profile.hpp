@@ -1,8 +1,10 @@
 #pragma once
 #include <warden/core/tool_options.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -66,9 +68,16 @@ using source_profiles = std::map<std::string, source_profile, std::less<>>;
     return out;
 }
 
-// Production's rule for a profile: each option the job row left missing (0, or no stall timeout)
-// or still at the shared annual baseline (`shared`, `shared_stall_timeout_minutes`) takes the
-// profile's value; any other explicit value was set by someone on purpose and is kept.
+// initial_workers values of the shared annual baseline from earlier campaigns (production's
+// _LEGACY_ANNUAL_BASELINE_VALUES: 1 and 2): a profile replaces them as it replaces the others.
+inline constexpr std::int32_t legacy_annual_initial_workers[] = {1, 2};
+
+// Production's rule for a profile (_ensure_recovery_tool_options): each option the job row left
+// missing (0, or no stall timeout) or still at the shared annual baseline (`shared`,
+// `shared_stall_timeout_minutes`; initial_workers 1 or 2) takes the profile's value; any other
+// explicit value was set by someone on purpose and is kept. max_container_restarts is the
+// exception: the profile's value is a floor, so a row below it is raised and a row at or above
+// it kept (production never lowers a restart budget, not even the baseline's 20).
 [[nodiscard]] inline tool_options with_profile(const tool_options& options,
                                                const tool_options& shared,
                                                std::int32_t shared_stall_timeout_minutes,
@@ -81,15 +90,22 @@ using source_profiles = std::map<std::string, source_profile, std::less<>>;
     fill(out.error_threshold_timeout, shared.error_threshold_timeout, p.error_threshold_timeout);
     fill(out.error_threshold_http, shared.error_threshold_http, p.error_threshold_http);
     fill(out.backoff_delay_minutes, shared.backoff_delay_minutes, p.backoff_delay_minutes);
-    fill(out.max_container_restarts, shared.max_container_restarts, p.max_container_restarts);
+    if (p.max_container_restarts && out.max_container_restarts < *p.max_container_restarts)
+        out.max_container_restarts = *p.max_container_restarts;
     if (p.stall_timeout_minutes &&
         (!out.stall_timeout_minutes || *out.stall_timeout_minutes == shared_stall_timeout_minutes))
         out.stall_timeout_minutes = *p.stall_timeout_minutes;
-    // Item 3's options have no shared baseline a profile could replace: a missing one is filled.
+    // Item 3's shm size and skip_final_build have no shared baseline a profile could replace: a
+    // missing one is filled.
     if (!p.docker_shm_size.empty() && out.docker_shm_size.empty())
         out.docker_shm_size = p.docker_shm_size;
     if (p.skip_final_build && !out.skip_final_build) out.skip_final_build = p.skip_final_build;
-    if (p.initial_workers && !out.initial_workers) out.initial_workers = p.initial_workers;
+    if (p.initial_workers &&
+        (!out.initial_workers ||
+         std::find(std::begin(legacy_annual_initial_workers),
+                   std::end(legacy_annual_initial_workers),
+                   *out.initial_workers) != std::end(legacy_annual_initial_workers)))
+        out.initial_workers = p.initial_workers;
     return out;
 }
 

@@ -304,3 +304,100 @@ TEST_CASE("recovery_options: shm size and skip_final_build for annual jobs, when
     cihr.options.initial_workers = 4;
     CHECK(recovered(cihr, c).initial_workers == std::optional<std::int32_t>{4});
 }
+
+// Issue #17 item 2 against the newest production (scripts/vps-crawl-auto-recover.py at
+// jerdaw/healtharchive-backend d7d9639, its profiles from src/ha_backend/job_registry.py
+// ec8177a, tests/test_ops_crawl_auto_recover_tool_options.py 2b57d14): the three sources'
+// profiles, each with its initial_workers.
+namespace {
+warden::config with_production_profiles() {
+    warden::config c;
+    warden::source_profile hc{75, 55, 55, 15, 24};
+    hc.initial_workers = 2;
+    warden::source_profile phac{90, 65, 65, 3, 30};
+    phac.initial_workers = 2;
+    warden::source_profile cihr{45, 35, 35, 1, 20};
+    cihr.initial_workers = 3;
+    c.source_profiles = {{"hc", hc}, {"phac", phac}, {"cihr", cihr}};
+    return c;
+}
+
+warden::job legacy_annual(std::int64_t id, const std::string& source) {
+    warden::job j = job_builder{id, job_status::running, source + "-20260101"}.annual();
+    j.source = source;
+    j.options = {20, 50, 50, 2, std::nullopt}; // the shared annual baseline
+    j.options.stall_timeout_minutes = 60;
+    j.options.initial_workers = 1;
+    return j;
+}
+} // namespace
+
+// Production's test_ensure_recovery_tool_options_reconciles_legacy_hc_values.
+TEST_CASE("recovery_options: production's hc profile replaces the legacy baseline, "
+          "initial_workers included",
+          "[rules][recovery_options][source_profiles]") {
+    const auto out = recovered(legacy_annual(5, "hc"), with_production_profiles());
+    CHECK(out.initial_workers == std::optional<std::int32_t>{2});
+    CHECK(out.stall_timeout_minutes == std::optional<std::int32_t>{75});
+    CHECK(out.error_threshold_timeout == 55);
+    CHECK(out.error_threshold_http == 55);
+    CHECK(out.backoff_delay_minutes == 15);
+    CHECK(out.max_container_restarts == 24);
+    // Both legacy worker counts, 1 and 2, take cihr's 3; 3 and 4 are someone's choice: kept.
+    for (const std::int32_t legacy : {1, 2}) {
+        warden::job cihr = legacy_annual(6, "cihr");
+        cihr.options.initial_workers = legacy;
+        CHECK(recovered(cihr, with_production_profiles()).initial_workers ==
+              std::optional<std::int32_t>{3});
+    }
+    for (const std::int32_t chosen : {3, 4}) {
+        warden::job hc = legacy_annual(7, "hc");
+        hc.options.initial_workers = chosen;
+        CHECK(recovered(hc, with_production_profiles()).initial_workers ==
+              std::optional<std::int32_t>{chosen});
+    }
+    const auto phac = recovered(legacy_annual(8, "phac"), with_production_profiles());
+    CHECK(phac.max_container_restarts == 30);
+    CHECK(phac.stall_timeout_minutes == std::optional<std::int32_t>{90});
+    CHECK(phac.backoff_delay_minutes == 3);
+}
+
+// Production's test_ensure_recovery_tool_options_preserves_nonbaseline_hc_overrides: every value
+// kept. warden keeps them too, except (B4, our stricter choice) a backoff below the profile's,
+// which is raised while guards.raise_annual_minimums is on; with it off, all are kept.
+TEST_CASE("recovery_options: production's non-baseline hc overrides are kept",
+          "[rules][recovery_options][source_profiles]") {
+    warden::job hc = legacy_annual(5, "hc");
+    hc.options = {40, 70, 70, 5, std::nullopt};
+    hc.options.stall_timeout_minutes = 120;
+    hc.options.initial_workers = 4;
+    warden::config c = with_production_profiles();
+    c.guards.raise_annual_minimums = false;
+    const auto out = recovered(hc, c);
+    CHECK(out.initial_workers == std::optional<std::int32_t>{4});
+    CHECK(out.stall_timeout_minutes == std::optional<std::int32_t>{120});
+    CHECK(out.error_threshold_timeout == 70);
+    CHECK(out.error_threshold_http == 70);
+    CHECK(out.backoff_delay_minutes == 5);
+    CHECK(out.max_container_restarts == 40);
+    CHECK(recovered(hc, with_production_profiles()).backoff_delay_minutes == 15);
+}
+
+// Production raises max_container_restarts to the profile's value and never lowers it: a
+// profile below the baseline's 20 leaves a row at 20 alone (before: lowered to the profile's).
+TEST_CASE("recovery_options: a profile's restarts are a floor, never a lower replacement",
+          "[rules][recovery_options][source_profiles]") {
+    warden::config c;
+    c.source_profiles["cihr"].max_container_restarts = 12;
+    warden::job j = legacy_annual(5, "cihr");
+    CHECK(recovered(j, c).max_container_restarts == 20);
+    j.options.max_container_restarts = 0; // missing: the profile's
+    CHECK(recovered(j, c).max_container_restarts == 12);
+    j.options.max_container_restarts = 11; // below: raised to it
+    CHECK(recovered(j, c).max_container_restarts == 12);
+    j.options.max_container_restarts = 13;
+    CHECK(recovered(j, c).max_container_restarts == 13);
+    c.source_profiles["cihr"].max_container_restarts = 24;
+    j.options.max_container_restarts = 20; // the baseline, below the profile: raised
+    CHECK(recovered(j, c).max_container_restarts == 24);
+}
