@@ -18,46 +18,13 @@
 #include <unistd.h>
 
 #include "../support/builders.hpp"
+#include "../support/temp_sqlite.hpp"
 
 using namespace wt;
 namespace sq = warden::sqlite;
 using status = sq::action_status;
 
 namespace {
-
-struct temp_db {
-    std::filesystem::path path;
-    temp_db() {
-        static int counter = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("warden-sqlite-apply-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++) + ".db");
-        remove();
-    }
-    temp_db(const temp_db&) = delete;
-    temp_db& operator=(const temp_db&) = delete;
-    ~temp_db() { remove(); }
-    void remove() const {
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-            std::filesystem::remove(path.string() + suffix);
-    }
-    [[nodiscard]] sq::database open(sq::database::mode m = sq::database::mode::read_write,
-                                    std::chrono::milliseconds busy = std::chrono::seconds{
-                                        5}) const {
-        return sq::database::open(path.string(), m, busy);
-    }
-    [[nodiscard]] sq::database create() const {
-        auto db = open(sq::database::mode::create);
-        sq::create_schema(db);
-        return db;
-    }
-};
-
-std::int64_t count(sq::database& db, const std::string& sql) {
-    sq::detail::statement st(db.handle(), sql);
-    st.step();
-    return st.integer(0);
-}
 
 // Every column of a row, as one string: "did anything change" without naming the columns.
 std::string row_text(sq::database& db, std::int64_t id) {

@@ -10,38 +10,12 @@
 
 #include "../support/builders.hpp"
 #include "../support/field_list_row.hpp"
+#include "../support/temp_sqlite.hpp"
 
 using namespace wt;
 namespace sq = warden::sqlite;
 
 namespace {
-
-// A fresh database file per test, removed afterwards.
-struct temp_db {
-    std::filesystem::path path;
-    temp_db() {
-        static int counter = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("warden-sqlite-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++) + ".db");
-        remove();
-    }
-    ~temp_db() { remove(); }
-    void remove() const {
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-            std::filesystem::remove(path.string() + suffix);
-    }
-    [[nodiscard]] sq::database open(sq::database::mode m = sq::database::mode::read_write,
-                                    std::chrono::milliseconds busy = std::chrono::seconds{
-                                        5}) const {
-        return sq::database::open(path.string(), m, busy);
-    }
-    [[nodiscard]] sq::database create() const {
-        auto db = open(sq::database::mode::create);
-        sq::create_schema(db);
-        return db;
-    }
-};
 
 // Four jobs that exercise every row write: reconcile, stall (status + options), repair, and a
 // legacy backfill + start.
@@ -54,12 +28,6 @@ warden::snapshot example_free_world() {
                       .progress(2h),
                   job_builder{3, job_status::queued}.stage("persist").outputs(),
                   job_builder{4, job_status::queued, "cihr-20260101"}});
-}
-
-std::int64_t count(sq::database& db, const std::string& sql) {
-    warden::sqlite::detail::statement st(db.handle(), sql);
-    st.step();
-    return st.integer(0);
 }
 
 // A running -> retryable write by `rule`, on the version the snapshot showed.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "../support/builders.hpp"
+#include "../support/temp_dir.hpp"
 
 using namespace wt;
 namespace sq = warden::sqlite;
@@ -29,21 +30,6 @@ namespace host = warden::host;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        static int counter = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("warden-host-actions-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir() { std::filesystem::remove_all(path); }
-};
 
 // A crawl stand-in: `sh -c SCRIPT` as our child. Returns its pid once the script has started
 // (it writes `ready` to `ready_file` first, after setting its traps).

@@ -21,30 +21,16 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
+using wt::temp_dir;
 using namespace std::chrono_literals;
 using warden::host::lock_state;
 
 namespace {
 
 // A fresh directory, removed with everything in it.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "warden-host-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::string operator/(const std::string& name) const {
-        return (path / name).string();
-    }
-};
-
 void write(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::trunc) << text;
 }

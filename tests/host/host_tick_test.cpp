@@ -18,23 +18,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using warden::host::run_lock;
-
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string t = (fs::temp_directory_path() / "warden-tick-XXXXXX").string();
-        REQUIRE(::mkdtemp(t.data()) != nullptr);
-        path = t;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using wt::temp_dir;
 
 } // namespace
 
