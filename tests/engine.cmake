@@ -49,6 +49,9 @@ if(TARGET warden_sqlite)
                         Threads::Threads)
   target_compile_definitions(warden_adapter_tests PRIVATE WARDEN_ENABLE_ASSERTS)
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
+  # One TU instead of two, as warden_unit_tests above (temp_db and count are shared:
+  # support/temp_sqlite.hpp).
+  set_target_properties(warden_adapter_tests PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
 endif()
 
 # Every public header compiles on its own (hana's TestHeaders pattern).
