@@ -1,5 +1,6 @@
 #pragma once
 // Reading a snapshot (or one job) from a jobs database, in one read transaction.
+#include <warden/adapters/load_types.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
@@ -26,25 +27,10 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
-// What the database cannot know: the runtime and the host, observed by the caller.
-struct runtime_facts {
-    std::vector<job_id> locks;
-    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
-    std::vector<process_fact> processes;
-    std::vector<job_id> running_set;
-    host_facts host;
-    // Progress measured by the host (warden probe's "progress"), written over the rows read; a
-    // fact naming no row (the job was deleted since the probe) is dropped.
-    std::vector<progress_fact> progress;
-};
-
-// A problem in the database that does not stop a tick, for the host to log.
-struct load_warning {
-    std::string table; // job_starts or recovery_history
-    job_id job{};      // the job id the skipped rows name
-    std::int64_t rows = 0;
-    std::string message;
-};
+// Shared with the PostgreSQL adapter (adapters/load_types.hpp).
+using adapters::database_field;
+using adapters::load_warning;
+using adapters::runtime_facts;
 
 namespace detail {
 
@@ -132,30 +118,6 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
-}
-
-// Where a validation error of a snapshot loaded by load_snapshot is in the database: the table,
-// column and job id, as SQL names them (`jobs.retry_count where id = 17`, `job_starts.at where
-// job_id = 17`), rather than the engine's path into a document that does not exist
-// (`jobs[3].retry_count`). An error about what the caller supplied (config, host, locks,
-// processes, running_set) keeps its path.
-[[nodiscard]] inline std::string database_field(const validation_error& e) {
-    struct table_of {
-        std::string_view prefix, table, id_column;
-    };
-    static constexpr table_of tables[] = {{"jobs[", "jobs", "id"},
-                                          {"starts[", "job_starts", "job_id"},
-                                          {"recoveries[", "recovery_history", "job_id"}};
-    const std::string_view field = e.field;
-    for (const auto& t : tables) {
-        if (!e.job || field.substr(0, t.prefix.size()) != t.prefix) continue;
-        const std::size_t close = field.find("].");
-        if (close == std::string_view::npos) continue;
-        std::string_view column = field.substr(close + 2);
-        if (column.substr(0, 13) == "tool_options.") column.remove_prefix(13);
-        return fmt::format("{}.{} where {} = {}", t.table, column, t.id_column, to_int(*e.job));
-    }
-    return e.field;
 }
 
 // One job row by id, or nothing.
