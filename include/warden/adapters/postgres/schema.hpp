@@ -23,7 +23,9 @@ inline constexpr int schema_version = 1;
 
 // The tables, documented in docs/postgres.md. The CHECKs keep every row within what warden's
 // types can hold, as the SQLite schema's do. Times are seconds since the epoch (BIGINT), flags
-// 0 or 1 (SMALLINT), so a row reads the same in both adapters.
+// 0 or 1 (SMALLINT), so a row reads the same in both adapters; the columns are in the order a
+// SQLite database at version 5 has them, so the same positional INSERTs (examples/campaign.sql)
+// load into either.
 inline constexpr std::string_view schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS warden_meta (
     key   TEXT PRIMARY KEY,
@@ -53,17 +55,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_threshold_http    INTEGER NOT NULL DEFAULT 0 CHECK (error_threshold_http >= 0),
     backoff_delay_minutes   INTEGER NOT NULL DEFAULT 0 CHECK (backoff_delay_minutes >= 0),
     page_cap                INTEGER CHECK (page_cap IS NULL OR page_cap >= 0),
-    monitoring              SMALLINT CHECK (monitoring IS NULL OR monitoring IN (0, 1)),
-    adaptive_restart        SMALLINT CHECK (adaptive_restart IS NULL OR adaptive_restart IN (0, 1)),
-    stall_timeout_minutes   INTEGER CHECK (stall_timeout_minutes IS NULL OR stall_timeout_minutes >= 0),
-    docker_shm_size         TEXT,
-    skip_final_build        SMALLINT CHECK (skip_final_build IS NULL OR skip_final_build IN (0, 1)),
-    initial_workers         INTEGER CHECK (initial_workers IS NULL OR initial_workers >= 0),
     last_stage              TEXT,
     has_outputs             SMALLINT NOT NULL DEFAULT 0 CHECK (has_outputs IN (0, 1)),
     version                 BIGINT NOT NULL DEFAULT 0 CHECK (version >= 0),
+    monitoring              SMALLINT CHECK (monitoring IS NULL OR monitoring IN (0, 1)),
+    adaptive_restart        SMALLINT CHECK (adaptive_restart IS NULL OR adaptive_restart IN (0, 1)),
+    stall_timeout_minutes   INTEGER CHECK (stall_timeout_minutes IS NULL OR stall_timeout_minutes >= 0),
     created_at              BIGINT,
-    updated_at              BIGINT
+    updated_at              BIGINT,
+    docker_shm_size         TEXT,
+    skip_final_build        SMALLINT CHECK (skip_final_build IS NULL OR skip_final_build IN (0, 1)),
+    initial_workers         INTEGER CHECK (initial_workers IS NULL OR initial_workers >= 0)
 );
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
 CREATE TABLE IF NOT EXISTS job_starts (
