@@ -317,3 +317,38 @@ TEST_CASE("postgres: a server that is not there is cannot_open, naming the datab
         CHECK_THAT(std::string{e.what()}, Catch::Contains("database jobs"));
     }
 }
+
+TEST_CASE("postgres: the version trigger recipe makes a host write that does not bump version a "
+          "conflict",
+          "[postgres][conflict]") {
+    fresh_db t;
+    auto db = t.create();
+    // docs/postgres.md's recipe, verbatim.
+    db.exec(R"sql(
+CREATE FUNCTION warden_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.version IS NOT DISTINCT FROM OLD.version THEN
+        NEW.version := OLD.version + 1;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER warden_bump_version BEFORE UPDATE ON jobs
+    FOR EACH ROW EXECUTE FUNCTION warden_bump_version();)sql");
+    pg::insert_job(db, job_builder{1, job_status::queued}.annual());
+    pg::insert_job(db, job_builder{9, job_status::queued, "phac-covid-20260101"}.queued(72h));
+    SECTION("a worker's write without a version bump: the stale start conflicts") {
+        const auto p = warden::decide(pg::load_snapshot(db, now, healthy()), fill(1));
+        REQUIRE(p.actions.size() == 2); // job 9 first (queued longer): backfill, start
+        db.exec("UPDATE jobs SET last_error = 'worker' WHERE id = 9"); // no version = ...
+        CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == 2);
+        const auto r = pg::apply(db, p, now);
+        CHECK(r.actions == std::vector<status>{status::conflict, status::not_reached});
+    }
+    SECTION("warden's own chained writes are bumped once each, and land") {
+        const auto p = warden::decide(pg::load_snapshot(db, now, healthy()), fill(1));
+        REQUIRE(p.actions.size() == 2);
+        const auto r = pg::apply(db, p, now);
+        CHECK(r.actions == std::vector<status>{status::applied, status::applied});
+        CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == 3);
+    }
+}
