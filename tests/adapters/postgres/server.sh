@@ -21,7 +21,7 @@ case "$cmd" in
       [ -x "$bin/$tool" ] || { echo "server.sh: $bin/$tool missing: install postgresql-15 (./dev setup)" >&2; exit 1; }
     done
     # A leftover from a run that was killed: stop it first, then start clean.
-    "$0" stop "$dir" || true
+    bash "$0" stop "$dir" || true
     mkdir -p "$dir"
     # The server's files live under /tmp, which `nobody` can reach (the build tree's parents may
     # not be), with a short socket path (Unix socket paths are limited to 107 bytes). DIR only
