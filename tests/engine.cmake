@@ -60,6 +60,9 @@ file(GLOB_RECURSE _public_headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DI
 if(NOT TARGET warden_host)
   list(FILTER _public_headers EXCLUDE REGEX "^warden/host/") # Linux only
 endif()
+if(NOT TARGET warden_postgres)
+  list(FILTER _public_headers EXCLUDE REGEX "^warden/adapters/postgres") # needs libpq
+endif()
 set(_header_tus)
 foreach(_header IN LISTS _public_headers)
   string(MAKE_C_IDENTIFIER ${_header} _name)
@@ -74,6 +77,9 @@ if(TARGET warden_sqlite)
 endif()
 if(TARGET warden_json)
   target_link_libraries(warden_header_tests PRIVATE warden::json)
+endif()
+if(TARGET warden_postgres)
+  target_link_libraries(warden_header_tests PRIVATE warden::postgres)
 endif()
 
 # Compile-fail tests: each TU must fail with a diagnostic that says what to write. They are

@@ -3,6 +3,9 @@
 // describes the documents; exit codes: 0 plan produced, 1 input invalid, 2 usage error, 3 the
 // database could not be opened, read or written (docs/sqlite.md).
 #include <warden/adapters/sqlite.hpp>
+#ifdef WARDEN_CLI_POSTGRES
+#include <warden/adapters/postgres.hpp>
+#endif
 #include <warden/engine.hpp>
 #include <warden/host/probe.hpp>
 #include <warden/host/run_lock.hpp>
@@ -55,6 +58,7 @@ struct options {
     int busy_timeout_ms = 5000; // how long to wait for another writer's lock
     std::string metrics_out;    // decide, apply: also write the textfile here, atomically
     std::string host_config;    // apply: carry out the runtime actions with its "actions"
+    std::string scope_lock;     // apply on PostgreSQL: the per-scope advisory lock's key
 };
 
 struct usage_error {
@@ -534,6 +538,147 @@ int cmd_apply(const options& o) {
     }
 }
 
+// --- PostgreSQL: --db postgresql://... (docs/postgres.md, issue 20) ----------------------------
+// The same commands on the PostgreSQL adapter, which shares the SQLite adapter's result and
+// runtime types, so everything above that prints, reports and writes metrics is reused.
+
+bool is_postgres(const std::string& db) {
+    return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+#ifdef WARDEN_CLI_POSTGRES
+namespace pg = warden::postgres;
+
+struct pg_db_error {
+    pg::error error;
+};
+
+pg::connection open_pg(const options& o) {
+    try {
+        return pg::connection::open(o.db, std::chrono::milliseconds{o.busy_timeout_ms});
+    } catch (const pg::error& e) {
+        throw pg_db_error{e};
+    }
+}
+
+// The connection string may carry a password: the database is named by its name only.
+std::string pg_name(pg::connection& db) {
+    const char* name = PQdb(db.handle());
+    return fmt::format("PostgreSQL database {}", name && *name ? name : "(default)");
+}
+
+int cmd_schema_pg(const options& o) {
+    auto db = open_pg(o);
+    try {
+        const int before = pg::read_schema_version(db);
+        pg::create_schema(db);
+        const std::string how = before == pg::schema_version ? " (already there)"
+                                : before == 0                ? " (created)"
+                                              : fmt::format(" (upgraded from version {})", before);
+        fmt::print("{}: schema version {}{}\n", pg_name(db), pg::schema_version, how);
+    } catch (const pg::error& e) {
+        throw pg_db_error{e};
+    }
+    return exit_ok;
+}
+
+outcome decide_from_pg(pg::connection& db, db_inputs in) {
+    std::vector<warden::adapters::load_warning> warnings;
+    warden::snapshot read = pg::load_snapshot(db, in.now, std::move(in.runtime), &warnings);
+    warden::plan p = warden::decide(read, in.doc.config);
+    return decided_from_db(std::move(in), std::move(read), std::move(p), warnings);
+}
+
+int cmd_decide_pg(const options& o) {
+    auto db = open_pg(o);
+    try {
+        db_inputs in = read_db_inputs(o);
+        if (!in.ok) {
+            outcome refused;
+            refused.plan.errors = in.doc.errors;
+            return write_metrics(o, refused, print_plan(refused, o));
+        }
+        const outcome r = decide_from_pg(db, std::move(in));
+        return write_metrics(o, r, print_plan(r, o));
+    } catch (const pg::error& e) {
+        throw pg_db_error{e};
+    }
+}
+
+// `apply --db postgresql://...`: as cmd_apply, reading, deciding and writing in one transaction
+// that locks the job tables against other writers (postgres::decide_and_apply). With
+// --scope-lock KEY, the per-scope advisory lock is taken first: when another watchdog holds it,
+// this one skips the tick (exit 0, nothing decided or written) rather than wait.
+int cmd_apply_pg(const options& o) {
+    if (o.sentinel.empty())
+        throw usage_error{"apply needs --sentinel PATH: the sentinel file is the only authority "
+                          "to write (a runtime document's \"sentinel\" is not)"};
+    if (!o.host_config.empty())
+        throw usage_error{"--host-config: carrying out runtime actions is not supported with a "
+                          "PostgreSQL database yet (docs/postgres.md)"};
+    auto db = open_pg(o);
+    try {
+        std::optional<pg::scope_lock> scope;
+        if (!o.scope_lock.empty()) {
+            scope.emplace(db, o.scope_lock);
+            if (!scope->try_acquire()) {
+                warden_cli::log_line("info", fmt::format("scope {} is held by another watchdog: "
+                                                         "tick skipped, nothing decided or written",
+                                                         o.scope_lock));
+                if (o.format != "json") fmt::print("skipped: scope {} is held\n", o.scope_lock);
+                return exit_ok;
+            }
+        }
+        db_inputs in = read_db_inputs(o);
+        if (!in.ok) {
+            outcome refused;
+            refused.plan.errors = in.doc.errors;
+            return write_metrics(o, refused, exit_invalid);
+        }
+        in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
+        const bool text = o.format != "json";
+        if (!in.runtime.host.sentinel_present) {
+            const outcome r = decide_from_pg(db, std::move(in));
+            if (!r.decided) return write_metrics(o, r, exit_invalid);
+            const warden::adapters::apply_result nothing;
+            warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
+            if (text) print_apply_text(r, report, apply_mode::apply, false);
+            return report_apply(o, r, report, exit_ok);
+        }
+        warden::adapters::apply_options how;
+        how.conflicts = o.on_conflict == "abort" ? warden::adapters::on_conflict::abort
+                                                 : warden::adapters::on_conflict::skip;
+        const warden::config config = in.doc.config;
+        auto done = pg::decide_and_apply(
+            db, in.now, std::move(in.runtime),
+            [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
+        const auto result = std::move(done.result);
+        const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
+                                          done.warnings);
+        if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
+        warden_cli::apply_report report{r.plan, r.doc.snapshot, result, false};
+        if (text) print_apply_text(r, report, apply_mode::apply, false);
+        return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
+    } catch (const pg::error& e) {
+        throw pg_db_error{e};
+    }
+}
+#else
+[[noreturn]] void no_postgres() {
+    throw usage_error{"--db postgresql://...: this warden was built without PostgreSQL support "
+                      "(install libpq-dev and rebuild)"};
+}
+int cmd_schema_pg(const options&) {
+    no_postgres();
+}
+int cmd_decide_pg(const options&) {
+    no_postgres();
+}
+int cmd_apply_pg(const options&) {
+    no_postgres();
+}
+#endif
+
 // `decide FILE` decides on the document alone: its `host` object already says whether the
 // sentinel and the deploy lock are present and how full the disk is. The database flags are
 // refused there rather than ignored (a start planned during a deploy because --deploy-lock was
@@ -553,7 +698,10 @@ void refuse_database_flags(const options& o) {
 }
 
 void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
-    cmd.add_option("--db", o.db, "SQLite database (docs/sqlite.md)")->required(!needs_runtime);
+    cmd.add_option("--db", o.db,
+                   "SQLite database (docs/sqlite.md), or a PostgreSQL connection URI "
+                   "postgresql://... (docs/postgres.md)")
+        ->required(!needs_runtime);
     if (!needs_runtime) return;
     cmd.add_option("--runtime", o.runtime,
                    "Snapshot document with config, host, locks, processes, running_set (no jobs)");
@@ -805,6 +953,9 @@ int run_command(int argc, char** argv) {
         ->add_option("--format", o.format,
                      "text (default) or json: the apply result document (docs/formats.md)")
         ->check(CLI::IsMember({"json", "text"}));
+    apply->add_option("--scope-lock", o.scope_lock,
+                      "PostgreSQL: hold this scope's advisory lock for the tick, or skip the tick "
+                      "when another watchdog holds it (docs/postgres.md)");
     apply->add_option("--host-config", o.host_config,
                       "Carry out the runtime actions after the commit with the command templates "
                       "of this file's \"actions\" section (docs/host-actions.md)");
@@ -830,12 +981,18 @@ int run_command(int argc, char** argv) {
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
     if (probe->parsed()) return cmd_probe(probe_opts, o);
     if (tick->parsed()) return cmd_tick(tick_opts, o);
-    if (schema->parsed()) return cmd_schema(o);
-    if (apply->parsed()) return cmd_apply(o);
+    if (schema->parsed()) return is_postgres(o.db) ? cmd_schema_pg(o) : cmd_schema(o);
+    if (apply->parsed()) {
+        if (!o.scope_lock.empty() && !is_postgres(o.db))
+            throw usage_error{"--scope-lock needs a PostgreSQL --db (SQLite's write lock already "
+                              "serialises watchdogs on one file)"};
+        return is_postgres(o.db) ? cmd_apply_pg(o) : cmd_apply(o);
+    }
     if (decide->parsed()) {
         if (o.db.empty()) refuse_database_flags(o);
         if (o.db.empty() && decide->count("--busy-timeout-ms") > 0)
             throw usage_error{"--busy-timeout-ms needs --db"};
+        if (is_postgres(o.db)) return cmd_decide_pg(o);
         return o.db.empty() ? cmd_decide(o) : cmd_decide_db(o);
     }
     if (metrics->parsed()) return cmd_metrics(o);
@@ -856,6 +1013,14 @@ int main(int argc, char** argv) {
                                           e.error.what()),
                               exit_db);
         return exit_db;
+#ifdef WARDEN_CLI_POSTGRES
+    } catch (const pg_db_error& e) {
+        warden_cli::log_fatal(fmt::format("database {}: {}",
+                                          warden::postgres::to_string(e.error.kind()),
+                                          e.error.what()),
+                              exit_db);
+        return exit_db;
+#endif
     } catch (const std::exception& e) {
         // Out of memory on a huge input, or a write to a closed pipe: no plan was produced.
         warden_cli::log_fatal(e.what(), exit_invalid);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the built tree to a prefix, then builds and runs a host project against it: with every
-# component (find), with nlohmann_json and libsqlite3 hidden (minimal: a host that uses neither
-# must not need them), and embedding the source tree (add_subdirectory).
+# component (find), with nlohmann_json, libsqlite3 and libpq hidden (minimal: a host that uses
+# none of them must not need them), and embedding the source tree (add_subdirectory).
 set -euo pipefail
 src=$1 build=$2 work=$3 cxx=$4
 rm -rf "$work"
@@ -18,7 +18,8 @@ for mode in find minimal embed; do
     find) extra=(-DCMAKE_PREFIX_PATH="$work/prefix") ;;
     minimal) extra=(-DCMAKE_PREFIX_PATH="$work/prefix" -DWARDEN_CONSUMER_MINIMAL=ON
                     -DCMAKE_DISABLE_FIND_PACKAGE_nlohmann_json=ON
-                    -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON) ;;
+                    -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON
+                    -DCMAKE_DISABLE_FIND_PACKAGE_PostgreSQL=ON) ;;
     embed) extra=(-DWARDEN_SOURCE_DIR="$src") ;;
   esac
   log="$work/$mode.log"
@@ -28,7 +29,7 @@ for mode in find minimal embed; do
     exit 1
   fi
   expected=(consumer consumer_sim)
-  [ "$mode" = minimal ] || expected+=(consumer_json consumer_sqlite)
+  [ "$mode" = minimal ] || expected+=(consumer_json consumer_sqlite consumer_postgres)
   for program in "${expected[@]}"; do
     "$work/$mode/$program"
     echo "consumer ($mode): $program ok"

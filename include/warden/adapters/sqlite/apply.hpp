@@ -1,6 +1,8 @@
 #pragma once
 // Applying a plan: every row write a compare-and-set whose 0-row result is a conflict, never a
 // success (B7), all of a plan in one transaction.
+#include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/write_actions.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/load.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
@@ -25,50 +27,12 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
-enum class action_status : std::uint8_t {
-    applied,      // the row matched and was written, and the transaction committed
-    conflict,     // 0 rows: the row moved since the snapshot; nothing written for it
-    runtime_only, // stop_job: for the host to carry out (no write to its job failed before it)
-    // Not carried out, and not to be carried out: an earlier write to its job conflicted (a
-    // version predicted from that write must not authorise this one, and a stop must not follow
-    // a status write that did not land), or the transaction was rolled back (abort on conflict,
-    // a plan with errors) before or after this action's statement ran.
-    not_reached,
-};
-
-[[nodiscard]] constexpr std::string_view to_string(action_status s) noexcept {
-    switch (s) {
-    case action_status::applied: return "applied";
-    case action_status::conflict: return "conflict";
-    case action_status::runtime_only: return "runtime_only";
-    case action_status::not_reached: return "not_reached";
-    }
-    return "unknown";
-}
-
-enum class on_conflict : std::uint8_t {
-    skip,  // report the conflict, apply the rest (default)
-    abort, // roll the whole transaction back at the first conflict
-};
-
-struct apply_options {
-    on_conflict conflicts = on_conflict::skip;
-    // Called after each action with its result, inside the transaction, before COMMIT (tests use
-    // it to crash there; the simulator to check each write as it happens). An action skipped
-    // because an earlier write to its job conflicted is reported too, as not_reached. The status
-    // is provisional: under on_conflict::abort a later conflict rolls back writes reported here
-    // as applied; apply_result holds the final statuses.
-    std::function<void(std::size_t, action_status)> after_each;
-};
-
-struct apply_result {
-    std::vector<action_status> actions; // one per plan action, final: after a rollback, none
-                                        // is applied or runtime_only
-    bool committed = false;             // false: nothing at all was written
-    std::int64_t applied = 0;           // committed row writes
-    std::int64_t conflicts = 0;
-    std::int64_t not_reached = 0;
-};
+// The result types are shared with the PostgreSQL adapter (adapters/apply_result.hpp).
+using adapters::action_status;
+using adapters::apply_options;
+using adapters::apply_result;
+using adapters::on_conflict;
+using adapters::to_string;
 
 namespace detail {
 
@@ -190,58 +154,14 @@ WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND
 
 namespace detail {
 
-// Marks every action of a rolled-back plan: nothing was written, so nothing was applied and no
-// stop may follow; the conflicts that were seen stay conflicts.
-inline void roll_back_result(apply_result& r) {
-    for (action_status& a : r.actions)
-        if (a != action_status::conflict) a = action_status::not_reached;
-    r.applied = 0;
-    r.not_reached = static_cast<std::int64_t>(r.actions.size()) - r.conflicts;
-    r.committed = false;
-}
+using adapters::detail::roll_back_result;
 
-// The actions of a plan, inside a write transaction the caller holds. Returns false when the
-// plan must be rolled back (a conflict under on_conflict::abort), with `result` already saying
-// so. Once a write to a job conflicts, every later action on that job is not_reached: the
-// expected version of a chained write (backfill then start, a recovery's status then its tool
-// options) was predicted from the write that failed, not observed, and would match a row a host
-// moved exactly once; a stop after a status write that did not land would kill a crawl whose
-// row says it is live.
+// The actions of a plan, inside a write transaction the caller holds: the plan walk shared with
+// the PostgreSQL adapter (adapters/detail/write_actions.hpp) with this adapter's statements.
 inline bool write_actions(database& db, const plan& p, timestamp now, const apply_options& options,
                           apply_result& result) {
-    result.actions.assign(p.actions.size(), action_status::not_reached);
     plan_writer writer(db, now);
-    std::vector<job_id> failed; // jobs with a write that did not land; a plan names few
-    for (std::size_t i = 0; i < p.actions.size(); ++i) {
-        const job_id job = action_job(p.actions[i]);
-        action_status s = action_status::not_reached;
-        if (std::find(failed.begin(), failed.end(), job) == failed.end()) {
-            try {
-                s = std::visit(writer, p.actions[i]);
-            } catch (const error& e) {
-                // A host's trigger or CHECK refused the write: say which row and action, the
-                // kind kept, so the operator is not left with "constraint: step: frozen".
-                throw error(e.kind(), fmt::format("jobs row id {}, action {} ({}, rule {}): {}",
-                                                  to_int(job), i, kind_name(p.actions[i]),
-                                                  to_string(action_rule(p.actions[i])), e.what()));
-            }
-        }
-        result.actions[i] = s;
-        if (options.after_each) options.after_each(i, s);
-        if (s == action_status::applied) {
-            ++result.applied;
-        } else if (s == action_status::conflict) {
-            ++result.conflicts;
-            failed.push_back(job);
-            if (options.conflicts == on_conflict::abort) {
-                roll_back_result(result);
-                return false;
-            }
-        } else if (s == action_status::not_reached) {
-            ++result.not_reached;
-        }
-    }
-    return true;
+    return adapters::detail::write_actions<error>(writer, "jobs", p, options, result);
 }
 
 } // namespace detail

@@ -1,5 +1,6 @@
 #pragma once
 // Reading a snapshot (or one job) from a jobs database, in one read transaction.
+#include <warden/adapters/load_types.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
 #include <warden/adapters/sqlite/schema.hpp>
@@ -27,37 +28,11 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
-// What a NULL `jobs.last_progress_at` means (issue 19). The column is always there, so NULL is
-// the only way a row can say "no progress report": by default it is read as no progress source
-// at all (progress_known false, never judged stalled, a running row warned), as a JSON row with
-// no progress field is. Reading it as "no progress seen yet" (judged from started_at) would have
-// a host that never writes the column get every crawl older than stall_after restarted.
-enum class null_progress {
-    unknown,      // no progress source: progress_known false (the default)
-    not_seen_yet, // the host writes the column itself: judged from started_at, as JSON null is
-};
-
-// What the database cannot know: the runtime and the host, observed by the caller.
-struct runtime_facts {
-    std::vector<job_id> locks;
-    std::vector<unprobeable_lock> unprobeable_locks; // probes that failed: taken as held
-    std::vector<process_fact> processes;
-    std::vector<job_id> running_set;
-    host_facts host;
-    // Progress measured by the host (warden probe's "progress"), written over the rows read; a
-    // fact naming no row (the job was deleted since the probe) is dropped.
-    std::vector<progress_fact> progress;
-    // How a NULL jobs.last_progress_at of a row no progress fact names is read.
-    null_progress null_last_progress = null_progress::unknown;
-};
-
-// A problem in the database that does not stop a tick, for the host to log.
-struct load_warning {
-    std::string table; // jobs, job_starts or recovery_history
-    job_id job{};      // the job id the skipped rows name
-    std::int64_t rows = 0;
-    std::string message;
-};
+// Shared with the PostgreSQL adapter (adapters/load_types.hpp).
+using adapters::database_field;
+using adapters::load_warning;
+using adapters::null_progress;
+using adapters::runtime_facts;
 
 namespace detail {
 
@@ -120,25 +95,7 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
     while (jobs.step())
         s.jobs.push_back(read_job(jobs));
-    if (runtime.null_last_progress == null_progress::unknown)
-        for (job& j : s.jobs)
-            if (!j.last_progress_at) j.progress_known = false;
-    (void)overlay_progress(s.jobs, runtime.progress);
-    // A running row still without progress information (no fact named it) is warned about, as
-    // the JSON reader warns about a running row with no progress field.
-    if (runtime.null_last_progress == null_progress::unknown)
-        for (const job& j : s.jobs) {
-            if (j.status != job_status::running || j.last_progress_at || j.progress_known) continue;
-            const auto named = [&](const progress_fact& f) { return f.job == j.id; };
-            if (std::any_of(runtime.progress.begin(), runtime.progress.end(), named)) continue;
-            warnings.push_back(load_warning{
-                "jobs", j.id, 1,
-                fmt::format("jobs.last_progress_at where id = {}: running job with NULL "
-                            "last_progress_at and no progress fact: read as progress_known false "
-                            "(never judged stalled); write last_progress_at, or report the job's "
-                            "progress (warden probe)",
-                            to_int(j.id))});
-        }
+    adapters::settle_progress(s.jobs, runtime, warnings);
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings, true);
     return s;
@@ -163,30 +120,6 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
-}
-
-// Where a validation error of a snapshot loaded by load_snapshot is in the database: the table,
-// column and job id, as SQL names them (`jobs.retry_count where id = 17`, `job_starts.at where
-// job_id = 17`), rather than the engine's path into a document that does not exist
-// (`jobs[3].retry_count`). An error about what the caller supplied (config, host, locks,
-// processes, running_set) keeps its path.
-[[nodiscard]] inline std::string database_field(const validation_error& e) {
-    struct table_of {
-        std::string_view prefix, table, id_column;
-    };
-    static constexpr table_of tables[] = {{"jobs[", "jobs", "id"},
-                                          {"starts[", "job_starts", "job_id"},
-                                          {"recoveries[", "recovery_history", "job_id"}};
-    const std::string_view field = e.field;
-    for (const auto& t : tables) {
-        if (!e.job || field.substr(0, t.prefix.size()) != t.prefix) continue;
-        const std::size_t close = field.find("].");
-        if (close == std::string_view::npos) continue;
-        std::string_view column = field.substr(close + 2);
-        if (column.substr(0, 13) == "tool_options.") column.remove_prefix(13);
-        return fmt::format("{}.{} where {} = {}", t.table, column, t.id_column, to_int(*e.job));
-    }
-    return e.field;
 }
 
 // One job row by id, or nothing.

@@ -1,0 +1,82 @@
+#pragma once
+// Walking a plan's actions inside the caller's write transaction, shared by the SQLite and the
+// PostgreSQL adapter: which actions run, which are not_reached after a conflict on their job, and
+// when the plan must be rolled back. Each adapter brings its own writer (the SQL it runs per
+// action) and error type.
+#include <warden/adapters/apply_result.hpp>
+#include <warden/core/actions.hpp>
+#include <warden/core/plan.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace adapters {
+namespace detail {
+
+// Marks every action of a rolled-back plan: nothing was written, so nothing was applied and no
+// stop may follow; the conflicts that were seen stay conflicts.
+inline void roll_back_result(apply_result& r) {
+    for (action_status& a : r.actions)
+        if (a != action_status::conflict) a = action_status::not_reached;
+    r.applied = 0;
+    r.not_reached = static_cast<std::int64_t>(r.actions.size()) - r.conflicts;
+    r.committed = false;
+}
+
+// The actions of a plan, inside a write transaction the caller holds; `writer(action)` runs one
+// action's compare-and-set and returns its status. Returns false when the plan must be rolled
+// back (a conflict under on_conflict::abort), with `result` already saying so. Once a write to a
+// job conflicts, every later action on that job is not_reached: the expected version of a chained
+// write (backfill then start, a recovery's status then its tool options) was predicted from the
+// write that failed, not observed, and would match a row a host moved exactly once; a stop after
+// a status write that did not land would kill a crawl whose row says it is live. An `Error` the
+// writer throws is rethrown naming `table`'s row, the action and its rule, its kind kept.
+template <class Error, class Writer>
+bool write_actions(Writer& writer, std::string_view table, const plan& p,
+                   const apply_options& options, apply_result& result) {
+    result.actions.assign(p.actions.size(), action_status::not_reached);
+    std::vector<job_id> failed; // jobs with a write that did not land; a plan names few
+    for (std::size_t i = 0; i < p.actions.size(); ++i) {
+        const job_id job = action_job(p.actions[i]);
+        action_status s = action_status::not_reached;
+        if (std::find(failed.begin(), failed.end(), job) == failed.end()) {
+            try {
+                s = std::visit(writer, p.actions[i]);
+            } catch (const Error& e) {
+                // A host's trigger or CHECK refused the write: say which row and action, the
+                // kind kept, so the operator is not left with "constraint: step: frozen".
+                throw Error(e.kind(), fmt::format("{} row id {}, action {} ({}, rule {}): {}",
+                                                  table, to_int(job), i, kind_name(p.actions[i]),
+                                                  to_string(action_rule(p.actions[i])), e.what()));
+            }
+        }
+        result.actions[i] = s;
+        if (options.after_each) options.after_each(i, s);
+        if (s == action_status::applied) {
+            ++result.applied;
+        } else if (s == action_status::conflict) {
+            ++result.conflicts;
+            failed.push_back(job);
+            if (options.conflicts == on_conflict::abort) {
+                roll_back_result(result);
+                return false;
+            }
+        } else if (s == action_status::not_reached) {
+            ++result.not_reached;
+        }
+    }
+    return true;
+}
+
+} // namespace detail
+} // namespace adapters
+} // namespace v0
+} // namespace warden

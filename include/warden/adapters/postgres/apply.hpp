@@ -1,0 +1,246 @@
+#pragma once
+// Applying a plan to PostgreSQL: every row write a compare-and-set on (status, version) whose
+// 0-row result is a conflict, never a success (B7), all of a plan in one transaction. The plan
+// walk (which actions run, which are not_reached, when to roll back) is the SQLite adapter's
+// (adapters/detail/write_actions.hpp); only the SQL is this adapter's.
+#include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/write_actions.hpp>
+#include <warden/adapters/postgres/connection.hpp>
+#include <warden/adapters/postgres/load.hpp>
+#include <warden/adapters/postgres/rows.hpp>
+#include <warden/adapters/postgres/schema.hpp>
+#include <warden/core/actions.hpp>
+#include <warden/core/plan.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/time.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace postgres {
+
+using adapters::action_status;
+using adapters::apply_options;
+using adapters::apply_result;
+using adapters::on_conflict;
+using adapters::to_string;
+
+namespace detail {
+
+// The row writes of a plan, one statement per action. Each mirrors warden::apply_to_snapshot
+// (apply.hpp), the reference semantics, and the SQLite adapter's plan_writer statement for
+// statement. Parameters whose type the server cannot infer from a column are cast.
+class plan_writer {
+  public:
+    plan_writer(connection& db, timestamp now)
+        : db_(db)
+        , now_(now) {}
+
+    action_status operator()(const set_status& a) {
+        params p;
+        p.add(to_string(a.status)).add(std::int64_t{a.failure.has_value()});
+        p.add(a.failure ? failure_text(*a.failure) : std::nullopt).add(now_);
+        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
+        p.add(std::int64_t{a.clears_finished_at});
+        const auto status = cas(R"sql(
+UPDATE jobs SET status = $1::text,
+    failure_class = CASE WHEN $2::int = 1 THEN $3::text ELSE failure_class END,
+    finished_at = CASE WHEN $8::int = 1 THEN NULL
+        WHEN $1::text IN ('completed', 'failed') THEN coalesce(finished_at, $4::bigint)
+        ELSE finished_at END,
+    completed_at = CASE WHEN $1::text = 'completed' THEN coalesce(completed_at, $4::bigint)
+        ELSE completed_at END,
+    version = version + 1
+WHERE id = $5::bigint AND (status = $6::text OR ($6::text = 'queued' AND status = 'pending'))
+    AND version = $7::bigint AND version < 9223372036854775807)sql",
+                                p);
+        // A recovery counts once its status write lands, in the same transaction.
+        if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
+            params h;
+            h.add(to_int(a.job)).add(now_).add(a.crawled_pages);
+            db_.exec("INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES ($1, $2, $3)",
+                     h);
+        }
+        return status;
+    }
+    action_status operator()(const start_job& a) {
+        const int n = column_count<tool_options>();
+        params p;
+        p.add(now_);
+        bind_row(p, a.options);
+        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
+        const auto status = cas(fmt::format(R"sql(
+UPDATE jobs SET status = 'running', started_at = $1::bigint, finished_at = NULL,
+    retry_count = retry_count + CASE WHEN status = 'retryable' THEN 1 ELSE 0 END, {},
+    version = version + 1
+WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND status = 'pending'))
+    AND version = ${}::bigint AND version < 9223372036854775807
+    AND (status <> 'retryable' OR retry_count < 2147483647))sql",
+                                            option_assignments(2), n + 2, n + 3, n + 3, n + 4),
+                                p);
+        if (status == action_status::applied) {
+            params h;
+            h.add(to_int(a.job)).add(now_);
+            db_.exec("INSERT INTO job_starts (job_id, at) VALUES ($1, $2)", h);
+        }
+        return status;
+    }
+    action_status operator()(const backfill_campaign& a) {
+        params p;
+        p.add(std::int64_t{a.year}).add(to_int(a.job));
+        p.add(to_string(a.expected_status)).add(a.expected_version);
+        return cas(R"sql(
+UPDATE jobs SET campaign_kind = 'annual', campaign_year = $1::int, version = version + 1
+WHERE id = $2::bigint AND (status = $3::text OR ($3::text = 'queued' AND status = 'pending'))
+    AND version = $4::bigint AND version < 9223372036854775807)sql",
+                   p);
+    }
+    action_status operator()(const set_tool_options& a) {
+        const int n = column_count<tool_options>();
+        params p;
+        bind_row(p, a.after);
+        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
+        return cas(fmt::format(R"sql(
+UPDATE jobs SET {}, version = version + 1
+WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND status = 'pending'))
+    AND version = ${}::bigint AND version < 9223372036854775807)sql",
+                               option_assignments(1), n + 1, n + 2, n + 2, n + 3),
+                   p);
+    }
+    action_status operator()(const stop_job&) { return action_status::runtime_only; }
+
+  private:
+    // "max_container_restarts = $2, ...": the tool options' columns from their field list, so an
+    // option the list gains is written wherever it is read. The column gives each its type.
+    static std::string option_assignments(int first) {
+        std::string out;
+        int at = first;
+        const tool_options none{};
+        for_each_column(none, [&](const auto& entry, const auto&) {
+            out += fmt::format("{}{} = ${}", out.empty() ? "" : ", ", entry.name, at++);
+        });
+        return out;
+    }
+    // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
+    action_status cas(const std::string& sql, const params& p) {
+        return db_.exec(sql, p).affected() == 1 ? action_status::applied : action_status::conflict;
+    }
+
+    connection& db_;
+    timestamp now_;
+};
+
+// COMMIT, refusing the server's silent ROLLBACK of a transaction that had failed.
+inline void commit(connection& db) {
+    const result r = db.exec("COMMIT");
+    if (std::string_view{PQcmdStatus(r.handle())} != "COMMIT")
+        throw error(error_kind::other, "COMMIT: the server rolled the transaction back");
+}
+
+inline bool write_actions(connection& db, const plan& p, timestamp now,
+                          const apply_options& options, apply_result& result) {
+    plan_writer writer(db, now);
+    return adapters::detail::write_actions<error>(writer, "jobs", p, options, result);
+}
+
+// The tables decide_and_apply locks against every other writer (SHARE ROW EXCLUSIVE conflicts
+// with the ROW EXCLUSIVE lock every UPDATE, INSERT and DELETE takes, and with itself), so no row
+// and no aggregate it read can change before it commits.
+inline constexpr std::string_view lock_for_decide =
+    "LOCK TABLE jobs, job_starts, recovery_history IN SHARE ROW EXCLUSIVE MODE";
+
+} // namespace detail
+
+// Applies a plan in one transaction: either every applied action is in the database or none is.
+// A statement error or (with on_conflict::abort) a conflict rolls everything back and is
+// reported; a client killed at any point leaves the database as it was before (the server rolls
+// an uncommitted transaction back when its connection goes). A row another session has locked
+// is waited for up to the connection's lock_timeout, then the apply fails as busy.
+[[nodiscard]] inline apply_result apply(connection& db, const plan& p, timestamp now,
+                                        const apply_options& options = {}) {
+    require_schema(db);
+    apply_result result;
+    db.exec("BEGIN");
+    try {
+        if (!detail::write_actions(db, p, now, options, result)) {
+            db.exec("ROLLBACK");
+            return result;
+        }
+        detail::commit(db);
+        result.committed = true;
+    } catch (...) {
+        db.roll_back();
+        throw;
+    }
+    return result;
+}
+
+// What decide_and_apply read, decided and did.
+struct decided_apply {
+    snapshot read;
+    std::vector<load_warning> warnings;
+    warden::plan plan;
+    apply_result result;
+};
+
+// Reads the snapshot, decides and applies in one transaction that first locks jobs, job_starts
+// and recovery_history against every other writer (detail::lock_for_decide): as the SQLite
+// adapter's decide_and_apply, no write lands between the read and the writes, and two watchdogs
+// serialise, the second deciding on what the first wrote. A plan with a host-wide error is not
+// applied (rolled back, every action not_reached). The lock is held while `decide` runs.
+template <class Decide>
+[[nodiscard]] decided_apply decide_and_apply(connection& db, timestamp now, runtime_facts runtime,
+                                             Decide&& decide, const apply_options& options = {}) {
+    require_schema(db);
+    decided_apply out;
+    db.exec("BEGIN");
+    try {
+        db.exec(std::string{detail::lock_for_decide});
+        out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
+        out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
+        bool commit = std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
+                                  [](const validation_error& e) { return e.job.has_value(); });
+        if (commit) {
+            commit = detail::write_actions(db, out.plan, now, options, out.result);
+        } else {
+            out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
+            adapters::detail::roll_back_result(out.result);
+        }
+        if (commit)
+            detail::commit(db);
+        else
+            db.exec("ROLLBACK");
+        out.result.committed = commit;
+    } catch (...) {
+        db.roll_back();
+        throw;
+    }
+    return out;
+}
+
+// One action as its own transaction: the same compare-and-set statement `apply` runs for it.
+[[nodiscard]] inline action_status apply_one(connection& db, const action& a, timestamp now) {
+    db.exec("BEGIN");
+    try {
+        detail::plan_writer writer(db, now);
+        const action_status s = std::visit(writer, a);
+        detail::commit(db);
+        return s;
+    } catch (...) {
+        db.roll_back();
+        throw;
+    }
+}
+
+} // namespace postgres
+} // namespace v0
+} // namespace warden

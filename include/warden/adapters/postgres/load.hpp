@@ -1,0 +1,126 @@
+#pragma once
+// Reading a snapshot (or one job) from a PostgreSQL jobs database, in one read transaction
+// (REPEATABLE READ: every table read at the same moment).
+#include <warden/adapters/load_types.hpp>
+#include <warden/adapters/postgres/connection.hpp>
+#include <warden/adapters/postgres/rows.hpp>
+#include <warden/adapters/postgres/schema.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/snapshot.hpp>
+#include <warden/core/time.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace warden {
+inline namespace v0 {
+namespace postgres {
+
+using adapters::database_field;
+using adapters::load_warning;
+using adapters::null_progress;
+using adapters::runtime_facts;
+
+namespace detail {
+
+// One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
+// naming a job that has no jobs row is skipped with a warning, as the SQLite adapter does.
+template <class Record>
+void read_history(connection& db, std::string_view table, timestamp now, std::vector<Record>& out,
+                  std::vector<load_warning>& warnings, bool whole = false) {
+    params p;
+    p.add(whole ? std::numeric_limits<std::int64_t>::min()
+                : epoch_seconds(std::max(now, earliest_time) - one_day));
+    const result rows =
+        db.exec(fmt::format("SELECT {}, CASE WHEN j.id IS NULL THEN 1 ELSE 0 END FROM {} AS h "
+                            "LEFT JOIN jobs AS j ON j.id = h.job_id WHERE h.at > $1::bigint "
+                            "ORDER BY h.at, h.job_id",
+                            column_list<Record>(), table),
+                p);
+    const int orphaned_column = column_count<Record>();
+    const std::size_t first_warning = warnings.size();
+    for (int i = 0; i < rows.rows(); ++i) {
+        Record record = read_row<Record>(rows, i);
+        if (rows.integer(i, orphaned_column) == 0) {
+            out.push_back(std::move(record));
+            continue;
+        }
+        const job_id job = record.job;
+        auto same = [&](const load_warning& w) { return w.job == job; };
+        const auto it = std::find_if(warnings.begin() + static_cast<std::ptrdiff_t>(first_warning),
+                                     warnings.end(), same);
+        if (it != warnings.end())
+            ++it->rows;
+        else
+            warnings.push_back(load_warning{std::string{table}, job, 1, {}});
+    }
+    for (std::size_t k = first_warning; k < warnings.size(); ++k)
+        warnings[k].message = fmt::format(
+            "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
+            "count{} toward the daily cap",
+            table, warnings[k].rows, warnings[k].rows == 1 ? "" : "s", to_int(warnings[k].job),
+            warnings[k].rows == 1 ? "it" : "they", warnings[k].rows == 1 ? "s" : "");
+}
+
+// The snapshot, read inside whatever transaction the caller holds.
+[[nodiscard]] inline snapshot read_snapshot(connection& db, timestamp now, runtime_facts runtime,
+                                            std::vector<load_warning>& warnings) {
+    snapshot s;
+    s.now = now;
+    s.locks = std::move(runtime.locks);
+    s.unprobeable_locks = std::move(runtime.unprobeable_locks);
+    s.processes = std::move(runtime.processes);
+    s.running_set = std::move(runtime.running_set);
+    s.host = runtime.host;
+    const result jobs = db.exec(fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
+    s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
+    for (int i = 0; i < jobs.rows(); ++i)
+        s.jobs.push_back(read_row<job>(jobs, i));
+    adapters::settle_progress(s.jobs, runtime, warnings);
+    read_history(db, "job_starts", now, s.starts, warnings);
+    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
+    return s;
+}
+
+} // namespace detail
+
+// Reads every job and the start and recovery history (as the SQLite adapter's load_snapshot),
+// in one REPEATABLE READ, READ ONLY transaction: the three tables as of one moment.
+[[nodiscard]] inline snapshot load_snapshot(connection& db, timestamp now, runtime_facts runtime,
+                                            std::vector<load_warning>* warnings = nullptr) {
+    require_schema(db);
+    std::vector<load_warning> found;
+    db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    try {
+        snapshot s = detail::read_snapshot(db, now, std::move(runtime), found);
+        db.exec("COMMIT");
+        if (warnings) *warnings = std::move(found);
+        return s;
+    } catch (...) {
+        db.roll_back();
+        throw;
+    }
+}
+
+// One job row by id, or nothing.
+[[nodiscard]] inline std::optional<job> load_job(connection& db, job_id id) {
+    params p;
+    p.add(to_int(id));
+    const result r =
+        db.exec(fmt::format("SELECT {} FROM jobs WHERE id = $1::bigint", detail::job_columns), p);
+    if (r.rows() == 0) return std::nullopt;
+    return detail::read_row<job>(r, 0);
+}
+
+} // namespace postgres
+} // namespace v0
+} // namespace warden
