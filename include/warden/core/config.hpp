@@ -1,4 +1,5 @@
 #pragma once
+#include <warden/core/concurrency_limit.hpp>
 #include <warden/core/source_profile.hpp>
 #include <warden/core/time.hpp>
 #include <warden/core/tool_options.hpp>
@@ -135,6 +136,9 @@ struct config {
         "no space left",     "input/output error",
     };
     guard_switches guards;
+    // Issue #21 item 2: per-source, per-class and per-group caps on running jobs, checked on
+    // every start by the concurrency_limits rail. Empty: no cap beyond the others.
+    std::vector<concurrency_limit> concurrency_limits;
 
     // The minimums an annual job of `source` is held to: its profile's, else the shared ones.
     [[nodiscard]] tool_options annual_minimums_for(std::string_view source) const {

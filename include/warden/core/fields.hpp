@@ -134,6 +134,8 @@ struct fields_of<job> {
         field{"created_at", &j::created_at},
         field{"updated_at", &j::updated_at},
         field{"degraded_streak", &j::degraded_streak, json_only},
+        field{"class", &j::job_class},
+        field{"group_key", &j::group_key},
     };
 };
 
@@ -219,6 +221,17 @@ struct fields_of<guard_switches> {
     };
 };
 
+// Issue #21 item 2: one entry of config.concurrency_limits.
+template <>
+struct fields_of<concurrency_limit> {
+    using l = concurrency_limit;
+    static constexpr auto list = std::tuple{
+        field{"by", &l::by, required},
+        field{"value", &l::value},
+        field{"max_running", &l::max_running, required},
+    };
+};
+
 // Durations are whole minutes in a document: the key says so.
 template <>
 struct fields_of<config> {
@@ -253,6 +266,7 @@ struct fields_of<config> {
         field{"config_error_patterns", &c::config_error_patterns},
         field{"infra_error_patterns", &c::infra_error_patterns},
         field{"guards", &c::guards},
+        field{"concurrency_limits", &c::concurrency_limits},
     };
 };
 

@@ -98,6 +98,16 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("degraded_rate_pages_per_minute", "must be a finite number, at least 0");
     if (c.degraded_rate_ticks < 0)
         bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
+    // Issue #21 item 2.
+    for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {
+        const concurrency_limit& l = c.concurrency_limits[i];
+        if (l.max_running < 1)
+            bad(fmt::format("concurrency_limits[{}].max_running", i),
+                "must be at least 1 (pause a source or class to hold its starts)");
+        if (l.value && l.value->empty())
+            bad(fmt::format("concurrency_limits[{}].value", i),
+                "must not be empty (omit it to limit every value separately)");
+    }
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
         bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
     // Issue #17 item 2: a profile is its source's minimums, so a zero threshold would let
