@@ -199,6 +199,8 @@ struct fields_of<host_facts> {
         field{"disk_used_percent", &h::disk_used_percent},
         field{"worker_alive", &h::worker_alive},
         field{"process_list_readable", &h::process_list_readable},
+        field{"paused_sources", &h::paused_sources},
+        field{"paused_classes", &h::paused_classes},
     };
 };
 

@@ -244,6 +244,15 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
         if (const auto& ppid = s.processes[k].ppid; ppid && (*ppid < 0 || *ppid > max_pid))
             detail::report(out, std::nullopt, fmt::format("processes[{}].ppid", k),
                            fmt::format("must be in 0..{} or null, got {}", max_pid, *ppid));
+    // Issue #21 item 5: an empty name would pause nothing, and hide the operator's typo.
+    for (std::size_t k = 0; k < s.host.paused_sources.size(); ++k)
+        if (s.host.paused_sources[k].empty())
+            detail::report(out, std::nullopt, fmt::format("host.paused_sources[{}]", k),
+                           "must not be empty");
+    for (std::size_t k = 0; k < s.host.paused_classes.size(); ++k)
+        if (s.host.paused_classes[k].empty())
+            detail::report(out, std::nullopt, fmt::format("host.paused_classes[{}]", k),
+                           "must not be empty");
     if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
         detail::report(out, std::nullopt, "host.deploy_lock_created_at",
                        *t > s.now ? "after now: the clock went backwards" : "before the year 0001");

@@ -26,8 +26,8 @@ struct pause {
                                 const start_job&) const {
         const host_facts& h = ctx.snapshot.host;
         if (listed(h.paused_sources, s.row.source))
-            return verdict::deny(fmt::format("source {} is paused (host.paused_sources)",
-                                             s.row.source));
+            return verdict::deny(
+                fmt::format("source {} is paused (host.paused_sources)", s.row.source));
         const std::string_view job_class = class_of(ctx.config, s.row);
         if (listed(h.paused_classes, job_class))
             return verdict::deny(
