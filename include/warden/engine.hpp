@@ -5,8 +5,10 @@
 #include <warden/core/validate.hpp>
 #include <warden/facts/build.hpp>
 #include <warden/facts/campaign.hpp>
+#include <warden/facts/class_floors.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/grace.hpp>
+#include <warden/facts/job_class.hpp>
 #include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
@@ -241,17 +243,39 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     const std::int64_t target = c.ensure_min_running_jobs;
-    if (target <= 0 || stalls_holding > 0 || out.summary.running >= target) return;
+    if (stalls_holding > 0) return;
+    // Issue #21 item 1: a class below its own floor asks for starts beyond the global target.
+    class_floors floors(ctx);
+    const std::int64_t deficit = target > out.summary.running ? target - out.summary.running : 0;
+    if (deficit <= 0 && !floors.any_short()) return;
     out.skipped = std::move(skipped);
-    if (c.guards.stable_queue_order)
-        std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return queue_before(c, s.jobs[a], s.jobs[b]);
-        });
-    const std::int64_t deficit = target - out.summary.running;
+    if (c.guards.stable_queue_order) {
+        if (c.classes.empty()) {
+            std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return queue_before(c, s.jobs[a], s.jobs[b]);
+            });
+        } else {
+            // Issue #21 item 1: a higher class priority first, then queue order.
+            std::vector<std::pair<std::int32_t, std::uint32_t>> ranked;
+            ranked.reserve(candidates.size());
+            for (const std::uint32_t i : candidates) {
+                const class_spec* k = class_spec_of(c, s.jobs[i]);
+                ranked.emplace_back(k ? k->priority : 0, i);
+            }
+            std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+                if (a.first != b.first) return a.first > b.first;
+                return queue_before(c, s.jobs[a.second], s.jobs[b.second]);
+            });
+            for (std::size_t n = 0; n < ranked.size(); ++n)
+                candidates[n] = ranked[n].second;
+        }
+    }
     std::int64_t filled = 0;  // slots the candidates so far took, or would have taken
     std::int32_t started = 0; // starts taking effect this tick
     for (const std::uint32_t i : candidates) {
-        if (filled >= deficit) break;
+        if (filled >= deficit && !floors.any_short()) break;
+        const std::size_t klass = floors.index_of(ctx, s.jobs[i]);
+        if (filled >= deficit && !floors.short_of(klass)) continue; // only floors ask now
         const subject subj = ctx.subject_at(i);
         proposal p = queue_fill_start(c, subj.row);
         // Issue #16 item 11: past max_starts_per_tick a candidate waits for the next tick. The
@@ -272,12 +296,19 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
             ++filled;
             ++started;
             ++out.summary.running;
+            floors.add(klass);
             break;
-        case submitted::denied_for_host: ++filled; break; // every later candidate would be too
+        case submitted::denied_for_host: // every later candidate would be too
+            ++filled;
+            floors.add(klass);
+            break;
         case submitted::denied_for_job:
             // Held back by the per-tick limit: it would have filled this slot, so the blocked
             // list names only the starts the deficit asks for.
-            if (r.rail == starts_per_tick_limit) ++filled;
+            if (r.rail == starts_per_tick_limit) {
+                ++filled;
+                floors.add(klass);
+            }
             break;
         }
     }

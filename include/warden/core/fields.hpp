@@ -234,6 +234,20 @@ struct fields_of<concurrency_limit> {
     };
 };
 
+// Issue #21 item 1: one entry of config.classes.
+template <>
+struct fields_of<class_spec> {
+    using k = class_spec;
+    static constexpr auto list = std::tuple{
+        field{"name", &k::name, required | not_null},
+        field{"campaign_kind", &k::campaign},
+        field{"name_pattern", &k::name_pattern},
+        field{"queue_fill", &k::queue_fill},
+        field{"priority", &k::priority},
+        field{"ensure_min_running_jobs", &k::ensure_min_running_jobs},
+    };
+};
+
 // Durations are whole minutes in a document: the key says so.
 template <>
 struct fields_of<config> {
@@ -269,6 +283,7 @@ struct fields_of<config> {
         field{"infra_error_patterns", &c::infra_error_patterns},
         field{"guards", &c::guards},
         field{"concurrency_limits", &c::concurrency_limits},
+        field{"classes", &c::classes},
     };
 };
 

@@ -98,6 +98,17 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("degraded_rate_pages_per_minute", "must be a finite number, at least 0");
     if (c.degraded_rate_ticks < 0)
         bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
+    // Issue #21 item 1.
+    for (std::size_t i = 0; i < c.classes.size(); ++i) {
+        const class_spec& k = c.classes[i];
+        if (k.name.empty()) bad(fmt::format("classes[{}].name", i), "must not be empty");
+        for (std::size_t e = 0; e < i; ++e)
+            if (!k.name.empty() && c.classes[e].name == k.name)
+                bad(fmt::format("classes[{}].name", i),
+                    fmt::format("duplicate of classes[{}].name", e));
+        if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs < 0)
+            bad(fmt::format("classes[{}].ensure_min_running_jobs", i), "must not be negative");
+    }
     // Issue #21 item 2.
     for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {
         const concurrency_limit& l = c.concurrency_limits[i];

@@ -163,6 +163,9 @@ TEST_CASE("concurrency_limits: per group key and per class; an empty key is in n
     c.concurrency_limits = {limit_of(warden::limit_key::group_key, 1)};
     CHECK(started_ids(warden::decide(s, c)) == std::vector<std::int64_t>{1, 3});
     c.concurrency_limits = {limit_of(warden::limit_key::job_class, 1)};
+    // Without a classes key every annual job is of the class annual (issue #21 item 1).
+    CHECK(started_ids(warden::decide(s, c)) == std::vector<std::int64_t>{1});
+    c.concurrency_limits = {limit_of(warden::limit_key::job_class, 1, "monthly")};
     CHECK(started_ids(warden::decide(s, c)) == std::vector<std::int64_t>{1, 2, 3});
     s.jobs[1].job_class = "monthly";
     s.jobs[2].job_class = "monthly";

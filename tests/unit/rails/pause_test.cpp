@@ -23,7 +23,7 @@ TEST_CASE("pause: a paused source's start is denied for that job only", "[rails]
     CHECK(v.reason == "source hc is paused (host.paused_sources)");
 }
 
-TEST_CASE("pause: a paused class's start is denied; a job without a class is in none",
+TEST_CASE("pause: a paused class's start is denied, by explicit or recognised class",
           "[rails][pause][issue21]") {
     rail_bench b{job_builder{1, job_status::queued}.annual()};
     const warden::pause rail;
@@ -34,9 +34,11 @@ TEST_CASE("pause: a paused class's start is denied; a job without a class is in 
     const auto v = b.check(rail, start);
     CHECK_FALSE(v.allowed);
     CHECK(v.reason == "class monthly is paused (host.paused_classes)");
-    b.snap.host.paused_classes = {""};
+    // Issue #21 item 1: without a classes key an annual job is of the class annual.
     b.snap.jobs[0].job_class.clear();
     CHECK(b.check(rail, start).allowed);
+    b.snap.host.paused_classes = {"annual"};
+    CHECK_FALSE(b.check(rail, start).allowed);
 }
 
 TEST_CASE("pause: queue fill moves on to a job of a source not paused; recoveries go on",

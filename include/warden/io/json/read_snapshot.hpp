@@ -382,12 +382,13 @@ class document_reader {
             profiles(v, w, out);
         } else if constexpr (std::is_same_v<M, limit_key>) {
             key(v, w, out);
-        } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>>) {
+        } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>> ||
+                             std::is_same_v<M, std::vector<class_spec>>) {
             out.clear();
             elements(v, w, [&](const json& e, const std::string& at) {
-                concurrency_limit l;
-                object_fields(e, at, l, false);
-                out.push_back(std::move(l));
+                typename M::value_type each;
+                object_fields(e, at, each, false);
+                out.push_back(std::move(each));
             });
         } else if constexpr (has_fields<M>) {
             object_fields(v, w.str(), out, row);

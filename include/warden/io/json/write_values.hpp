@@ -58,10 +58,11 @@ template <class S, class M>
         return to_string(v);
     } else if constexpr (std::is_same_v<M, limit_key>) {
         return to_string(v);
-    } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>>) {
+    } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>> ||
+                         std::is_same_v<M, std::vector<class_spec>>) {
         json out = json::array();
-        for (const concurrency_limit& l : v)
-            out.push_back(fields_json(l, row));
+        for (const auto& each : v)
+            out.push_back(fields_json(each, row));
         return out;
     } else if constexpr (std::is_same_v<M, campaign_kind>) {
         return v == campaign_kind::annual ? json("annual") : json(nullptr);
