@@ -5,8 +5,10 @@
 #include <warden/core/validate.hpp>
 #include <warden/facts/build.hpp>
 #include <warden/facts/campaign.hpp>
+#include <warden/facts/class_floors.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/grace.hpp>
+#include <warden/facts/job_class.hpp>
 #include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
@@ -65,9 +67,16 @@ inline constexpr std::string_view guard_window_limit = "guard_window";
 // Runs a proposal through the rails and files it under actions or blocked, whole. Every action
 // meets the policies before any meets a dry-run gate, so the reason shown is apply mode's. An
 // engine limit (`limit`) refuses what the policies let through, still before the gates.
+// An action that takes effect joins `accepted`, the plan in progress later rails see (issue #21
+// item 2), whether allowed or refused only by a dry-run gate: a dry run must see apply mode's plan.
 template <class Rails>
 submission submit(const Rails& rails, const decision_context& ctx, const subject& s, proposal& p,
-                  plan& out, std::optional<denial> limit = std::nullopt) {
+                  plan& out, std::vector<accepted_action>& accepted,
+                  std::optional<denial> limit = std::nullopt) {
+    WARDEN_ASSERT(&s.row >= ctx.snapshot.jobs.data() &&
+                      &s.row < ctx.snapshot.jobs.data() + ctx.snapshot.jobs.size(),
+                  "a subject of another snapshot");
+    const auto job_index = static_cast<std::uint32_t>(&s.row - ctx.snapshot.jobs.data());
     std::optional<denial> d;
     for (const action& a : p.actions())
         if ((d = first_denial_in<rail_phase::policy>(rails, ctx, s, a))) break;
@@ -78,10 +87,14 @@ submission submit(const Rails& rails, const decision_context& ctx, const subject
     if (!d) {
         for (action& a : p.actions()) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(action_rule(a))];
+            accepted.push_back(accepted_action{a, job_index});
             out.actions.push_back(std::move(a));
         }
         return {};
     }
+    if (d->dry_run)
+        for (const action& a : p.actions())
+            accepted.push_back(accepted_action{a, job_index});
     for (action& a : p.actions())
         out.blocked.push_back(blocked_action{std::move(a), d->rail, d->reason});
     if (d->dry_run) return {submitted::dry_run, d->rail};
@@ -144,7 +157,8 @@ inline constexpr std::string_view same_source_sweep_reason =
 // operator, and is reported as an anomaly. Returns the stalls that hold queue fill back.
 template <class Rails>
 std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
-                            std::vector<deferred_stall>& stalls, plan& out) {
+                            std::vector<deferred_stall>& stalls, plan& out,
+                            std::vector<accepted_action>& accepted) {
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     std::sort(stalls.begin(), stalls.end(), [&](const deferred_stall& a, const deferred_stall& b) {
@@ -195,7 +209,8 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
         for (action& a : st.verdict.recovery.actions())
             if (auto* w = std::get_if<set_status>(&a); w && w->rule == rule_id::stall_recovery)
                 w->crawled_pages = subj.row.crawled_pages;
-        const submission r = submit(rails, ctx, subj, st.verdict.recovery, out, std::move(limit));
+        const submission r =
+            submit(rails, ctx, subj, st.verdict.recovery, out, accepted, std::move(limit));
         if (r.takes_effect()) ++recovered;
         account(subj, r);
         if (!r.takes_effect()) continue;
@@ -213,7 +228,7 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
             for (action& a : p.actions()) // a swept job's recovery record keeps its count too
                 if (auto* w = std::get_if<set_status>(&a))
                     w->crawled_pages = other.row.crawled_pages;
-            const submission sr = submit(rails, ctx, other, p, out);
+            const submission sr = submit(rails, ctx, other, p, out, accepted);
             if (sr.takes_effect()) ++swept;
             account(other, sr);
         }
@@ -224,21 +239,43 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
 template <class Rails>
 void fill_queue(const Rails& rails, const decision_context& ctx,
                 std::vector<std::uint32_t>& candidates, std::vector<skipped_start>& skipped,
-                std::int64_t stalls_holding, plan& out) {
+                std::int64_t stalls_holding, plan& out, std::vector<accepted_action>& accepted) {
     const config& c = ctx.config;
     const snapshot& s = ctx.snapshot;
     const std::int64_t target = c.ensure_min_running_jobs;
-    if (target <= 0 || stalls_holding > 0 || out.summary.running >= target) return;
+    if (stalls_holding > 0) return;
+    // Issue #21 item 1: a class below its own floor asks for starts beyond the global target.
+    class_floors floors(ctx);
+    const std::int64_t deficit = target > out.summary.running ? target - out.summary.running : 0;
+    if (deficit <= 0 && !floors.any_short()) return;
     out.skipped = std::move(skipped);
-    if (c.guards.stable_queue_order)
-        std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return queue_before(c, s.jobs[a], s.jobs[b]);
-        });
-    const std::int64_t deficit = target - out.summary.running;
+    if (c.guards.stable_queue_order) {
+        if (c.classes.empty()) {
+            std::sort(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return queue_before(c, s.jobs[a], s.jobs[b]);
+            });
+        } else {
+            // Issue #21 item 1: a higher class priority first, then queue order.
+            std::vector<std::pair<std::int32_t, std::uint32_t>> ranked;
+            ranked.reserve(candidates.size());
+            for (const std::uint32_t i : candidates) {
+                const class_spec* k = class_spec_of(c, s.jobs[i]);
+                ranked.emplace_back(k ? k->priority : 0, i);
+            }
+            std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+                if (a.first != b.first) return a.first > b.first;
+                return queue_before(c, s.jobs[a.second], s.jobs[b.second]);
+            });
+            for (std::size_t n = 0; n < ranked.size(); ++n)
+                candidates[n] = ranked[n].second;
+        }
+    }
     std::int64_t filled = 0;  // slots the candidates so far took, or would have taken
     std::int32_t started = 0; // starts taking effect this tick
     for (const std::uint32_t i : candidates) {
-        if (filled >= deficit) break;
+        if (filled >= deficit && !floors.any_short()) break;
+        const std::size_t klass = floors.index_of(ctx, s.jobs[i]);
+        if (filled >= deficit && !floors.short_of(klass)) continue; // only floors ask now
         const subject subj = ctx.subject_at(i);
         proposal p = queue_fill_start(c, subj.row);
         // Issue #16 item 11: past max_starts_per_tick a candidate waits for the next tick. The
@@ -252,19 +289,26 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
                        fmt::format("waiting: at most {} start{} per tick, so each start's "
                                    "disk and load show before the next",
                                    c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s")};
-        const submission r = submit(rails, ctx, subj, p, out, std::move(limit));
+        const submission r = submit(rails, ctx, subj, p, out, accepted, std::move(limit));
         switch (r.outcome) {
         case submitted::allowed:
         case submitted::dry_run:
             ++filled;
             ++started;
             ++out.summary.running;
+            floors.add(klass);
             break;
-        case submitted::denied_for_host: ++filled; break; // every later candidate would be too
+        case submitted::denied_for_host: // every later candidate would be too
+            ++filled;
+            floors.add(klass);
+            break;
         case submitted::denied_for_job:
             // Held back by the per-tick limit: it would have filled this slot, so the blocked
             // list names only the starts the deficit asks for.
-            if (r.rail == starts_per_tick_limit) ++filled;
+            if (r.rail == starts_per_tick_limit) {
+                ++filled;
+                floors.add(klass);
+            }
             break;
         }
     }
@@ -294,7 +338,9 @@ template <class Rails>
     out.summary.by_status = facts.by_status;
     out.summary.starts_last_24h = facts.starts_last_24h;
     out.summary.recoveries_last_24h = facts.recoveries_last_24h;
-    const decision_context ctx = facts.context(s, c);
+    std::vector<accepted_action> accepted; // the plan in progress, as rails see it (issue #21)
+    decision_context ctx = facts.context(s, c);
+    ctx.in_progress = &accepted;
     const std::int32_t target_year = target_campaign_year(c, s.now);
     std::vector<std::uint32_t> candidates;
     std::vector<skipped_start> skipped;
@@ -319,7 +365,8 @@ template <class Rails>
                 if (stall) {
                     stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
                 } else if (p || (p = orphan_sweep(ctx, subj))) {
-                    const detail::submission r = detail::submit(rails, ctx, subj, *p, out);
+                    const detail::submission r =
+                        detail::submit(rails, ctx, subj, *p, out, accepted);
                     if (r.takes_effect()) status = detail::status_after(*p, status);
                 } else if (auto seen = degraded_rate(ctx, subj)) {
                     out.observations.push_back(*seen);
@@ -340,8 +387,8 @@ template <class Rails>
             is_waiting(status) && subj.facts.lock_held && !subj.row.started_at;
         if (status == job_status::running || unrecorded_start) ++out.summary.running;
     }
-    const std::int64_t holding = detail::recover_stalls(rails, ctx, stalls, out);
-    detail::fill_queue(rails, ctx, candidates, skipped, holding, out);
+    const std::int64_t holding = detail::recover_stalls(rails, ctx, stalls, out, accepted);
+    detail::fill_queue(rails, ctx, candidates, skipped, holding, out, accepted);
     return out;
 }
 

@@ -41,14 +41,19 @@ warden::set_status status_write(std::int64_t id, std::int64_t version, warden::r
     return w;
 }
 
-// Turns a current database into what an older warden created: version 4 is version 5 without
+// Turns a current database into what an older warden created: version 5 is version 6 without
+// issue #21's columns (jobs.class, jobs.group_key); version 4 is version 5 without
 // issue #17's columns (jobs.updated_at, recovery_history.crawled_pages); version 2 is version 3
 // without the jobs columns of issue #8; version 1 is version 2 without recovery_history and its
 // index.
 void downgrade_to(sq::database& db, int version) {
-    for (const auto& c : sq::version_5_feature_columns)
+    for (const auto& c : sq::version_6_class_columns)
         db.exec("ALTER TABLE " + std::string{c.table} + " DROP COLUMN " +
                 std::string{c.definition.substr(0, c.definition.find(' '))});
+    if (version < 5)
+        for (const auto& c : sq::version_5_feature_columns)
+            db.exec("ALTER TABLE " + std::string{c.table} + " DROP COLUMN " +
+                    std::string{c.definition.substr(0, c.definition.find(' '))});
     if (version < 3)
         for (const char* column :
              {"monitoring", "adaptive_restart", "stall_timeout_minutes", "created_at"})
@@ -170,7 +175,8 @@ TEST_CASE("sqlite: a version 2 database is refused until create_schema upgrades 
                                .version(4));
         sq::record_recovery(db, warden::job_id{3}, now - 5h);
         downgrade_to(db, 2);
-        CHECK(job_columns(db) == current_columns - 8); // four of version 3, four of version 5
+        // four of version 3, four of version 5, two of version 6
+        CHECK(job_columns(db) == current_columns - 10);
     }
     auto db = t.open();
     REQUIRE(sq::read_schema_version(db) == 2);
@@ -462,7 +468,8 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
         sq::record_recovery(db, warden::job_id{3}, now - 30h);
         downgrade_to(db, 4);
         // updated_at, and item 3's docker_shm_size, skip_final_build, initial_workers.
-        CHECK(job_columns(db) == current_columns - 4);
+        // (and version 6's class and group_key)
+        CHECK(job_columns(db) == current_columns - 6);
         CHECK(count(db, "SELECT count(*) FROM pragma_table_info('recovery_history') WHERE name = "
                         "'crawled_pages'") == 0);
     }
@@ -470,7 +477,7 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
     REQUIRE(sq::read_schema_version(db) == 4);
     (void)refused_until_upgraded(db, 4);
     sq::create_schema(db);
-    CHECK(sq::read_schema_version(db) == 5);
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
     CHECK(job_columns(db) == current_columns);
     CHECK(count(db, "SELECT count(*) FROM jobs WHERE updated_at IS NULL") == 1);
     CHECK(count(db, "SELECT count(*) FROM jobs WHERE docker_shm_size IS NULL AND skip_final_build "
@@ -512,6 +519,63 @@ TEST_CASE("sqlite: a version 4 database upgrades to version 5, issue 17 columns 
     CHECK(refused.blocked[0].rail == "progress_circuit");
     // A negative count is refused by the column's CHECK.
     CHECK_THROWS_AS(sq::record_recovery(db, warden::job_id{3}, now, -1), sq::error);
+}
+
+// Issue #21: schema version 6 adds jobs.class and jobs.group_key. A version 5 database is
+// refused until create_schema adds them in place ('' in every old row: no class named, in no
+// group); then both round-trip, and a concurrency limit by group decides from them.
+TEST_CASE("sqlite: a version 5 database upgrades to version 6, class and group_key round-trip",
+          "[adapters][sqlite][issue21]") {
+    temp_db t;
+    std::int64_t current_columns = 0;
+    {
+        auto db = t.create();
+        current_columns = job_columns(db);
+        sq::insert_job(db,
+                       job_builder{3, job_status::running}.started(3h).progress(1min).version(4));
+        downgrade_to(db, 5);
+        CHECK(job_columns(db) == current_columns - 2);
+    }
+    auto db = t.open();
+    REQUIRE(sq::read_schema_version(db) == 5);
+    (void)refused_until_upgraded(db, 5);
+    sq::create_schema(db);
+    CHECK(sq::read_schema_version(db) == 6);
+    CHECK(job_columns(db) == current_columns);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE class = '' AND group_key = ''") == 1);
+    sq::create_schema(db); // idempotent once upgraded
+    CHECK(job_columns(db) == current_columns);
+    db.exec("UPDATE jobs SET group_key = 'gpu' WHERE id = 3");
+
+    warden::job monthly = job_builder{4, job_status::queued}.annual();
+    monthly.job_class = "monthly";
+    monthly.group_key = "gpu";
+    sq::insert_job(db, monthly);
+    warden::job plain = job_builder{5, job_status::queued}.annual().source("phac");
+    sq::insert_job(db, plain);
+    sq::runtime_facts rt = healthy_host();
+    rt.locks = {warden::job_id{3}};
+    const auto s = sq::load_snapshot(db, now, rt);
+    REQUIRE(s.jobs.size() == 3);
+    CHECK(s.jobs[0].group_key == "gpu");
+    CHECK(s.jobs[0].job_class.empty());
+    CHECK(s.jobs[1] == monthly);
+    CHECK(s.jobs[2] == plain);
+    // One gpu job runs, the limit is one: job 4 waits, job 5 (no group) starts.
+    warden::config c;
+    c.ensure_min_running_jobs = 3;
+    c.max_starts_per_tick = 0;
+    warden::concurrency_limit gpu;
+    gpu.by = warden::limit_key::group_key;
+    gpu.max_running = 1;
+    c.concurrency_limits = {gpu};
+    const auto plan = warden::decide(s, c);
+    REQUIRE(plan.blocked.size() == 1);
+    CHECK(plan.blocked[0].rail == "concurrency_limits");
+    CHECK(warden::to_int(warden::action_job(plan.blocked[0].proposed)) == 4);
+    REQUIRE(sq::apply(db, plan, now).committed);
+    CHECK(sq::load_job(db, warden::job_id{5})->status == job_status::running);
+    CHECK(sq::load_job(db, warden::job_id{4})->status == job_status::queued);
 }
 
 TEST_CASE("sqlite: the database matches the reference semantics of apply_to_snapshot",

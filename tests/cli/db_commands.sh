@@ -16,21 +16,25 @@ q() { sqlite3 c.db "$1"; }
 run=(--db c.db --runtime "$root/examples/campaign.runtime.json")
 noon=(--now 2026-02-03T12:00:00Z)
 
-"$warden" schema --db c.db | grep -q "schema version 5 (created)" || fail "schema not created"
+"$warden" schema --db c.db | grep -q "schema version 6 (created)" || fail "schema not created"
 "$warden" schema --db c.db | grep -q "(already there)" || fail "schema not idempotent"
 sqlite3 c.db <"$root/examples/campaign.sql"
 
-# Older databases (version 4: no issue #17 columns; version 2: no issue #8 jobs columns either;
+# Older databases (version 5: no issue #21 columns; version 4: no issue #17 columns either; version 2: no issue #8 jobs columns either;
 # version 1: no recovery_history either) are refused (exit 3, older_schema) until `warden schema`
 # upgrades them in place, rows kept.
-for old in 1 2 4; do
+for old in 1 2 4 5; do
   cp c.db v$old.db
   {
-    echo "ALTER TABLE jobs DROP COLUMN updated_at;"
-    for col in docker_shm_size skip_final_build initial_workers; do
-      echo "ALTER TABLE jobs DROP COLUMN $col;"
-    done
-    echo "ALTER TABLE recovery_history DROP COLUMN crawled_pages;"
+    echo "ALTER TABLE jobs DROP COLUMN class;"
+    echo "ALTER TABLE jobs DROP COLUMN group_key;"
+    [ $old -lt 5 ] && {
+      echo "ALTER TABLE jobs DROP COLUMN updated_at;"
+      for col in docker_shm_size skip_final_build initial_workers; do
+        echo "ALTER TABLE jobs DROP COLUMN $col;"
+      done
+      echo "ALTER TABLE recovery_history DROP COLUMN crawled_pages;"
+    }
     [ $old -lt 3 ] && for col in monitoring adaptive_restart stall_timeout_minutes created_at; do
       echo "ALTER TABLE jobs DROP COLUMN $col;"
     done
@@ -41,9 +45,13 @@ for old in 1 2 4; do
   err=$("$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" 2>&1); code=$?
   set -e
   [ $code = 3 ] && grep -q "older_schema" <<<"$err" || fail "version $old database: exit $code: $err"
-  "$warden" schema --db v$old.db | grep -q "schema version 5 (upgraded from version $old)" || fail "version $old not upgraded"
-  [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null and updated_at is null and docker_shm_size is null and initial_workers is null')" = 8 ] ||
-    fail "version $old: rows not kept, or the new columns not NULL"
+  "$warden" schema --db v$old.db | grep -q "schema version 6 (upgraded from version $old)" || fail "version $old not upgraded"
+  if [ $old -lt 5 ]; then
+    [ "$(sqlite3 v$old.db 'select count(*) from jobs where monitoring is null and created_at is null and updated_at is null and docker_shm_size is null and initial_workers is null')" = 8 ] ||
+      fail "version $old: rows not kept, or the new columns not NULL"
+  fi
+  [ "$(sqlite3 v$old.db "select count(*) from jobs where class = '' and group_key = ''")" = 8 ] ||
+    fail "version $old: rows not kept, or class and group_key not empty"
   "$warden" decide --db v$old.db --runtime "$root/examples/campaign.runtime.json" "${noon[@]}" --format text >/dev/null ||
     fail "version $old: decide after the upgrade"
 done

@@ -1,4 +1,6 @@
 #pragma once
+#include <warden/core/class_spec.hpp>
+#include <warden/core/concurrency_limit.hpp>
 #include <warden/core/source_profile.hpp>
 #include <warden/core/time.hpp>
 #include <warden/core/tool_options.hpp>
@@ -135,6 +137,12 @@ struct config {
         "no space left",     "input/output error",
     };
     guard_switches guards;
+    // Issue #21 item 2: per-source, per-class and per-group caps on running jobs, checked on
+    // every start by the concurrency_limits rail. Empty: no cap beyond the others.
+    std::vector<concurrency_limit> concurrency_limits;
+    // Issue #21 item 1: the classes of work (core/class_spec.hpp), in recognition order. Empty:
+    // the one class `annual` (campaign kind annual, queue fill on), warden's behaviour before.
+    std::vector<class_spec> classes;
 
     // The minimums an annual job of `source` is held to: its profile's, else the shared ones.
     [[nodiscard]] tool_options annual_minimums_for(std::string_view source) const {

@@ -134,6 +134,8 @@ struct fields_of<job> {
         field{"created_at", &j::created_at},
         field{"updated_at", &j::updated_at},
         field{"degraded_streak", &j::degraded_streak, json_only},
+        field{"class", &j::job_class},
+        field{"group_key", &j::group_key},
     };
 };
 
@@ -197,6 +199,8 @@ struct fields_of<host_facts> {
         field{"disk_used_percent", &h::disk_used_percent},
         field{"worker_alive", &h::worker_alive},
         field{"process_list_readable", &h::process_list_readable},
+        field{"paused_sources", &h::paused_sources},
+        field{"paused_classes", &h::paused_classes},
     };
 };
 
@@ -216,6 +220,31 @@ struct fields_of<guard_switches> {
         field{"completed_at_is_completion", &g::completed_at_is_completion},
         field{"process_tree_is_one_attempt", &g::process_tree_is_one_attempt},
         field{"runner_none_status_only", &g::runner_none_status_only},
+    };
+};
+
+// Issue #21 item 2: one entry of config.concurrency_limits.
+template <>
+struct fields_of<concurrency_limit> {
+    using l = concurrency_limit;
+    static constexpr auto list = std::tuple{
+        field{"by", &l::by, required},
+        field{"value", &l::value},
+        field{"max_running", &l::max_running, required},
+    };
+};
+
+// Issue #21 item 1: one entry of config.classes.
+template <>
+struct fields_of<class_spec> {
+    using k = class_spec;
+    static constexpr auto list = std::tuple{
+        field{"name", &k::name, required | not_null},
+        field{"campaign_kind", &k::campaign},
+        field{"name_pattern", &k::name_pattern},
+        field{"queue_fill", &k::queue_fill},
+        field{"priority", &k::priority},
+        field{"ensure_min_running_jobs", &k::ensure_min_running_jobs},
     };
 };
 
@@ -253,6 +282,8 @@ struct fields_of<config> {
         field{"config_error_patterns", &c::config_error_patterns},
         field{"infra_error_patterns", &c::infra_error_patterns},
         field{"guards", &c::guards},
+        field{"concurrency_limits", &c::concurrency_limits},
+        field{"classes", &c::classes},
     };
 };
 

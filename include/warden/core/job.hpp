@@ -71,6 +71,12 @@ struct job {
     // config.degraded_rate_pages_per_minute, as the host's progress_tracker counted them (issue
     // #17, degraded-rate observation). 0: not slow, or not measured.
     std::int32_t degraded_streak = 0;
+    // Issue #21: the job's class, named explicitly by the host (JSON and column `class`); empty:
+    // recognised from config.classes, if any. Concurrency limits by class count it.
+    std::string job_class = {};
+    // Issue #21 item 2: a host-defined group (JSON and column `group_key`: a crawler pool, a
+    // target site), counted by concurrency_limits `by: group_key`. Empty: in no group.
+    std::string group_key = {};
     friend bool operator==(const job&, const job&) = default;
 };
 

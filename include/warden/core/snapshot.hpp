@@ -109,6 +109,10 @@ struct host_facts {
     // False when the host could not list processes: then no runner can be classified, and no
     // stalled job is stopped (an empty process list would otherwise read as "nothing runs it").
     bool process_list_readable = true;
+    // Issue #21 item 5: the operator's pause switches, beside the sentinel. A job whose source
+    // (or class) is listed is not started (rails/pause.hpp); everything else goes on.
+    std::vector<std::string> paused_sources = {};
+    std::vector<std::string> paused_classes = {};
     friend bool operator==(const host_facts&, const host_facts&) = default;
 };
 

@@ -98,6 +98,27 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
         bad("degraded_rate_pages_per_minute", "must be a finite number, at least 0");
     if (c.degraded_rate_ticks < 0)
         bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
+    // Issue #21 item 1.
+    for (std::size_t i = 0; i < c.classes.size(); ++i) {
+        const class_spec& k = c.classes[i];
+        if (k.name.empty()) bad(fmt::format("classes[{}].name", i), "must not be empty");
+        for (std::size_t e = 0; e < i; ++e)
+            if (!k.name.empty() && c.classes[e].name == k.name)
+                bad(fmt::format("classes[{}].name", i),
+                    fmt::format("duplicate of classes[{}].name", e));
+        if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs < 0)
+            bad(fmt::format("classes[{}].ensure_min_running_jobs", i), "must not be negative");
+    }
+    // Issue #21 item 2.
+    for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {
+        const concurrency_limit& l = c.concurrency_limits[i];
+        if (l.max_running < 1)
+            bad(fmt::format("concurrency_limits[{}].max_running", i),
+                "must be at least 1 (pause a source or class to hold its starts)");
+        if (l.value && l.value->empty())
+            bad(fmt::format("concurrency_limits[{}].value", i),
+                "must not be empty (omit it to limit every value separately)");
+    }
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
         bad("campaign_year", "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
     // Issue #17 item 2: a profile is its source's minimums, so a zero threshold would let
@@ -234,6 +255,15 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
         if (const auto& ppid = s.processes[k].ppid; ppid && (*ppid < 0 || *ppid > max_pid))
             detail::report(out, std::nullopt, fmt::format("processes[{}].ppid", k),
                            fmt::format("must be in 0..{} or null, got {}", max_pid, *ppid));
+    // Issue #21 item 5: an empty name would pause nothing, and hide the operator's typo.
+    for (std::size_t k = 0; k < s.host.paused_sources.size(); ++k)
+        if (s.host.paused_sources[k].empty())
+            detail::report(out, std::nullopt, fmt::format("host.paused_sources[{}]", k),
+                           "must not be empty");
+    for (std::size_t k = 0; k < s.host.paused_classes.size(); ++k)
+        if (s.host.paused_classes[k].empty())
+            detail::report(out, std::nullopt, fmt::format("host.paused_classes[{}]", k),
+                           "must not be empty");
     if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
         detail::report(out, std::nullopt, "host.deploy_lock_created_at",
                        *t > s.now ? "after now: the clock went backwards" : "before the year 0001");

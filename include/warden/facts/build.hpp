@@ -6,6 +6,7 @@
 #include <warden/core/validate.hpp>
 #include <warden/detail/dir_index.hpp>
 #include <warden/detail/id_index.hpp>
+#include <warden/facts/concurrency.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/liveness.hpp>
 #include <warden/facts/progress.hpp>
@@ -38,10 +39,12 @@ struct tick_facts {
     std::array<std::int64_t, job_status_count> by_status{};
     std::int64_t starts_last_24h = 0;
     std::int64_t recoveries_last_24h = 0;
+    // Issue #21 item 2: jobs running now per concurrency limit; empty without limits.
+    running_groups groups;
 
     // The view rules and rails get. It refers to `s`, `c` and these facts: all must outlive it.
     [[nodiscard]] decision_context context(const snapshot& s, const config& c) const noexcept {
-        return {s, c, jobs, next_process, guard};
+        return {s, c, jobs, next_process, guard, nullptr, &groups};
     }
 };
 
@@ -245,6 +248,7 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
                           t.recoveries_last_24h);
     // After the history is validated: a job a bad record invalidated is not judged.
     detail::judge_progress_circuits(s, c, ids, facts);
+    t.groups = count_running_groups(s, c, [&](std::size_t i) { return facts[i].lock_held; });
     return t;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
+#include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/detail/assert.hpp>
+#include <warden/facts/concurrency.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +56,14 @@ struct subject {
     const job_facts& facts;
 };
 
+// Issue #21 item 2: an action this tick's plan has accepted so far (it takes effect: allowed, or
+// refused only by a dry-run gate, so a dry run sees what apply mode would), and the index of its
+// job in snapshot.jobs.
+struct accepted_action {
+    warden::action action;
+    std::uint32_t job_index = 0;
+};
+
 // What a rule or rail sees: the whole snapshot and config, plus the joined facts.
 struct decision_context {
     const warden::snapshot& snapshot;
@@ -63,6 +73,22 @@ struct decision_context {
     // empty when the caller did not build it, and then processes are searched instead.
     std::span<const std::uint32_t> next_process{};
     guard_evidence guard{};
+    // Issue #21 item 2: the plan in progress, every action accepted before the one being checked,
+    // in order (decide() sets it; empty when a caller checks a rail on its own).
+    const std::vector<accepted_action>* in_progress = nullptr;
+    // Jobs running now per concurrency limit (facts/concurrency.hpp); null: none counted.
+    const running_groups* groups = nullptr;
+
+    // The actions accepted so far in this tick's plan.
+    [[nodiscard]] std::span<const accepted_action> accepted() const noexcept {
+        if (!in_progress) return {};
+        return {in_progress->data(), in_progress->size()};
+    }
+    // The job an accepted action is about.
+    [[nodiscard]] const job& row_of(const accepted_action& a) const noexcept {
+        WARDEN_ASSERT(a.job_index < snapshot.jobs.size(), "accepted action of another snapshot");
+        return snapshot.jobs[a.job_index];
+    }
 
     // The job at `index` in snapshot.jobs, with its facts. The facts were built for this
     // snapshot, so the two arrays line up; a caller that pairs them by hand can get that wrong.

@@ -165,6 +165,15 @@ template <class Rails>
     t.family("host_deploy_lock_present",
              "1 if a deploy holds the deploy lock, or it is unprobeable and not yet stale.");
     t.sample("host_deploy_lock_present", std::int64_t{p.summary.deploy_lock ? 1 : 0});
+    // Issue #21 item 5: scope "all" is the sentinel (1: absent, nothing is written); one sample
+    // per paused source and class, as the host listed them.
+    t.family("paused", "1 for what is paused: all writes (sentinel absent), or one source's or "
+                       "class's starts.");
+    t.sample("paused", "scope", "all", std::int64_t{s.host.sentinel_present ? 0 : 1});
+    for (const std::string& name : s.host.paused_sources)
+        t.sample("paused", "scope", "source", "name", name, 1);
+    for (const std::string& name : s.host.paused_classes)
+        t.sample("paused", "scope", "class", "name", name, 1);
     t.family("host_disk_used_ratio", "Share of the crawl disk in use, 0 to 1.");
     t.sample("host_disk_used_ratio", s.host.disk_used_percent / 100.0);
     return t.take();

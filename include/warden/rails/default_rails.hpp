@@ -1,12 +1,14 @@
 #pragma once
 #include <warden/rails/annual_minimums.hpp>
 #include <warden/rails/compose.hpp>
+#include <warden/rails/concurrency_limits.hpp>
 #include <warden/rails/daily_recovery_cap.hpp>
 #include <warden/rails/daily_start_cap.hpp>
 #include <warden/rails/deploy_lock.hpp>
 #include <warden/rails/disk_threshold.hpp>
 #include <warden/rails/grace_window.hpp>
 #include <warden/rails/legacy_annual.hpp>
+#include <warden/rails/pause.hpp>
 #include <warden/rails/progress_circuit.hpp>
 #include <warden/rails/sentinel_gate.hpp>
 
@@ -16,10 +18,12 @@ inline namespace v0 {
 // Specific rails first, the sentinel last: a dry run (no sentinel) then shows the real reason an
 // action would be refused in apply mode, and sentinel_gate names exactly what apply mode would do.
 // The progress circuit before the daily recovery cap, as the production watchdog checks them.
+// pause and concurrency_limits (issue #21) after the per-job start checks: without limits it allows
+// all.
 [[nodiscard]] constexpr auto default_rails() {
-    return make_rails(grace_window{}, legacy_annual{}, annual_minimums{}, daily_start_cap{},
-                      progress_circuit{}, daily_recovery_cap{}, disk_threshold{}, deploy_lock{},
-                      sentinel_gate{});
+    return make_rails(grace_window{}, legacy_annual{}, annual_minimums{}, pause{},
+                      daily_start_cap{}, concurrency_limits{}, progress_circuit{},
+                      daily_recovery_cap{}, disk_threshold{}, deploy_lock{}, sentinel_gate{});
 }
 
 using default_rail_set = decltype(default_rails());

@@ -5,6 +5,7 @@
 #include <warden/detail/assert.hpp>
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/context.hpp>
+#include <warden/facts/job_class.hpp>
 #include <warden/rules/proposal.hpp>
 #include <warden/rules/recovery_options.hpp>
 
@@ -22,17 +23,23 @@ inline namespace v0 {
            !f.has_live_evidence() && !f.in_running_set;
 }
 
-// B3 and the target year: nullopt when the job is a candidate, else why it is passed over.
-[[nodiscard]] constexpr std::optional<skip_reason> start_eligibility(const config& c, const job& j,
-                                                                     std::int32_t target) noexcept {
+// B3, the target year and the job's class (issue #21 item 1): nullopt when the job is a
+// candidate, else why it is passed over. A job of an annual campaign is a candidate for the
+// target year only; one of a class that is not annual (a name pattern, an explicit `class`) is a
+// candidate as it is; a job of no class, or of a class whose queue_fill is false, is not. Without
+// config.classes the one class is annual: exactly the rule before classes.
+[[nodiscard]] inline std::optional<skip_reason> start_eligibility(const config& c, const job& j,
+                                                                  std::int32_t target) noexcept {
+    const class_spec* k = class_spec_of(c, j);
+    if (k && !k->queue_fill) return skip_reason::class_not_queue_filled;
     const auto campaign = queue_fill_campaign(c, j);
-    if (!campaign) return skip_reason::non_annual;
+    if (!campaign) return k ? std::nullopt : std::optional{skip_reason::non_annual};
     if (campaign->year != target) return skip_reason::year_mismatch;
     return std::nullopt;
 }
 
-[[nodiscard]] constexpr bool is_start_candidate(const config& c, const job& j, const job_facts& f,
-                                                timestamp now) noexcept {
+[[nodiscard]] inline bool is_start_candidate(const config& c, const job& j, const job_facts& f,
+                                             timestamp now) noexcept {
     return waits_for_start(j, f) && !start_eligibility(c, j, target_campaign_year(c, now));
 }
 
@@ -44,11 +51,12 @@ inline namespace v0 {
 [[nodiscard]] inline proposal queue_fill_start(const config& c, const job& j) {
     proposal p;
     std::int64_t version = j.version;
-    if (j.kind != campaign_kind::annual) {
+    if (j.kind != campaign_kind::annual && queue_fill_campaign(c, j)) {
         // A candidate without a kind: its campaign_year (issue #16 item 8) or its legacy stamp
-        // is the year it was found eligible for.
+        // is the year it was found eligible for. A job of a class that is not annual (issue #21)
+        // is started as it is.
         const auto year = backfill_year(j);
-        WARDEN_ASSERT(year.has_value(), "a start candidate that is not annual");
+        WARDEN_ASSERT(year.has_value(), "an annual start candidate without a year");
         p.add(backfill_campaign{j.id, j.status, version, campaign_kind::annual, *year,
                                 rule_id::queue_fill});
         ++version;

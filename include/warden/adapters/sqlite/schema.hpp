@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ namespace sqlite {
 // columns monitoring, adaptive_restart, stall_timeout_minutes (a stall recovery's tool options)
 // and created_at (queue order), all nullable (issue #8); version 4 lets jobs.failure_class hold a
 // host-defined class as "host_<n>" (issue #14: it was written as NULL and lost); version 5 adds
-// issue #17's columns (version_5_feature_columns: jobs.updated_at, recovery_history.crawled_pages).
-inline constexpr int schema_version = 5;
+// issue #17's columns (version_5_feature_columns: jobs.updated_at, recovery_history.crawled_pages);
+// version 6 issue #21's job columns (version_6_class_columns: jobs.class, jobs.group_key).
+inline constexpr int schema_version = 6;
 
 // The tables, documented in docs/sqlite.md. STRICT makes SQLite enforce the column types, and the
 // CHECKs keep every row within what warden's types can hold: a bad row is refused at write time,
@@ -167,7 +169,35 @@ inline constexpr added_column version_5_feature_columns[] = {
              "0 AND 2147483647)"},
 };
 
+// Issue #21's columns (schema version 6): the job's explicit class and its host-defined group
+// key. NOT NULL DEFAULT '', so every existing row reads as "no class named, in no group" and
+// decides as before.
+inline constexpr added_column version_6_class_columns[] = {
+    {"jobs", "class TEXT NOT NULL DEFAULT ''"},
+    {"jobs", "group_key TEXT NOT NULL DEFAULT ''"},
+};
+
 namespace detail {
+
+// Adds each of the columns in `columns` its table lacks, inside the caller's transaction.
+template <std::size_t N>
+void add_missing_columns(database& db, const added_column (&columns)[N]) {
+    for (const added_column& c : columns) {
+        statement has(db.handle(), fmt::format("SELECT count(*) FROM pragma_table_info('{}') "
+                                               "WHERE name = ?",
+                                               c.table));
+        has.bind(1, c.definition.substr(0, c.definition.find(' '))).step();
+        const bool missing = has.integer(0) == 0;
+        has.reset(); // no statement in progress while the table changes
+        if (missing) db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {}", c.table, c.definition));
+    }
+}
+
+// Issue #21, the upgrade from version 5 to 6: adds jobs.class and jobs.group_key, inside the
+// caller's transaction. No row is touched: each reads the column's default ''.
+inline void add_version_6_class_columns(database& db) {
+    add_missing_columns(db, version_6_class_columns);
+}
 
 // Adds each of issue #17's version 5 columns its table lacks, inside the caller's transaction.
 inline void add_version_5_feature_columns(database& db) {
@@ -231,6 +261,7 @@ inline void create_schema(database& db) {
         }
         if (v < 4) detail::upgrade_failure_check(db);
         detail::add_version_5_feature_columns(db); // issue #17
+        detail::add_version_6_class_columns(db);   // issue #21
         db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
                             "('schema_version', '{}')",
                             schema_version));

@@ -308,6 +308,17 @@ class document_reader {
             error(w, fmt::format("unknown campaign kind \"{}\" (expected annual or none)", s));
     }
 
+    // Issue #21 item 2: a concurrency limit's `by`.
+    void key(const json& v, const json_where& w, limit_key& out) {
+        std::string s;
+        if (!string(v, w, s)) return;
+        if (auto parsed = parse_limit_key(s))
+            out = *parsed;
+        else
+            error(w,
+                  fmt::format("unknown limit key \"{}\" (expected source, class or group_key)", s));
+    }
+
     // config.source_profiles: an object from source name to a profile object, each read by its
     // field list; the values are checked by validate(config).
     void profiles(const json& v, const json_where& w, source_profiles& out) {
@@ -369,6 +380,16 @@ class document_reader {
             optional_integer(v, w, out);
         } else if constexpr (std::is_same_v<M, source_profiles>) {
             profiles(v, w, out);
+        } else if constexpr (std::is_same_v<M, limit_key>) {
+            key(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>> ||
+                             std::is_same_v<M, std::vector<class_spec>>) {
+            out.clear();
+            elements(v, w, [&](const json& e, const std::string& at) {
+                typename M::value_type each;
+                object_fields(e, at, each, false);
+                out.push_back(std::move(each));
+            });
         } else if constexpr (has_fields<M>) {
             object_fields(v, w.str(), out, row);
         } else {

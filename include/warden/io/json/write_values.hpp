@@ -56,6 +56,14 @@ template <class S, class M>
         return f.has(null_when_empty) && v.empty() ? json(nullptr) : json(v);
     } else if constexpr (std::is_same_v<M, job_status> || std::is_same_v<M, process_origin>) {
         return to_string(v);
+    } else if constexpr (std::is_same_v<M, limit_key>) {
+        return to_string(v);
+    } else if constexpr (std::is_same_v<M, std::vector<concurrency_limit>> ||
+                         std::is_same_v<M, std::vector<class_spec>>) {
+        json out = json::array();
+        for (const auto& each : v)
+            out.push_back(fields_json(each, row));
+        return out;
     } else if constexpr (std::is_same_v<M, campaign_kind>) {
         return v == campaign_kind::annual ? json("annual") : json(nullptr);
     } else if constexpr (std::is_same_v<M, failure_class>) {

@@ -1,0 +1,62 @@
+#pragma once
+#include <warden/core/actions.hpp>
+#include <warden/core/concurrency_limit.hpp>
+#include <warden/facts/concurrency.hpp>
+#include <warden/facts/context.hpp>
+#include <warden/rails/verdict.hpp>
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+namespace warden {
+inline namespace v0 {
+
+// Issue #21 item 2: at most max_running jobs per source, class or group key
+// (config.concurrency_limits). A start is counted against the jobs of its group running now
+// (facts/concurrency.hpp, built once per tick) plus the starts and reconciles to running this
+// plan has already accepted: a rail that saw only the snapshot would let three queued jobs of
+// one source all start in one tick. A job the plan moves out of running (a stall recovery) still
+// counts this tick: its runner is being stopped, and queue fill errs low. Denied for this job
+// only: a job of another group may take the slot.
+struct concurrency_limits {
+    static constexpr std::string_view name = "concurrency_limits";
+
+    [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
+                                const start_job&) const {
+        const config& c = ctx.config;
+        for (std::size_t k = 0; k < c.concurrency_limits.size(); ++k) {
+            const concurrency_limit& l = c.concurrency_limits[k];
+            const std::string_view value = limit_value_of(c, s.row, l.by);
+            if (!limit_applies(l, value)) continue;
+            std::int64_t running = ctx.groups ? ctx.groups->running(k, value) : 0;
+            for (const accepted_action& a : ctx.accepted())
+                if (joins_running(ctx, a) && limit_value_of(c, ctx.row_of(a), l.by) == value)
+                    ++running;
+            if (running >= l.max_running)
+                return verdict::deny(fmt::format("{} {} of {} {} running or starting (limit {})",
+                                                 running, running == 1 ? "job" : "jobs",
+                                                 to_string(l.by), value, l.max_running));
+        }
+        return verdict::allow();
+    }
+
+  private:
+    // An accepted action that puts a job into a slot it did not occupy when the snapshot was
+    // read: a start, or a reconcile to running of a job not already counted.
+    [[nodiscard]] static bool joins_running(const decision_context& ctx,
+                                            const accepted_action& a) noexcept {
+        if (std::holds_alternative<start_job>(a.action)) return true;
+        const auto* st = std::get_if<set_status>(&a.action);
+        if (!st || st->status != job_status::running) return false;
+        const job& row = ctx.row_of(a);
+        const bool lock_held = a.job_index < ctx.facts.size() && ctx.facts[a.job_index].lock_held;
+        return !occupies_slot(row, lock_held);
+    }
+};
+
+} // namespace v0
+} // namespace warden
