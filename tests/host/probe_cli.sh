@@ -6,20 +6,7 @@
 # Usage: probe_cli.sh WARDEN REPO_ROOT PYTHON
 set -u
 warden=$1 root=$2 py=$3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-cd "$work" || exit 1
-now=2026-02-03T12:00:00Z
-
-"$warden" schema --db c.db >/dev/null || fail "schema"
-sqlite3 c.db <"$root/examples/campaign.sql" || fail "campaign.sql"
+. "$root/tests/host/cli_setup.sh"
 
 # Lock dirs per job: job 7's "dir" is a regular file, so its probe fails with ENOTDIR.
 for id in 3 5 9 11 12 15 16; do mkdir "locks$id"; done

@@ -17,18 +17,8 @@
 set -u
 warden=$1 root=$2 py=$3
 promtool=${PROMTOOL:-promtool}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-cd "$work" || exit 1
+. "$root/tests/host/cli_setup.sh"
 command -v "$promtool" >/dev/null || fail "promtool not found (Debian package prometheus)"
-now=2026-02-03T12:00:00Z
 rows() { sqlite3 "$1" "select group_concat(id || ':' || status || ':' || version || ':' || retry_count, ' ') from jobs"; }
 starts() { sqlite3 "$1" "select count(*) from job_starts"; }
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
@@ -37,9 +27,6 @@ prom_ok() { # file
   problems=$("$promtool" check metrics <"$1" 2>&1) || fail "promtool: $1: $problems"
   [ -z "$problems" ] || fail "promtool: $1: $problems"
 }
-
-"$warden" schema --db c.db >/dev/null || fail "schema"
-sqlite3 c.db <"$root/examples/campaign.sql" || fail "campaign.sql"
 
 # Jobs 3 and 5 run under the worker stand-in, each holding its lock with flock(1); job 5 made
 # no progress for 90 min (its row), so it is stalled. Each crawl stand-in is an `sh` whose
