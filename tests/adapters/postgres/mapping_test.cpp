@@ -82,14 +82,8 @@ TEST_CASE("postgres: the archive_jobs mapping reads and writes the host's own ta
     CHECK(pg::load_job(db, warden::job_id{2})->version == 7);
 
     SECTION("a start stores the host's running value and bumps the host's version column") {
-        warden::snapshot snap = s;
-        snap.host = {true, false, 40.0};
-        snap.running_set = {warden::job_id{1}};
-        warden::config c;
-        c.ensure_min_running_jobs = 2;
-        const auto p = warden::decide(snap, c);
-        REQUIRE(p.actions.size() == 1);
-        REQUIRE(std::holds_alternative<warden::start_job>(p.actions[0]));
+        warden::plan p;
+        p.actions.push_back(start_of(s.jobs[3])); // the queued job 4, as read through the mapping
         const auto r = pg::apply(db, p, now);
         CHECK(r.actions == std::vector<status>{status::applied});
         CHECK(text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 4") ==
