@@ -4,6 +4,7 @@
 // database could not be opened, read or written (docs/sqlite.md).
 #include <warden/adapters/sqlite.hpp>
 #ifdef WARDEN_CLI_POSTGRES
+#include <warden/adapters/mapping_json.hpp>
 #include <warden/adapters/postgres.hpp>
 #endif
 #include <warden/engine.hpp>
@@ -59,6 +60,7 @@ struct options {
     std::string metrics_out;    // decide, apply: also write the textfile here, atomically
     std::string host_config;    // apply: carry out the runtime actions with its "actions"
     std::string scope_lock;     // apply on PostgreSQL: the per-scope advisory lock's key
+    std::string mapping;        // PostgreSQL: the host's own jobs table (docs/postgres.md)
 };
 
 struct usage_error {
@@ -554,8 +556,19 @@ struct pg_db_error {
 };
 
 pg::connection open_pg(const options& o) {
+    warden::adapters::table_mapping mapping;
+    if (!o.mapping.empty()) {
+        const auto errors =
+            warden::adapters::read_mapping(read_input(o.mapping, std::size_t{1} << 20), mapping);
+        for (const auto& e : errors)
+            warden_cli::log_line("error", e, "--mapping");
+        if (!errors.empty())
+            throw usage_error{fmt::format("--mapping {}: {} errors", o.mapping, errors.size())};
+    }
     try {
-        return pg::connection::open(o.db, std::chrono::milliseconds{o.busy_timeout_ms});
+        auto db = pg::connection::open(o.db, std::chrono::milliseconds{o.busy_timeout_ms});
+        db.use_mapping(std::move(mapping));
+        return db;
     } catch (const pg::error& e) {
         throw pg_db_error{e};
     }
@@ -702,6 +715,9 @@ void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
                    "SQLite database (docs/sqlite.md), or a PostgreSQL connection URI "
                    "postgresql://... (docs/postgres.md)")
         ->required(!needs_runtime);
+    cmd.add_option("--mapping", o.mapping,
+                   "PostgreSQL: the host's own jobs table, names and statuses (a mapping file, "
+                   "docs/postgres.md)");
     if (!needs_runtime) return;
     cmd.add_option("--runtime", o.runtime,
                    "Snapshot document with config, host, locks, processes, running_set (no jobs)");
@@ -981,6 +997,9 @@ int run_command(int argc, char** argv) {
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
     if (probe->parsed()) return cmd_probe(probe_opts, o);
     if (tick->parsed()) return cmd_tick(tick_opts, o);
+    if (!o.mapping.empty() && !is_postgres(o.db))
+        throw usage_error{"--mapping needs a PostgreSQL --db (the SQLite adapter reads warden's "
+                          "own schema only, for now)"};
     if (schema->parsed()) return is_postgres(o.db) ? cmd_schema_pg(o) : cmd_schema(o);
     if (apply->parsed()) {
         if (!o.scope_lock.empty() && !is_postgres(o.db))

@@ -86,6 +86,34 @@ import json, sys
 d = json.load(sys.stdin)
 assert d["committed"] is True, d' || fail "apply --format json"
 
+# --mapping: the HealthArchive-shaped archive_jobs (examples/mappings), its own names and statuses.
+q "CREATE SCHEMA host"
+hurl="postgresql://warden@/$db?host=$sock&options=-csearch_path%3Dhost"
+psql -h "$sock" -U warden -d "$db" -q -v ON_ERROR_STOP=1 -c "SET search_path = host" \
+  -f "$root/examples/mappings/archive_jobs.sql" >/dev/null
+map=(--mapping "$root/examples/mappings/archive_jobs.json")
+"$warden" schema --db "$hurl" "${map[@]}" | grep -q "schema version 1 (created)" || fail "schema with --mapping"
+q "INSERT INTO host.archive_jobs (job_id, job_name, state, campaign_kind, campaign_year, queued_at, row_version)
+   VALUES (4, 'hc-news-20260101', 'queued', 'annual', 2026, 1770000000, 1),
+          (2, 'phac-20260101', 'indexed', 'annual', 2026, 1770000000, 7)"
+echo '{"now": "2026-02-03T12:00:00Z", "host": {"sentinel": true, "deploy_lock": false,
+  "disk_used_percent": 40}, "config": {"ensure_min_running_jobs": 1}}' >host.runtime.json
+out=$("$warden" apply --db "$hurl" "${map[@]}" --runtime host.runtime.json --sentinel sentinel)
+grep -q "^applied: start job 4" <<<"$out" || fail "apply --mapping: $out"
+[ "$(q "select state || ' ' || row_version from host.archive_jobs where job_id = 4")" = "crawling 2" ] ||
+  fail "apply --mapping did not store the host's status: $(q "select * from host.archive_jobs")"
+[ "$(q "select state from host.archive_jobs where job_id = 2")" = indexed ] || fail "job 2 moved"
+set +e
+err=$("$warden" decide --db c.db "${map[@]}" 2>&1); code=$?
+set -e
+[ $code = 2 ] || fail "--mapping with SQLite: exit $code: $err"
+echo '{"table": "archive jobs"}' >bad.json
+set +e
+err=$("$warden" decide --db "$hurl" --mapping bad.json 2>&1); code=$?
+set -e
+[ $code = 2 ] && grep -q 'table: "archive jobs" is not a plain lower-case SQL name' <<<"$err" ||
+  fail "a bad mapping: exit $code: $err"
+
 # A server that is not there: exit 3, cannot_open, the database named, no password echoed.
 set +e
 err=$("$warden" decide --db "postgresql://warden:s3cret@/nosuchdb?host=$work/nowhere&connect_timeout=2" "${run[@]}" 2>&1)

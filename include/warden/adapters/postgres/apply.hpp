@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,26 +44,30 @@ class plan_writer {
   public:
     plan_writer(connection& db, timestamp now)
         : db_(db)
+        , m_(db.mapping())
         , now_(now) {}
 
     action_status operator()(const set_status& a) {
         params p;
-        p.add(to_string(a.status)).add(std::int64_t{a.failure.has_value()});
+        p.add(m_.stored(a.status)).add(std::int64_t{a.failure.has_value()});
         p.add(a.failure ? failure_text(*a.failure) : std::nullopt).add(now_);
-        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
-        p.add(std::int64_t{a.clears_finished_at});
-        const auto status = cas(R"sql(
-UPDATE jobs SET status = $1::text,
-    failure_class = CASE WHEN $2::int = 1 THEN $3::text ELSE failure_class END,
-    finished_at = CASE WHEN $8::int = 1 THEN NULL
-        WHEN $1::text IN ('completed', 'failed') THEN coalesce(finished_at, $4::bigint)
-        ELSE finished_at END,
-    completed_at = CASE WHEN $1::text = 'completed' THEN coalesce(completed_at, $4::bigint)
-        ELSE completed_at END,
-    version = version + 1
-WHERE id = $5::bigint AND (status = $6::text OR ($6::text = 'queued' AND status = 'pending'))
-    AND version = $7::bigint AND version < 9223372036854775807)sql",
-                                p);
+        p.add(to_int(a.job)).add(expected(a.expected_status)).add(a.expected_version);
+        p.add(std::int64_t{a.clears_finished_at}).add(to_string(a.status));
+        const auto status =
+            cas(fmt::format(R"sql(
+UPDATE {T} SET {status} = $1::text,
+    {failure_class} = CASE WHEN $2::int = 1 THEN $3::text ELSE {failure_class} END,
+    {finished_at} = CASE WHEN $8::int = 1 THEN NULL
+        WHEN $9::text IN ('completed', 'failed') THEN coalesce({finished_at}, $4::bigint)
+        ELSE {finished_at} END,
+    {completed_at} = CASE WHEN $9::text = 'completed' THEN coalesce({completed_at}, $4::bigint)
+        ELSE {completed_at} END,
+    {version} = {version} + 1
+WHERE {id} = $5::bigint AND {status} = ANY($6::text[])
+    AND {version} = $7::bigint AND {version} < 9223372036854775807)sql",
+                            fmt::arg("T", m_.table), col("status"), col("failure_class"),
+                            col("finished_at"), col("completed_at"), col("version"), col("id")),
+                p);
         // A recovery counts once its status write lands, in the same transaction.
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
             params h;
@@ -77,16 +82,22 @@ WHERE id = $5::bigint AND (status = $6::text OR ($6::text = 'queued' AND status 
         params p;
         p.add(now_);
         bind_row(p, a.options);
-        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
-        const auto status = cas(fmt::format(R"sql(
-UPDATE jobs SET status = 'running', started_at = $1::bigint, finished_at = NULL,
-    retry_count = retry_count + CASE WHEN status = 'retryable' THEN 1 ELSE 0 END, {},
-    version = version + 1
-WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND status = 'pending'))
-    AND version = ${}::bigint AND version < 9223372036854775807
-    AND (status <> 'retryable' OR retry_count < 2147483647))sql",
-                                            option_assignments(2), n + 2, n + 3, n + 3, n + 4),
-                                p);
+        p.add(to_int(a.job)).add(expected(a.expected_status)).add(a.expected_version);
+        p.add(m_.stored(job_status::running)).add(expected(job_status::retryable));
+        const auto status =
+            cas(fmt::format(R"sql(
+UPDATE {T} SET {status} = ${running}::text, {started_at} = $1::bigint, {finished_at} = NULL,
+    {retry_count} = {retry_count} + CASE WHEN {status} = ANY(${retryable}::text[]) THEN 1 ELSE 0 END,
+    {options}, {version} = {version} + 1
+WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
+    AND {version} = ${expected_version}::bigint AND {version} < 9223372036854775807
+    AND ({status} <> ALL(${retryable}::text[]) OR {retry_count} < 2147483647))sql",
+                            fmt::arg("T", m_.table), col("status"), col("started_at"),
+                            col("finished_at"), col("retry_count"), col("version"), col("id"),
+                            fmt::arg("options", option_assignments(2)), fmt::arg("job", n + 2),
+                            fmt::arg("expected", n + 3), fmt::arg("expected_version", n + 4),
+                            fmt::arg("running", n + 5), fmt::arg("retryable", n + 6)),
+                p);
         if (status == action_status::applied) {
             params h;
             h.add(to_int(a.job)).add(now_);
@@ -97,36 +108,49 @@ WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND stat
     action_status operator()(const backfill_campaign& a) {
         params p;
         p.add(std::int64_t{a.year}).add(to_int(a.job));
-        p.add(to_string(a.expected_status)).add(a.expected_version);
-        return cas(R"sql(
-UPDATE jobs SET campaign_kind = 'annual', campaign_year = $1::int, version = version + 1
-WHERE id = $2::bigint AND (status = $3::text OR ($3::text = 'queued' AND status = 'pending'))
-    AND version = $4::bigint AND version < 9223372036854775807)sql",
+        p.add(expected(a.expected_status)).add(a.expected_version);
+        return cas(fmt::format(R"sql(
+UPDATE {T} SET {campaign_kind} = 'annual', {campaign_year} = $1::int, {version} = {version} + 1
+WHERE {id} = $2::bigint AND {status} = ANY($3::text[])
+    AND {version} = $4::bigint AND {version} < 9223372036854775807)sql",
+                               fmt::arg("T", m_.table), col("campaign_kind"), col("campaign_year"),
+                               col("version"), col("id"), col("status")),
                    p);
     }
     action_status operator()(const set_tool_options& a) {
         const int n = column_count<tool_options>();
         params p;
         bind_row(p, a.after);
-        p.add(to_int(a.job)).add(to_string(a.expected_status)).add(a.expected_version);
+        p.add(to_int(a.job)).add(expected(a.expected_status)).add(a.expected_version);
         return cas(fmt::format(R"sql(
-UPDATE jobs SET {}, version = version + 1
-WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND status = 'pending'))
-    AND version = ${}::bigint AND version < 9223372036854775807)sql",
-                               option_assignments(1), n + 1, n + 2, n + 2, n + 3),
+UPDATE {T} SET {options}, {version} = {version} + 1
+WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
+    AND {version} = ${expected_version}::bigint AND {version} < 9223372036854775807)sql",
+                               fmt::arg("T", m_.table), fmt::arg("options", option_assignments(1)),
+                               col("version"), col("id"), col("status"), fmt::arg("job", n + 1),
+                               fmt::arg("expected", n + 2), fmt::arg("expected_version", n + 3)),
                    p);
     }
     action_status operator()(const stop_job&) { return action_status::runtime_only; }
 
   private:
+    // A named format argument: warden's column `name` as the host's table names it. fmt::arg
+    // keeps a reference, so the name lives in names_ (a deque: its elements never move).
+    [[nodiscard]] fmt::detail::named_arg<char, std::string> col(const char* name) const {
+        names_.push_back(m_.column(name));
+        return fmt::arg(name, names_.back());
+    }
+    // The host values a compare-and-set expecting `s` matches (`queued` also matches `pending`
+    // in warden's own schema), as a text[] parameter.
+    [[nodiscard]] std::string expected(job_status s) const { return text_array(m_.reads_as(s)); }
     // "max_container_restarts = $2, ...": the tool options' columns from their field list, so an
     // option the list gains is written wherever it is read. The column gives each its type.
-    static std::string option_assignments(int first) {
+    std::string option_assignments(int first) const {
         std::string out;
         int at = first;
         const tool_options none{};
         for_each_column(none, [&](const auto& entry, const auto&) {
-            out += fmt::format("{}{} = ${}", out.empty() ? "" : ", ", entry.name, at++);
+            out += fmt::format("{}{} = ${}", out.empty() ? "" : ", ", m_.column(entry.name), at++);
         });
         return out;
     }
@@ -136,7 +160,9 @@ WHERE id = ${}::bigint AND (status = ${}::text OR (${}::text = 'queued' AND stat
     }
 
     connection& db_;
+    const adapters::table_mapping& m_;
     timestamp now_;
+    mutable std::deque<std::string> names_; // the column names col() lends to fmt::arg
 };
 
 // COMMIT, refusing the server's silent ROLLBACK of a transaction that had failed.
@@ -149,14 +175,16 @@ inline void commit(connection& db) {
 inline bool write_actions(connection& db, const plan& p, timestamp now,
                           const apply_options& options, apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, "jobs", p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
 }
 
 // The tables decide_and_apply locks against every other writer (SHARE ROW EXCLUSIVE conflicts
 // with the ROW EXCLUSIVE lock every UPDATE, INSERT and DELETE takes, and with itself), so no row
 // and no aggregate it read can change before it commits.
-inline constexpr std::string_view lock_for_decide =
-    "LOCK TABLE jobs, job_starts, recovery_history IN SHARE ROW EXCLUSIVE MODE";
+[[nodiscard]] inline std::string lock_for_decide(const connection& db) {
+    return fmt::format("LOCK TABLE {}, job_starts, recovery_history IN SHARE ROW EXCLUSIVE MODE",
+                       db.mapping().table);
+}
 
 } // namespace detail
 
@@ -204,7 +232,7 @@ template <class Decide>
     decided_apply out;
     db.exec("BEGIN");
     try {
-        db.exec(std::string{detail::lock_for_decide});
+        db.exec(detail::lock_for_decide(db));
         out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
         out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
         bool commit = std::all_of(out.plan.errors.begin(), out.plan.errors.end(),

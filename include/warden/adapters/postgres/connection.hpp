@@ -1,6 +1,7 @@
 #pragma once
 // The PostgreSQL adapter's connection (libpq): error kinds, query parameters, a result, one
 // connection. Every query goes through PQexecParams with text parameters, never spliced into SQL.
+#include <warden/adapters/mapping.hpp>
 #include <warden/core/time.hpp>
 
 #include <fmt/format.h>
@@ -224,9 +225,11 @@ class connection {
     }
 
     connection(connection&& o) noexcept
-        : conn_(std::exchange(o.conn_, nullptr)) {}
+        : conn_(std::exchange(o.conn_, nullptr))
+        , mapping_(std::move(o.mapping_)) {}
     connection& operator=(connection&& o) noexcept {
         std::swap(conn_, o.conn_);
+        std::swap(mapping_, o.mapping_);
         return *this;
     }
     connection(const connection&) = delete;
@@ -234,6 +237,15 @@ class connection {
     ~connection() { PQfinish(conn_); }
 
     [[nodiscard]] PGconn* handle() const noexcept { return conn_; }
+
+    // The host's own table (adapters/mapping.hpp): every load, apply and schema call on this
+    // connection reads and writes it through `m`. Refused (other) when check_mapping finds errors.
+    void use_mapping(adapters::table_mapping m) {
+        const auto errors = adapters::check_mapping(m);
+        if (!errors.empty()) throw error(error_kind::other, "mapping: " + errors.front());
+        mapping_ = std::move(m);
+    }
+    [[nodiscard]] const adapters::table_mapping& mapping() const noexcept { return mapping_; }
 
     // One or more statements without parameters.
     result exec(const std::string& sql) {
@@ -273,6 +285,7 @@ class connection {
         throw detail::make_error(conn_, r.handle(), fmt::format("{}", first));
     }
     PGconn* conn_;
+    adapters::table_mapping mapping_;
 };
 
 } // namespace postgres

@@ -40,12 +40,18 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
     params p;
     p.add(whole ? std::numeric_limits<std::int64_t>::min()
                 : epoch_seconds(std::max(now, earliest_time) - one_day));
-    const result rows =
-        db.exec(fmt::format("SELECT {}, CASE WHEN j.id IS NULL THEN 1 ELSE 0 END FROM {} AS h "
-                            "LEFT JOIN jobs AS j ON j.id = h.job_id WHERE h.at > $1::bigint "
-                            "ORDER BY h.at, h.job_id",
-                            column_list<Record>(), table),
-                p);
+    const auto& m = db.mapping();
+    const std::string id = m.column("id");
+    std::string columns; // h.job_id, h.at, ...: a host table may have a job_id column too
+    const Record none{};
+    for_each_column(none, [&](const auto& entry, const auto&) {
+        columns += fmt::format("{}h.{}", columns.empty() ? "" : ", ", entry.name);
+    });
+    const result rows = db.exec(
+        fmt::format("SELECT {}, CASE WHEN j.{} IS NULL THEN 1 ELSE 0 END FROM {} AS h LEFT JOIN {} "
+                    "AS j ON j.{} = h.job_id WHERE h.at > $1::bigint ORDER BY h.at, h.job_id",
+                    columns, id, table, m.table, id),
+        p);
     const int orphaned_column = column_count<Record>();
     const std::size_t first_warning = warnings.size();
     for (int i = 0; i < rows.rows(); ++i) {
@@ -81,7 +87,9 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
     s.processes = std::move(runtime.processes);
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
-    const result jobs = db.exec(fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
+    const auto& m = db.mapping();
+    const result jobs = db.exec(
+        fmt::format("SELECT {} FROM {} ORDER BY {}", job_select(m), m.table, m.column("id")));
     s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
     for (int i = 0; i < jobs.rows(); ++i)
         s.jobs.push_back(read_row<job>(jobs, i));
@@ -115,8 +123,10 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
 [[nodiscard]] inline std::optional<job> load_job(connection& db, job_id id) {
     params p;
     p.add(to_int(id));
-    const result r =
-        db.exec(fmt::format("SELECT {} FROM jobs WHERE id = $1::bigint", detail::job_columns), p);
+    const auto& m = db.mapping();
+    const result r = db.exec(fmt::format("SELECT {} FROM {} WHERE {} = $1::bigint",
+                                         detail::job_select(m), m.table, m.column("id")),
+                             p);
     if (r.rows() == 0) return std::nullopt;
     return detail::read_row<job>(r, 0);
 }

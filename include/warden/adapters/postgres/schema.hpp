@@ -87,6 +87,33 @@ CREATE TABLE IF NOT EXISTS job_stages (
 );
 )sql";
 
+// With a mapping onto a host's own jobs table (connection::use_mapping), warden creates only its
+// own tables beside it: the history tables have no foreign key, since the host's table is the
+// host's to delete from (a history row of a deleted job is skipped with a warning when loaded).
+inline constexpr std::string_view beside_host_table_sql = R"sql(
+CREATE TABLE IF NOT EXISTS warden_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_starts (
+    job_id BIGINT NOT NULL,
+    at     BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS job_starts_by_time ON job_starts (at, job_id);
+CREATE TABLE IF NOT EXISTS recovery_history (
+    job_id        BIGINT NOT NULL,
+    at            BIGINT NOT NULL,
+    crawled_pages BIGINT CHECK (crawled_pages IS NULL OR crawled_pages >= 0)
+);
+CREATE INDEX IF NOT EXISTS recovery_history_by_time ON recovery_history (at, job_id);
+CREATE TABLE IF NOT EXISTS job_stages (
+    job_id BIGINT NOT NULL,
+    stage  TEXT NOT NULL,
+    at     BIGINT NOT NULL,
+    PRIMARY KEY (job_id, stage)
+);
+)sql";
+
 // The schema version a database carries: 0 when warden's tables were never created.
 [[nodiscard]] inline int read_schema_version(connection& db) {
     const result has = db.exec("SELECT to_regclass('warden_meta') IS NOT NULL");
@@ -153,7 +180,8 @@ void add_missing_columns(connection& db, std::string_view table) {
 
 } // namespace detail
 
-// Creates the tables, or does nothing when they exist at this version (idempotent), in one
+// Creates the tables (with a mapping, only warden's own beside the host's), or does nothing when
+// they exist at this version (idempotent), in one
 // transaction under a transaction-level advisory lock, so two watchdogs creating the schema at
 // once do not race on CREATE TABLE.
 inline void create_schema(connection& db) {
@@ -163,8 +191,9 @@ inline void create_schema(connection& db) {
         const int v = read_schema_version(db);
         if (v > schema_version) require_schema(db); // throws newer_schema
         if (v < schema_version) {
-            db.exec(std::string{schema_sql});
-            detail::add_missing_columns<job>(db, "jobs");
+            const bool own = db.mapping().is_default();
+            db.exec(std::string{own ? schema_sql : beside_host_table_sql});
+            if (own) detail::add_missing_columns<job>(db, "jobs");
             detail::add_missing_columns<recovery_record>(db, "recovery_history");
             db.exec(fmt::format("INSERT INTO warden_meta (key, value) VALUES ('schema_version', "
                                 "'{}') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",

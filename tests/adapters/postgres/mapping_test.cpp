@@ -1,0 +1,153 @@
+// A host's own table through a mapping file (issue 20, item 2, first part): the HealthArchive-
+// shaped `archive_jobs` (examples/mappings/) with its own names and statuses, several host values
+// reading as one warden status, writes storing the host's value, compare-and-set on every host
+// value of the expected status; a bad mapping refused naming the field.
+#include <warden/adapters/mapping_json.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "fixture.hpp"
+#include "support/builders.hpp"
+
+using namespace wt;
+using namespace pgt;
+using status = pg::action_status;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+warden::adapters::table_mapping archive_mapping() {
+    warden::adapters::table_mapping m;
+    const auto errors = warden::adapters::read_mapping(
+        read_file(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.json"), m);
+    REQUIRE(errors.empty());
+    return m;
+}
+
+std::string text(pg::connection& db, const std::string& sql) {
+    const auto r = db.exec(sql);
+    return r.rows() ? r.text(0, 0) : std::string{"<no row>"};
+}
+
+} // namespace
+
+TEST_CASE("postgres: the archive_jobs mapping reads and writes the host's own table and statuses",
+          "[postgres][mapping]") {
+    fresh_db t;
+    auto db = t.open();
+    db.exec(read_file(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.sql"));
+    db.use_mapping(archive_mapping());
+    pg::create_schema(db); // warden's own tables beside the host's
+    const auto at = [](warden::duration ago) {
+        return std::to_string(warden::epoch_seconds(now - ago));
+    };
+    db.exec("INSERT INTO archive_jobs (job_id, job_name, source_code, output_path, state, "
+            "campaign_kind, campaign_year, queued_at, started_at, last_progress_at, attempts, "
+            "row_version) VALUES "
+            "(1, 'hc-20260101', 'hc', '/srv/crawls/hc', 'crawling', 'annual', 2026, " +
+            at(48h) + ", " + at(5h) + ", " + at(1h) +
+            ", 1, 4), "
+            "(2, 'phac-20260101', 'phac', '/srv/crawls/phac', 'indexed', 'annual', 2026, " +
+            at(48h) +
+            ", NULL, NULL, 0, 7), "
+            "(3, 'cihr-20260101', 'cihr', '/srv/crawls/cihr', 'index_failed', 'annual', 2026, " +
+            at(48h) +
+            ", NULL, NULL, 0, 3), "
+            "(4, 'hc-news-20260101', 'hc', '/srv/crawls/hc-news', 'queued', 'annual', 2026, " +
+            at(40h) +
+            ", NULL, NULL, 0, 1), "
+            "(5, 'old-20250101', 'hc', '/srv/crawls/old', 'crawl_failed', 'annual', 2026, " +
+            at(90h) + ", NULL, NULL, 2, 2)");
+
+    const auto s = pg::load_snapshot(db, now, {});
+    REQUIRE(s.jobs.size() == 5);
+    CHECK(s.jobs[0].status == job_status::running);
+    CHECK(s.jobs[0].name == "hc-20260101");
+    CHECK(s.jobs[0].output_dir == "/srv/crawls/hc");
+    CHECK(s.jobs[0].retry_count == 1);
+    CHECK(s.jobs[0].version == 4);
+    CHECK(s.jobs[1].status == job_status::completed); // indexed
+    CHECK(s.jobs[2].status == job_status::completed); // index_failed: the crawl completed
+    CHECK(s.jobs[3].status == job_status::queued);
+    CHECK(s.jobs[4].status == job_status::failed);
+    CHECK(pg::load_job(db, warden::job_id{2})->version == 7);
+
+    SECTION("a start stores the host's running value and bumps the host's version column") {
+        warden::plan p;
+        p.actions.push_back(start_of(s.jobs[3])); // the queued job 4, as read through the mapping
+        const auto r = pg::apply(db, p, now);
+        CHECK(r.actions == std::vector<status>{status::applied});
+        CHECK(text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 4") ==
+              "crawling 2");
+        CHECK(count(db, "SELECT count(*) FROM job_starts WHERE job_id = 4") == 1);
+    }
+    SECTION("completed is written as the host's indexing, and reads back as completed") {
+        const warden::set_status done{
+            warden::job_id{1}, job_status::running, 4, job_status::completed, std::nullopt,
+            warden::rule_id{}, "crawl finished",    {}};
+        CHECK(pg::apply_one(db, done, now) == status::applied);
+        CHECK(text(db, "SELECT state FROM archive_jobs WHERE job_id = 1") == "indexing");
+        CHECK(pg::load_job(db, warden::job_id{1})->status == job_status::completed);
+        CHECK(pg::load_job(db, warden::job_id{1})->completed_at == now);
+    }
+    SECTION("a compare-and-set expecting completed matches every host value that reads so") {
+        const warden::set_status requeue2{
+            warden::job_id{2}, job_status::completed, 7,         job_status::queued,
+            std::nullopt,      warden::rule_id{},     "by hand", {}};
+        const warden::set_status requeue3{
+            warden::job_id{3}, job_status::completed, 3,         job_status::queued,
+            std::nullopt,      warden::rule_id{},     "by hand", {}};
+        CHECK(pg::apply_one(db, requeue2, now) == status::applied); // was indexed
+        CHECK(pg::apply_one(db, requeue3, now) == status::applied); // was index_failed
+        CHECK(count(db, "SELECT count(*) FROM archive_jobs WHERE state = 'queued'") == 3);
+    }
+    SECTION("the host moved the row: a conflict, the host's values kept") {
+        db.exec("UPDATE archive_jobs SET state = 'indexing', row_version = row_version + 1 "
+                "WHERE job_id = 1");
+        const warden::set_status stale{
+            warden::job_id{1}, job_status::running, 4,       job_status::retryable,
+            std::nullopt,      warden::rule_id{},   "stale", {}};
+        CHECK(pg::apply_one(db, stale, now) == status::conflict);
+        CHECK(text(db, "SELECT state FROM archive_jobs WHERE job_id = 1") == "indexing");
+    }
+}
+
+TEST_CASE("postgres: a bad mapping is refused, naming the field", "[postgres][mapping]") {
+    using warden::adapters::read_mapping;
+    warden::adapters::table_mapping m;
+    auto first = [](const std::vector<std::string>& e) { return e.empty() ? std::string{} : e[0]; };
+    CHECK_THAT(first(read_mapping(R"({"table": "Archive Jobs"})", m)),
+               Catch::Contains("table: \"Archive Jobs\" is not a plain lower-case SQL name"));
+    m = {};
+    CHECK_THAT(first(read_mapping(R"({"columns": {"stauts": "state"}})", m)),
+               Catch::Contains("columns.stauts: not a column of warden's jobs table"));
+    m = {};
+    CHECK_THAT(first(read_mapping(R"({"statuses": {"read": {"crawling": "runing"}}})", m)),
+               Catch::Contains("statuses.read.crawling: \"runing\" is not a warden status"));
+    m = {};
+    // A written value that does not read back as the status written.
+    CHECK_THAT(
+        first(read_mapping(
+            R"({"statuses": {"read": {"queued": "queued", "crawling": "running",
+                       "retryable": "retryable", "completed": "completed", "failed": "failed"},
+                       "write": {"running": "archived"}}})",
+            m)),
+        Catch::Contains("statuses.write.running: \"archived\" does not read back as running"));
+    m = {};
+    CHECK(first(read_mapping("[1]", m)) == "the mapping is not a JSON object");
+    // And a connection refuses a mapping with errors.
+    fresh_db t;
+    auto db = t.open();
+    warden::adapters::table_mapping bad;
+    bad.table = "jobs; DROP TABLE x";
+    CHECK_THROWS_AS(db.use_mapping(bad), pg::error);
+}
