@@ -18,13 +18,13 @@ namespace postgres {
 
 // Bumped whenever these tables change; its own sequence, independent of the SQLite schema's. A
 // database of a newer version is refused, never guessed at, and one of an older version is
-// refused until create_schema upgrades it. Version 1: the SQLite schema version 5's tables.
+// refused until create_schema upgrades it. Version 1: the SQLite schema version 6's tables.
 inline constexpr int schema_version = 1;
 
 // The tables, documented in docs/postgres.md. The CHECKs keep every row within what warden's
 // types can hold, as the SQLite schema's do. Times are seconds since the epoch (BIGINT), flags
 // 0 or 1 (SMALLINT), so a row reads the same in both adapters; the columns are in the order a
-// SQLite database at version 5 has them, so the same positional INSERTs (examples/campaign.sql)
+// SQLite database at version 6 has them, so the same positional INSERTs (examples/campaign.sql)
 // load into either.
 inline constexpr std::string_view schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS warden_meta (
@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at              BIGINT,
     docker_shm_size         TEXT,
     skip_final_build        SMALLINT CHECK (skip_final_build IS NULL OR skip_final_build IN (0, 1)),
-    initial_workers         INTEGER CHECK (initial_workers IS NULL OR initial_workers >= 0)
+    initial_workers         INTEGER CHECK (initial_workers IS NULL OR initial_workers >= 0),
+    class                   TEXT NOT NULL DEFAULT '',
+    group_key               TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
 CREATE TABLE IF NOT EXISTS job_starts (
