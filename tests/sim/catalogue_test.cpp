@@ -41,6 +41,8 @@ world_options campaign(const scenario& sc, legacy_bugs legacy, bool trace = fals
 
 hunt_result hunt(int bug, int max_cases) {
     const legacy_bugs legacy = legacy_bugs::only(bug);
+    // Issue #16's entries draw their schedules from every fault kind (issue #18's included).
+    scenario_fault_kinds = production_entry(legacy) ? fault_kind_count : classic_fault_kind_count;
     hunt_result out;
     // The last failing call of a rapidcheck run is its final, fully shrunk counterexample:
     // any later failing candidate would have been accepted as a smaller one.
@@ -62,6 +64,7 @@ hunt_result hunt(int bug, int max_cases) {
         (void)w.run();
         out.trace_events = w.events().size();
     }
+    scenario_fault_kinds = classic_fault_kind_count;
     return out;
 }
 
@@ -147,4 +150,35 @@ TEST_CASE("catalogue B17: a stop carried out after its status write conflicted",
 // 301 cases it took before.
 TEST_CASE("catalogue B18: two watchdogs read before either writes", "[sim][catalogue]") {
     require_found(18, {invariant::over_target}, -1, 1500);
+}
+
+// Issue #16's five entries (issue #18, item 4), in the world as production has it: systemd units,
+// two-process attempts, and issue #18's fault kinds in the generated schedules. Each switches one
+// of issue #16's guards off (guards.* in core/config.hpp, docs/parity.md).
+// B19, item 1: reconcile revives a retryable row that kept finished_at (an operator's retry, as
+// production's failed-attempt path stamps it) without clearing it; the row reads as
+// running_with_finished_at, no rule touches it again, and its crawl's stall or death is never
+// handled.
+TEST_CASE("catalogue B19: a revived row keeps finished_at", "[sim][catalogue]") {
+    require_found(19, {invariant::missed_stall, invariant::drift});
+}
+// B20, item 2: a live crawl with no lock, process or running-set entry in the snapshot (a lost
+// lock file, a worker restart, an unreadable process list) but recent progress is swept.
+TEST_CASE("catalogue B20: a live crawl swept as an orphan", "[sim][catalogue]") {
+    require_found(20, {invariant::false_orphan});
+}
+// B21, item 3: completion's first write (completed_at) lands, the crawl dies before the status
+// write; the row is stall-recovered and the finished crawl runs again.
+TEST_CASE("catalogue B21: a finished crawl runs again", "[sim][catalogue]") {
+    require_found(21, {invariant::finished_restarted});
+}
+// B22, item 9: a crawl is two processes (the runner and its container child); with its lock file
+// gone, a row an operator marked waiting is never reconciled from them.
+TEST_CASE("catalogue B22: a two-process crawl is never reconciled", "[sim][catalogue]") {
+    require_found(22, {invariant::drift, invariant::double_start});
+}
+// B23, item 10: a stalled row nothing runs gets a stop that restarts the worker, which kills the
+// worker's other crawl.
+TEST_CASE("catalogue B23: runner none restarts the worker", "[sim][catalogue]") {
+    require_found(23, {invariant::restart_without_runner});
 }
