@@ -206,7 +206,7 @@ TEST_CASE("catalogue B19: a revived row keeps finished_at", "[sim][catalogue]") 
 }
 // B20, item 2: a live crawl with no lock, process or running-set entry in the snapshot (a lost
 // lock file, a worker restart, an unreadable process list) but recent progress is swept.
-TEST_CASE("catalogue B20: a live crawl swept as an orphan", "[sim][catalogue]") {
+TEST_CASE("catalogue B20: a live crawl swept as an orphan", "[.][sim][catalogue_open]") {
     require_found(20, {invariant::false_orphan}, -1, 2000);
 }
 // B21, item 3: completion's first write (completed_at) lands, the crawl dies before the status
