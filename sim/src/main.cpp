@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
     std::int32_t daily_start_cap = 0;
     std::int32_t daily_recovery_cap = 0;
     double disk_threshold_percent = 0;
+    std::int32_t max_starts_per_tick = 0;
+    bool systemd_units = false;
+    bool container_children = false;
     app.add_option("--config", config_path,
                    "the host's engine config: a snapshot document (the JSON a host gives `warden "
                    "decide`) whose config section the decider and every invariant use")
@@ -116,6 +119,14 @@ int main(int argc, char** argv) {
     app.add_option("--disk-threshold-percent", disk_threshold_percent,
                    "config.disk_threshold_percent")
         ->check(CLI::Range(0.0, 100.0));
+    app.add_option("--max-starts-per-tick", max_starts_per_tick, "config.max_starts_per_tick")
+        ->check(CLI::Range(0, 1000000));
+    app.add_flag("--systemd-units", systemd_units,
+                 "watchdog starts run as systemd units (origin systemd_unit, a unit name); with "
+                 "--swarm, drawn per seed");
+    app.add_flag("--container-children", container_children,
+                 "every attempt is two processes, the runner and its container child (ppid); "
+                 "with --swarm, drawn per seed");
     app.add_option("--seed", seed_text,
                    "the one u64 seed that drives the run (0 to 18446744073709551615)");
     app.add_option("--replay", replay_text, "replay this seed (a u64) with --trace on");
@@ -198,7 +209,8 @@ int main(int argc, char** argv) {
     const bool config_flag =
         app.count("--stall-after-seconds") + app.count("--start-grace-seconds") +
             app.count("--orphan-grace-seconds") + app.count("--daily-start-cap") +
-            app.count("--daily-recovery-cap") + app.count("--disk-threshold-percent") >
+            app.count("--daily-recovery-cap") + app.count("--disk-threshold-percent") +
+            app.count("--max-starts-per-tick") >
         0;
     if (!config_path.empty() || config_flag) {
         warden::config c;
@@ -220,6 +232,7 @@ int main(int argc, char** argv) {
         if (app.count("--daily-recovery-cap") > 0) c.daily_recovery_cap = daily_recovery_cap;
         if (app.count("--disk-threshold-percent") > 0)
             c.disk_threshold_percent = disk_threshold_percent;
+        if (app.count("--max-starts-per-tick") > 0) c.max_starts_per_tick = max_starts_per_tick;
         o.engine = c;
         target = c.ensure_min_running_jobs;
     }
@@ -236,6 +249,8 @@ int main(int argc, char** argv) {
     // B15 lives in the progress tracker, which only reads crawl logs.
     progress_logs = progress_logs || bugs->has(15);
     o.progress_logs = progress_logs;
+    o.systemd_units = systemd_units;
+    o.container_children = container_children;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
         warden::sim::sqlite_db::attach(o);
@@ -258,6 +273,7 @@ int main(int argc, char** argv) {
         if (refused(o)) return 64;
         o.rates = *rates;
         if (swarm) {
+            if (!swarm_config) warden::sim::production_shape(o, o.seed);
             auto [swarmed, kept] = warden::sim::swarm(*rates, o.seed);
             o.rates = swarmed;
             fmt::print("swarm seed={} faults kept: {}\n", o.seed, kept);

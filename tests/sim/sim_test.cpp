@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "scenario.hpp"
 
@@ -66,6 +68,59 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
     CHECK(seen.window_writes > 0);
     CHECK(seen.not_reached > 0);
     CHECK(seen.second_watchdogs > 0);
+    // Issue #18, item 3: the world as production has it. Each new fault kind fired and left its
+    // state in a snapshot or a row; systemd units and two-process attempts were read.
+    for (int k = classic_fault_kind_count; k < fault_kind_count; ++k) {
+        INFO("fault never fired: " << to_string(static_cast<fault_kind>(k)));
+        CHECK(seen.faults[static_cast<std::size_t>(k)] > 0);
+    }
+    CHECK(seen.unprobeable_lock_reads > 0);     // unprobeable_locks in a snapshot (2026-02-06)
+    CHECK(seen.unreadable_process_lists > 0);   // process_list_readable false
+    CHECK(seen.foreign_process_reads > 0);      // a process of origin other on a crawl's dir
+    CHECK(seen.unit_process_reads > 0);         // origin systemd_unit with a unit name
+    CHECK(seen.process_tree_reads > 0);         // runner + container child (ppid)
+    CHECK(seen.locks_lost > 0);                 // a live crawl without its lock file
+    CHECK(seen.completed_at_first_crashes > 0); // completed_at landed, the status write did not
+    CHECK(seen.retryable_with_finished_at > 0); // a retryable row carrying finished_at
+    // Issue #17: recap's stale-pipeline repair and the same-source sweep both happened.
+    CHECK(seen.stale_pipeline_rows > 0);
+    CHECK(seen.stale_pipeline_repairs > 0);
+    CHECK(seen.same_source_sweeps > 0);
+}
+
+// Issue #17: the same-source sweep writes a status and nothing else. A decider that also stops
+// each swept job (no restart, so only the sweep invariant can see it) breaks
+// sweep_runner_action.
+TEST_CASE("mutation: a runner action from the same-source sweep is caught", "[sim][mutation]") {
+    const decider stops_swept = [](const warden::snapshot& snap, const warden::config& c) {
+        warden::plan p = legacy_aware_decide(snap, c, {});
+        std::vector<warden::action> extra;
+        for (const warden::action& a : p.actions)
+            if (const auto* w = std::get_if<warden::set_status>(&a);
+                w && w->reason == warden::detail::same_source_sweep_reason)
+                extra.push_back(warden::stop_job{w->job,
+                                                 {},
+                                                 warden::rule_id::stall_recovery,
+                                                 "mutant",
+                                                 warden::runner_class::none,
+                                                 {},
+                                                 false});
+        p.actions.insert(p.actions.end(), extra.begin(), extra.end());
+        return p;
+    };
+    bool caught = false;
+    for (std::uint64_t seed = 1; seed <= 300 && !caught; ++seed) {
+        world_options o = swarm_campaign(seed, 1 + static_cast<std::int32_t>(seed % 16),
+                                         1 + static_cast<std::int32_t>(seed % 5));
+        o.verify_reference_apply = false;
+        const summary s = run(o, stops_swept);
+        if (!s.violations.empty()) {
+            INFO(format_summary(s, o.tick_seconds));
+            REQUIRE(s.violations.front().what == invariant::sweep_runner_action);
+            caught = true;
+        }
+    }
+    CHECK(caught);
 }
 
 TEST_CASE("determinism: a seed replays to the same trace hash", "[sim][determinism]") {

@@ -17,6 +17,15 @@
 
 namespace warden::sim {
 
+// The runner classes and process trees of a swarm campaign (issue #18, item 3), switched per
+// seed like the fault kinds: systemd units for watchdog starts in half the seeds, two-process
+// attempts in an independent half. Its own stream: the other draws stay as they were.
+inline void production_shape(world_options& o, std::uint64_t seed) {
+    rng r = stream(seed, 8);
+    o.systemd_units = r.chance(0.5);
+    o.container_children = r.chance(0.5);
+}
+
 // Draws the config of one campaign from `seed` into a copy of `base` (faults, legacy bugs and
 // the store stay as `base` has them). Its own stream: the campaign's other draws are as they
 // would be with the same config given by hand. Every draw is in the valid space by construction
@@ -45,6 +54,9 @@ namespace warden::sim {
     c.daily_start_cap = static_cast<std::int32_t>(r.between(1, 6));
     c.daily_recovery_cap = static_cast<std::int32_t>(r.between(1, 5));
     c.disk_threshold_percent = static_cast<double>(r.between(50, 100));
+    // Queue fill's pace (issue #16 item 11): production's one start per tick, a few, or no limit.
+    c.max_starts_per_tick = static_cast<std::int32_t>(r.between(0, 4));
+    production_shape(o, seed);
     o.target_running = c.ensure_min_running_jobs;
     o.engine = c;
     return o;
@@ -54,12 +66,15 @@ namespace warden::sim {
 // --target 0 --period 16 --tick-seconds 60 --stall-after-seconds 3600 ...".
 [[nodiscard]] inline std::string config_flags(const world_options& o) {
     const config c = host_config(o);
-    return fmt::format("--jobs {} --target {} --period {} --tick-seconds {} --stall-after-seconds "
-                       "{} --start-grace-seconds {} --orphan-grace-seconds {} --daily-start-cap {} "
-                       "--daily-recovery-cap {} --disk-threshold-percent {}",
-                       o.jobs, c.ensure_min_running_jobs, o.watchdog_period_ticks, o.tick_seconds,
-                       c.stall_after.count(), c.start_grace.count(), c.orphan_grace.count(),
-                       c.daily_start_cap, c.daily_recovery_cap, c.disk_threshold_percent);
+    return fmt::format(
+        "--jobs {} --target {} --period {} --tick-seconds {} --stall-after-seconds "
+        "{} --start-grace-seconds {} --orphan-grace-seconds {} --daily-start-cap {} "
+        "--daily-recovery-cap {} --disk-threshold-percent {} --max-starts-per-tick {}{}{}",
+        o.jobs, c.ensure_min_running_jobs, o.watchdog_period_ticks, o.tick_seconds,
+        c.stall_after.count(), c.start_grace.count(), c.orphan_grace.count(), c.daily_start_cap,
+        c.daily_recovery_cap, c.disk_threshold_percent, c.max_starts_per_tick,
+        o.systemd_units ? " --systemd-units" : "",
+        o.container_children ? " --container-children" : "");
 }
 
 } // namespace warden::sim

@@ -89,6 +89,13 @@ class database {
                                         timestamp now) = 0;
     // The worker claims a queued row: running, started_at, and a start in the history.
     virtual bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) = 0;
+    // Issue #18, item 3: blind writes production makes. Completion's other write order: the
+    // completion time first (the Flask crawler's first write), its status write after.
+    virtual void write_completed_at(std::uint32_t j, timestamp at) = 0;
+    // A failed attempt's (or an operator's) finished_at on a row it just marked retryable.
+    virtual void stamp_finished_at(std::uint32_t j, timestamp at) = 0;
+    // A pipeline's stage marker mid-crawl: last_stage and updated_at (recap's pipeline).
+    virtual void write_pipeline_stage(std::uint32_t j, const std::string& stage, timestamp at) = 0;
 
     // Legacy B16 (issue #15, item 1): a chained write is tried after its predecessor conflicted,
     // on the version the predecessor would have left. The model honours it; SQLite writes through
@@ -196,6 +203,22 @@ class model_db final : public database {
         ++row.version;
         starts_.push_back(start_record{row.id, now});
         return true;
+    }
+
+    void write_completed_at(std::uint32_t j, timestamp at) override {
+        rows_[j].completed_at = at;
+        ++rows_[j].version;
+    }
+
+    void stamp_finished_at(std::uint32_t j, timestamp at) override {
+        rows_[j].finished_at = at;
+        ++rows_[j].version;
+    }
+
+    void write_pipeline_stage(std::uint32_t j, const std::string& stage, timestamp at) override {
+        rows_[j].last_stage = stage;
+        rows_[j].updated_at = at;
+        ++rows_[j].version;
     }
 
   private:

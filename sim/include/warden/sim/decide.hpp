@@ -49,6 +49,12 @@ template <rail_set Rails>
     // guard since issue #16 item 2: the finishing crawl's recent progress makes it alive. B8
     // brings the bug back whole, so both go.
     if (l.has(8)) c.guards.progress_is_alive = false;
+    // Issue #16's guards (issue #18, item 4): each entry switches its one guard off.
+    if (l.has(19)) c.guards.reconcile_clears_finished_at = false; // item 1
+    if (l.has(20)) c.guards.progress_is_alive = false;            // item 2
+    if (l.has(21)) c.guards.completed_at_is_completion = false;   // item 3
+    if (l.has(22)) c.guards.process_tree_is_one_attempt = false;  // item 9
+    if (l.has(23)) c.guards.runner_none_status_only = false;      // item 10
     return c;
 }
 

@@ -43,9 +43,26 @@ enum class fault_kind : std::uint8_t {
     window_retry,    // an operator re-queues a failed row (failed -> queued) as a plan starts one
     window_progress, // a stalled crawl the plan stops resumes: its progress lands in the window
     second_watchdog, // a second watchdog runs against the same database for 1..50 watchdog ticks
+    // The world as production has it (issue #18, item 3), drawn from their own stream so runs
+    // without them fire the kinds above exactly as before.
+    lock_probe_fails,         // a held per-job lock cannot be probed for 5..60 ticks (EACCES: the
+                              // 2026-02-06 incident); the host lists it as unprobeable
+    process_list_unreadable,  // the host cannot list processes for 5..60 ticks
+    foreign_process,          // a process warden does not own (origin other: an operator's rsync)
+                              // sits on a live crawl's output dir while that crawl lives
+    lock_lost,                // a live crawl's per-job lock file vanishes (a tmp cleanup)
+    crash_after_completed_at, // armed: the next finishing crawl's completion writes completed_at
+                              // first and dies before its status write (the other write order)
+    operator_retryable_finished, // an operator marks a running job retryable and stamps
+                                 // finished_at, as production's failed-attempt path does
+    stale_pipeline, // a crawl dies mid-pipeline (last_stage crawl, updated_at stamped) and its
+                    // runner puts the row back to queued (recap's pending)
 };
 
-inline constexpr int fault_kind_count = 15;
+inline constexpr int fault_kind_count = 22;
+// The kinds before issue #18's: the generated schedules of the catalogue entries B1..B18 draw
+// from these only, so their figures stay as they were.
+inline constexpr int classic_fault_kind_count = 15;
 
 [[nodiscard]] constexpr std::string_view to_string(fault_kind k) noexcept {
     switch (k) {
@@ -64,6 +81,13 @@ inline constexpr int fault_kind_count = 15;
     case fault_kind::window_retry: return "window_retry";
     case fault_kind::window_progress: return "window_progress";
     case fault_kind::second_watchdog: return "second_watchdog";
+    case fault_kind::lock_probe_fails: return "lock_probe_fails";
+    case fault_kind::process_list_unreadable: return "process_list_unreadable";
+    case fault_kind::foreign_process: return "foreign_process";
+    case fault_kind::lock_lost: return "lock_lost";
+    case fault_kind::crash_after_completed_at: return "crash_after_completed_at";
+    case fault_kind::operator_retryable_finished: return "operator_retryable_finished";
+    case fault_kind::stale_pipeline: return "stale_pipeline";
     }
     return "unknown";
 }
@@ -106,6 +130,13 @@ struct fault_rates {
     r[fault_kind::window_retry] = 0.001;
     r[fault_kind::window_progress] = 0.001;
     r[fault_kind::second_watchdog] = 0.001;
+    r[fault_kind::lock_probe_fails] = 0.001;
+    r[fault_kind::process_list_unreadable] = 0.0005;
+    r[fault_kind::foreign_process] = 0.0005;
+    r[fault_kind::lock_lost] = 0.001;
+    r[fault_kind::crash_after_completed_at] = 0.002;
+    r[fault_kind::operator_retryable_finished] = 0.001;
+    r[fault_kind::stale_pipeline] = 0.001;
     if (name == "heavy")
         for (auto& p : r.per_tick)
             p *= 10;
@@ -138,8 +169,9 @@ struct legacy_bugs {
     [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
     // The entries of the catalogue (docs/simulator.md): B1..B8 are our incidents; B9..B13 are
     // reserved in DESIGN.md for peers' bugs not modelled yet; B14 and B15 are issue #8's, B16 to
-    // B18 issue #15's.
-    static constexpr std::array<int, 13> numbers{1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18};
+    // B18 issue #15's, B19 to B23 issue #16's items 1, 2, 3, 9 and 10 (issue #18, item 4).
+    static constexpr std::array<int, 18> numbers{1,  2,  3,  4,  5,  6,  7,  8,  14,
+                                                 15, 16, 17, 18, 19, 20, 21, 22, 23};
     [[nodiscard]] static constexpr bool known(int n) noexcept {
         return std::find(numbers.begin(), numbers.end(), n) != numbers.end();
     }
@@ -250,6 +282,12 @@ struct world_options {
     // job's progress from a warden::progress_tracker fed with those logs instead of the DB's
     // heartbeat column (issue #8, B15). Off: the heartbeat column, as before.
     bool progress_logs = false;
+    // Runner classes and process trees as production has them (issue #18, item 3). Watchdog
+    // starts run as systemd units (origin systemd_unit, unit `warden-crawl-<id>.service`, parent
+    // pid 1) instead of reporting the worker as their parent; every attempt is two processes, the
+    // runner and its container child (`docker run ... zimit`, ppid the runner's pid).
+    bool systemd_units = false;
+    bool container_children = false;
 };
 
 } // namespace warden::sim

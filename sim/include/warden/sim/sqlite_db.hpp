@@ -200,6 +200,33 @@ class sqlite_db final : public database {
         });
     }
 
+    void write_completed_at(std::uint32_t j, timestamp at) override {
+        guard([&] {
+            warden::sqlite::detail::statement st(
+                db_.handle(),
+                "UPDATE jobs SET completed_at = ?, version = version + 1 WHERE id = ?");
+            blind(st.bind(1, at).bind(2, id(j)), j);
+        });
+    }
+
+    void stamp_finished_at(std::uint32_t j, timestamp at) override {
+        guard([&] {
+            warden::sqlite::detail::statement st(
+                db_.handle(),
+                "UPDATE jobs SET finished_at = ?, version = version + 1 WHERE id = ?");
+            blind(st.bind(1, at).bind(2, id(j)), j);
+        });
+    }
+
+    void write_pipeline_stage(std::uint32_t j, const std::string& stage, timestamp at) override {
+        guard([&] {
+            warden::sqlite::detail::statement st(db_.handle(),
+                                                 "UPDATE jobs SET last_stage = ?, updated_at = ?, "
+                                                 "version = version + 1 WHERE id = ?");
+            blind(st.bind(1, stage).bind(2, at).bind(3, id(j)), j);
+        });
+    }
+
     bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) override {
         return guard([&] {
             const start_job claim{job_id{id(j)}, job_status::queued, expected_version,

@@ -50,6 +50,10 @@ class world_view {
     [[nodiscard]] virtual std::int32_t starts_last_day(std::uint32_t j) const = 0;
     // The crawls stalled in the world's truth: (job, the tick it stalled), appended to `out`.
     virtual void stalled_crawls(std::vector<std::pair<std::uint32_t, std::int64_t>>& out) const = 0;
+    // What runs job j cannot be named by the host now: the process list is unreadable, or a
+    // process warden does not own is on its output dir (issue #18, item 3). The engine stops
+    // nothing of such a job (runner unknown: an operator's case).
+    [[nodiscard]] virtual bool runner_unknowable(std::uint32_t j) const noexcept = 0;
     // The watchdog's last snapshot (for messages).
     [[nodiscard]] virtual const snapshot& last_snapshot() const noexcept = 0;
 };
@@ -187,6 +191,8 @@ class state_checker {
             const bool db_running = r.status == job_status::running;
             if (db_running != w.has_attempt(j)) {
                 if (lost_watchdog_tick) t.drift_credit += o_.watchdog_period_ticks;
+                // A period in which the runner could not be named is lost to a stop as well.
+                if (w.runner_unknowable(j)) ++t.drift_credit;
                 if (!paused && !held(w, j) && ++t.drift_ticks == drift_bound + t.drift_credit + 1)
                     report_(invariant::drift, j,
                             fmt::format("DB says {} while the runtime {} for {} ticks",
@@ -303,7 +309,7 @@ class state_checker {
                 t.stalled_since = -1;
                 continue;
             }
-            if (paused || held(w, j)) continue;
+            if (paused || held(w, j) || w.runner_unknowable(j)) continue;
             if (++t.missed_stall_ticks == stall_bound_ticks() + 1)
                 report_(invariant::missed_stall, j,
                         fmt::format("stalled since tick {}, not stopped for {} ticks the watchdog "

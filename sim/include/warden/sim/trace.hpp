@@ -120,9 +120,13 @@ enum class invariant : std::uint8_t {
     over_target,        // two watchdogs' starts never take running past ensure_min_running_jobs
     // Issue #17: no stall recovery lands while the job's progress circuit is open.
     recovery_while_circuit_open,
+    // Issue #18, item 3 and issue #17: runner actions only where a runner exists.
+    restart_without_runner, // no stop restarts the worker for a job nothing runs (#16 item 10)
+    sweep_runner_action,    // a same-source sweep writes the status only: no runner action
+    repaired_live_job,      // consistency repair never fails a job whose attempt is alive
 };
 
-inline constexpr int invariant_count = 24;
+inline constexpr int invariant_count = 27;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -150,6 +154,9 @@ inline constexpr int invariant_count = 24;
     case invariant::stopped_live_crawl: return "stopped_live_crawl";
     case invariant::over_target: return "over_target";
     case invariant::recovery_while_circuit_open: return "recovery_while_circuit_open";
+    case invariant::restart_without_runner: return "restart_without_runner";
+    case invariant::sweep_runner_action: return "sweep_runner_action";
+    case invariant::repaired_live_job: return "repaired_live_job";
     }
     return "unknown";
 }

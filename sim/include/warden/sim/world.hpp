@@ -65,7 +65,19 @@ struct summary {
     std::int64_t retryable_after_final_stage = 0; // probe: see docs/simulator.md, findings
     // Probe (issue #17): degraded_rate observations in the watchdog's plans (progress_logs).
     std::int64_t degraded_observations = 0;
-    std::int64_t time_to_complete_ticks = -1; // all campaign jobs terminal; -1: never
+    // Probes (issue #18, item 3): the world as production has it.
+    std::int64_t unprobeable_lock_reads = 0;     // snapshots listing an unprobeable lock
+    std::int64_t unreadable_process_lists = 0;   // snapshots without a process list
+    std::int64_t foreign_process_reads = 0;      // snapshots with a process warden does not own
+    std::int64_t unit_process_reads = 0;         // snapshots with a crawl run by a systemd unit
+    std::int64_t process_tree_reads = 0;         // snapshots with a two-process attempt
+    std::int64_t locks_lost = 0;                 // live crawls whose lock file vanished
+    std::int64_t completed_at_first_crashes = 0; // completed_at written, status write lost
+    std::int64_t retryable_with_finished_at = 0; // rows marked retryable with finished_at
+    std::int64_t stale_pipeline_rows = 0;        // rows put back to queued mid-pipeline
+    std::int64_t stale_pipeline_repairs = 0;     // recap's repair applied (issue #17)
+    std::int64_t same_source_sweeps = 0;         // same-source sweep writes applied (issue #17)
+    std::int64_t time_to_complete_ticks = -1;    // all campaign jobs terminal; -1: never
     std::int64_t liveness_bound_ticks = 0;
     std::uint64_t trace_hash = 0;
     std::vector<violation> violations;
@@ -85,14 +97,36 @@ inline void accumulate(summary& total, const summary& s) {
         else
             it->second += denied.second;
     }
-    for (std::int64_t summary::*counter :
-         {&summary::blocked, &summary::starts, &summary::worker_picks, &summary::restarts,
-          &summary::watchdog_conflicts, &summary::worker_conflicts, &summary::not_reached,
-          &summary::window_writes, &summary::second_watchdogs, &summary::completed,
-          &summary::failed_config, &summary::failed_infra, &summary::not_finished,
-          &summary::held_by_design, &summary::finished_crawls_redone, &summary::crash_points_hit,
-          &summary::delayed_commits, &summary::retryable_after_final_stage,
-          &summary::degraded_observations})
+    for (std::int64_t summary::*counter : {&summary::blocked,
+                                           &summary::starts,
+                                           &summary::worker_picks,
+                                           &summary::restarts,
+                                           &summary::watchdog_conflicts,
+                                           &summary::worker_conflicts,
+                                           &summary::not_reached,
+                                           &summary::window_writes,
+                                           &summary::second_watchdogs,
+                                           &summary::completed,
+                                           &summary::failed_config,
+                                           &summary::failed_infra,
+                                           &summary::not_finished,
+                                           &summary::held_by_design,
+                                           &summary::finished_crawls_redone,
+                                           &summary::crash_points_hit,
+                                           &summary::delayed_commits,
+                                           &summary::retryable_after_final_stage,
+                                           &summary::degraded_observations,
+                                           &summary::unprobeable_lock_reads,
+                                           &summary::unreadable_process_lists,
+                                           &summary::foreign_process_reads,
+                                           &summary::unit_process_reads,
+                                           &summary::process_tree_reads,
+                                           &summary::locks_lost,
+                                           &summary::completed_at_first_crashes,
+                                           &summary::retryable_with_finished_at,
+                                           &summary::stale_pipeline_rows,
+                                           &summary::stale_pipeline_repairs,
+                                           &summary::same_source_sweeps})
         total.*counter += s.*counter;
     for (std::size_t k = 0; k < total.faults.size(); ++k)
         total.faults[k] += s.faults[k];
@@ -110,6 +144,7 @@ class world final : private world_view {
         , cfg_(engine_config(o_))
         , decide_(std::move(d))
         , faults_rng_(stream(o_.seed, 1))
+        , production_faults_rng_(stream(o_.seed, 7))
         , shuffle_rng_(stream(o_.seed, 2))
         , db_(o_.store ? o_.store() : std::make_unique<model_db>())
         , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
@@ -232,6 +267,13 @@ class world final : private world_view {
         crawl_log log; // progress_logs: the current attempt's log, if it has one
         bool has_started = false;
         std::int64_t window_write_tick = -1; // the last tick a host write landed in the window
+        // Issue #18, item 3: the lock probe fails until this tick (while the lock is held); a
+        // process warden does not own sits on the output dir while `foreign_owner` lives, until
+        // `foreign_until`.
+        std::int64_t lock_unprobeable_until = -1;
+        std::int64_t foreign_owner = 0;
+        std::int64_t foreign_until = -1;
+        std::int64_t foreign_pid = 0;
     };
 
     struct pending_completion {
@@ -410,6 +452,20 @@ class world final : private world_view {
         ev(event_kind::unit_spawned, p.job, p.pid);
     }
 
+    // A live (spawned) crawl of job j runs without the job's lock (fault lock_lost).
+    [[nodiscard]] bool lock_lost(std::uint32_t j) const noexcept {
+        if (truth_[j].lock_pid != 0) return false;
+        for (const auto& p : procs_)
+            if (p.job == j && p.state != proc_state::spawning) return true;
+        return false;
+    }
+
+    [[nodiscard]] bool any_lock_lost() const noexcept {
+        for (std::uint32_t j = 0; j < truth_.size(); ++j)
+            if (lock_lost(j)) return true;
+        return false;
+    }
+
     [[nodiscard]] bool pid_alive(std::int64_t pid) const noexcept {
         for (const auto& p : procs_)
             if (p.pid == pid) return true;
@@ -491,7 +547,10 @@ class world final : private world_view {
         case fault_kind::operator_retryable:
         case fault_kind::operator_requeue:
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    return spawned(p) && row(p.job).status == job_status::running;
+                    // An operator shown completed_at (issue #18's crash_after_completed_at) does
+                    // not ask for another run of a finished crawl.
+                    return spawned(p) && row(p.job).status == job_status::running &&
+                           !row(p.job).completed_at;
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
@@ -525,6 +584,89 @@ class world final : private world_view {
         case fault_kind::second_watchdog:
             second_watchdog_ticks_ = std::max(second_watchdog_ticks_, 1 + std::int64_t{arg % 50});
             break;
+        case fault_kind::lock_probe_fails:
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return spawned(p) && truth_[p.job].lock_pid != 0;
+                })) {
+                victim = procs_[*k].pid;
+                job = procs_[*k].job;
+                truth_[procs_[*k].job].lock_unprobeable_until = tick_ + 5 + arg % 56;
+            }
+            break;
+        case fault_kind::process_list_unreadable:
+            // Not while a live crawl has lost its lock: with no lock and no process list only the
+            // running set shows such a crawl, and queue fill and the orphan sweep read the empty
+            // list as "nothing runs it" (docs/simulator.md, findings).
+            if (any_lock_lost()) break;
+            process_list_unreadable_until_ =
+                std::max(process_list_unreadable_until_, tick_ + 5 + std::int64_t{arg % 56});
+            break;
+        case fault_kind::foreign_process:
+            if (auto k = pick_proc(pick, spawned)) {
+                victim = procs_[*k].pid;
+                job = procs_[*k].job;
+                truth& t = truth_[procs_[*k].job];
+                t.foreign_owner = victim;
+                t.foreign_until = tick_ + 5 + arg % 56;
+                t.foreign_pid = next_pid_++;
+            }
+            break;
+        case fault_kind::lock_lost:
+            // Not on a row with finished_at, nor is finished_at stamped on a row whose crawl
+            // lost its lock (below): a waiting row with finished_at, a live process and no lock is
+            // never reconciled, by design (the process fallback is for unfinished rows), and such
+            // a crawl that stalls is never stopped. docs/simulator.md, findings.
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return !process_list_unreadable() && spawned(p) &&
+                           truth_[p.job].lock_pid == p.pid && !row(p.job).finished_at;
+                })) {
+                victim = procs_[*k].pid;
+                job = procs_[*k].job;
+                truth_[procs_[*k].job].lock_pid = 0;
+                ++sum_.locks_lost;
+            }
+            break;
+        case fault_kind::crash_after_completed_at: armed_completed_at_crash_ = true; break;
+        case fault_kind::operator_retryable_finished:
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return spawned(p) && row(p.job).status == job_status::running &&
+                           truth_[p.job].lock_pid == p.pid && !row(p.job).completed_at;
+                })) {
+                victim = procs_[*k].pid;
+                const std::uint32_t j = procs_[*k].job;
+                job = j;
+                if (db_->edit_status(j, job_status::running, row(j).version, job_status::retryable,
+                                     now())) {
+                    wrote(j, job_status::running);
+                    db_->stamp_finished_at(j, now());
+                    wrote(j, job_status::retryable);
+                    ++sum_.retryable_with_finished_at;
+                }
+            }
+            break;
+        case fault_kind::stale_pipeline:
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return p.state == proc_state::running &&
+                           row(p.job).status == job_status::running;
+                })) {
+                victim = procs_[*k].pid;
+                const std::uint32_t j = procs_[*k].job;
+                job = j;
+                // The pipeline's stage marker, then the crawl dies; its runner puts the row back
+                // in the queue (recap's pending) on the version it read.
+                db_->write_pipeline_stage(j, "crawl", now());
+                wrote(j, job_status::running);
+                end_process(*k, true);
+                schedule_removal(j, victim);
+                if (db_->edit_status(j, job_status::running, row(j).version, job_status::queued,
+                                     now())) {
+                    wrote(j, job_status::running);
+                    ++sum_.stale_pipeline_rows;
+                } else {
+                    ++sum_.worker_conflicts;
+                }
+            }
+            break;
         }
         ev(event_kind::fault, job, static_cast<std::int64_t>(kind), victim,
            tracing() ? fmt::format("{} pick={} arg={}", to_string(kind), pick, arg)
@@ -542,9 +684,10 @@ class world final : private world_view {
         }
         for (int k = 0; k < fault_kind_count; ++k) {
             const auto kind = static_cast<fault_kind>(k);
-            if (faults_rng_.chance(o_.rates[kind])) {
-                const auto pick = static_cast<std::uint32_t>(faults_rng_.next());
-                const auto arg = static_cast<std::uint32_t>(faults_rng_.next());
+            rng& r = k < classic_fault_kind_count ? faults_rng_ : production_faults_rng_;
+            if (r.chance(o_.rates[kind])) {
+                const auto pick = static_cast<std::uint32_t>(r.next());
+                const auto arg = static_cast<std::uint32_t>(r.next());
                 fire(kind, pick, arg);
             }
         }
@@ -556,7 +699,13 @@ class world final : private world_view {
         sentinel_off_until_ = tick_;
         disk_percent_ = disk_base_percent;
         armed_crash_between_ = false;
+        armed_completed_at_crash_ = false;
         armed_delay_ = 0;
+        process_list_unreadable_until_ = tick_;
+        for (auto& t : truth_) {
+            t.lock_unprobeable_until = -1;
+            t.foreign_until = -1;
+        }
         window_cmds_.clear();
         second_watchdog_ticks_ = 0;
         ev(event_kind::phase, -1, 1, 0, "liveness phase: faults off");
@@ -679,6 +828,20 @@ class world final : private world_view {
             schedule_removal(p.job, p.pid);
             return false;
         }
+        if (armed_completed_at_crash_) {
+            // Completion's other write order (issue #16 item 3): the completion time lands first,
+            // and the crawl dies before the status write.
+            armed_completed_at_crash_ = false;
+            ++sum_.completed_at_first_crashes;
+            db_->write_completed_at(p.job, now());
+            wrote(p.job, status);
+            ev(event_kind::fault, p.job,
+               static_cast<std::int64_t>(fault_kind::crash_after_completed_at), p.pid,
+               "crashed between the completed_at write and the status write");
+            end_process(k, true);
+            schedule_removal(p.job, p.pid);
+            return false;
+        }
         if (armed_crash_between_) {
             armed_crash_between_ = false;
             ++sum_.crash_points_hit;
@@ -786,6 +949,9 @@ class world final : private world_view {
             const truth& t = truth_[j];
             if (row(j).status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
                 continue;
+            // A crawl whose lock file vanished (lock_lost) still runs: the worker sees its process
+            // on the job's dir and leaves the row alone (a second attempt is not the engine's).
+            if (lock_lost(j)) continue;
             if (!db_->worker_start(j, row(j).version, now())) {
                 ++sum_.worker_conflicts;
                 return;
@@ -821,24 +987,87 @@ class world final : private world_view {
             into.jobs[i] = rows[order_[i]];
         if (o_.progress_logs) read_progress_logs(into);
         into.locks.clear();
+        into.unprobeable_locks.clear();
         into.running_set.clear();
         for (std::uint32_t j = 0; j < rows.size(); ++j) {
-            if (truth_[j].lock_pid != 0) into.locks.push_back(rows[j].id);
+            // A held lock whose probe fails (EACCES, the 2026-02-06 incident) is listed as
+            // unprobeable, which the engine takes as held, as production does since its fix.
+            if (truth_[j].lock_pid != 0 && tick_ < truth_[j].lock_unprobeable_until)
+                into.unprobeable_locks.push_back(unprobeable_lock{rows[j].id, 13});
+            else if (truth_[j].lock_pid != 0)
+                into.locks.push_back(rows[j].id);
             if (truth_[j].running_set_pid != 0) into.running_set.push_back(rows[j].id);
         }
+        if (!into.unprobeable_locks.empty()) ++sum_.unprobeable_lock_reads;
         into.processes.clear();
+        into.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
+        if (process_list_unreadable()) { // ps failed: no process list, not an empty one
+            into.host.process_list_readable = false;
+            ++sum_.unreadable_process_lists;
+            return;
+        }
+        bool unit = false;
+        bool tree = false;
+        bool foreign = false;
         for (const auto& p : procs_)
             if (p.state != proc_state::spawning) {
                 // Named fields: process_fact grows, and its new members keep their defaults.
                 process_fact f;
                 f.pid = p.pid;
                 f.output_dir = row(p.job).output_dir;
+                f.cmdline = "archive-tool --output-dir " + f.output_dir;
                 // Every attempt is one process the worker launched: its parent (the worker,
-                // not on the dir) is known, as a host reading `ps -o pid,ppid` knows it.
+                // not on the dir) is known, as a host reading `ps -o pid,ppid` knows it. With
+                // systemd_units, a watchdog start is a unit's: its parent is systemd (pid 1).
                 f.ppid = worker_pid;
-                into.processes.push_back(std::move(f));
+                if (o_.systemd_units && !p.in_worker) {
+                    f.origin = process_origin::systemd_unit;
+                    f.unit = fmt::format("warden-crawl-{}.service", to_int(row(p.job).id));
+                    f.ppid = 1;
+                    unit = true;
+                }
+                if (o_.container_children) { // the runner's `docker run ... zimit` child
+                    process_fact child = f;
+                    child.pid = p.pid + container_child_pid_offset;
+                    child.ppid = p.pid;
+                    child.cmdline = "docker run zimit --output " + f.output_dir;
+                    into.processes.push_back(std::move(f));
+                    into.processes.push_back(std::move(child));
+                    tree = true;
+                } else {
+                    into.processes.push_back(std::move(f));
+                }
+                const truth& t = truth_[p.job];
+                if (t.foreign_owner == p.pid && tick_ < t.foreign_until) {
+                    process_fact other;
+                    other.pid = t.foreign_pid;
+                    other.output_dir = row(p.job).output_dir;
+                    other.cmdline = "rsync -a " + other.output_dir + " /backup/";
+                    other.origin = process_origin::other;
+                    other.ppid = 1;
+                    into.processes.push_back(std::move(other));
+                    foreign = true;
+                }
             }
-        into.host = host_facts{sentinel_present(), deploy_held(), disk_percent_};
+        sum_.unit_process_reads += unit ? 1 : 0;
+        sum_.process_tree_reads += tree ? 1 : 0;
+        sum_.foreign_process_reads += foreign ? 1 : 0;
+    }
+
+    // The child of an attempt's runner (container_children) has the runner's pid plus this.
+    static constexpr std::int64_t container_child_pid_offset = 2'000'000; // below pid_max (4194304)
+
+    [[nodiscard]] bool process_list_unreadable() const noexcept {
+        return tick_ < process_list_unreadable_until_;
+    }
+
+    // What runs job j cannot be named by the host now (issue #18, item 3): no process list, or a
+    // process warden does not own on its output dir. The engine then stops nothing of it (an
+    // operator's case), so the checker's stop clocks pause.
+    [[nodiscard]] bool runner_unknowable(std::uint32_t j) const noexcept override {
+        if (process_list_unreadable()) return true;
+        const truth& t = truth_[j];
+        return t.foreign_owner != 0 && tick_ < t.foreign_until && pid_alive(t.foreign_owner);
     }
 
     // The host's progress evidence (progress_logs): each job's readable crawl logs go through
@@ -919,8 +1148,25 @@ class world final : private world_view {
     // the first, as `warden apply` reading inside its write transaction does; with B18 back it
     // reads before the first one writes (after the window's host writes), as an applier that reads
     // its snapshot before BEGIN IMMEDIATE does.
+    // Issue #17: a same-source sweep writes the status of a job nothing runs, and nothing else:
+    // no stop, no restart, no start, no options write from the sweep's job in the same plan.
+    void check_sweep(const plan& p) {
+        for (const action& a : p.actions) {
+            const auto* w = std::get_if<set_status>(&a);
+            if (!w || w->reason != detail::same_source_sweep_reason) continue;
+            for (const action& other : p.actions)
+                if (action_job(other) == w->job && &other != &a &&
+                    (std::holds_alternative<stop_job>(other) ||
+                     action_rule(other) == rule_id::stall_recovery))
+                    violate(invariant::sweep_runner_action, to_int(w->job) - 1,
+                            fmt::format("the same-source sweep's job also gets {} {}",
+                                        to_string(action_rule(other)), kind_name(other)));
+        }
+    }
+
     void watchdog() {
         const plan p = decide_(snap_, cfg_);
+        check_sweep(p);
         sum_.degraded_observations += static_cast<std::int64_t>(p.observations.size());
         if (o_.check_order_independence) check_order_independence(p);
         count_blocked(p);
@@ -1060,8 +1306,11 @@ class world final : private world_view {
                                  })
                            : aim(pick, chained_.empty() ? planned_ : chained_,
                                  [&](std::uint32_t j) {
-                                     return row(j).status == job_status::running ||
-                                            is_waiting(row(j).status);
+                                     // An operator shown completed_at (a finished crawl whose
+                                     // status write was lost) does not ask for another run.
+                                     return !row(j).completed_at &&
+                                            (row(j).status == job_status::running ||
+                                             is_waiting(row(j).status));
                                  });
                    aimed >= 0) {
             const auto j = static_cast<std::uint32_t>(aimed);
@@ -1227,6 +1476,14 @@ class world final : private world_view {
     void written(const stop_job&, std::uint32_t, const job&, std::int32_t) {}
 
     void written(const set_status& a, std::uint32_t j, const job& before, std::int32_t) {
+        if (a.rule == rule_id::consistency_repair && a.status == job_status::failed) {
+            if (has_attempt(j))
+                violate(invariant::repaired_live_job, j,
+                        fmt::format("failed by consistency repair ({}) while its attempt is alive",
+                                    a.reason));
+            if (a.reason.starts_with("stale_pipeline")) ++sum_.stale_pipeline_repairs;
+        }
+        if (a.reason == detail::same_source_sweep_reason) ++sum_.same_source_sweeps;
         if (a.rule == rule_id::orphan_sweep && has_attempt(j))
             violate(invariant::false_orphan, j,
                     truth_[j].pending > 0 ? "swept while its completion was committing"
@@ -1276,6 +1533,11 @@ class world final : private world_view {
             before.has_outputs)
             violate(invariant::finished_restarted, j,
                     "a queued row past its final stage, outputs present, crawled again");
+        // Issue #16 item 3: completed_at is completion (the first of its two writes landed).
+        if (before.completed_at)
+            violate(invariant::finished_restarted, j,
+                    fmt::format("a {} row with completed_at set, crawled again",
+                                to_string(before.status)));
         wrote(j, before.status);
         ++sum_.starts;
         launch(j, false);
@@ -1302,6 +1564,18 @@ class world final : private world_view {
                                         to_string(a.rule), p.pid));
                     break;
                 }
+        // A stop that restarts the runner of a job nothing runs (runner none, issue #16 item 10):
+        // the host restarts the worker service as told, and with it every crawl the worker runs.
+        if (a.runner == runner_class::none && a.restart) {
+            std::int64_t killed = 0;
+            for (const auto& p : procs_)
+                killed += p.in_worker && p.job != j ? 1 : 0;
+            violate(invariant::restart_without_runner, j,
+                    fmt::format("{} restarts the worker for a job nothing runs ({} other crawl{} "
+                                "of the worker killed)",
+                                to_string(a.rule), killed, killed == 1 ? "" : "s"));
+            worker_restart();
+        }
         std::int64_t ended = 0;
         for (std::size_t k = procs_.size(); k-- > 0;) {
             const bool by_pid =
@@ -1382,6 +1656,7 @@ class world final : private world_view {
     config cfg_;
     decider decide_;
     rng faults_rng_;
+    rng production_faults_rng_; // issue #18's fault kinds: the others' draws stay as they were
     rng shuffle_rng_;
     std::vector<truth> truth_;
     std::vector<process> procs_;
@@ -1411,6 +1686,8 @@ class world final : private world_view {
     std::int64_t sentinel_off_until_ = 0;
     double disk_percent_ = disk_base_percent;
     bool armed_crash_between_ = false;
+    bool armed_completed_at_crash_ = false;
+    std::int64_t process_list_unreadable_until_ = -1;
     std::int64_t armed_delay_ = 0;
     std::size_t next_cmd_ = 0;
     trace_hash hash_;
