@@ -35,5 +35,8 @@ CREATE TABLE archive_jobs (
     updated_at              BIGINT,
     docker_shm_size         TEXT,
     skip_final_build        SMALLINT,
-    initial_workers         INTEGER
+    initial_workers         INTEGER,
+    -- job classes and group limits (issue 21), under warden's own names
+    class                   TEXT NOT NULL DEFAULT '',
+    group_key               TEXT NOT NULL DEFAULT ''
 );

@@ -183,4 +183,11 @@ inline warden::start_job start_of(const warden::job& j,
     return warden::start_job{j.id, j.status, j.version, o, warden::rule_id::queue_fill};
 }
 
+// A row as a database adapter's load_snapshot reads it back: progress_known is no column, and a
+// NULL last_progress_at is no progress source (issue 19).
+inline warden::job as_loaded(warden::job j) {
+    j.progress_known = j.last_progress_at.has_value();
+    return j;
+}
+
 } // namespace wt

@@ -58,8 +58,8 @@ TEST_CASE("postgres: a snapshot loads every column as written", "[postgres]") {
     pg::record_recovery(db, warden::job_id{1}, now - 40h, 1234); // every recovery is loaded
     const auto s = pg::load_snapshot(db, now, healthy());
     REQUIRE(s.jobs.size() == 2);
-    CHECK(s.jobs[0] == a);
-    CHECK(s.jobs[1] == b);
+    CHECK(s.jobs[0] == as_loaded(a));
+    CHECK(s.jobs[1] == as_loaded(b));
     CHECK(s.starts == std::vector<warden::start_record>{{warden::job_id{1}, now - 5h}});
     REQUIRE(s.recoveries.size() == 1);
     CHECK(s.recoveries[0].crawled_pages == 1234);
