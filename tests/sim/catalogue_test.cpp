@@ -131,7 +131,7 @@ struct Arbitrary<production_scenario> {
     }
 };
 
-inline void showValue(const production_scenario& p, std::ostream& os) {
+[[maybe_unused]] inline void showValue(const production_scenario& p, std::ostream& os) {
     showValue(p.sc, os);
 }
 
