@@ -89,6 +89,48 @@ TEST_CASE("postgres: a plan applies in one transaction and bumps each version on
     CHECK(count(db, "SELECT max(version) FROM jobs") == 2);
 }
 
+TEST_CASE("postgres: apply prepares each statement once per connection, and a rollback keeps it",
+          "[postgres][prepared]") {
+    fresh_db t;
+    auto db = t.create();
+    for (int id = 1; id <= 6; ++id)
+        pg::insert_job(
+            db, job_builder{id, job_status::queued}.annual().queued(std::chrono::hours{60 - id}));
+    auto prepared_on_server = [&] {
+        return count(db, "SELECT count(*) FROM pg_prepared_statements");
+    };
+    CHECK(db.prepared_count() == 0);
+    // Three starts: one start UPDATE and one job_starts INSERT, each prepared once, run three
+    // times.
+    const auto first = warden::decide(pg::load_snapshot(db, now, healthy()), fill(3));
+    REQUIRE(first.actions.size() == 3);
+    CHECK(pg::apply(db, first, now).applied == 3);
+    CHECK(db.prepared_count() == 2);
+    CHECK(prepared_on_server() == 2);
+    // A plan rolled back (a conflict under on_conflict::abort) keeps the statements: the server's
+    // prepared statements are not transactional, and the next apply runs them by name again.
+    const auto second = warden::decide(pg::load_snapshot(db, now, healthy()), fill(5));
+    REQUIRE(second.actions.size() == 2);
+    db.exec("UPDATE jobs SET version = version + 1 WHERE id = " +
+            std::to_string(warden::to_int(warden::action_job(second.actions[1]))));
+    pg::apply_options abort;
+    abort.conflicts = pg::on_conflict::abort;
+    CHECK_FALSE(pg::apply(db, second, now, abort).committed);
+    CHECK(prepared_on_server() == 2);
+    const auto third = warden::decide(pg::load_snapshot(db, now, healthy()), fill(5));
+    REQUIRE(third.actions.size() == 2);
+    const auto r = pg::apply(db, third, now);
+    CHECK(r.applied == 2);
+    CHECK(db.prepared_count() == 2);
+    CHECK(prepared_on_server() == 2);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'running'") == 5);
+    CHECK(count(db, "SELECT count(*) FROM job_starts") == 5);
+    // A statement that fails to prepare is not kept, and names itself.
+    CHECK_THROWS_WITH(db.exec_prepared("UPDATE no_such_table SET x = $1", pg::params{}.add(1)),
+                      Catch::Contains("no_such_table"));
+    CHECK(db.prepared_count() == 2);
+}
+
 TEST_CASE("postgres: a row changed between decide and apply is a conflict, never overwritten",
           "[postgres][conflict]") {
     fresh_db t;
