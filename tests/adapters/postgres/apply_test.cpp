@@ -394,3 +394,46 @@ CREATE TRIGGER warden_bump_version BEFORE UPDATE ON jobs
         CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == 3);
     }
 }
+
+TEST_CASE("postgres: undo_start puts a failed start's row back and uncounts it, once",
+          "[postgres][undo]") {
+    fresh_db t;
+    auto db = t.create();
+    warden::job before = job_builder{9, job_status::retryable, "hc-20260101"}.annual();
+    before.retry_count = 1;
+    before.started_at = now - 3h;
+    before.finished_at = now - 2h;
+    pg::insert_job(db, before);
+    const auto p = warden::decide(pg::load_snapshot(db, now, healthy()), fill(1));
+    REQUIRE(p.actions.size() == 1);
+    const auto* start = std::get_if<warden::start_job>(&p.actions[0]);
+    REQUIRE(start);
+    REQUIRE(pg::apply(db, p, now).actions[0] == status::applied);
+    REQUIRE(count(db, "SELECT count(*) FROM job_starts") == 1);
+    REQUIRE(count(db, "SELECT retry_count FROM jobs WHERE id = 9") == 2);
+    SECTION("undone: the row as before the start, with the reason; no start record") {
+        CHECK(pg::undo_start(db, *start, before, now, "start command exited 1") == status::applied);
+        CHECK(count(db, "SELECT count(*) FROM job_starts") == 0);
+        CHECK(count(db, "SELECT retry_count FROM jobs WHERE id = 9") == 1);
+        CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == before.version + 2);
+        CHECK(count(db, "SELECT started_at FROM jobs WHERE id = 9") ==
+              warden::epoch_seconds(now - 3h));
+        CHECK(count(db, "SELECT finished_at FROM jobs WHERE id = 9") ==
+              warden::epoch_seconds(now - 2h));
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'retryable' AND last_error = "
+                        "'start command exited 1'") == 1);
+        // Undone once: a second undo finds the row moved and writes nothing.
+        const std::string undone = row_text(db, 9);
+        CHECK(pg::undo_start(db, *start, before, now, "again") == status::conflict);
+        CHECK(row_text(db, 9) == undone);
+    }
+    SECTION("a row that moved since the start (the crawl did start) is not undone") {
+        db.exec("UPDATE jobs SET last_stage = 'crawl', version = version + 1 WHERE id = 9");
+        const std::string moved = row_text(db, 9);
+        CHECK(pg::undo_start(db, *start, before, now, "start command exited 1") ==
+              status::conflict);
+        CHECK(row_text(db, 9) == moved);
+        CHECK(count(db, "SELECT count(*) FROM job_starts") == 1);
+    }
+    CHECK_FALSE(db.in_transaction());
+}
