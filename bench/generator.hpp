@@ -4,10 +4,14 @@
 // snapshot on every compiler and standard library.
 #include <warden/warden.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace warden_bench {
 
@@ -286,6 +290,49 @@ inline generated make_snapshot(std::size_t n, std::uint64_t seed, profile p = pr
     // Keep the campaign a little under-filled: queue fill has work whenever nothing is stalled.
     g.config.ensure_min_running_jobs = static_cast<std::int32_t>(running + running / 10 + 2);
     return g;
+}
+
+// The database adapters' benchmarks (bench/sqlite, bench/postgres) share their rows and their
+// arithmetic, so their figures compare like with like.
+
+// When the adapter benchmarks run: every row is old enough for decide() to act on.
+inline const warden::timestamp adapter_bench_now = warden::utc(2026, 2, 3, 12);
+
+// Job `id` of an adapter benchmark's table: queued, its final stage done with outputs, so
+// decide() repairs it with exactly one compare-and-set write (B7).
+inline warden::job repairable_job(std::int64_t id) {
+    warden::job j;
+    j.id = warden::job_id{id};
+    j.name = fmt::format("hc-crawl-{}-20260101", id);
+    j.source = "hc";
+    j.output_dir = "/srv/crawls/" + j.name;
+    j.status = warden::job_status::queued;
+    j.queued_at = adapter_bench_now - std::chrono::hours{48};
+    j.last_stage = "persist";
+    j.has_outputs = true;
+    j.version = 1;
+    return j;
+}
+
+// `rows` repairable jobs (ids 1 to rows) inserted in one transaction with the adapter's
+// `insert(db, job)`; `exec(db, sql)` runs BEGIN and COMMIT.
+template <class Db, class Exec, class Insert>
+void fill_repairable(Db& db, long rows, Exec&& exec, Insert&& insert) {
+    exec(db, "BEGIN");
+    for (long i = 1; i <= rows; ++i)
+        insert(db, repairable_job(i));
+    exec(db, "COMMIT");
+}
+
+// The milliseconds since `t0`.
+inline double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The median of a benchmark's repeats (the upper one of an even count).
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
 }
 
 } // namespace warden_bench

@@ -463,8 +463,35 @@ int report_apply(const options& o, const outcome& r, const warden_cli::apply_rep
 // is no dry run, apply in one write transaction with compare-and-set (decide_and_apply), print
 // what was decided and applied, carry out the runtime actions with `templates` (a failed start
 // undone), and report. Without the file, or with `--dry-run`, a plan that writes nothing.
+// apply_decided on SQLite.
+struct sqlite_cli {
+    static outcome decide_from(warden::sqlite::database& db, db_inputs in) {
+        return decide_from_db(db, std::move(in));
+    }
+    template <class Decide>
+    static auto decide_and_apply(warden::sqlite::database& db, warden::timestamp now,
+                                 warden::adapters::runtime_facts runtime, Decide&& decide,
+                                 const warden::adapters::apply_options& how) {
+        return warden::sqlite::decide_and_apply(db, now, std::move(runtime),
+                                                std::forward<Decide>(decide), how);
+    }
+    static std::vector<warden::host::runtime_result>
+    carry_out(warden::sqlite::database& db, const warden::plan& p, const warden::snapshot& read,
+              const warden::adapters::apply_result& result,
+              const warden::host::action_templates& templates, warden::timestamp now) {
+        return warden::host::carry_out(db, p, read, result, templates, now);
+    }
+    static std::vector<warden::job> load_jobs(warden::sqlite::database& db, warden::timestamp now) {
+        return warden::sqlite::load_snapshot(db, now, {}).jobs;
+    }
+};
+
 // `plan_first`: print the plan's dry-run text before the apply lines (tick: the journal).
-int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
+// `Adapter` says how on the database (sqlite_cli here, pg_cli below): decide_from(db, in),
+// decide_and_apply(db, now, runtime, decide, how) and carry_out(db, plan, read, result,
+// templates, now).
+template <class Adapter, class Db>
+int apply_decided(const options& o, Db& db, db_inputs in,
                   const std::optional<warden::host::action_templates>& templates, apply_mode mode,
                   bool plan_first) {
     const bool text = o.format != "json";
@@ -476,10 +503,10 @@ int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
     };
     const warden::timestamp now = in.now;
     if (!in.runtime.host.sentinel_present || mode == apply_mode::dry_run) {
-        const outcome r = decide_from_db(db, std::move(in));
+        const outcome r = Adapter::decide_from(db, std::move(in));
         if (!r.decided) return write_metrics(o, r, exit_invalid);
         print_plan_text(r);
-        const warden::sqlite::apply_result nothing;
+        const warden::adapters::apply_result nothing;
         warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
         // With templates the document always has runtime_results: here none were carried out.
         const std::vector<warden::host::runtime_result> none;
@@ -487,11 +514,11 @@ int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
         if (text) print_apply_text(r, report, mode, plan_first);
         return report_apply(o, r, report, exit_ok);
     }
-    warden::sqlite::apply_options how;
-    how.conflicts = o.on_conflict == "abort" ? warden::sqlite::on_conflict::abort
-                                             : warden::sqlite::on_conflict::skip;
+    warden::adapters::apply_options how;
+    how.conflicts = o.on_conflict == "abort" ? warden::adapters::on_conflict::abort
+                                             : warden::adapters::on_conflict::skip;
     const warden::config config = in.doc.config;
-    auto done = warden::sqlite::decide_and_apply(
+    auto done = Adapter::decide_and_apply(
         db, in.now, std::move(in.runtime),
         [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
     const auto result = std::move(done.result);
@@ -508,7 +535,7 @@ int apply_decided(const options& o, warden::sqlite::database& db, db_inputs in,
     // (docs/host-actions.md). A failed action is reported, the exit status kept.
     std::vector<warden::host::runtime_result> carried;
     if (templates) {
-        carried = warden::host::carry_out(db, r.plan, r.doc.snapshot, result, *templates, now);
+        carried = Adapter::carry_out(db, r.plan, r.doc.snapshot, result, *templates, now);
         report.carried_out = &carried;
     }
     return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
@@ -534,7 +561,7 @@ int cmd_apply(const options& o) {
             return write_metrics(o, refused, exit_invalid);
         }
         in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
-        return apply_decided(o, db, std::move(in), templates, apply_mode::apply, false);
+        return apply_decided<sqlite_cli>(o, db, std::move(in), templates, apply_mode::apply, false);
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -618,6 +645,46 @@ int cmd_decide_pg(const options& o) {
     }
 }
 
+// `probe --db postgresql://...`: the jobs whose locks and progress are probed.
+std::vector<warden::job> load_pg_jobs(const options& o, warden::timestamp now) {
+    auto db = open_pg(o);
+    try {
+        std::vector<warden::adapters::load_warning> warnings;
+        auto jobs = pg::load_snapshot(db, now, {}, &warnings).jobs;
+        print_load_warnings(warnings);
+        return jobs;
+    } catch (const pg::error& e) {
+        throw pg_db_error{e};
+    }
+}
+
+// apply_decided on PostgreSQL: a failed start undone with postgres::undo_start.
+struct pg_cli {
+    static outcome decide_from(pg::connection& db, db_inputs in) {
+        return decide_from_pg(db, std::move(in));
+    }
+    template <class Decide>
+    static auto decide_and_apply(pg::connection& db, warden::timestamp now,
+                                 warden::adapters::runtime_facts runtime, Decide&& decide,
+                                 const warden::adapters::apply_options& how) {
+        return pg::decide_and_apply(db, now, std::move(runtime), std::forward<Decide>(decide), how);
+    }
+    static std::vector<warden::host::runtime_result>
+    carry_out(pg::connection& db, const warden::plan& p, const warden::snapshot& read,
+              const warden::adapters::apply_result& result,
+              const warden::host::action_templates& templates, warden::timestamp now) {
+        return warden::host::carry_out_with(
+            p, read, result, templates,
+            [&](const warden::start_job& start, const warden::job& before,
+                std::string_view reason) {
+                return pg::undo_start(db, start, before, now, reason);
+            });
+    }
+    static std::vector<warden::job> load_jobs(pg::connection& db, warden::timestamp now) {
+        return pg::load_snapshot(db, now, {}).jobs;
+    }
+};
+
 // `apply --db postgresql://...`: as cmd_apply, reading, deciding and writing in one transaction
 // that locks the job tables against other writers (postgres::decide_and_apply). With
 // --scope-lock KEY, the per-scope advisory lock is taken first: when another watchdog holds it,
@@ -626,9 +693,7 @@ int cmd_apply_pg(const options& o) {
     if (o.sentinel.empty())
         throw usage_error{"apply needs --sentinel PATH: the sentinel file is the only authority "
                           "to write (a runtime document's \"sentinel\" is not)"};
-    if (!o.host_config.empty())
-        throw usage_error{"--host-config: carrying out runtime actions is not supported with a "
-                          "PostgreSQL database yet (docs/postgres.md)"};
+    const auto templates = read_action_templates(o);
     auto db = open_pg(o);
     try {
         std::optional<pg::scope_lock> scope;
@@ -649,34 +714,17 @@ int cmd_apply_pg(const options& o) {
             return write_metrics(o, refused, exit_invalid);
         }
         in.runtime.host.sentinel_present = std::filesystem::exists(o.sentinel);
-        const bool text = o.format != "json";
-        if (!in.runtime.host.sentinel_present) {
-            const outcome r = decide_from_pg(db, std::move(in));
-            if (!r.decided) return write_metrics(o, r, exit_invalid);
-            const warden::adapters::apply_result nothing;
-            warden_cli::apply_report report{r.plan, r.doc.snapshot, nothing, true};
-            if (text) print_apply_text(r, report, apply_mode::apply, false);
-            return report_apply(o, r, report, exit_ok);
-        }
-        warden::adapters::apply_options how;
-        how.conflicts = o.on_conflict == "abort" ? warden::adapters::on_conflict::abort
-                                                 : warden::adapters::on_conflict::skip;
-        const warden::config config = in.doc.config;
-        auto done = pg::decide_and_apply(
-            db, in.now, std::move(in.runtime),
-            [&](const warden::snapshot& s) { return warden::decide(s, config); }, how);
-        const auto result = std::move(done.result);
-        const outcome r = decided_from_db(std::move(in), std::move(done.read), std::move(done.plan),
-                                          done.warnings);
-        if (!r.decided && !result.committed) return write_metrics(o, r, exit_invalid);
-        warden_cli::apply_report report{r.plan, r.doc.snapshot, result, false};
-        if (text) print_apply_text(r, report, apply_mode::apply, false);
-        return report_apply(o, r, report, r.decided ? exit_ok : exit_invalid);
+        // The runtime actions are carried out while the scope is still held (`scope` lives on).
+        return apply_decided<pg_cli>(o, db, std::move(in), templates, apply_mode::apply, false);
     } catch (const pg::error& e) {
         throw pg_db_error{e};
     }
 }
 #else
+[[noreturn]] void no_postgres();
+std::vector<warden::job> load_pg_jobs(const options&, warden::timestamp) {
+    no_postgres();
+}
 [[noreturn]] void no_postgres() {
     throw usage_error{"--db postgresql://...: this warden was built without PostgreSQL support "
                       "(install libpq-dev and rebuild)"};
@@ -794,6 +842,8 @@ int cmd_probe(const probe_options& po, const options& o) {
         if (!doc.ok()) return exit_invalid;
         now = doc.snapshot.now;
         jobs = std::move(doc.snapshot.jobs);
+    } else if (is_postgres(o.db)) {
+        jobs = load_pg_jobs(o, now);
     } else if (!o.db.empty()) {
         auto db = open_db(o, warden::sqlite::database::mode::read_only);
         try {
@@ -816,7 +866,10 @@ CLI::App* add_probe(CLI::App& app, probe_options& po, options& o) {
         "probe", "Print the runtime half of a snapshot read from this Linux host (docs/host.md)");
     probe->add_option("--host-config", po.host_config, "Host config file (JSON, docs/host.md)")
         ->required();
-    auto* db = probe->add_option("--db", o.db, "Read the jobs from this SQLite database");
+    auto* db = probe->add_option(
+        "--db", o.db, "Read the jobs from this SQLite database or postgresql://... connection URI");
+    probe->add_option("--mapping", o.mapping,
+                      "With a PostgreSQL --db: the host's own jobs table (docs/postgres.md)");
     auto* jobs =
         probe->add_option("--jobs", po.jobs, "Read the jobs (and now) from a snapshot document");
     db->excludes(jobs);
@@ -843,6 +896,37 @@ nlohmann::ordered_json tick_engine_config(const warden::host::tick_config& t) {
     if (parsed.is_discarded() || !parsed.is_object())
         throw usage_error{fmt::format("tick.config {}: not a JSON object", t.config_path)};
     return parsed;
+}
+
+// The database half of a tick, on either adapter (`Adapter`: sqlite_cli or pg_cli): read the
+// jobs, probe them, read the runtime document the probe makes, and decide and apply.
+template <class Adapter, class Db>
+int tick_on(const tick_options& to, options& o, Db& db,
+            const warden::host::host_config_document& cfg,
+            const std::optional<warden::host::action_templates>& templates,
+            nlohmann::ordered_json engine_config, const std::string& sentinel, db_inputs in) {
+    // The jobs whose locks and progress are probed (warnings about them are printed once,
+    // when the plan is decided on the rows read again).
+    const std::vector<warden::job> jobs = Adapter::load_jobs(db, in.now);
+    warden::host::probe_config pc = cfg.config.probe;
+    pc.progress.save_state = !to.dry_run;
+    const warden::host::probe_result probed = warden::host::probe(pc, jobs, in.now);
+    for (const auto& w : probed.warnings)
+        warden_cli::log_line("warning", w);
+    // The probe's output with the engine config is exactly the runtime document that
+    // `warden probe` prints and `apply --runtime` reads: one path, one reader.
+    nlohmann::ordered_json runtime = probe_json(probed, in.now);
+    runtime["config"] = std::move(engine_config);
+    read_runtime_document(runtime.dump(), in);
+    if (!in.ok) {
+        outcome refused;
+        refused.plan.errors = in.doc.errors;
+        return write_metrics(o, refused, exit_invalid);
+    }
+    // The sentinel FILE is the only authority, read after the probe, just before applying.
+    in.runtime.host.sentinel_present = std::filesystem::exists(sentinel);
+    return apply_decided<Adapter>(o, db, std::move(in), templates,
+                                  to.dry_run ? apply_mode::dry_run : apply_mode::apply, true);
 }
 
 int cmd_tick(const tick_options& to, options& o) {
@@ -887,31 +971,27 @@ int cmd_tick(const tick_options& to, options& o) {
 
     db_inputs in;
     in.now = now_or_clock(o);
+    if (is_postgres(o.db)) {
+#ifdef WARDEN_CLI_POSTGRES
+        auto db = open_pg(o);
+        try {
+            return tick_on<pg_cli>(to, o, db, cfg, templates, std::move(engine_config), sentinel,
+                                   std::move(in));
+        } catch (const pg::error& e) {
+            throw pg_db_error{e};
+        }
+#else
+        no_postgres();
+#endif
+    }
+    if (!o.mapping.empty())
+        throw usage_error{"--mapping needs a PostgreSQL tick.database (the SQLite adapter reads "
+                          "warden's own schema only, for now)"};
     auto db = open_db(o, to.dry_run ? warden::sqlite::database::mode::read_only
                                     : warden::sqlite::database::mode::read_write);
     try {
-        // The jobs whose locks and progress are probed (warnings about them are printed once,
-        // when the plan is decided on the rows read again).
-        const std::vector<warden::job> jobs = warden::sqlite::load_snapshot(db, in.now, {}).jobs;
-        warden::host::probe_config pc = cfg.config.probe;
-        pc.progress.save_state = !to.dry_run;
-        const warden::host::probe_result probed = warden::host::probe(pc, jobs, in.now);
-        for (const auto& w : probed.warnings)
-            warden_cli::log_line("warning", w);
-        // The probe's output with the engine config is exactly the runtime document that
-        // `warden probe` prints and `apply --runtime` reads: one path, one reader.
-        nlohmann::ordered_json runtime = probe_json(probed, in.now);
-        runtime["config"] = std::move(engine_config);
-        read_runtime_document(runtime.dump(), in);
-        if (!in.ok) {
-            outcome refused;
-            refused.plan.errors = in.doc.errors;
-            return write_metrics(o, refused, exit_invalid);
-        }
-        // The sentinel FILE is the only authority, read after the probe, just before applying.
-        in.runtime.host.sentinel_present = std::filesystem::exists(sentinel);
-        return apply_decided(o, db, std::move(in), templates,
-                             to.dry_run ? apply_mode::dry_run : apply_mode::apply, true);
+        return tick_on<sqlite_cli>(to, o, db, cfg, templates, std::move(engine_config), sentinel,
+                                   std::move(in));
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -932,6 +1012,9 @@ CLI::App* add_tick(CLI::App& app, tick_options& to, options& o) {
     tick->add_option("--metrics-out", o.metrics_out,
                      "Write the textfile here (atomically) instead of tick.metrics_path");
     tick->add_option("--now", o.now, "Decide at this time instead of the clock");
+    tick->add_option("--mapping", o.mapping,
+                     "With a PostgreSQL tick.database: the host's own jobs table (JSON, "
+                     "docs/postgres.md)");
     return tick;
 }
 
@@ -995,11 +1078,11 @@ int run_command(int argc, char** argv) {
         return app.exit(e) == 0 ? exit_ok : exit_usage;
     }
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
-    if (probe->parsed()) return cmd_probe(probe_opts, o);
-    if (tick->parsed()) return cmd_tick(tick_opts, o);
+    if (tick->parsed()) return cmd_tick(tick_opts, o); // its database is the host config's
     if (!o.mapping.empty() && !is_postgres(o.db))
         throw usage_error{"--mapping needs a PostgreSQL --db (the SQLite adapter reads warden's "
                           "own schema only, for now)"};
+    if (probe->parsed()) return cmd_probe(probe_opts, o);
     if (schema->parsed()) return is_postgres(o.db) ? cmd_schema_pg(o) : cmd_schema(o);
     if (apply->parsed()) {
         if (!o.scope_lock.empty() && !is_postgres(o.db))

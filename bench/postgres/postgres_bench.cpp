@@ -17,11 +17,15 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../generator.hpp"
+
 namespace pg = warden::postgres;
 
 namespace {
 
-const warden::timestamp now = warden::utc(2026, 2, 3, 12);
+const warden::timestamp now = warden_bench::adapter_bench_now;
+using warden_bench::median;
+using warden_bench::ms_since;
 
 std::string server() {
     if (const char* c = std::getenv("WARDEN_PG_CONNINFO"); c && *c) return c;
@@ -46,33 +50,10 @@ void drop(const std::string& base, const std::string& name) {
     admin.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", name));
 }
 
-// `rows` queued jobs, each ending its final stage: decide() repairs each with one CAS write (as
-// the SQLite benchmark's rows).
+// `rows` repairable jobs (bench/generator.hpp), as the SQLite benchmark's rows.
 void fill(pg::connection& db, long rows) {
-    db.exec("BEGIN");
-    for (long i = 1; i <= rows; ++i) {
-        warden::job j;
-        j.id = warden::job_id{i};
-        j.name = fmt::format("hc-crawl-{}-20260101", i);
-        j.source = "hc";
-        j.output_dir = "/srv/crawls/" + j.name;
-        j.status = warden::job_status::queued;
-        j.queued_at = now - std::chrono::hours{48};
-        j.last_stage = "persist";
-        j.has_outputs = true;
-        j.version = 1;
-        pg::insert_job(db, j);
-    }
-    db.exec("COMMIT");
-}
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
+    warden_bench::fill_repairable(
+        db, rows, [](pg::connection& c, const char* sql) { c.exec(sql); }, &pg::insert_job);
 }
 
 } // namespace

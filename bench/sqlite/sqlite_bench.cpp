@@ -15,11 +15,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../generator.hpp"
+
 namespace sq = warden::sqlite;
 
 namespace {
 
-const warden::timestamp now = warden::utc(2026, 2, 3, 12);
+const warden::timestamp now = warden_bench::adapter_bench_now;
 
 std::string fresh_path(int k) {
     const auto p = std::filesystem::temp_directory_path() /
@@ -29,26 +31,13 @@ std::string fresh_path(int k) {
     return p.string();
 }
 
-// `rows` queued jobs, each ending its final stage: decide() repairs each with one CAS write.
+// `rows` repairable jobs (bench/generator.hpp), as the PostgreSQL benchmark's rows.
 sq::database filled(const std::string& path, long rows) {
     auto db = sq::database::open(path, sq::database::mode::create);
     db.exec("PRAGMA journal_mode = WAL");
     sq::create_schema(db);
-    db.exec("BEGIN");
-    for (long i = 1; i <= rows; ++i) {
-        warden::job j;
-        j.id = warden::job_id{i};
-        j.name = fmt::format("hc-crawl-{}-20260101", i);
-        j.source = "hc";
-        j.output_dir = "/srv/crawls/" + j.name;
-        j.status = warden::job_status::queued;
-        j.queued_at = now - std::chrono::hours{48};
-        j.last_stage = "persist";
-        j.has_outputs = true;
-        j.version = 1;
-        sq::insert_job(db, j);
-    }
-    db.exec("COMMIT");
+    warden_bench::fill_repairable(
+        db, rows, [](sq::database& d, const char* sql) { d.exec(sql); }, &sq::insert_job);
     return db;
 }
 
@@ -58,12 +47,9 @@ double median_ms(int repeats, F&& f) {
     for (int r = 0; r < repeats; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
         f(r);
-        ms.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count());
+        ms.push_back(warden_bench::ms_since(t0));
     }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
+    return warden_bench::median(std::move(ms));
 }
 
 } // namespace
@@ -95,9 +81,7 @@ int main(int argc, char** argv) {
         const warden::plan p = warden::decide(s, warden::config{});
         const auto t0 = std::chrono::steady_clock::now();
         applied = sq::apply(db, p, now).applied;
-        apply_only.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                .count());
+        apply_only.push_back(warden_bench::ms_since(t0));
         for (const char* suffix : {"", "-wal", "-shm"})
             std::filesystem::remove(path + suffix);
     }

@@ -58,11 +58,17 @@ TEST_CASE("host config: the tick section is read, and tick's requirements named"
     const auto bad = warden::host::parse_host_config(R"({"probe": {},
       "tick": {"database": "jobs.db", "config": 3, "run_lock_path": 7}})");
     const std::vector<std::string> want = {
-        "tick.database: \"jobs.db\" is not an absolute path",
+        "tick.database: \"jobs.db\" is not an absolute path nor a postgresql:// URI",
         "tick.config: expected an object (the engine config) or the path of a file holding it, "
         "got an integer",
         "tick.run_lock_path: expected a string, got an integer"};
     CHECK(bad.errors == want);
+    // A PostgreSQL connection URI names no file: it is not a path to check (issue 20).
+    const auto pg = warden::host::parse_host_config(R"({"probe": {},
+      "tick": {"database": "postgresql://warden@db.example/jobs", "run_lock_path": "/run/w.lock",
+               "sentinel_path": "/etc/tick-on"}})");
+    CHECK(pg.ok());
+    CHECK(pg.config.tick.database == "postgresql://warden@db.example/jobs");
     const auto empty = warden::host::parse_host_config(R"({"probe": {}, "tick": {}})");
     CHECK(empty.ok());
     const std::vector<std::string> missing = {

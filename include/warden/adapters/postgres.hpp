@@ -9,3 +9,4 @@
 #include <warden/adapters/postgres/rows.hpp>
 #include <warden/adapters/postgres/schema.hpp>
 #include <warden/adapters/postgres/scope_lock.hpp>
+#include <warden/adapters/postgres/undo_start.hpp>

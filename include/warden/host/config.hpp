@@ -125,6 +125,16 @@ class host_config_reader {
             out.clear();
         }
     }
+    // tick.database: the SQLite file's absolute path, or a PostgreSQL connection URI
+    // (docs/postgres.md), which names no file.
+    void database(const warden::detail::json& v, const std::string& at, std::string& out) {
+        string(v, at, out);
+        if (out.rfind("postgresql://", 0) == 0 || out.rfind("postgres://", 0) == 0) return;
+        if (!out.empty() && out.front() != '/') {
+            error(at, fmt::format("\"{}\" is not an absolute path nor a postgresql:// URI", out));
+            out.clear();
+        }
+    }
     void strings(const warden::detail::json& v, const std::string& at,
                  std::vector<std::string>& out) {
         if (!v.is_array()) return wrong_type(at, "an array of strings", v);
@@ -260,7 +270,7 @@ class host_config_reader {
         out.present = true;
         keys(v, at, [&](const std::string& k, const auto& x, const std::string& w) {
             if (k == "database")
-                path(x, w, out.database);
+                database(x, w, out.database);
             else if (k == "sentinel_path")
                 path(x, w, out.sentinel_path);
             else if (k == "run_lock_path")

@@ -89,6 +89,48 @@ TEST_CASE("postgres: a plan applies in one transaction and bumps each version on
     CHECK(count(db, "SELECT max(version) FROM jobs") == 2);
 }
 
+TEST_CASE("postgres: apply prepares each statement once per connection, and a rollback keeps it",
+          "[postgres][prepared]") {
+    fresh_db t;
+    auto db = t.create();
+    for (int id = 1; id <= 6; ++id)
+        pg::insert_job(
+            db, job_builder{id, job_status::queued}.annual().queued(std::chrono::hours{60 - id}));
+    auto prepared_on_server = [&] {
+        return count(db, "SELECT count(*) FROM pg_prepared_statements");
+    };
+    CHECK(db.prepared_count() == 0);
+    // Three starts: one start UPDATE and one job_starts INSERT, each prepared once, run three
+    // times.
+    const auto first = warden::decide(pg::load_snapshot(db, now, healthy()), fill(3));
+    REQUIRE(first.actions.size() == 3);
+    CHECK(pg::apply(db, first, now).applied == 3);
+    CHECK(db.prepared_count() == 2);
+    CHECK(prepared_on_server() == 2);
+    // A plan rolled back (a conflict under on_conflict::abort) keeps the statements: the server's
+    // prepared statements are not transactional, and the next apply runs them by name again.
+    const auto second = warden::decide(pg::load_snapshot(db, now, healthy()), fill(5));
+    REQUIRE(second.actions.size() == 2);
+    db.exec("UPDATE jobs SET version = version + 1 WHERE id = " +
+            std::to_string(warden::to_int(warden::action_job(second.actions[1]))));
+    pg::apply_options abort;
+    abort.conflicts = pg::on_conflict::abort;
+    CHECK_FALSE(pg::apply(db, second, now, abort).committed);
+    CHECK(prepared_on_server() == 2);
+    const auto third = warden::decide(pg::load_snapshot(db, now, healthy()), fill(5));
+    REQUIRE(third.actions.size() == 2);
+    const auto r = pg::apply(db, third, now);
+    CHECK(r.applied == 2);
+    CHECK(db.prepared_count() == 2);
+    CHECK(prepared_on_server() == 2);
+    CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'running'") == 5);
+    CHECK(count(db, "SELECT count(*) FROM job_starts") == 5);
+    // A statement that fails to prepare is not kept, and names itself.
+    CHECK_THROWS_WITH(db.exec_prepared("UPDATE no_such_table SET x = $1", pg::params{}.add(1)),
+                      Catch::Contains("no_such_table"));
+    CHECK(db.prepared_count() == 2);
+}
+
 TEST_CASE("postgres: a row changed between decide and apply is a conflict, never overwritten",
           "[postgres][conflict]") {
     fresh_db t;
@@ -351,4 +393,47 @@ CREATE TRIGGER warden_bump_version BEFORE UPDATE ON jobs
         CHECK(r.actions == std::vector<status>{status::applied, status::applied});
         CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == 3);
     }
+}
+
+TEST_CASE("postgres: undo_start puts a failed start's row back and uncounts it, once",
+          "[postgres][undo]") {
+    fresh_db t;
+    auto db = t.create();
+    warden::job before = job_builder{9, job_status::retryable, "hc-20260101"}.annual();
+    before.retry_count = 1;
+    before.started_at = now - 3h;
+    before.finished_at = now - 2h;
+    pg::insert_job(db, before);
+    const auto p = warden::decide(pg::load_snapshot(db, now, healthy()), fill(1));
+    REQUIRE(p.actions.size() == 1);
+    const auto* start = std::get_if<warden::start_job>(&p.actions[0]);
+    REQUIRE(start);
+    REQUIRE(pg::apply(db, p, now).actions[0] == status::applied);
+    REQUIRE(count(db, "SELECT count(*) FROM job_starts") == 1);
+    REQUIRE(count(db, "SELECT retry_count FROM jobs WHERE id = 9") == 2);
+    SECTION("undone: the row as before the start, with the reason; no start record") {
+        CHECK(pg::undo_start(db, *start, before, now, "start command exited 1") == status::applied);
+        CHECK(count(db, "SELECT count(*) FROM job_starts") == 0);
+        CHECK(count(db, "SELECT retry_count FROM jobs WHERE id = 9") == 1);
+        CHECK(count(db, "SELECT version FROM jobs WHERE id = 9") == before.version + 2);
+        CHECK(count(db, "SELECT started_at FROM jobs WHERE id = 9") ==
+              warden::epoch_seconds(now - 3h));
+        CHECK(count(db, "SELECT finished_at FROM jobs WHERE id = 9") ==
+              warden::epoch_seconds(now - 2h));
+        CHECK(count(db, "SELECT count(*) FROM jobs WHERE status = 'retryable' AND last_error = "
+                        "'start command exited 1'") == 1);
+        // Undone once: a second undo finds the row moved and writes nothing.
+        const std::string undone = row_text(db, 9);
+        CHECK(pg::undo_start(db, *start, before, now, "again") == status::conflict);
+        CHECK(row_text(db, 9) == undone);
+    }
+    SECTION("a row that moved since the start (the crawl did start) is not undone") {
+        db.exec("UPDATE jobs SET last_stage = 'crawl', version = version + 1 WHERE id = 9");
+        const std::string moved = row_text(db, 9);
+        CHECK(pg::undo_start(db, *start, before, now, "start command exited 1") ==
+              status::conflict);
+        CHECK(row_text(db, 9) == moved);
+        CHECK(count(db, "SELECT count(*) FROM job_starts") == 1);
+    }
+    CHECK_FALSE(db.in_transaction());
 }

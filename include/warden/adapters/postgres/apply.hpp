@@ -4,6 +4,7 @@
 // walk (which actions run, which are not_reached, when to roll back) is the SQLite adapter's
 // (adapters/detail/write_actions.hpp); only the SQL is this adapter's.
 #include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
 #include <warden/adapters/postgres/connection.hpp>
 #include <warden/adapters/postgres/load.hpp>
@@ -72,8 +73,8 @@ WHERE {id} = $5::bigint AND {status} = ANY($6::text[])
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
             params h;
             h.add(to_int(a.job)).add(now_).add(a.crawled_pages);
-            db_.exec("INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES ($1, $2, $3)",
-                     h);
+            db_.exec_prepared(
+                "INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES ($1, $2, $3)", h);
         }
         return status;
     }
@@ -101,7 +102,7 @@ WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
         if (status == action_status::applied) {
             params h;
             h.add(to_int(a.job)).add(now_);
-            db_.exec("INSERT INTO job_starts (job_id, at) VALUES ($1, $2)", h);
+            db_.exec_prepared("INSERT INTO job_starts (job_id, at) VALUES ($1, $2)", h);
         }
         return status;
     }
@@ -156,7 +157,8 @@ WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
     }
     // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
     action_status cas(const std::string& sql, const params& p) {
-        return db_.exec(sql, p).affected() == 1 ? action_status::applied : action_status::conflict;
+        return db_.exec_prepared(sql, p).affected() == 1 ? action_status::applied
+                                                         : action_status::conflict;
     }
 
     connection& db_;
@@ -170,6 +172,22 @@ inline void commit(connection& db) {
     const result r = db.exec("COMMIT");
     if (std::string_view{PQcmdStatus(r.handle())} != "COMMIT")
         throw error(error_kind::other, "COMMIT: the server rolled the transaction back");
+}
+
+// PostgreSQL's write transaction for adapters/detail/transaction.hpp. The rows it writes are
+// locked by the writes themselves; decide_and_apply adds a table lock (lock_for_decide).
+struct write_transaction {
+    connection& db;
+    void begin() { db.exec("BEGIN"); }
+    void commit() { detail::commit(db); }
+    void roll_back() { db.exec("ROLLBACK"); }
+    void abandon() noexcept { db.roll_back(); }
+};
+
+// Runs `write` in one transaction: committed when it returns, rolled back when it throws.
+template <class Write>
+auto in_transaction(connection& db, Write&& write) {
+    return adapters::detail::in_transaction(write_transaction{db}, std::forward<Write>(write));
 }
 
 inline bool write_actions(connection& db, const plan& p, timestamp now,
@@ -197,18 +215,9 @@ inline bool write_actions(connection& db, const plan& p, timestamp now,
                                         const apply_options& options = {}) {
     require_schema(db);
     apply_result result;
-    db.exec("BEGIN");
-    try {
-        if (!detail::write_actions(db, p, now, options, result)) {
-            db.exec("ROLLBACK");
-            return result;
-        }
-        detail::commit(db);
-        result.committed = true;
-    } catch (...) {
-        db.roll_back();
-        throw;
-    }
+    result.committed = adapters::detail::with_transaction(detail::write_transaction{db}, [&] {
+        return detail::write_actions(db, p, now, options, result);
+    });
     return result;
 }
 
@@ -230,43 +239,27 @@ template <class Decide>
                                              Decide&& decide, const apply_options& options = {}) {
     require_schema(db);
     decided_apply out;
-    db.exec("BEGIN");
-    try {
+    out.result.committed = adapters::detail::with_transaction(detail::write_transaction{db}, [&] {
         db.exec(detail::lock_for_decide(db));
         out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
         out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
-        bool commit = std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
-                                  [](const validation_error& e) { return e.job.has_value(); });
-        if (commit) {
-            commit = detail::write_actions(db, out.plan, now, options, out.result);
-        } else {
-            out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
-            adapters::detail::roll_back_result(out.result);
-        }
-        if (commit)
-            detail::commit(db);
-        else
-            db.exec("ROLLBACK");
-        out.result.committed = commit;
-    } catch (...) {
-        db.roll_back();
-        throw;
-    }
+        const bool host_wide_error =
+            !std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
+                         [](const validation_error& e) { return e.job.has_value(); });
+        if (!host_wide_error) return detail::write_actions(db, out.plan, now, options, out.result);
+        out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
+        adapters::detail::roll_back_result(out.result);
+        return false;
+    });
     return out;
 }
 
 // One action as its own transaction: the same compare-and-set statement `apply` runs for it.
 [[nodiscard]] inline action_status apply_one(connection& db, const action& a, timestamp now) {
-    db.exec("BEGIN");
-    try {
+    return detail::in_transaction(db, [&] {
         detail::plan_writer writer(db, now);
-        const action_status s = std::visit(writer, a);
-        detail::commit(db);
-        return s;
-    } catch (...) {
-        db.roll_back();
-        throw;
-    }
+        return std::visit(writer, a);
+    });
 }
 
 } // namespace postgres

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,13 @@ class error : public std::runtime_error {
 
 namespace detail {
 
+// libpq's messages end in a newline; ours are one line.
+[[nodiscard]] inline std::string trimmed(std::string message) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    return message;
+}
+
 // By SQLSTATE (PostgreSQL's errcodes appendix): the class (first two characters) for most.
 [[nodiscard]] inline error_kind classify(std::string_view sqlstate) noexcept {
     if (sqlstate == "55P03" || sqlstate == "57014" || sqlstate == "40001" || sqlstate == "40P01")
@@ -85,11 +93,7 @@ namespace detail {
     };
     std::string sqlstate = field(PG_DIAG_SQLSTATE);
     std::string message = field(PG_DIAG_MESSAGE_PRIMARY);
-    if (message.empty()) {
-        message = conn ? PQerrorMessage(conn) : "out of memory";
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-            message.pop_back();
-    }
+    if (message.empty()) message = trimmed(conn ? PQerrorMessage(conn) : "out of memory");
     std::string where;
     if (const auto table = field(PG_DIAG_TABLE_NAME); !table.empty()) {
         where = " (table " + table;
@@ -206,9 +210,7 @@ class connection {
         connection c{PQconnectdb(conninfo.c_str())};
         if (!c.conn_) throw error(error_kind::cannot_open, "connect: out of memory");
         if (PQstatus(c.conn_) != CONNECTION_OK) {
-            std::string message = PQerrorMessage(c.conn_);
-            while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-                message.pop_back();
+            const std::string message = detail::trimmed(PQerrorMessage(c.conn_));
             // The connection string may hold a password: name the database, never echo it.
             const char* db = PQdb(c.conn_);
             throw error(error_kind::cannot_open,
@@ -226,10 +228,12 @@ class connection {
 
     connection(connection&& o) noexcept
         : conn_(std::exchange(o.conn_, nullptr))
-        , mapping_(std::move(o.mapping_)) {}
+        , mapping_(std::move(o.mapping_))
+        , prepared_(std::move(o.prepared_)) {}
     connection& operator=(connection&& o) noexcept {
         std::swap(conn_, o.conn_);
         std::swap(mapping_, o.mapping_);
+        std::swap(prepared_, o.prepared_);
         return *this;
     }
     connection(const connection&) = delete;
@@ -260,6 +264,30 @@ class connection {
         check(r, sql);
         return r;
     }
+    // As exec(sql, p), through a statement prepared on this connection the first time `sql` is
+    // run (PQprepare, then PQexecPrepared): the server parses each distinct SQL text once per
+    // connection instead of once per call. For the writes a plan repeats per action (apply.hpp).
+    // A statement that failed to prepare is not kept: the next call prepares it again. Prepared
+    // statements live as long as the connection (a transaction's rollback keeps them); a
+    // transaction-mode connection pooler that does not track them (PgBouncer before 1.21) is
+    // not supported.
+    result exec_prepared(const std::string& sql, const params& p) {
+        auto found = prepared_.find(sql);
+        if (found == prepared_.end()) {
+            std::string name = fmt::format("warden_{}", prepared_.size());
+            const result r{
+                PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(p.size()), nullptr)};
+            check(r, sql);
+            found = prepared_.emplace(sql, std::move(name)).first;
+        }
+        const auto values = p.pointers();
+        result r{PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()),
+                                values.data(), nullptr, nullptr, 0)};
+        check(r, sql);
+        return r;
+    }
+    // How many statements exec_prepared has prepared on this connection.
+    [[nodiscard]] std::size_t prepared_count() const noexcept { return prepared_.size(); }
 
     // Whether a transaction is open (PQtransactionStatus): idle-in-transaction or failed in one.
     [[nodiscard]] bool in_transaction() const {
@@ -286,6 +314,7 @@ class connection {
     }
     PGconn* conn_;
     adapters::table_mapping mapping_;
+    std::unordered_map<std::string, std::string> prepared_; // SQL text -> prepared name
 };
 
 } // namespace postgres

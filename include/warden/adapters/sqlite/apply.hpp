@@ -2,6 +2,7 @@
 // Applying a plan: every row write a compare-and-set whose 0-row result is a conflict, never a
 // success (B7), all of a plan in one transaction.
 #include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/load.hpp>
@@ -155,6 +156,17 @@ WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND
 namespace detail {
 
 using adapters::detail::roll_back_result;
+using adapters::detail::with_transaction;
+
+// SQLite's write transaction for adapters/detail/transaction.hpp: IMMEDIATE takes the write lock
+// before the first read, so no other writer moves a row between what is read and what is written.
+struct immediate_transaction {
+    database& db;
+    void begin() { db.exec("BEGIN IMMEDIATE"); }
+    void commit() { db.exec("COMMIT"); }
+    void roll_back() { db.exec("ROLLBACK"); }
+    void abandon() noexcept { sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr); }
+};
 
 // The actions of a plan, inside a write transaction the caller holds: the plan walk shared with
 // the PostgreSQL adapter (adapters/detail/write_actions.hpp) with this adapter's statements.
@@ -176,18 +188,9 @@ inline bool write_actions(database& db, const plan& p, timestamp now, const appl
                                         const apply_options& options = {}) {
     require_schema(db);
     apply_result result;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-        if (!detail::write_actions(db, p, now, options, result)) {
-            db.exec("ROLLBACK");
-            return result;
-        }
-        db.exec("COMMIT");
-        result.committed = true;
-    } catch (...) {
-        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    result.committed = detail::with_transaction(detail::immediate_transaction{db}, [&] {
+        return detail::write_actions(db, p, now, options, result);
+    });
     return result;
 }
 
@@ -215,24 +218,17 @@ template <class Decide>
                                              Decide&& decide, const apply_options& options = {}) {
     require_schema(db);
     decided_apply out;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    out.result.committed = detail::with_transaction(detail::immediate_transaction{db}, [&] {
         out.read = detail::read_snapshot(db, now, std::move(runtime), out.warnings);
         out.plan = std::forward<Decide>(decide)(std::as_const(out.read));
-        bool commit = std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
-                                  [](const validation_error& e) { return e.job.has_value(); });
-        if (commit) {
-            commit = detail::write_actions(db, out.plan, now, options, out.result);
-        } else {
-            out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
-            detail::roll_back_result(out.result);
-        }
-        db.exec(commit ? "COMMIT" : "ROLLBACK");
-        out.result.committed = commit;
-    } catch (...) {
-        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+        const bool host_wide_error =
+            !std::all_of(out.plan.errors.begin(), out.plan.errors.end(),
+                         [](const validation_error& e) { return e.job.has_value(); });
+        if (!host_wide_error) return detail::write_actions(db, out.plan, now, options, out.result);
+        out.result.actions.assign(out.plan.actions.size(), action_status::not_reached);
+        detail::roll_back_result(out.result);
+        return false;
+    });
     return out;
 }
 
@@ -241,15 +237,7 @@ namespace detail {
 // Runs `write` in one IMMEDIATE transaction: committed when it returns, rolled back when it throws.
 template <class Write>
 auto in_transaction(database& db, Write&& write) {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-        auto result = write();
-        db.exec("COMMIT");
-        return result;
-    } catch (...) {
-        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    return adapters::detail::in_transaction(immediate_transaction{db}, std::forward<Write>(write));
 }
 
 } // namespace detail

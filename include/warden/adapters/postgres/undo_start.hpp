@@ -1,0 +1,66 @@
+#pragma once
+// When a start's command fails (issue 19, issue 20 item 3), on PostgreSQL: as the SQLite
+// adapter's undo_start (sqlite/undo_start.hpp), through the connection's mapping.
+// docs/host-actions.md, docs/postgres.md.
+#include <warden/adapters/postgres/apply.hpp>
+#include <warden/adapters/postgres/connection.hpp>
+#include <warden/adapters/postgres/rows.hpp>
+#include <warden/core/actions.hpp>
+#include <warden/core/job.hpp>
+#include <warden/core/time.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace warden {
+inline namespace v0 {
+namespace postgres {
+
+// Undoes a committed start_job whose launch failed, in one transaction: the row goes back to the
+// status (the value the mapping stores for it), started_at, finished_at and retry_count it had
+// before the start (`before`: the row as read for the plan), with `reason` in last_error, and one
+// start record the apply wrote at `started_at` is deleted, so the failed launch burns neither the
+// daily start cap nor a retry. A compare-and-set on a running status, the version the start wrote
+// (`start.expected_version` + 1) and its started_at: if anything touched the row since (a worker
+// that did start it, a completion), the undo is a conflict and nothing is written. Tool options
+// the start wrote are kept (the next start writes them again).
+[[nodiscard]] inline action_status undo_start(connection& db, const start_job& start,
+                                              const job& before, timestamp started_at,
+                                              std::string_view reason) {
+    return detail::in_transaction(db, [&] {
+        const adapters::table_mapping& m = db.mapping();
+        params p;
+        p.add(m.stored(before.status)).add(before.started_at).add(before.finished_at);
+        p.add(std::int64_t{before.retry_count}).add(reason).add(to_int(start.job));
+        p.add(start.expected_version + 1).add(started_at);
+        p.add(detail::text_array(m.reads_as(job_status::running)));
+        const auto row = db.exec_prepared(
+            fmt::format(R"sql(
+UPDATE {T} SET {status} = $1::text, {started_at} = $2::bigint, {finished_at} = $3::bigint,
+    {retry_count} = $4::int, {last_error} = $5::text, {version} = {version} + 1
+WHERE {id} = $6::bigint AND {status} = ANY($9::text[]) AND {version} = $7::bigint
+    AND {started_at} = $8::bigint)sql",
+                        fmt::arg("T", m.table), fmt::arg("status", m.column("status")),
+                        fmt::arg("started_at", m.column("started_at")),
+                        fmt::arg("finished_at", m.column("finished_at")),
+                        fmt::arg("retry_count", m.column("retry_count")),
+                        fmt::arg("last_error", m.column("last_error")),
+                        fmt::arg("version", m.column("version")), fmt::arg("id", m.column("id"))),
+            p);
+        if (row.affected() != 1) return action_status::conflict;
+        params h;
+        h.add(to_int(start.job)).add(started_at);
+        // job_starts has no key: one of the rows the start wrote, by its physical address.
+        db.exec_prepared(R"sql(
+DELETE FROM job_starts WHERE ctid =
+    (SELECT ctid FROM job_starts WHERE job_id = $1::bigint AND at = $2::bigint LIMIT 1))sql",
+                         h);
+        return action_status::applied;
+    });
+}
+
+} // namespace postgres
+} // namespace v0
+} // namespace warden

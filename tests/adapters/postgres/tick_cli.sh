@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# `warden probe --db`, `warden tick` and `apply --host-config` on PostgreSQL (issue 20, item 3),
+# against the throwaway server (server.sh, the postgres_server CTest fixture), on real parts as
+# tests/host/tick_cli.sh does on SQLite: the sample campaign (examples/campaign.sql), per-job locks
+# held by util-linux flock, a worker stand-in whose children are crawl stand-ins, real start
+# commands. Asserted each time: the rows, job_starts and the runtime effects.
+#   1. probe --db postgresql://: the same runtime document as probe --db on the SQLite copy;
+#   2. a tick: the stalled crawl stopped, its row retryable, the healthy crawl left alone;
+#   3. the next tick starts jobs with the real start command, each start counted;
+#   4. a start command that fails (from the rows of 3): each start undone with the PostgreSQL
+#      undo_start (row as before, no start counted);
+#   5. apply --host-config with the failing start: the same undo, through `apply`.
+# Usage: tick_cli.sh WARDEN ROOT SERVER_DIR PYTHON
+set -u
+warden=$1 root=$2 server=$3 py=$4
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -f "$server/conninfo" ] || fail "no server: $server/conninfo is missing (postgres.server.start failed?)"
+command -v flock >/dev/null || fail "flock(1) not found (util-linux)"
+sock=$(cat "$server/root")
+work=$(mktemp -d)
+db=tick_$$
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  for d in "$db" "${db}_rec" "${db}_rec2" "${db}_app"; do
+    psql -h "$sock" -U warden -d postgres -qAtc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+now=2026-02-03T12:00:00Z
+admin() { psql -h "$sock" -U warden -d postgres -qAtc "$1" >/dev/null || fail "psql: $1"; }
+q() { psql -h "$sock" -U warden -d "$1" -qAtc "$2"; }
+url() { echo "postgresql://warden@/$1?host=$sock"; }
+rows() { q "$1" "select string_agg(id || ':' || status || ':' || version || ':' || retry_count, ' ' order by id) from jobs"; }
+starts() { q "$1" "select count(*) from job_starts"; }
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+admin "CREATE DATABASE $db"
+"$warden" schema --db "$(url "$db")" >/dev/null || fail "schema"
+psql -h "$sock" -U warden -d "$db" -q -v ON_ERROR_STOP=1 <"$root/examples/campaign.sql" >/dev/null ||
+  fail "campaign.sql"
+"$warden" schema --db c.db >/dev/null || fail "sqlite schema"
+sqlite3 c.db <"$root/examples/campaign.sql" || fail "sqlite campaign.sql"
+
+# Jobs 3 and 5 run under the worker stand-in, each holding its lock with flock(1); job 5 made no
+# progress for 90 min (its row), so it is stalled.
+mkdir locks
+set -m
+sh -c "
+  flock -x $work/locks/job-3.lock sh -c 'echo \$\$ >$work/crawl3.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/cihr-20260101 &
+  flock -x $work/locks/job-5.lock sh -c 'echo \$\$ >$work/crawl5.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/hc-20260101/ &
+  wait" &
+worker=$!
+pids+=($worker)
+echo "$worker" >worker.pid
+set +m
+for _ in $(seq 100); do
+  [ -s crawl3.pid ] && [ -s crawl5.pid ] && ! flock -n locks/job-3.lock true && ! flock -n locks/job-5.lock true && break
+  sleep 0.1
+done
+crawl3=$(cat crawl3.pid) crawl5=$(cat crawl5.pid)
+alive "$crawl3" && alive "$crawl5" || fail "the crawl stand-ins did not start"
+
+config() { # FILE DATABASE START_COMMAND_JSON
+  cat >"$1" <<JSON
+{
+  "probe": {
+    "job_lock_path": "$work/locks/job-{id}.lock",
+    "processes": {
+      "output_dir_patterns": [["--output-dir", "{output_dir}"]],
+      "cmdline_contains": ["archive-tool"]
+    },
+    "worker": {"main_pid_file": "$work/worker.pid"},
+    "disk_path": "$work",
+    "sentinel_path": "$work/enabled"
+  },
+  "actions": {
+    "start_job": $3,
+    "stop_timeout_seconds": 5,
+    "command_timeout_seconds": 10
+  },
+  "tick": {
+    "database": "$2",
+    "run_lock_path": "$work/tick.lock",
+    "metrics_path": "$work/warden.prom",
+    "config": {"ensure_min_running_jobs": 4, "daily_start_cap": 10}
+  }
+}
+JSON
+}
+ok_start="[\"sh\", \"-c\", \"echo {id} >>$work/started.txt\"]"
+bad_start="[\"sh\", \"-c\", \"echo cannot launch {name:sh} >&2; exit 4\"]"
+config host.json "$(url "$db")" "$ok_start"
+touch enabled
+starts_before=$(starts "$db")
+
+# 1. probe --db: the runtime document read from PostgreSQL is the one read from SQLite.
+"$warden" probe --host-config host.json --db c.db --now "$now" >probe.sqlite.json 2>err.txt ||
+  fail "probe --db c.db: $(cat err.txt)"
+"$warden" probe --host-config host.json --db "$(url "$db")" --now "$now" >probe.pg.json 2>err.txt ||
+  fail "probe --db postgresql: $(cat err.txt)"
+# (The disk's use moves between two probes: everything else must be equal.)
+"$py" - probe.sqlite.json probe.pg.json <<'PY' || fail "probe --db postgresql differs from SQLite"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (a, b):
+    d["host"].pop("disk_used_percent")
+assert a == b, (a, b)
+PY
+grep -q '"job_id": 5' probe.pg.json || fail "probe --db postgresql: no lock for job 5: $(cat probe.pg.json)"
+
+# 2. The real tick: the stalled crawl stopped, its row retryable, the healthy one left alone.
+"$warden" tick --host-config host.json --now "$now" --format json >applied.json 2>err.txt ||
+  fail "tick: exit $?: $(cat err.txt)"
+"$py" - applied.json "$crawl5" "$crawl3" <<'PY' || fail "tick: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+crawl5, crawl3 = int(sys.argv[2]), int(sys.argv[3])
+assert d["dry_run"] is False and d["committed"] is True, d
+assert d["counts"]["applied"] >= 2 and d["counts"]["conflicts"] == 0, d["counts"]
+restarts = [r for r in d["runtime_results"] if r["kind"] == "restart"]
+assert len(restarts) == 1 and restarts[0]["job_id"] == 5 and restarts[0]["ok"], d["runtime_results"]
+pids = {p["pid"]: p["outcome"] for p in restarts[0]["pids"]}
+assert pids.get(crawl5) == "terminated", restarts
+assert crawl3 not in pids, restarts
+PY
+[ "$(q "$db" "select status from jobs where id = 5")" = retryable ] || fail "stalled job 5 not retryable: $(rows "$db")"
+[ "$(q "$db" "select status from jobs where id = 3")" = running ] || fail "job 3 moved: $(rows "$db")"
+[ "$(starts "$db")" -eq "$starts_before" ] || fail "a start was counted without a start"
+for _ in $(seq 50); do alive "$crawl5" || break; sleep 0.1; done
+! alive "$crawl5" || fail "the stalled crawl (pid $crawl5) still runs"
+alive "$crawl3" || fail "the healthy crawl (pid $crawl3) was stopped"
+[ ! -e started.txt ] || fail "a start command ran while a job was stalled"
+grep -qx "warden_apply_committed 1" warden.prom || fail "tick: warden_apply_committed"
+# Copies of the rows as recovered, for 4 and 5 (CREATE DATABASE ... TEMPLATE copies them).
+for d in "${db}_rec" "${db}_rec2" "${db}_app"; do admin "CREATE DATABASE $d TEMPLATE $db"; done
+
+# 3. The next tick: queue fill starts jobs through the real start command.
+"$warden" tick --host-config host.json --now "$now" --format json >started.json 2>err.txt ||
+  fail "second tick: exit $?: $(cat err.txt)"
+"$py" - started.json <<'PY' || fail "second tick: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["committed"] is True, d
+starts = [r for r in d["runtime_results"] if r["kind"] == "start"]
+assert starts and all(r["ok"] and r["undo"] is None for r in starts), d["runtime_results"]
+open("started.expected", "w").write("".join(f'{r["job_id"]}\n' for r in starts))
+PY
+sort -n started.txt | cmp -s - <(sort -n started.expected) ||
+  fail "start commands run: $(cat started.txt 2>/dev/null) expected $(cat started.expected)"
+for id in $(cat started.expected); do
+  [ "$(q "$db" "select status from jobs where id = $id")" = running ] || fail "started job $id not running"
+done
+[ "$(starts "$db")" -eq $((starts_before + $(wc -l <started.expected))) ] || fail "job_starts not counted"
+alive "$crawl3" || fail "the healthy crawl (pid $crawl3) was stopped"
+
+# 4. A start command that fails, on the recovered rows: each start undone, rows as before.
+config fails.json "$(url "${db}_rec")" "$bad_start"
+before=$(rows "${db}_rec") starts_before=$(starts "${db}_rec")
+"$warden" tick --host-config fails.json --now "$now" --format json >failed.json 2>err.txt ||
+  fail "failing tick: exit $?: $(cat err.txt)"
+"$py" - failed.json <<'PY' || fail "failing start: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+starts = [r for r in d["runtime_results"] if r["kind"] == "start"]
+assert starts, d["runtime_results"]
+for r in starts:
+    assert r["ok"] is False and r["undo"] == "applied", r
+    assert r["command"]["exit_status"] == 4 and r["detail"] == "start command exited 4", r
+open("undone.txt", "w").write(" ".join(str(r["job_id"]) for r in starts))
+PY
+cols="status, retry_count, coalesce(started_at, -1), coalesce(finished_at, -1)"
+for id in $(cat undone.txt); do
+  a=$(q "${db}_rec2" "select $cols from jobs where id = $id")
+  b=$(q "${db}_rec" "select $cols from jobs where id = $id")
+  [ "$a" = "$b" ] || fail "job $id not undone: was $a, now $b"
+  [ "$(q "${db}_rec" "select last_error from jobs where id = $id")" = "start command exited 4" ] ||
+    fail "job $id: last_error not the reason"
+done
+[ "$(starts "${db}_rec")" -eq "$starts_before" ] || fail "a failed start was counted in job_starts"
+grep -qx "warden_runtime_starts_undone $(wc -w <undone.txt)" warden.prom ||
+  fail "failing tick: warden_runtime_starts_undone"
+
+# 5. apply --host-config on PostgreSQL: the runtime document from probe --db, the same undo.
+app=$(url "${db}_app")
+"$warden" probe --host-config fails.json --db "$app" --now "$now" >rt.json 2>err.txt ||
+  fail "probe for apply: $(cat err.txt)"
+"$py" - rt.json <<'PY' || fail "runtime document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["config"] = {"ensure_min_running_jobs": 4, "daily_start_cap": 10}
+json.dump(d, open(sys.argv[1], "w"))
+PY
+starts_before=$(starts "${db}_app")
+"$warden" apply --db "$app" --runtime rt.json --now "$now" --sentinel enabled \
+  --host-config fails.json --scope-lock crawl-host-1 --format json >apply.json 2>err.txt ||
+  fail "apply --host-config: exit $?: $(cat err.txt)"
+"$py" - apply.json undone.txt <<'PY' || fail "apply --host-config: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["committed"] is True, d
+starts = [r for r in d["runtime_results"] if r["kind"] == "start"]
+assert starts and all(r["ok"] is False and r["undo"] == "applied" for r in starts), d["runtime_results"]
+assert " ".join(str(r["job_id"]) for r in starts) == open(sys.argv[2]).read(), starts
+PY
+for id in $(cat undone.txt); do
+  a=$(q "${db}_rec2" "select $cols from jobs where id = $id")
+  b=$(q "${db}_app" "select $cols from jobs where id = $id")
+  [ "$a" = "$b" ] || fail "apply --host-config: job $id not undone: was $a, now $b"
+done
+[ "$(starts "${db}_app")" -eq "$starts_before" ] || fail "apply --host-config: a failed start counted"
+echo "ok"
