@@ -13,6 +13,7 @@
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rules/consistency_repair.hpp>
+#include <warden/rules/deadline.hpp>
 #include <warden/rules/degraded_rate.hpp>
 #include <warden/rules/failure_classification.hpp>
 #include <warden/rules/orphan_sweep.hpp>
@@ -360,8 +361,24 @@ template <class Rails>
                         anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
                                 "waiting, held by a stale attempt whose runner cannot be named: "
                                 "operator intervention required; nothing is written"});
+                // Issue #21 item 4: a job past its class's deadline is failed, not recovered.
+                bool past_deadline = false;
+                if (!p)
+                    if (auto d = deadline(ctx, subj)) {
+                        past_deadline = true;
+                        if (d->runner_unknown)
+                            out.anomalies.push_back(
+                                anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
+                                        "past its deadline (max_runtime_minutes), and what runs "
+                                        "it cannot be stopped alone (a process warden does not "
+                                        "own, a lock with no process to signal, or no process "
+                                        "list): operator intervention required; nothing is "
+                                        "written"});
+                        else
+                            p = std::move(d->stop);
+                    }
                 std::optional<stall_verdict> stall;
-                if (!p) stall = stall_recovery(ctx, subj);
+                if (!p && !past_deadline) stall = stall_recovery(ctx, subj);
                 if (stall) {
                     stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
                 } else if (p || (p = orphan_sweep(ctx, subj))) {
