@@ -53,7 +53,8 @@ TEST_CASE("deadline: a job past max_runtime is failed and its runner stopped, no
     CHECK(p.summary.actions_by_rule[static_cast<std::size_t>(warden::rule_id::deadline)] == 2);
 }
 
-TEST_CASE("deadline: boundary, runner kinds and what is never capped", "[rules][deadline][issue21]") {
+TEST_CASE("deadline: boundary, runner kinds and what is never capped",
+          "[rules][deadline][issue21]") {
     const auto c = monthly_deadline();
     SECTION("exactly at max_runtime it runs on; one second later it is failed") {
         CHECK(warden::decide(world({running_monthly(1, 120min)}), c).actions.empty());
@@ -89,7 +90,8 @@ TEST_CASE("deadline: boundary, runner kinds and what is never capped", "[rules][
         CHECK(st[0].rule == warden::rule_id::deadline);
     }
     SECTION("annual jobs, and every job without a classes key, are never capped") {
-        const warden::job annual = job_builder{1, job_status::running}.annual().started(2000h).progress(1min);
+        const warden::job annual =
+            job_builder{1, job_status::running}.annual().started(2000h).progress(1min);
         CHECK(warden::decide(world({annual}), c).actions.empty());
         CHECK(warden::decide(world({running_monthly(2, 2000h)}), warden::config{}).actions.empty());
     }

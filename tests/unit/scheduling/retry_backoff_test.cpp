@@ -76,7 +76,8 @@ TEST_CASE("retry backoff: a retryable job is not started before not_before, then
         const auto b = blocked_of<warden::start_job>(p);
         REQUIRE(b.size() == 1);
         CHECK(b[0].second.rail == "retry_backoff");
-        CHECK(b[0].second.reason == "backoff: not before 2026-02-03T12:03:20Z; 200 s to go (retry 1)");
+        CHECK(b[0].second.reason ==
+              "backoff: not before 2026-02-03T12:03:20Z; 200 s to go (retry 1)");
     }
     SECTION("boundary: one second before not_before it waits, at not_before it starts") {
         const auto waits = warden::decide(world({failed_monthly(1, 299s)}), c);
@@ -95,11 +96,11 @@ TEST_CASE("retry backoff: a retryable job is not started before not_before, then
               std::vector<std::int64_t>{1});
     }
     SECTION("allow: the next candidate takes the slot; queued and annual jobs never wait") {
-        const warden::job queued =
-            job_builder{2, job_status::queued, "hc-monthly-2"}.queued(1h);
+        const warden::job queued = job_builder{2, job_status::queued, "hc-monthly-2"}.queued(1h);
         const warden::job annual =
             job_builder{3, job_status::retryable}.annual().started(2h).finished(10s).queued(2h);
-        const auto p = warden::decide(world({failed_monthly(1, 10s), queued, annual}), monthly_with_backoff(2));
+        const auto p = warden::decide(world({failed_monthly(1, 10s), queued, annual}),
+                                      monthly_with_backoff(2));
         CHECK(started_ids(p) == std::vector<std::int64_t>{3, 2});
         REQUIRE(p.blocked.size() == 1);
         CHECK(warden::to_int(warden::action_job(p.blocked[0].proposed)) == 1);
