@@ -32,7 +32,7 @@ namespace warden::sim {
 
 // A waiting row whose source already runs a job: the per-source limit of one holds it by design,
 // so the liveness phase does not count it under-filled or unfinished while that job runs.
-[[nodiscard]] inline bool source_busy(std::span<const job> rows, const job& row) {
+[[nodiscard]] inline bool source_occupied(std::span<const job> rows, const job& row) {
     for (const job& r : rows)
         if (r.id != row.id && r.source == row.source && r.status == job_status::running)
             return true;
@@ -53,7 +53,7 @@ inline void mixed_campaign(world_options& o) {
     o.monthly_share = 0.5;
     o.worker_picks_queued = false;
     o.held_by_design = [](std::span<const job> rows, const job& row) {
-        return source_busy(rows, row);
+        return source_occupied(rows, row);
     };
 }
 
