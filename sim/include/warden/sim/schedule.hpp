@@ -53,8 +53,10 @@ inline void mixed_campaign(world_options& o) {
     o.engine = c;
     o.monthly_share = 0.5;
     o.worker_picks_queued = false;
+    // Held by design: a row whose source runs a job (the limit), and a config-error row put back
+    // in the queue (B6: the engine never starts it; with the worker's picks off, nothing does).
     o.held_by_design = [](std::span<const job> rows, const job& row) {
-        return source_occupied(rows, row);
+        return row.failure == failure_class::infra_error_config || source_occupied(rows, row);
     };
 }
 

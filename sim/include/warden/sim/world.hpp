@@ -10,6 +10,7 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/facts/backoff.hpp>
+#include <warden/facts/campaign.hpp>
 #include <warden/progress.hpp>
 #include <warden/rules/completion.hpp>
 #include <warden/rules/deadline.hpp>
@@ -1660,9 +1661,14 @@ class world final : private world_view {
 
     // ---- issue #21: group limits, backoff and deadlines ------------------------------------
 
-    // A failed row the deadline rule failed: its campaign job has ended, as a config error has.
+    // A failed row the engine failed by a class's design: the deadline rule failed it, or the
+    // orphan sweep failed a job of no annual campaign (a monthly crawl: orphan_sweep retries
+    // annual jobs only). Its campaign job has ended, as a config error's has.
     [[nodiscard]] bool ended_by_deadline(std::uint32_t j) const noexcept override {
-        return truth_[j].deadline_failed && row(j).status == job_status::failed;
+        const job& r = row(j);
+        if (r.status != job_status::failed) return false;
+        return truth_[j].deadline_failed ||
+               (o_.monthly_share > 0.0 && r.failure == failure_class::orphaned && !is_annual(r));
     }
 
     // At a watchdog start of row j (which held `before`): no group of config.concurrency_limits
