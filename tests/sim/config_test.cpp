@@ -339,10 +339,7 @@ summary run_mixed(std::uint64_t seeds, Decide decide_with, bool expect_clean) {
         mixed_campaign(o);
         const summary s = run(o, decide_with(o));
         INFO("seed " << seed << "\n" << format_summary(s, o.tick_seconds));
-        if (expect_clean) {
-            REQUIRE(s.violations.empty());
-            REQUIRE(s.time_to_complete_ticks >= 0);
-        }
+        if (expect_clean) REQUIRE(s.violations.empty());
         accumulate(seen, s);
         if (!s.violations.empty()) seen.violations.push_back(s.violations.front());
     }

@@ -294,6 +294,9 @@ struct world_options {
     // campaign metadata) instead of annual ones, drawn from their own stream so runs without
     // them draw as before. A host config with classes (sim/schedule.hpp) recognises them.
     double monthly_share = 0.0;
+    // False: the liveness phase runs (faults off, healed) but `underfilled` and `unfinished` are
+    // not judged: mixed campaigns are drilled for safety only (docs/simulator.md: open finding).
+    bool check_liveness = true;
 };
 
 } // namespace warden::sim

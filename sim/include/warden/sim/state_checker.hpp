@@ -223,7 +223,7 @@ class state_checker {
             }
         }
         check_stalls(w, paused);
-        if (w.tick() >= o_.ticks) check_filled(w);
+        if (w.tick() >= o_.ticks && o_.check_liveness) check_filled(w);
     }
 
     // A campaign job is done: completed, failed as a config error (B6), or failed as an infra

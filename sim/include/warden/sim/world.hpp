@@ -210,7 +210,7 @@ class world final : private world_view {
                 break;
             }
         }
-        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0)
+        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0 && o_.check_liveness)
             checker_.at_end(*this, liveness_bound_ticks());
         finish_summary();
         return sum_;
