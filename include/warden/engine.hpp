@@ -13,6 +13,7 @@
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/rules/consistency_repair.hpp>
+#include <warden/rules/deadline.hpp>
 #include <warden/rules/degraded_rate.hpp>
 #include <warden/rules/failure_classification.hpp>
 #include <warden/rules/orphan_sweep.hpp>
@@ -360,8 +361,21 @@ template <class Rails>
                         anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
                                 "waiting, held by a stale attempt whose runner cannot be named: "
                                 "operator intervention required; nothing is written"});
+                // Issue #21 item 4: a job past its class's deadline is failed, not recovered.
+                // One whose runner cannot be stopped alone is an operator's, unless it has
+                // stalled: then stall recovery acts (or names the operator) as for any stall.
+                std::optional<deadline_verdict> overdue;
+                if (!p) overdue = deadline(ctx, subj);
+                if (overdue && !overdue->runner_unknown) p = std::move(overdue->stop);
                 std::optional<stall_verdict> stall;
                 if (!p) stall = stall_recovery(ctx, subj);
+                if (overdue && overdue->runner_unknown && !stall)
+                    out.anomalies.push_back(
+                        anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
+                                "past its deadline (max_runtime_minutes), and what runs it "
+                                "cannot be stopped alone (a process warden does not own, a lock "
+                                "with no process to signal, or no process list): operator "
+                                "intervention required; nothing is written"});
                 if (stall) {
                     stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
                 } else if (p || (p = orphan_sweep(ctx, subj))) {

@@ -199,4 +199,24 @@ expect_exit 0 "$warden" apply --db h.db --runtime "$root/examples/campaign.runti
 [ "$(sqlite3 h.db "select max(version) from jobs")" -lt 100 ] || fail "the killed transaction survived"
 expect_exit 0 "$warden" decide --db h.db --runtime "$root/examples/campaign.runtime.json" "${late[@]}"
 
+# Issue #21 Done when: the host of examples/classes.json (annual and monthly crawls, one crawl per
+# source, backoff on monthly retries, a deadline on monthly jobs, a closed campaign year) decides
+# through SQLite exactly as from its JSON document, then applies: the overdue monthly job is
+# failed, last year's annual job started, nothing else written.
+"$warden" schema --db k.db >/dev/null
+sqlite3 k.db <"$root/examples/classes.sql"
+krun=(--db k.db --runtime "$root/examples/classes.runtime.json" "${noon[@]}")
+from_db=$("$warden" decide "${krun[@]}" --format text)
+from_json=$("$warden" decide "$root/examples/classes.json" --format text)
+[ "$from_db" = "$from_json" ] || fail "classes: SQLite and JSON decide differently: $from_db"
+grep -q "backoff: not before 2026-02-03T12:02:43Z; 163 s to go (retry 1)" <<<"$from_db" ||
+  fail "classes: no backoff: $from_db"
+"$warden" apply "${krun[@]}" --sentinel sentinel >/dev/null
+[ "$(sqlite3 k.db "select status from jobs where id = 2")" = failed ] ||
+  fail "classes: job 2 not failed past its deadline"
+[ "$(sqlite3 k.db "select status || ' ' || retry_count from jobs where id = 7")" = "running 2" ] ||
+  fail "classes: last year's job 7 not started"
+[ "$(sqlite3 k.db "select count(*) from jobs where status = 'running'")" = 2 ] ||
+  fail "classes: more than jobs 1 and 7 running"
+
 echo "db commands: ok"

@@ -224,3 +224,13 @@ TEST_CASE("catalogue B22: a two-process crawl is never reconciled", "[sim][catal
 TEST_CASE("catalogue B23: runner none restarts the worker", "[sim][catalogue]") {
     require_found(23, {invariant::restart_without_runner}, 1);
 }
+
+// ---- issue #21 (sched) ----
+// B30, issue #21 item 2: concurrency_limits blind to the plan in progress (it counts the jobs
+// running now only). In a mixed campaign with one crawl per source, two queued jobs of one source
+// and nothing running both start in one tick: no fault is needed, so it shrinks to none.
+// Hidden like [catalogue_open]: the mixed world's open deadline finding (docs/simulator.md) is
+// found before over_group_limit (running_past_deadline after 25 cases).
+TEST_CASE("catalogue B30: a concurrency rail that cannot see the plan", "[.][catalogue_open]") {
+    require_found(30, {invariant::over_group_limit}, 0);
+}

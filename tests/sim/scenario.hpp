@@ -62,6 +62,8 @@ inline world_options options_for(const scenario& sc, legacy_bugs legacy, bool tr
         o.systemd_units = true;
         o.container_children = true;
     }
+    // Issue #21: B30 lives in a host with a per-source limit (sim/schedule.hpp).
+    if (legacy.has(30)) mixed_campaign(o);
     return o;
 }
 

@@ -32,15 +32,16 @@ enum class evidence_kind : std::uint8_t {
     start_request, // a start requested by queue fill
     retry_count,   // retries already made (value)
     stale_update,  // seconds since the row's updated_at (issue #17, recap's third repair)
+    run_time,      // seconds since started_at (issue #21 item 4, deadlines)
 };
 
-inline constexpr int evidence_kind_count = 11;
+inline constexpr int evidence_kind_count = 12;
 inline constexpr std::string_view evidence_kind_names[] = {
     "none",        "lock",          "process",       "final_stage", "error_pattern", "progress_age",
-    "no_liveness", "campaign_name", "start_request", "retry_count", "stale_update",
+    "no_liveness", "campaign_name", "start_request", "retry_count", "stale_update",  "run_time",
 };
 static_assert(std::size(evidence_kind_names) == evidence_kind_count &&
-                  static_cast<int>(evidence_kind::stale_update) + 1 == evidence_kind_count,
+                  static_cast<int>(evidence_kind::run_time) + 1 == evidence_kind_count,
               "evidence_kind_names must name every kind, in order");
 
 [[nodiscard]] constexpr std::string_view to_string(evidence_kind e) noexcept {

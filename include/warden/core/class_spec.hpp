@@ -1,12 +1,40 @@
 #pragma once
+#include <warden/core/backoff_policy.hpp>
+#include <warden/core/enum_names.hpp>
 #include <warden/core/job.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace warden {
 inline namespace v0 {
+
+// Issue #21 item 1: until when the jobs of an annual campaign stay startable.
+enum class campaign_end : std::uint8_t {
+    calendar_year, // while the campaign's year is the target year (config.campaign_year, else
+                   // the UTC year of now): warden's behaviour before classes
+    closed,        // until the campaign is finished or an operator closes its year
+                   // (class_spec::closed_campaign_years)
+};
+
+inline constexpr int campaign_end_count = 2;
+inline constexpr std::string_view campaign_end_names[] = {"calendar_year", "closed"};
+static_assert(std::size(campaign_end_names) == campaign_end_count &&
+                  static_cast<int>(campaign_end::closed) + 1 == campaign_end_count,
+              "campaign_end_names must name every value, in order");
+
+[[nodiscard]] constexpr std::string_view to_string(campaign_end e) noexcept {
+    return detail::name_in(campaign_end_names, e);
+}
+
+[[nodiscard]] constexpr std::optional<campaign_end>
+parse_campaign_end(std::string_view s) noexcept {
+    return detail::parse_in<campaign_end>(campaign_end_names, s);
+}
 
 // Issue #21 item 1: one class of work (config.classes). A job is of the class it names in its
 // `class` field; failing that, of the first class in config order that recognises it, by its
@@ -30,6 +58,20 @@ struct class_spec {
     // Queue fill keeps at least this many of the class's jobs running (counted as the global
     // target counts), beyond config.ensure_min_running_jobs. Missing: no floor of its own.
     std::optional<std::int32_t> ensure_min_running_jobs = std::nullopt;
+    // Issue #21 item 3: a retryable job of the class is not started before its backoff has
+    // passed (facts/backoff.hpp, rails/retry_backoff.hpp). Missing: retried at once, as before.
+    std::optional<backoff_policy> backoff = std::nullopt;
+    // Issue #21 item 4: a running job of the class that has run longer than this since its
+    // started_at is stopped and failed, reason deadline_exceeded (rules/deadline.hpp). Missing:
+    // no deadline (production's annual crawls must never be capped).
+    std::optional<std::int32_t> max_runtime_minutes = std::nullopt;
+    // Issue #21 item 1 (year rollover): until when the class's annual campaigns stay startable.
+    // Missing: calendar_year for the implicit `annual` class (no `classes` key: warden's
+    // behaviour before), closed for a class config defines (a campaign runs until finished).
+    std::optional<campaign_end> campaign_open_until = std::nullopt;
+    // The campaign years an operator has closed: their jobs are no longer started (skip reason
+    // campaign_closed), under either campaign_open_until.
+    std::vector<std::int32_t> closed_campaign_years = {};
     friend bool operator==(const class_spec&, const class_spec&) = default;
 };
 

@@ -234,6 +234,18 @@ struct fields_of<concurrency_limit> {
     };
 };
 
+// Issue #21 item 3: a class's retry backoff; a missing key keeps its default.
+template <>
+struct fields_of<backoff_policy> {
+    using b = backoff_policy;
+    static constexpr auto list = std::tuple{
+        field{"initial_delay_seconds", &b::initial_delay_seconds},
+        field{"coefficient", &b::coefficient},
+        field{"max_delay_seconds", &b::max_delay_seconds},
+        field{"jitter_fraction", &b::jitter_fraction},
+    };
+};
+
 // Issue #21 item 1: one entry of config.classes.
 template <>
 struct fields_of<class_spec> {
@@ -245,6 +257,11 @@ struct fields_of<class_spec> {
         field{"queue_fill", &k::queue_fill},
         field{"priority", &k::priority},
         field{"ensure_min_running_jobs", &k::ensure_min_running_jobs},
+        // Issue #21 items 3, 4 and 1 (year rollover).
+        field{"backoff", &k::backoff},
+        field{"max_runtime_minutes", &k::max_runtime_minutes},
+        field{"campaign_open_until", &k::campaign_open_until},
+        field{"closed_campaign_years", &k::closed_campaign_years},
     };
 };
 

@@ -85,13 +85,14 @@ enum class skip_reason : std::uint8_t {
     non_annual,             // no campaign metadata and no legacy -YYYY0101 name
     year_mismatch,          // annual, but of another campaign year than the target
     class_not_queue_filled, // issue #21: of a class whose queue_fill is false
+    campaign_closed,        // issue #21: of a campaign year its class lists as closed
 };
 
-inline constexpr int skip_reason_count = 3;
-inline constexpr std::string_view skip_reason_names[] = {"non_annual", "year_mismatch",
-                                                         "class_not_queue_filled"};
+inline constexpr int skip_reason_count = 4;
+inline constexpr std::string_view skip_reason_names[] = {
+    "non_annual", "year_mismatch", "class_not_queue_filled", "campaign_closed"};
 static_assert(std::size(skip_reason_names) == skip_reason_count &&
-                  static_cast<int>(skip_reason::class_not_queue_filled) + 1 == skip_reason_count,
+                  static_cast<int>(skip_reason::campaign_closed) + 1 == skip_reason_count,
               "skip_reason_names must name every reason, in order");
 
 [[nodiscard]] constexpr std::string_view to_string(skip_reason r) noexcept {

@@ -19,16 +19,20 @@ enum class rule_id : std::uint8_t {
     orphan_sweep,
     queue_fill,
     completion, // the worker side: warden::complete(), never produced by decide()
+    // Issue #21 item 4: runs before stall recovery; last in the enum so the values of the rules
+    // before it (and every count indexed by them) stay as they were.
+    deadline,
 };
 
-inline constexpr int rule_count = 8;
+inline constexpr int rule_count = 9;
 
 inline constexpr std::string_view rule_names[] = {
     "consistency_repair", "failure_classification", "retry_budget", "reconcile",
     "stall_recovery",     "orphan_sweep",           "queue_fill",   "completion",
+    "deadline",
 };
 static_assert(std::size(rule_names) == rule_count &&
-                  static_cast<int>(rule_id::completion) + 1 == rule_count,
+                  static_cast<int>(rule_id::deadline) + 1 == rule_count,
               "rule_names must name every rule, in order");
 
 [[nodiscard]] constexpr std::string_view to_string(rule_id r) noexcept {

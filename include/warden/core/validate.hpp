@@ -54,6 +54,34 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
                            (*t - s.now).count()));
 }
 
+// Issue #21 items 1, 3, 4: a class's backoff, deadline and campaign closure. A year of seconds
+// or minutes bounds every wait and deadline: far beyond any useful one, and it keeps the time
+// arithmetic far from overflow.
+template <class Bad>
+void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
+    constexpr std::int64_t year_seconds = 366LL * 24 * 3600;
+    const auto at = [&](std::string_view key) { return fmt::format("classes[{}].{}", i, key); };
+    if (k.backoff) {
+        const backoff_policy& b = *k.backoff;
+        if (b.initial_delay_seconds < 0 || b.initial_delay_seconds > year_seconds)
+            bad(at("backoff.initial_delay_seconds"),
+                fmt::format("must be in 0..{} (a year)", year_seconds));
+        if (!std::isfinite(b.coefficient) || b.coefficient < 1.0 || b.coefficient > 100.0)
+            bad(at("backoff.coefficient"), "must be a finite number in 1..100");
+        if (b.max_delay_seconds < b.initial_delay_seconds || b.max_delay_seconds > year_seconds)
+            bad(at("backoff.max_delay_seconds"),
+                fmt::format("must be in backoff.initial_delay_seconds..{} (a year)", year_seconds));
+        if (!std::isfinite(b.jitter_fraction) || b.jitter_fraction < 0.0 || b.jitter_fraction > 1.0)
+            bad(at("backoff.jitter_fraction"), "must be a finite number in 0..1");
+    }
+    if (k.max_runtime_minutes && (*k.max_runtime_minutes < 1 || *k.max_runtime_minutes > 527040))
+        bad(at("max_runtime_minutes"), "must be in 1..527040 (a year; omit it for no deadline)");
+    for (std::size_t y = 0; y < k.closed_campaign_years.size(); ++y)
+        if (k.closed_campaign_years[y] < 1970 || k.closed_campaign_years[y] > 9999)
+            bad(fmt::format("classes[{}].closed_campaign_years[{}]", i, y),
+                "must be a year in 1970..9999");
+}
+
 } // namespace detail
 
 // Configuration that cannot work is refused before any tick (B13).
@@ -108,6 +136,7 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
                     fmt::format("duplicate of classes[{}].name", e));
         if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs < 0)
             bad(fmt::format("classes[{}].ensure_min_running_jobs", i), "must not be negative");
+        detail::validate_class_schedule(k, i, bad);
     }
     // Issue #21 item 2.
     for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {

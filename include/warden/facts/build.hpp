@@ -135,6 +135,9 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
                 t.errors.push_back(validation_error{
                     r.job, fmt::format("{}[{}].crawled_pages", table, k), "must not be negative"});
             }
+            // Issue #21 item 3: retry backoff waits from a job's newest recovery.
+            auto& last = t.jobs[at].last_recovery_at;
+            if (r.at <= s.now && (!last || r.at > *last)) last = r.at;
         }
         if (r.at > s.now || r.at < earliest_time) {
             t.jobs[at].valid = false;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct job_facts {
     // descends from another on the same dir), so they are one attempt: archive-tool and its
     // `docker run` child. False for fewer than two processes and with the guard off.
     bool one_process_tree = false;
+    // Issue #21 item 3: the newest of the job's recovery records, any age: a stall recovery
+    // marks a row retryable without finishing it, and retry backoff waits from it
+    // (facts/backoff.hpp).
+    std::optional<timestamp> last_recovery_at = std::nullopt;
 
     [[nodiscard]] bool has_live_evidence() const noexcept { return lock_held || process_count > 0; }
 };

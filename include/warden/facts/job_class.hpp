@@ -42,8 +42,16 @@ namespace detail {
 // The classes in force: config.classes, or without any the one `annual` class (warden's
 // behaviour before classes: annual campaigns, queue fill on).
 [[nodiscard]] inline std::span<const class_spec> classes_in_force(const config& c) noexcept {
-    static const class_spec annual_only[] = {
-        class_spec{"annual", campaign_kind::annual, {}, true, 0, std::nullopt}};
+    static const class_spec annual_only[] = {class_spec{"annual",
+                                                        campaign_kind::annual,
+                                                        {},
+                                                        true,
+                                                        0,
+                                                        std::nullopt,
+                                                        std::nullopt,
+                                                        std::nullopt,
+                                                        campaign_end::calendar_year,
+                                                        {}}};
     if (c.classes.empty()) return annual_only;
     return c.classes;
 }

@@ -112,9 +112,9 @@ template <class Rails>
     t.sample("snapshot_timestamp_seconds", epoch_seconds(s.now));
 
     t.family("plan_actions", "Actions in the plan that every rail allowed, by rule.");
-    for (const rule_id r :
-         {rule_id::consistency_repair, rule_id::failure_classification, rule_id::retry_budget,
-          rule_id::reconcile, rule_id::stall_recovery, rule_id::orphan_sweep, rule_id::queue_fill})
+    for (const rule_id r : {rule_id::consistency_repair, rule_id::failure_classification,
+                            rule_id::retry_budget, rule_id::reconcile, rule_id::stall_recovery,
+                            rule_id::orphan_sweep, rule_id::queue_fill, rule_id::deadline})
         t.sample("plan_actions", "rule", to_string(r),
                  p.summary.actions_by_rule[static_cast<std::size_t>(r)]);
 

@@ -23,17 +23,36 @@ inline namespace v0 {
            !f.has_live_evidence() && !f.in_running_set;
 }
 
+// Issue #21 item 1 (year rollover): until when the annual campaigns of a job of class `k` stay
+// startable. The class's campaign_open_until; missing, closed (a class config defines: a campaign
+// runs until it is finished or an operator closes it). The implicit `annual` class (no `classes`
+// key) says calendar_year, and a job of no class keeps it too: warden's behaviour before.
+[[nodiscard]] inline campaign_end campaign_open_until(const class_spec* k) noexcept {
+    if (!k) return campaign_end::calendar_year;
+    return k->campaign_open_until.value_or(campaign_end::closed);
+}
+
 // B3, the target year and the job's class (issue #21 item 1): nullopt when the job is a
-// candidate, else why it is passed over. A job of an annual campaign is a candidate for the
-// target year only; one of a class that is not annual (a name pattern, an explicit `class`) is a
-// candidate as it is; a job of no class, or of a class whose queue_fill is false, is not. Without
-// config.classes the one class is annual: exactly the rule before classes.
+// candidate, else why it is passed over. A job of an annual campaign is a candidate while its
+// campaign is open: under calendar_year for the target year only; under closed for the target
+// year and every earlier one (a campaign still running on January 1st goes on), never a later
+// one, and never one without a year; never a year its class lists in closed_campaign_years. One of
+// a class that is not annual (a name pattern, an explicit `class`) is a candidate as it is; a job
+// of no class, or of a class whose queue_fill is false, is not. Without config.classes the one
+// class is annual with calendar_year: exactly the rule before classes.
 [[nodiscard]] inline std::optional<skip_reason> start_eligibility(const config& c, const job& j,
                                                                   std::int32_t target) noexcept {
     const class_spec* k = class_spec_of(c, j);
     if (k && !k->queue_fill) return skip_reason::class_not_queue_filled;
     const auto campaign = queue_fill_campaign(c, j);
     if (!campaign) return k ? std::nullopt : std::optional{skip_reason::non_annual};
+    if (k && campaign->year)
+        for (const std::int32_t closed : k->closed_campaign_years)
+            if (closed == *campaign->year) return skip_reason::campaign_closed;
+    if (campaign_open_until(k) == campaign_end::closed) {
+        if (!campaign->year || *campaign->year > target) return skip_reason::year_mismatch;
+        return std::nullopt;
+    }
     if (campaign->year != target) return skip_reason::year_mismatch;
     return std::nullopt;
 }

@@ -143,3 +143,48 @@ TEST_CASE("classes: validation", "[facts][job_class][issue21]") {
     CHECK(errors[2].field == "config.classes[2].name");
     CHECK(errors[2].message == "duplicate of classes[1].name");
 }
+
+TEST_CASE("classes: an explicit annual class keeps last year's campaign open until closed",
+          "[rules][queue_fill][job_class][issue21]") {
+    auto c = annual_and_monthly(2);
+    const warden::job last_year = job_builder{1, job_status::retryable}.annual(2025).queued(400h);
+    const warden::job next_year = job_builder{2, job_status::queued}.annual(2027).queued(300h);
+    const warden::job this_year = job_builder{3, job_status::queued}.annual(2026).queued(200h);
+    const auto s = world({last_year, next_year, this_year});
+    SECTION("default (closed): 2025 still starts, 2027 waits for its year") {
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{1, 3});
+        REQUIRE(p.skipped.size() == 1);
+        CHECK(p.skipped[0].job == warden::job_id{2});
+        CHECK(p.skipped[0].reason == warden::skip_reason::year_mismatch);
+    }
+    SECTION("an operator closes 2025: its jobs are skipped, campaign_closed") {
+        c.classes[0].closed_campaign_years = {2025};
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{3});
+        REQUIRE(p.skipped.size() == 2);
+        CHECK(p.skipped[0].job == warden::job_id{1});
+        CHECK(p.skipped[0].reason == warden::skip_reason::campaign_closed);
+        CHECK(p.skipped[0].campaign_year == 2025);
+    }
+    SECTION("campaign_open_until calendar_year: today's rule, 2025 is a year mismatch") {
+        c.classes[0].campaign_open_until = warden::campaign_end::calendar_year;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p) == std::vector<std::int64_t>{3});
+        REQUIRE(p.skipped.size() == 2);
+        CHECK(p.skipped[0].reason == warden::skip_reason::year_mismatch);
+    }
+    SECTION("without a classes key: calendar_year, exactly as before") {
+        const auto p = warden::decide(s, fill_to_unpaced(2));
+        CHECK(started_ids(p) == std::vector<std::int64_t>{3});
+        REQUIRE(p.skipped.size() == 2);
+        CHECK(p.skipped[0].reason == warden::skip_reason::year_mismatch);
+        CHECK(p.skipped[1].reason == warden::skip_reason::year_mismatch);
+    }
+    SECTION("a closed year out of range is a config error naming the entry") {
+        c.classes[0].closed_campaign_years = {2025, 12};
+        const auto errors = warden::validate(c);
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].field == "config.classes[0].closed_campaign_years[1]");
+    }
+}

@@ -376,6 +376,36 @@ class document_reader {
             if constexpr (std::is_same_v<M, std::int32_t>)
                 if (f.has(numeric_text) && row) return restarts(v, w, out);
             integer(v, w, out);
+        } else if constexpr (std::is_same_v<M, std::optional<backoff_policy>>) {
+            // Issue #21 item 3: an object, each missing key at its default; null: no backoff.
+            if (v.is_null()) {
+                out.reset();
+                return;
+            }
+            backoff_policy b;
+            const std::size_t before = doc_.errors.size();
+            object_fields(v, w.str(), b, false);
+            if (doc_.errors.size() == before) out = b;
+        } else if constexpr (std::is_same_v<M, std::optional<campaign_end>>) {
+            if (v.is_null()) {
+                out.reset();
+                return;
+            }
+            std::string s;
+            if (!string(v, w, s)) return;
+            if (auto parsed = parse_campaign_end(s))
+                out = *parsed;
+            else
+                error(w, fmt::format("unknown value \"{}\" (expected calendar_year or closed)", s));
+        } else if constexpr (std::is_same_v<M, std::vector<std::int32_t>>) {
+            if (!array(v, w)) return;
+            out.clear();
+            const std::string at = w.str();
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                std::int32_t n = 0;
+                if (integer(v[i], json_where{{}, fmt::format("{}[{}]", at, i)}, n))
+                    out.push_back(n);
+            }
         } else if constexpr (is_optional_v<M>) {
             optional_integer(v, w, out);
         } else if constexpr (std::is_same_v<M, source_profiles>) {

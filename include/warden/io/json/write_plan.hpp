@@ -91,11 +91,13 @@ struct action_json {
     }
 };
 
-// The rules decide() runs; `completion` is the worker's and never appears in a plan.
+// The rules decide() runs, in rule_id order; `completion` is the worker's and never appears in a
+// plan.
 inline constexpr rule_id decide_rules[] = {
-    rule_id::consistency_repair, rule_id::failure_classification, rule_id::retry_budget,
-    rule_id::reconcile,          rule_id::stall_recovery,         rule_id::orphan_sweep,
-    rule_id::queue_fill,
+    rule_id::consistency_repair, rule_id::failure_classification,
+    rule_id::retry_budget,       rule_id::reconcile,
+    rule_id::stall_recovery,     rule_id::orphan_sweep,
+    rule_id::queue_fill,         rule_id::deadline,
 };
 
 } // namespace detail

@@ -5,6 +5,7 @@
 #include <warden/engine.hpp>
 #include <warden/rails/default_rails.hpp>
 #include <warden/sim/options.hpp>
+#include <warden/sim/schedule.hpp>
 
 #include <functional>
 #include <utility>
@@ -64,6 +65,13 @@ template <rail_set Rails>
 // keep guarding, or the
 // run would stop at another invariant than the bug's.
 [[nodiscard]] inline plan legacy_aware_decide(const snapshot& s, const config& c, legacy_bugs l) {
+    // Issue #21, B30: default_rails() with concurrency_limits blind to the plan in progress.
+    if (l.has(30))
+        return decide(
+            s, c,
+            make_rails(grace_window{}, legacy_annual{}, annual_minimums{}, pause{}, retry_backoff{},
+                       daily_start_cap{}, plan_blind_concurrency_limits{}, progress_circuit{},
+                       daily_recovery_cap{}, disk_threshold{}, deploy_lock{}, sentinel_gate{}));
     const bool b4 = l.has(4);
     const bool b8 = l.has(8);
     if (!b4 && !b8) return decide(s, c, default_rails());

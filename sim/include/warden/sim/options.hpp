@@ -170,8 +170,9 @@ struct legacy_bugs {
     // The entries of the catalogue (docs/simulator.md): B1..B8 are our incidents; B9..B13 are
     // reserved in DESIGN.md for peers' bugs not modelled yet; B14 and B15 are issue #8's, B16 to
     // B18 issue #15's, B19 to B23 issue #16's items 1, 2, 3, 9 and 10 (issue #18, item 4).
-    static constexpr std::array<int, 18> numbers{1,  2,  3,  4,  5,  6,  7,  8,  14,
-                                                 15, 16, 17, 18, 19, 20, 21, 22, 23};
+    // B30 is issue #21's: a rail that cannot see the plan in progress.
+    static constexpr std::array<int, 19> numbers{1,  2,  3,  4,  5,  6,  7,  8,  14, 15,
+                                                 16, 17, 18, 19, 20, 21, 22, 23, 30};
     [[nodiscard]] static constexpr bool known(int n) noexcept {
         return std::find(numbers.begin(), numbers.end(), n) != numbers.end();
     }
@@ -288,6 +289,14 @@ struct world_options {
     // runner and its container child (`docker run ... zimit`, ppid the runner's pid).
     bool systemd_units = false;
     bool container_children = false;
+    // ---- issue #21 (job classes in the campaign) ----
+    // The share of campaign jobs that are monthly crawls (named `<source>-<i>-monthly`, no
+    // campaign metadata) instead of annual ones, drawn from their own stream so runs without
+    // them draw as before. A host config with classes (sim/schedule.hpp) recognises them.
+    double monthly_share = 0.0;
+    // False: the liveness phase runs (faults off, healed) but `underfilled` and `unfinished` are
+    // not judged: mixed campaigns are drilled for safety only (docs/simulator.md: open finding).
+    bool check_liveness = true;
 };
 
 } // namespace warden::sim

@@ -54,6 +54,9 @@ class world_view {
     // process warden does not own is on its output dir (issue #18, item 3). The engine stops
     // nothing of such a job (runner unknown: an operator's case).
     [[nodiscard]] virtual bool runner_unknowable(std::uint32_t j) const noexcept = 0;
+    // Issue #21 item 4: job j's row was failed by the deadline rule, an end as settled as a
+    // config error's.
+    [[nodiscard]] virtual bool ended_by_deadline(std::uint32_t) const noexcept { return false; }
     // The watchdog's last snapshot (for messages).
     [[nodiscard]] virtual const snapshot& last_snapshot() const noexcept = 0;
 };
@@ -220,7 +223,7 @@ class state_checker {
             }
         }
         check_stalls(w, paused);
-        if (w.tick() >= o_.ticks) check_filled(w);
+        if (w.tick() >= o_.ticks && o_.check_liveness) check_filled(w);
     }
 
     // A campaign job is done: completed, failed as a config error (B6), or failed as an infra
@@ -235,7 +238,8 @@ class state_checker {
     void at_end(const world_view& w, std::int64_t liveness_bound_ticks) {
         judge_circuits(w);
         for (std::uint32_t j = 0; j < w.job_count(); ++j)
-            if (!finished_ok(w.row(j)) && !held_by_progress_circuit(w, j) && !w.held_by_design(j)) {
+            if (!finished_ok(w.row(j)) && !w.ended_by_deadline(j) &&
+                !held_by_progress_circuit(w, j) && !w.held_by_design(j)) {
                 const job& r = w.row(j);
                 report_(invariant::unfinished, j,
                         fmt::format("{} ({}) after the liveness bound of {} ticks",

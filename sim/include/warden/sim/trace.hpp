@@ -124,9 +124,13 @@ enum class invariant : std::uint8_t {
     restart_without_runner, // no stop restarts the worker for a job nothing runs (#16 item 10)
     sweep_runner_action,    // a same-source sweep writes the status only: no runner action
     repaired_live_job,      // consistency repair never fails a job whose attempt is alive
+    // Issue #21: group limits, retry backoff and deadlines.
+    over_group_limit,          // no start takes a group of concurrency_limits above its limit
+    started_before_not_before, // no retryable row started before its backoff's not_before
+    running_past_deadline,     // no stoppable job runs past its deadline (+ three periods)
 };
 
-inline constexpr int invariant_count = 27;
+inline constexpr int invariant_count = 30;
 
 [[nodiscard]] constexpr std::string_view to_string(invariant v) noexcept {
     switch (v) {
@@ -157,6 +161,9 @@ inline constexpr int invariant_count = 27;
     case invariant::restart_without_runner: return "restart_without_runner";
     case invariant::sweep_runner_action: return "sweep_runner_action";
     case invariant::repaired_live_job: return "repaired_live_job";
+    case invariant::over_group_limit: return "over_group_limit";
+    case invariant::started_before_not_before: return "started_before_not_before";
+    case invariant::running_past_deadline: return "running_past_deadline";
     }
     return "unknown";
 }

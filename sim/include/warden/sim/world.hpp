@@ -9,8 +9,11 @@
 #include <warden/core/fields.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/facts/backoff.hpp>
+#include <warden/facts/campaign.hpp>
 #include <warden/progress.hpp>
 #include <warden/rules/completion.hpp>
+#include <warden/rules/deadline.hpp>
 #include <warden/rules/failure_classification.hpp>
 #include <warden/sim/database.hpp>
 #include <warden/sim/decide.hpp>
@@ -77,7 +80,10 @@ struct summary {
     std::int64_t stale_pipeline_rows = 0;        // rows put back to queued mid-pipeline
     std::int64_t stale_pipeline_repairs = 0;     // recap's repair applied (issue #17)
     std::int64_t same_source_sweeps = 0;         // same-source sweep writes applied (issue #17)
-    std::int64_t time_to_complete_ticks = -1;    // all campaign jobs terminal; -1: never
+    // Issue #21: jobs the deadline rule failed (their end), and the deadline writes applied.
+    std::int64_t failed_deadline = 0;
+    std::int64_t deadline_failures = 0;
+    std::int64_t time_to_complete_ticks = -1; // all campaign jobs terminal; -1: never
     std::int64_t liveness_bound_ticks = 0;
     std::uint64_t trace_hash = 0;
     std::vector<violation> violations;
@@ -126,7 +132,9 @@ inline void accumulate(summary& total, const summary& s) {
                                            &summary::retryable_with_finished_at,
                                            &summary::stale_pipeline_rows,
                                            &summary::stale_pipeline_repairs,
-                                           &summary::same_source_sweeps})
+                                           &summary::same_source_sweeps,
+                                           &summary::failed_deadline,
+                                           &summary::deadline_failures})
         total.*counter += s.*counter;
     for (std::size_t k = 0; k < total.faults.size(); ++k)
         total.faults[k] += s.faults[k];
@@ -202,7 +210,7 @@ class world final : private world_view {
                 break;
             }
         }
-        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0)
+        if (sum_.violations.empty() && sum_.time_to_complete_ticks < 0 && o_.check_liveness)
             checker_.at_end(*this, liveness_bound_ticks());
         finish_summary();
         return sum_;
@@ -274,6 +282,7 @@ class world final : private world_view {
         std::int64_t foreign_owner = 0;
         std::int64_t foreign_until = -1;
         std::int64_t foreign_pid = 0;
+        bool deadline_failed = false; // issue #21: failed by the deadline rule, a settled end
     };
 
     struct pending_completion {
@@ -293,6 +302,7 @@ class world final : private world_view {
     void build_campaign() {
         rng setup = stream(o_.seed, 4);
         rng infra = stream(o_.seed, 5); // its own stream: without B14 jobs, setup draws as before
+        rng monthly = stream(o_.seed, 11); // issue #21: likewise, without monthly jobs
         static constexpr std::array<const char*, 3> sources{"hc", "phac", "cihr"};
         const tool_options minimums = cfg_.annual_minimums;
         const tool_options ad_hoc{5, 10, 10, 1, std::nullopt};
@@ -326,6 +336,13 @@ class world final : private world_view {
                                                          : setup.between(30, 120));
             t.r = stream(o_.seed, 100 + i);
             t.last_write_seq = static_cast<std::int64_t>(i);
+            // Issue #21: a monthly crawl, of no annual campaign (sim/schedule.hpp's classes).
+            if (monthly.chance(o_.monthly_share)) {
+                j.name = fmt::format("{}-{}-monthly", source, i);
+                j.output_dir = "/srv/crawls/" + j.name;
+                j.kind = campaign_kind::none;
+                j.campaign_year.reset();
+            }
         }
         write_seq_ = o_.jobs;
         db_->create(rows);
@@ -1484,6 +1501,10 @@ class world final : private world_view {
             if (a.reason.starts_with("stale_pipeline")) ++sum_.stale_pipeline_repairs;
         }
         if (a.reason == detail::same_source_sweep_reason) ++sum_.same_source_sweeps;
+        if (a.rule == rule_id::deadline) { // issue #21 item 4
+            truth_[j].deadline_failed = true;
+            ++sum_.deadline_failures;
+        }
         if (a.rule == rule_id::orphan_sweep && has_attempt(j))
             violate(invariant::false_orphan, j,
                     truth_[j].pending > 0 ? "swept while its completion was committing"
@@ -1538,6 +1559,7 @@ class world final : private world_view {
             violate(invariant::finished_restarted, j,
                     fmt::format("a {} row with completed_at set, crawled again",
                                 to_string(before.status)));
+        check_schedule_at_start(j, before);
         wrote(j, before.status);
         ++sum_.starts;
         launch(j, false);
@@ -1607,7 +1629,8 @@ class world final : private world_view {
         for (const auto& p : procs_)
             if (!held_by_circuit(p.job)) return false;
         for (std::uint32_t j = 0; j < job_count(); ++j)
-            if (!state_checker::finished_ok(row(j)) && !held_by_circuit(j) &&
+            if (!state_checker::finished_ok(row(j)) && !ended_by_deadline(j) &&
+                !held_by_circuit(j) &&
                 !(tick_ >= o_.ticks && o_.target_running == 0 &&
                   row(j).status == job_status::retryable && truth_[j].lock_pid == 0))
                 return false;
@@ -1620,6 +1643,8 @@ class world final : private world_view {
         for (std::uint32_t j = 0; j < job_count(); ++j) {
             if (row(j).status == job_status::completed)
                 ++sum_.completed;
+            else if (ended_by_deadline(j))
+                ++sum_.failed_deadline;
             else if (state_checker::finished_ok(row(j)))
                 ++(row(j).failure == failure_class::infra_error ? sum_.failed_infra
                                                                 : sum_.failed_config);
@@ -1632,6 +1657,71 @@ class world final : private world_view {
         for (const auto& t : truth_)
             sum_.restarts -= t.has_started ? 1 : 0;
         sum_.trace_hash = hash_.value();
+    }
+
+    // ---- issue #21: group limits, backoff and deadlines ------------------------------------
+
+    // A failed row the engine failed by a class's design: the deadline rule failed it, or the
+    // orphan sweep failed a job of no annual campaign (a monthly crawl: orphan_sweep retries
+    // annual jobs only). Its campaign job has ended, as a config error's has.
+    [[nodiscard]] bool ended_by_deadline(std::uint32_t j) const noexcept override {
+        const job& r = row(j);
+        if (r.status != job_status::failed) return false;
+        return truth_[j].deadline_failed ||
+               (o_.monthly_share > 0.0 && r.failure == failure_class::orphaned && !is_annual(r));
+    }
+
+    // At a watchdog start of row j (which held `before`): no group of config.concurrency_limits
+    // goes above its limit, and a retryable row is not started before its backoff's not_before.
+    void check_schedule_at_start(std::uint32_t j, const job& before) {
+        for (const concurrency_limit& l : cfg_.concurrency_limits) {
+            const std::string_view value = limit_value_of(cfg_, before, l.by);
+            if (!limit_applies(l, value)) continue;
+            std::int32_t running = 0;
+            for (std::uint32_t k = 0; k < job_count(); ++k)
+                running += k != j && row(k).status == job_status::running &&
+                                   limit_value_of(cfg_, row(k), l.by) == value
+                               ? 1
+                               : 0;
+            if (running >= l.max_running) {
+                violate(invariant::over_group_limit, j,
+                        fmt::format("started with {} other job{} of {} {} running (limit {})",
+                                    running, running == 1 ? "" : "s", to_string(l.by), value,
+                                    l.max_running));
+                return;
+            }
+        }
+        if (before.status != job_status::retryable) return;
+        job_facts f;
+        for (const recovery_record& r : db_->recoveries())
+            if (r.job == before.id && (!f.last_recovery_at || r.at > *f.last_recovery_at))
+                f.last_recovery_at = r.at;
+        if (const auto nb = retry_not_before(cfg_, before, f); nb && now() < *nb)
+            violate(invariant::started_before_not_before, j,
+                    fmt::format("retry {} started {} s before its not_before",
+                                before.retry_count + 1, (*nb - now()).count()));
+    }
+
+    // Every tick: no running row of a class with a deadline runs past it by more than three
+    // watchdog periods (the engine acts on watchdog ticks, and a write may conflict once), while
+    // the watchdog could act throughout (no deploy lock, the sentinel present) and the job's
+    // runner can be stopped alone: a live process of the worker or a unit, which the host can
+    // name (a stale lock with its crawl dead is stall recovery's, missed_stall's invariant).
+    void check_deadlines() {
+        if (paused()) last_paused_tick_ = tick_;
+        const std::int64_t slack = 3 * o_.watchdog_period_ticks;
+        if (tick_ - last_paused_tick_ <= slack) return;
+        for (std::uint32_t j = 0; j < job_count(); ++j) {
+            const job& r = row(j);
+            if (r.status != job_status::running || truth_[j].procs == 0 || runner_unknowable(j))
+                continue;
+            const auto at = deadline_of(cfg_, r);
+            if (at && now() > *at + duration{slack * o_.tick_seconds}) {
+                violate(invariant::running_past_deadline, j,
+                        fmt::format("running {} s past its deadline", (now() - *at).count()));
+                return;
+            }
+        }
     }
 
     // ---- one tick ------------------------------------------------------------------------------
@@ -1647,6 +1737,7 @@ class world final : private world_view {
         if (watchdog_tick) watchdog();
         if (const auto& f = db_->failure()) violate(invariant::cas_overwrite, -1, *f);
         checker_.after_tick(*this);
+        check_deadlines();
         ++tick_;
     }
 
@@ -1688,6 +1779,7 @@ class world final : private world_view {
     bool armed_crash_between_ = false;
     bool armed_completed_at_crash_ = false;
     std::int64_t process_list_unreadable_until_ = -1;
+    std::int64_t last_paused_tick_ = -1; // issue #21: the last tick the watchdog could not act
     std::int64_t armed_delay_ = 0;
     std::size_t next_cmd_ = 0;
     trace_hash hash_;
