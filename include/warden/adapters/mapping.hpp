@@ -99,6 +99,88 @@ struct table_mapping {
     return errors;
 }
 
+// --- The SQL both adapters build from a mapping (SQLite and PostgreSQL read it alike) --------
+
+// A SQL string literal: '...' with quotes doubled (SQLite; PostgreSQL with
+// standard_conforming_strings, on since 9.1).
+[[nodiscard]] inline std::string quote_literal(std::string_view v) {
+    std::string out = "'";
+    for (const char c : v)
+        out += c == '\'' ? std::string{"''"} : std::string(1, c);
+    return out + "'";
+}
+
+// The host's status column as warden's status name: each value statuses.read lists translated,
+// anything else passed through as text (it reads as no status: the validator blocks that job
+// alone). warden's own schema: the column (its `pending` parses as queued).
+[[nodiscard]] inline std::string status_read_sql(const table_mapping& m) {
+    const std::string host = m.column("status");
+    if (m.status_reads.empty()) return host;
+    std::string expr = "CASE " + host;
+    for (const auto& [value, status] : m.status_reads)
+        expr += " WHEN " + quote_literal(value) + " THEN '" + std::string{to_string(status)} + "'";
+    return expr + " ELSE CAST(" + host + " AS TEXT) END";
+}
+
+// A condition: the row's status reads as the warden status `value` names (a parameter or a
+// literal holding warden's name), as the compare-and-set of every write checks it.
+[[nodiscard]] inline std::string status_is_sql(const table_mapping& m, std::string_view value) {
+    const std::string host = m.column("status");
+    if (m.status_reads.empty())
+        return "(" + host + " = " + std::string{value} + " OR (" + std::string{value} +
+               " = 'queued' AND " + host + " = 'pending'))";
+    return "(" + status_read_sql(m) + ") = " + std::string{value};
+}
+
+// `sql` written against warden's own jobs table, through the mapping: {T} is the host's table,
+// {expected} the condition that the row's status reads as the warden status `expected` (a
+// parameter or a literal) names, {retryable} and {running} that it reads as that status,
+// {status_read} the status as warden's name (status_read_sql), and any other {name} the host's name
+// of warden's column `name`. Both adapters' statements are written this way, so the one text serves
+// warden's schema and every host's.
+[[nodiscard]] inline std::string mapped_sql(const table_mapping& m, std::string_view sql,
+                                            std::string_view expected = {}) {
+    std::string out;
+    out.reserve(sql.size() + 64);
+    for (std::size_t at = 0; at < sql.size();) {
+        const std::size_t open = sql.find('{', at);
+        const std::size_t close = open == std::string_view::npos ? open : sql.find('}', open);
+        if (close == std::string_view::npos) {
+            out += sql.substr(at);
+            break;
+        }
+        out += sql.substr(at, open - at);
+        const std::string_view name = sql.substr(open + 1, close - open - 1);
+        if (name == "T")
+            out += m.table;
+        else if (name == "expected")
+            out += status_is_sql(m, expected);
+        else if (name == "status_read")
+            out += status_read_sql(m);
+        else if (name == "retryable" || name == "running")
+            out += status_is_sql(m, "'" + std::string{name} + "'");
+        else
+            out += m.column(name);
+        at = close + 1;
+    }
+    return out;
+}
+
+// The jobs SELECT list through a mapping: each host column AS warden's name, the status read as
+// warden's. warden's own schema: column_list<job>().
+[[nodiscard]] inline std::string job_select(const table_mapping& m) {
+    if (m.is_default()) return detail::column_list<job>();
+    std::string out;
+    const job row{};
+    detail::for_each_column(row, [&](const auto& entry, const auto&) {
+        const std::string host = m.column(entry.name);
+        const std::string expr =
+            entry.name == std::string_view{"status"} ? status_read_sql(m) : host;
+        out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{entry.name};
+    });
+    return out;
+}
+
 } // namespace adapters
 } // namespace v0
 } // namespace warden

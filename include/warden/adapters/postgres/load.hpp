@@ -33,13 +33,12 @@ using adapters::runtime_facts;
 namespace detail {
 
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
-// naming a job that has no jobs row is skipped with a warning, as the SQLite adapter does.
+// naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
 void read_history(connection& db, std::string_view table, timestamp now, std::vector<Record>& out,
                   std::vector<load_warning>& warnings, bool whole = false) {
     params p;
-    p.add(whole ? std::numeric_limits<std::int64_t>::min()
-                : epoch_seconds(std::max(now, earliest_time) - one_day));
+    p.add(adapters::history_since(now, whole));
     const auto& m = db.mapping();
     const std::string id = m.column("id");
     std::string columns; // h.job_id, h.at, ...: a host table may have a job_id column too
@@ -53,28 +52,15 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
                     columns, id, table, m.table, id),
         p);
     const int orphaned_column = column_count<Record>();
-    const std::size_t first_warning = warnings.size();
+    adapters::orphaned_history orphaned(table, warnings);
     for (int i = 0; i < rows.rows(); ++i) {
         Record record = read_row<Record>(rows, i);
-        if (rows.integer(i, orphaned_column) == 0) {
+        if (rows.integer(i, orphaned_column) == 0)
             out.push_back(std::move(record));
-            continue;
-        }
-        const job_id job = record.job;
-        auto same = [&](const load_warning& w) { return w.job == job; };
-        const auto it = std::find_if(warnings.begin() + static_cast<std::ptrdiff_t>(first_warning),
-                                     warnings.end(), same);
-        if (it != warnings.end())
-            ++it->rows;
         else
-            warnings.push_back(load_warning{std::string{table}, job, 1, {}});
+            orphaned.skip(record.job);
     }
-    for (std::size_t k = first_warning; k < warnings.size(); ++k)
-        warnings[k].message = fmt::format(
-            "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
-            "count{} toward the daily cap",
-            table, warnings[k].rows, warnings[k].rows == 1 ? "" : "s", to_int(warnings[k].job),
-            warnings[k].rows == 1 ? "it" : "they", warnings[k].rows == 1 ? "s" : "");
+    orphaned.finish();
 }
 
 // The snapshot, read inside whatever transaction the caller holds.
