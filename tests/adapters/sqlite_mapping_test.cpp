@@ -181,3 +181,81 @@ TEST_CASE("sqlite: the archive_jobs mapping reads and writes the host's own tabl
         }
     }
 }
+
+TEST_CASE("sqlite: failure classes through the mapping, both ways, with a fallback",
+          "[sqlite][mapping]") {
+    using warden::failure_class;
+    using warden::job_status;
+    wt::temp_db t;
+    auto db = archive_db(t);
+    const auto fail_with = [&](std::int64_t id, std::int64_t version, failure_class f) {
+        const warden::set_status w{warden::job_id{id},
+                                   job_status::running,
+                                   version,
+                                   job_status::failed,
+                                   f,
+                                   warden::rule_id{},
+                                   "failed",
+                                   {}};
+        return sq::apply_one(db, w, wt::now);
+    };
+    SECTION("a class the host's column holds is stored as the host's value and reads back") {
+        REQUIRE(fail_with(1, 4, failure_class::transient) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT failure_kind FROM archive_jobs WHERE job_id = 1") == "timeout");
+        CHECK(sq::load_job(db, warden::job_id{1})->failure == failure_class::transient);
+    }
+    SECTION("orphaned, which the host's CHECK does not admit, is stored as the fallback") {
+        REQUIRE(fail_with(1, 4, failure_class::orphaned) == sq_status::applied);
+        CHECK(
+            sq_text(db, "SELECT failure_kind || ' ' || state FROM archive_jobs WHERE job_id = 1") ==
+            "other crawl_failed");
+        // and reads as what the mapping says `other` is
+        CHECK(sq::load_job(db, warden::job_id{1})->failure == failure_class::infra_error);
+    }
+    SECTION("a host class warden defines (host_70) goes to the fallback too") {
+        REQUIRE(fail_with(1, 4, static_cast<failure_class>(70)) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT failure_kind FROM archive_jobs WHERE job_id = 1") == "other");
+    }
+    SECTION("a host value the mapping does not list reads as `unknown`, with a warning") {
+        db.exec("UPDATE archive_jobs SET failure_kind = 'config_error' WHERE job_id = 5");
+        auto m = db.mapping();
+        // This mapping does not know config_error.
+        std::erase_if(m.failure_reads, [](const auto& r) { return r.first == "config_error"; });
+        std::erase_if(m.failure_writes, [](const auto& w) { return w.second == "config_error"; });
+        m.failure_unknown = failure_class::infra_error_config;
+        db.use_mapping(m);
+        std::vector<sq::load_warning> warnings;
+        const auto s = sq::load_snapshot(db, wt::now, mapped_host(), &warnings);
+        REQUIRE(s.jobs.size() == 5);
+        CHECK(s.jobs[4].failure == failure_class::infra_error_config);
+        CHECK(s.jobs[0].failure == failure_class::none); // NULL: no class, no warning
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].job == warden::job_id{5});
+        CHECK(warnings[0].table == "archive_jobs");
+        CHECK(warnings[0].message ==
+              "archive_jobs.failure_kind where job_id = 5: \"config_error\" is not in the "
+              "mapping's failure_classes.read: read as infra_error_config");
+        CHECK(sq::load_job(db, warden::job_id{5})->failure == failure_class::infra_error_config);
+    }
+}
+
+TEST_CASE("sqlite: a bad failure_classes mapping is refused, naming the key", "[sqlite][mapping]") {
+    using warden::adapters::read_mapping;
+    const auto first = [](const std::string& text) {
+        warden::adapters::table_mapping m;
+        const auto e = read_mapping(text, m);
+        return e.empty() ? std::string{} : e.front();
+    };
+    CHECK(first(R"({"failure_classes": {"read": {"other": "infra_eror"}}})") ==
+          "failure_classes.read.other: \"infra_eror\" is not a warden failure class");
+    CHECK(first(R"({"failure_classes": {"write": {"orphaned": "other"}}})") ==
+          "failure_classes.write.orphaned: \"other\" is not listed under failure_classes.read");
+    CHECK(first(R"({"failure_classes": {"read": {"x": "transient"}, "fallback": "other"}})") ==
+          "failure_classes.fallback: \"other\" is not listed under failure_classes.read");
+    CHECK(first(R"({"failure_classes": {"unknown": "none"}})") ==
+          "failure_classes.unknown: not a warden failure class (transient, infra_error, "
+          "infra_error_config, orphaned, host_<64..255>)");
+    CHECK(first(R"({"failure_classes": {"fallbak": "other"}})") ==
+          "failure_classes.fallbak: unknown key (read, write, fallback, unknown)");
+    CHECK(first(R"({"failure_classes": []})") == "failure_classes: not an object");
+}

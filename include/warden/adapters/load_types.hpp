@@ -1,6 +1,7 @@
 #pragma once
 // What a snapshot load takes besides the database, and what it reports, shared by the SQLite and
 // the PostgreSQL adapter; and where a validation error of a loaded snapshot is in the database.
+#include <warden/adapters/mapping.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/job_status.hpp>
@@ -15,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +80,23 @@ inline void settle_progress(std::vector<job>& jobs, const runtime_facts& runtime
                         "progress (warden probe)",
                         to_int(j.id))});
     }
+}
+
+// A job row read through a mapping whose failure column is mapped (job_select's extra column):
+// a host value failure_classes.read does not list is read as the mapping's `unknown` class, and
+// said in a warning naming the job, the host's table and column, and the value.
+inline void settle_unknown_failure(const table_mapping& m, job& j,
+                                   const std::optional<std::string>& unknown,
+                                   std::vector<load_warning>* warnings) {
+    if (!unknown) return;
+    j.failure = m.failure_unknown;
+    if (!warnings) return;
+    warnings->push_back(load_warning{
+        m.table, j.id, 1,
+        fmt::format("{}.{} where {} = {}: \"{}\" is not in the mapping's failure_classes.read: "
+                    "read as {}",
+                    m.table, m.column("failure_class"), m.column("id"), to_int(j.id), *unknown,
+                    to_string(m.failure_unknown))});
 }
 
 // The history window's lower bound: the last 24 h (and any row after `now`), or every row

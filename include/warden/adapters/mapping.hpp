@@ -4,6 +4,7 @@
 // values may read as one warden status; a write names the one to store). The default mapping is
 // warden's own schema. docs/postgres.md, "A host's own table"; the JSON form: mapping_json.hpp.
 #include <warden/adapters/detail/columns.hpp>
+#include <warden/core/failure_class.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/job_status.hpp>
 
@@ -30,8 +31,21 @@ struct table_mapping {
     // The value a write stores for each warden status (by job_status order); empty: warden's name.
     std::array<std::optional<std::string>, job_status_count> status_writes{};
 
+    // The host's failure column's values (failure_classes in the file). Without it, warden's
+    // class names ("host_<n>" for a host class) both ways.
+    bool failure_mapped = false;
+    // host value -> the warden class it reads as; a NULL column reads as no class.
+    std::vector<std::pair<std::string, failure_class>> failure_reads;
+    // warden class -> the host value a write stores.
+    std::vector<std::pair<failure_class, std::string>> failure_writes;
+    // What a write of a class failure_writes does not list stores (a class the host's column
+    // cannot hold); without it, warden's name (which the host's CHECK may refuse).
+    std::optional<std::string> failure_fallback;
+    // What a host value failure_reads does not list reads as (with a load warning).
+    failure_class failure_unknown = failure_class::infra_error;
+
     [[nodiscard]] bool is_default() const noexcept {
-        return table == "jobs" && columns.empty() && status_reads.empty();
+        return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped;
     }
     // The host's name of warden's column `name`.
     [[nodiscard]] std::string column(std::string_view name) const {
@@ -55,6 +69,22 @@ struct table_mapping {
     [[nodiscard]] std::string stored(job_status s) const {
         const auto& v = status_writes[static_cast<std::size_t>(s)];
         return v ? *v : std::string{to_string(s)};
+    }
+    // The value a write of failure class `f` stores in the host's failure column; nothing (NULL)
+    // for no class.
+    [[nodiscard]] std::optional<std::string> stored(failure_class f) const {
+        const auto ours = detail::failure_text(f);
+        if (!ours) return std::nullopt;
+        if (!failure_mapped) return std::string{*ours};
+        for (const auto& [c, value] : failure_writes)
+            if (c == f) return value;
+        return failure_fallback ? failure_fallback : std::optional<std::string>{std::string{*ours}};
+    }
+    // Whether the host's failure value `v` is one failure_reads lists.
+    [[nodiscard]] bool reads_failure(std::string_view v) const {
+        for (const auto& [value, c] : failure_reads)
+            if (value == v) return true;
+        return false;
     }
 };
 
@@ -95,6 +125,16 @@ struct table_mapping {
             errors.push_back("statuses.write." + std::string{to_string(s)} + ": \"" + v +
                              "\" does not read back as " + std::string{to_string(s)} +
                              " (list it under statuses.read)");
+    }
+    // Every failure value warden writes must be one it reads, or each row it wrote would warn.
+    if (m.failure_mapped) {
+        for (const auto& [c, value] : m.failure_writes)
+            if (!m.reads_failure(value))
+                errors.push_back("failure_classes.write." + std::string{to_string(c)} + ": \"" +
+                                 value + "\" is not listed under failure_classes.read");
+        if (m.failure_fallback && !m.reads_failure(*m.failure_fallback))
+            errors.push_back("failure_classes.fallback: \"" + *m.failure_fallback +
+                             "\" is not listed under failure_classes.read");
     }
     return errors;
 }
@@ -166,18 +206,47 @@ struct table_mapping {
     return out;
 }
 
-// The jobs SELECT list through a mapping: each host column AS warden's name, the status read as
-// warden's. warden's own schema: column_list<job>().
+// The host's failure column as warden's class names: each value failure_classes.read lists
+// translated, anything else NULL (an unknown value is the extra column job_select adds, read by
+// settle_mapped_job).
+[[nodiscard]] inline std::string failure_read_sql(const table_mapping& m) {
+    const std::string host = m.column("failure_class");
+    if (!m.failure_mapped) return host;
+    std::string expr = "CASE " + host;
+    for (const auto& [value, c] : m.failure_reads)
+        expr += " WHEN " + quote_literal(value) + " THEN " +
+                (c == failure_class::none ? std::string{"NULL"}
+                                          : quote_literal(*detail::failure_text(c)));
+    return expr + " ELSE NULL END";
+}
+
+// The host's failure value when failure_classes.read does not list it, else NULL: the column
+// job_select adds after warden's when the failure column is mapped.
+[[nodiscard]] inline std::string unknown_failure_sql(const table_mapping& m) {
+    const std::string host = m.column("failure_class");
+    std::string listed;
+    for (const auto& [value, c] : m.failure_reads)
+        listed += (listed.empty() ? "" : ", ") + quote_literal(value);
+    if (listed.empty()) return "CAST(" + host + " AS TEXT)";
+    return "CASE WHEN " + host + " IN (" + listed + ") THEN NULL ELSE CAST(" + host +
+           " AS TEXT) END";
+}
+
+// The jobs SELECT list through a mapping: each host column AS warden's name, the status and the
+// failure class read as warden's, and (failure column mapped) the unknown failure value after
+// them. warden's own schema: column_list<job>().
 [[nodiscard]] inline std::string job_select(const table_mapping& m) {
     if (m.is_default()) return detail::column_list<job>();
     std::string out;
     const job row{};
     detail::for_each_column(row, [&](const auto& entry, const auto&) {
-        const std::string host = m.column(entry.name);
-        const std::string expr =
-            entry.name == std::string_view{"status"} ? status_read_sql(m) : host;
-        out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{entry.name};
+        const std::string_view name = entry.name;
+        const std::string expr = name == "status"          ? status_read_sql(m)
+                                 : name == "failure_class" ? failure_read_sql(m)
+                                                           : m.column(name);
+        out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{name};
     });
+    if (m.failure_mapped) out += ", " + unknown_failure_sql(m);
     return out;
 }
 

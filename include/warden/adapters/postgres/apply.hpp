@@ -50,7 +50,7 @@ class plan_writer {
     action_status operator()(const set_status& a) {
         params p;
         p.add(m_.stored(a.status)).add(std::int64_t{a.failure.has_value()});
-        p.add(a.failure ? failure_text(*a.failure) : std::nullopt).add(now_);
+        p.add(a.failure ? m_.stored(*a.failure) : std::nullopt).add(now_);
         p.add(to_int(a.job)).add(expected(a.expected_status)).add(a.expected_version);
         p.add(std::int64_t{a.clears_finished_at}).add(to_string(a.status));
         const auto status =

@@ -77,8 +77,17 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
     const result jobs = db.exec(
         fmt::format("SELECT {} FROM {} ORDER BY {}", job_select(m), m.table, m.column("id")));
     s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
-    for (int i = 0; i < jobs.rows(); ++i)
+    const int unknown_failure = column_count<job>(); // job_select's extra column
+    for (int i = 0; i < jobs.rows(); ++i) {
         s.jobs.push_back(read_row<job>(jobs, i));
+        if (m.failure_mapped)
+            adapters::settle_unknown_failure(
+                m, s.jobs.back(),
+                jobs.is_null(i, unknown_failure)
+                    ? std::nullopt
+                    : std::optional<std::string>{jobs.text(i, unknown_failure)},
+                &warnings);
+    }
     adapters::settle_progress(s.jobs, runtime, warnings);
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings, true);
@@ -114,7 +123,11 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
                                          detail::job_select(m), m.table, m.column("id")),
                              p);
     if (r.rows() == 0) return std::nullopt;
-    return detail::read_row<job>(r, 0);
+    job j = detail::read_row<job>(r, 0);
+    const int unknown_failure = detail::column_count<job>();
+    if (m.failure_mapped && !r.is_null(0, unknown_failure))
+        adapters::settle_unknown_failure(m, j, r.text(0, unknown_failure), nullptr);
+    return j;
 }
 
 } // namespace postgres

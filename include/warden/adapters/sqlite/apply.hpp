@@ -71,7 +71,7 @@ WHERE {id} = ?2 AND {expected} AND {version} = ?4
     action_status operator()(const set_status& a) {
         set_status_.bind(1, std::string_view{m_.stored(a.status)});
         set_status_.bind(2, std::int64_t{a.failure.has_value()});
-        set_status_.bind(3, a.failure ? failure_text(*a.failure) : std::nullopt).bind(4, now_);
+        set_status_.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
         const auto status = cas(set_status_.bind(5, to_int(a.job))
                                     .bind(6, to_string(a.expected_status))
                                     .bind(7, a.expected_version)

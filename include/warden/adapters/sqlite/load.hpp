@@ -81,8 +81,17 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     const auto& m = db.mapping();
     statement jobs(db.handle(), fmt::format("SELECT {} FROM {} ORDER BY {}",
                                             adapters::job_select(m), m.table, m.column("id")));
-    while (jobs.step())
+    const int unknown_failure = column_count<job>(); // job_select's extra column
+    while (jobs.step()) {
         s.jobs.push_back(read_job(jobs));
+        if (m.failure_mapped)
+            adapters::settle_unknown_failure(
+                m, s.jobs.back(),
+                jobs.is_null(unknown_failure)
+                    ? std::nullopt
+                    : std::optional<std::string>{jobs.text(unknown_failure)},
+                &warnings);
+    }
     adapters::settle_progress(s.jobs, runtime, warnings);
     read_history(db, "job_starts", now, s.starts, warnings);
     read_history(db, "recovery_history", now, s.recoveries, warnings, true);
@@ -118,7 +127,11 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
                                      m.table, m.column("id")));
     st.bind(1, to_int(id));
     if (!st.step()) return std::nullopt;
-    return detail::read_job(st);
+    job j = detail::read_job(st);
+    const int unknown_failure = detail::column_count<job>();
+    if (m.failure_mapped && !st.is_null(unknown_failure))
+        adapters::settle_unknown_failure(m, j, st.text(unknown_failure), nullptr);
+    return j;
 }
 
 } // namespace sqlite
