@@ -259,3 +259,80 @@ TEST_CASE("sqlite: a bad failure_classes mapping is refused, naming the key", "[
           "failure_classes.fallbak: unknown key (read, write, fallback, unknown)");
     CHECK(first(R"({"failure_classes": []})") == "failure_classes: not an object");
 }
+
+TEST_CASE("sqlite: history tables through the mapping", "[sqlite][mapping]") {
+    using warden::job_status;
+    wt::temp_db t;
+    auto db = archive_db(t);
+    db.exec("CREATE TABLE crawl_starts (archive_job_id BIGINT NOT NULL, started_epoch BIGINT NOT "
+            "NULL); CREATE TABLE crawl_recoveries (archive_job_id BIGINT NOT NULL, at BIGINT NOT "
+            "NULL, pages BIGINT)");
+    auto m = db.mapping();
+    warden::adapters::table_mapping parsed;
+    const auto errors = warden::adapters::read_mapping(
+        R"({"history": {"job_starts": {"table": "crawl_starts",
+                          "columns": {"job_id": "archive_job_id", "at": "started_epoch"}},
+                        "recovery_history": {"table": "crawl_recoveries",
+                          "columns": {"job_id": "archive_job_id", "crawled_pages": "pages"}}}})",
+        parsed);
+    REQUIRE(errors.empty());
+    m.starts = parsed.starts;
+    m.recoveries = parsed.recoveries;
+    db.use_mapping(m);
+    // The host's start of job 1 an hour ago, and a row of a job the host deleted.
+    db.exec("INSERT INTO crawl_starts VALUES (1, " + epoch_ago(std::chrono::hours{1}) + "), (99, " +
+            epoch_ago(std::chrono::hours{2}) + ")");
+    db.exec("INSERT INTO crawl_recoveries VALUES (1, " + epoch_ago(std::chrono::hours{3}) +
+            ", 1234)");
+
+    std::vector<sq::load_warning> warnings;
+    const auto s = sq::load_snapshot(db, wt::now, mapped_host(), &warnings);
+    REQUIRE(s.starts.size() == 1);
+    CHECK(s.starts[0].job == warden::job_id{1});
+    REQUIRE(s.recoveries.size() == 1);
+    CHECK(s.recoveries[0].crawled_pages == 1234);
+    std::erase_if(warnings, [](const auto& w) { return w.job != warden::job_id{99}; });
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].table == "crawl_starts");
+    CHECK_THAT(warnings[0].message,
+               Catch::StartsWith("crawl_starts: 1 row of job 99 skipped: no jobs row has this id"));
+
+    SECTION("a start is recorded in the host's history table, and undone there") {
+        warden::plan p;
+        const auto start = wt::start_of(s.jobs[3]);
+        p.actions.push_back(start);
+        REQUIRE(sq::apply(db, p, wt::now).actions == std::vector<sq_status>{sq_status::applied});
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4 AND "
+                            "started_epoch = " +
+                                std::to_string(warden::epoch_seconds(wt::now))) == 1);
+        CHECK(wt::count(db, "SELECT count(*) FROM job_starts") == 0);
+        CHECK(sq::undo_start(db, start, s.jobs[3], wt::now, "launch failed") == sq_status::applied);
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4") == 0);
+        CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = 4") == "queued");
+    }
+    SECTION("a stall recovery is recorded in the host's recovery table") {
+        const warden::set_status recover{warden::job_id{1},
+                                         job_status::running,
+                                         4,
+                                         job_status::retryable,
+                                         std::nullopt,
+                                         warden::rule_id::stall_recovery,
+                                         "stalled",
+                                         {}};
+        REQUIRE(sq::apply_one(db, recover, wt::now) == sq_status::applied);
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_recoveries WHERE archive_job_id = 1") == 2);
+        CHECK(wt::count(db, "SELECT count(*) FROM recovery_history") == 0);
+    }
+    SECTION("a bad history mapping is refused, naming the key") {
+        warden::adapters::table_mapping bad;
+        const auto e = warden::adapters::read_mapping(
+            R"({"history": {"job_starts": {"columns": {"when": "at"}}}})", bad);
+        REQUIRE_FALSE(e.empty());
+        CHECK(e.front() == "history.job_starts.columns.when: not a column of warden's job_starts "
+                           "table");
+        bad = {};
+        const auto e2 = warden::adapters::read_mapping(R"({"history": {"starts": {}}})", bad);
+        REQUIRE_FALSE(e2.empty());
+        CHECK(e2.front() == "history.starts: unknown key (job_starts, recovery_history)");
+    }
+}

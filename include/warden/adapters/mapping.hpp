@@ -20,6 +20,19 @@ namespace warden {
 inline namespace v0 {
 namespace adapters {
 
+// One of warden's history tables (job_starts, recovery_history) under the host's names.
+struct history_mapping {
+    std::string table;
+    // warden column name (job_id, at, crawled_pages) -> the host's.
+    std::vector<std::pair<std::string, std::string>> columns;
+
+    [[nodiscard]] std::string column(std::string_view name) const {
+        for (const auto& [ours, theirs] : columns)
+            if (ours == name) return theirs;
+        return std::string{name};
+    }
+};
+
 struct table_mapping {
     std::string table = "jobs";
     // warden column name -> the host's; a column not listed has warden's name.
@@ -43,6 +56,11 @@ struct table_mapping {
     std::optional<std::string> failure_fallback;
     // What a host value failure_reads does not list reads as (with a load warning).
     failure_class failure_unknown = failure_class::infra_error;
+
+    // The start and recovery history (history in the file); default: warden's own tables, which
+    // `warden schema` creates beside the host's table.
+    history_mapping starts{"job_starts", {}};
+    history_mapping recoveries{"recovery_history", {}};
 
     [[nodiscard]] bool is_default() const noexcept {
         return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped;
@@ -125,6 +143,23 @@ struct table_mapping {
             errors.push_back("statuses.write." + std::string{to_string(s)} + ": \"" + v +
                              "\" does not read back as " + std::string{to_string(s)} +
                              " (list it under statuses.read)");
+    }
+    for (const auto* h : {&m.starts, &m.recoveries}) {
+        const std::string key =
+            "history." + std::string{h == &m.starts ? "job_starts" : "recovery_history"};
+        if (!is_plain_identifier(h->table))
+            errors.push_back(key + ".table: \"" + h->table +
+                             "\" is not a plain lower-case SQL name");
+        for (const auto& [ours, theirs] : h->columns) {
+            const bool known =
+                ours == "job_id" || ours == "at" || (h == &m.recoveries && ours == "crawled_pages");
+            if (!known)
+                errors.push_back(key + ".columns." + ours + ": not a column of warden's " +
+                                 (h == &m.starts ? "job_starts" : "recovery_history") + " table");
+            else if (!is_plain_identifier(theirs))
+                errors.push_back(key + ".columns." + ours + ": \"" + theirs +
+                                 "\" is not a plain lower-case SQL name");
+        }
     }
     // Every failure value warden writes must be one it reads, or each row it wrote would warn.
     if (m.failure_mapped) {
@@ -230,6 +265,40 @@ struct table_mapping {
     if (listed.empty()) return "CAST(" + host + " AS TEXT)";
     return "CASE WHEN " + host + " IN (" + listed + ") THEN NULL ELSE CAST(" + host +
            " AS TEXT) END";
+}
+
+// "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)" through a history mapping, the values
+// as `placeholders` lists them (?1, ?2 or $1, $2).
+template <class Record>
+[[nodiscard]] std::string history_insert_sql(const history_mapping& h,
+                                             std::string_view placeholders) {
+    std::string columns;
+    const Record none{};
+    detail::for_each_column(none, [&](const auto& entry, const auto&) {
+        columns += (columns.empty() ? "" : ", ") + h.column(entry.name);
+    });
+    return "INSERT INTO " + h.table + " (" + columns + ") VALUES (" + std::string{placeholders} +
+           ")";
+}
+
+// A history table's rows of a window, each with whether its job's row is gone (the last
+// column): SELECT h.job_id, h.at, ..., j.id IS NULL FROM job_starts AS h LEFT JOIN jobs AS j ...
+// WHERE h.at > `since` ORDER BY h.at, h.job_id, through the mapping. Qualified: a host's table
+// may have a job_id column too.
+template <class Record>
+[[nodiscard]] std::string history_select_sql(const table_mapping& m, const history_mapping& h,
+                                             std::string_view since) {
+    std::string columns;
+    const Record none{};
+    detail::for_each_column(none, [&](const auto& entry, const auto&) {
+        columns += (columns.empty() ? "h." : ", h.") + h.column(entry.name);
+    });
+    const std::string id = m.column("id");
+    const std::string job = "h." + h.column("job_id");
+    const std::string at = "h." + h.column("at");
+    return "SELECT " + columns + ", CASE WHEN j." + id + " IS NULL THEN 1 ELSE 0 END FROM " +
+           h.table + " AS h LEFT JOIN " + m.table + " AS j ON j." + id + " = " + job + " WHERE " +
+           at + " > " + std::string{since} + " ORDER BY " + at + ", " + job;
 }
 
 // The jobs SELECT list through a mapping: each host column AS warden's name, the status and the

@@ -79,6 +79,51 @@ inline void read_failure_classes(const nlohmann::json& fc, table_mapping& out,
     }
 }
 
+// "history": {"job_starts": {"table": ..., "columns": {"job_id": ..., "at": ...}},
+//             "recovery_history": {...}}
+inline void read_history_tables(const nlohmann::json& hj, table_mapping& out,
+                                std::vector<std::string>& errors) {
+    if (!hj.is_object()) {
+        errors.push_back("history: not an object");
+        return;
+    }
+    for (const auto& [name, value] : hj.items()) {
+        const std::string field = "history." + name;
+        history_mapping* h = name == "job_starts"         ? &out.starts
+                             : name == "recovery_history" ? &out.recoveries
+                                                          : nullptr;
+        if (!h) {
+            errors.push_back(field + ": unknown key (job_starts, recovery_history)");
+            continue;
+        }
+        if (!value.is_object()) {
+            errors.push_back(field + ": not an object");
+            continue;
+        }
+        for (const auto& [key, v] : value.items()) {
+            if (key == "table") {
+                if (v.is_string())
+                    h->table = v.get<std::string>();
+                else
+                    errors.push_back(field + ".table: not a string");
+            } else if (key == "columns") {
+                if (!v.is_object()) {
+                    errors.push_back(field + ".columns: not an object");
+                    continue;
+                }
+                for (const auto& [ours, theirs] : v.items()) {
+                    if (theirs.is_string())
+                        h->columns.emplace_back(ours, theirs.get<std::string>());
+                    else
+                        errors.push_back(field + ".columns." + ours + ": not a string");
+                }
+            } else {
+                errors.push_back(field + "." + key + ": unknown key (table, columns)");
+            }
+        }
+    }
+}
+
 } // namespace detail
 
 // Parses a mapping file's text into `out`; the errors name the field. A mapping with errors is
@@ -89,8 +134,10 @@ inline void read_failure_classes(const nlohmann::json& fc, table_mapping& out,
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return {"the mapping is not a JSON object"};
     for (const auto& [key, value] : j.items())
-        if (key != "table" && key != "columns" && key != "statuses" && key != "failure_classes")
-            errors.push_back(key + ": unknown key (table, columns, statuses, failure_classes)");
+        if (key != "table" && key != "columns" && key != "statuses" && key != "failure_classes" &&
+            key != "history")
+            errors.push_back(key +
+                             ": unknown key (table, columns, statuses, failure_classes, history)");
     if (j.contains("table")) {
         if (j["table"].is_string())
             out.table = j["table"].get<std::string>();
@@ -141,6 +188,7 @@ inline void read_failure_classes(const nlohmann::json& fc, table_mapping& out,
             }
         }
     }
+    if (j.contains("history")) detail::read_history_tables(j["history"], out, errors);
     if (j.contains("failure_classes"))
         detail::read_failure_classes(j["failure_classes"], out, errors);
     if (errors.empty())

@@ -72,8 +72,7 @@ WHERE {id} = $5::bigint AND {status} = ANY($6::text[])
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
             params h;
             h.add(to_int(a.job)).add(now_).add(a.crawled_pages);
-            db_.exec("INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES ($1, $2, $3)",
-                     h);
+            db_.exec(adapters::history_insert_sql<recovery_record>(m_.recoveries, "$1, $2, $3"), h);
         }
         return status;
     }
@@ -101,7 +100,7 @@ WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
         if (status == action_status::applied) {
             params h;
             h.add(to_int(a.job)).add(now_);
-            db_.exec("INSERT INTO job_starts (job_id, at) VALUES ($1, $2)", h);
+            db_.exec(adapters::history_insert_sql<start_record>(m_.starts, "$1, $2"), h);
         }
         return status;
     }
@@ -182,8 +181,9 @@ inline bool write_actions(connection& db, const plan& p, timestamp now,
 // with the ROW EXCLUSIVE lock every UPDATE, INSERT and DELETE takes, and with itself), so no row
 // and no aggregate it read can change before it commits.
 [[nodiscard]] inline std::string lock_for_decide(const connection& db) {
-    return fmt::format("LOCK TABLE {}, job_starts, recovery_history IN SHARE ROW EXCLUSIVE MODE",
-                       db.mapping().table);
+    const auto& m = db.mapping();
+    return fmt::format("LOCK TABLE {}, {}, {} IN SHARE ROW EXCLUSIVE MODE", m.table, m.starts.table,
+                       m.recoveries.table);
 }
 
 } // namespace detail

@@ -35,24 +35,15 @@ namespace detail {
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
 // naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
-void read_history(connection& db, std::string_view table, timestamp now, std::vector<Record>& out,
-                  std::vector<load_warning>& warnings, bool whole = false) {
+void read_history(connection& db, const adapters::history_mapping& h, timestamp now,
+                  std::vector<Record>& out, std::vector<load_warning>& warnings,
+                  bool whole = false) {
     params p;
     p.add(adapters::history_since(now, whole));
-    const auto& m = db.mapping();
-    const std::string id = m.column("id");
-    std::string columns; // h.job_id, h.at, ...: a host table may have a job_id column too
-    const Record none{};
-    for_each_column(none, [&](const auto& entry, const auto&) {
-        columns += fmt::format("{}h.{}", columns.empty() ? "" : ", ", entry.name);
-    });
-    const result rows = db.exec(
-        fmt::format("SELECT {}, CASE WHEN j.{} IS NULL THEN 1 ELSE 0 END FROM {} AS h LEFT JOIN {} "
-                    "AS j ON j.{} = h.job_id WHERE h.at > $1::bigint ORDER BY h.at, h.job_id",
-                    columns, id, table, m.table, id),
-        p);
+    const result rows =
+        db.exec(adapters::history_select_sql<Record>(db.mapping(), h, "$1::bigint"), p);
     const int orphaned_column = column_count<Record>();
-    adapters::orphaned_history orphaned(table, warnings);
+    adapters::orphaned_history orphaned(h.table, warnings);
     for (int i = 0; i < rows.rows(); ++i) {
         Record record = read_row<Record>(rows, i);
         if (rows.integer(i, orphaned_column) == 0)
@@ -89,8 +80,8 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
                 &warnings);
     }
     adapters::settle_progress(s.jobs, runtime, warnings);
-    read_history(db, "job_starts", now, s.starts, warnings);
-    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
+    read_history(db, m.starts, now, s.starts, warnings);
+    read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
 

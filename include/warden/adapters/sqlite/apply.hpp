@@ -61,7 +61,8 @@ UPDATE {T} SET {status} = ?1,
 WHERE {id} = ?5 AND {expected} AND {version} = ?7
     AND {version} < 9223372036854775807)sql",
                                           "?6"))
-        , start_history_(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)")
+        , start_history_(db.handle(),
+                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2"))
         , backfill_(db.handle(), mapped(R"sql(
 UPDATE {T} SET {campaign_kind} = 'annual', {campaign_year} = ?1, {version} = {version} + 1
 WHERE {id} = ?2 AND {expected} AND {version} = ?4
@@ -85,7 +86,7 @@ WHERE {id} = ?2 AND {expected} AND {version} = ?4
             // the option columns the start and options statements write).
             // The job's crawled_pages as decided (issue #17, the progress circuit breaker).
             prepared(recovery_history_,
-                     "INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES (?1, ?2, ?3)")
+                     adapters::history_insert_sql<recovery_record>(m_.recoveries, "?1, ?2, ?3"))
                 .bind(1, to_int(a.job))
                 .bind(2, now_)
                 .bind(3, a.crawled_pages)

@@ -39,24 +39,14 @@ namespace detail {
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
 // naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
-void read_history(database& db, std::string_view table, timestamp now, std::vector<Record>& out,
-                  std::vector<load_warning>& warnings, bool whole = false) {
-    // Read by the record's field list, qualified (a host's table may have a job_id column too).
-    // The last column says whether the job's row is gone.
-    const auto& m = db.mapping();
-    const std::string id = m.column("id");
-    std::string columns;
-    const Record none{};
-    for_each_column(none, [&](const auto& entry, const auto&) {
-        columns += fmt::format("{}h.{}", columns.empty() ? "" : ", ", entry.name);
-    });
-    statement rows(db.handle(),
-                   fmt::format("SELECT {}, j.{} IS NULL FROM {} AS h LEFT JOIN {} AS j ON j.{} = "
-                               "h.job_id WHERE h.at > ? ORDER BY h.at, h.job_id",
-                               columns, id, table, m.table, id));
+void read_history(database& db, const adapters::history_mapping& h, timestamp now,
+                  std::vector<Record>& out, std::vector<load_warning>& warnings,
+                  bool whole = false) {
+    // Read by the record's field list; the last column says whether the job's row is gone.
+    statement rows(db.handle(), adapters::history_select_sql<Record>(db.mapping(), h, "?"));
     rows.bind(1, adapters::history_since(now, whole));
     const int orphaned_column = column_count<Record>();
-    adapters::orphaned_history orphaned(table, warnings);
+    adapters::orphaned_history orphaned(h.table, warnings);
     while (rows.step()) {
         Record record = read_row<Record>(rows);
         if (rows.integer(orphaned_column) == 0)
@@ -93,8 +83,8 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
                 &warnings);
     }
     adapters::settle_progress(s.jobs, runtime, warnings);
-    read_history(db, "job_starts", now, s.starts, warnings);
-    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
+    read_history(db, m.starts, now, s.starts, warnings);
+    read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
 

@@ -9,6 +9,8 @@
 #include <warden/core/job.hpp>
 #include <warden/core/time.hpp>
 
+#include <fmt/format.h>
+
 #include <string_view>
 
 namespace warden {
@@ -37,9 +39,11 @@ WHERE {id} = ?6 AND {running} AND {version} = ?7 AND {started_at} = ?8)sql"));
         row.bind(4, std::int64_t{before.retry_count}).bind(5, reason).bind(6, to_int(start.job));
         if (row.bind(7, start.expected_version + 1).bind(8, started_at).run() != 1)
             return action_status::conflict;
-        detail::statement history(db.handle(), R"sql(
-DELETE FROM job_starts WHERE rowid =
-    (SELECT max(rowid) FROM job_starts WHERE job_id = ?1 AND at = ?2))sql");
+        const auto& h = db.mapping().starts;
+        detail::statement history(
+            db.handle(), fmt::format("DELETE FROM {0} WHERE rowid = (SELECT max(rowid) FROM {0} "
+                                     "WHERE {1} = ?1 AND {2} = ?2)",
+                                     h.table, h.column("job_id"), h.column("at")));
         history.bind(1, to_int(start.job)).bind(2, started_at).run();
         return action_status::applied;
     });
