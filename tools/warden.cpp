@@ -357,8 +357,8 @@ warden::adapters::table_mapping mapping_option(const options& o) {
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
     auto mapping = mapping_option(o);
     try {
-        auto db = warden::sqlite::database::open(o.db, m,
-                                                 std::chrono::milliseconds{o.busy_timeout_ms});
+        auto db =
+            warden::sqlite::database::open(o.db, m, std::chrono::milliseconds{o.busy_timeout_ms});
         db.use_mapping(std::move(mapping));
         return db;
     } catch (const warden::sqlite::error& e) {
