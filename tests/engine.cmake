@@ -48,6 +48,13 @@ if(TARGET warden_sqlite)
   target_link_libraries(warden_adapter_tests PRIVATE warden::sqlite warden_project_options Catch2::Catch2
                         Threads::Threads)
   target_compile_definitions(warden_adapter_tests PRIVATE WARDEN_ENABLE_ASSERTS)
+  # The mapping file on SQLite (issue 20, item 2) reads its JSON with warden::json.
+  if(TARGET warden_json)
+    target_sources(warden_adapter_tests PRIVATE adapters/sqlite_mapping_test.cpp)
+    target_link_libraries(warden_adapter_tests PRIVATE warden::json)
+    target_compile_definitions(warden_adapter_tests PRIVATE
+      WARDEN_EXAMPLES_DIR="${PROJECT_SOURCE_DIR}/examples")
+  endif()
   catch_discover_tests(warden_adapter_tests TEST_PREFIX "adapters: ")
   # One TU instead of two, as warden_unit_tests above (temp_db and count are shared:
   # support/temp_sqlite.hpp).

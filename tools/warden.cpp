@@ -340,10 +340,27 @@ outcome load_from_db(const options& o, warden::sqlite::database& db) {
     return decide_from_db(db, std::move(in));
 }
 
+// --mapping FILE: the host's own jobs table (docs/mapping.md), for either adapter; a file with
+// errors is a usage error, each error logged naming its key.
+warden::adapters::table_mapping mapping_option(const options& o) {
+    warden::adapters::table_mapping mapping;
+    if (o.mapping.empty()) return mapping;
+    const auto errors =
+        warden::adapters::read_mapping(read_input(o.mapping, std::size_t{1} << 20), mapping);
+    for (const auto& e : errors)
+        warden_cli::log_line("error", e, "--mapping");
+    if (!errors.empty())
+        throw usage_error{fmt::format("--mapping {}: {} errors", o.mapping, errors.size())};
+    return mapping;
+}
+
 warden::sqlite::database open_db(const options& o, warden::sqlite::database::mode m) {
+    auto mapping = mapping_option(o);
     try {
-        return warden::sqlite::database::open(o.db, m,
-                                              std::chrono::milliseconds{o.busy_timeout_ms});
+        auto db =
+            warden::sqlite::database::open(o.db, m, std::chrono::milliseconds{o.busy_timeout_ms});
+        db.use_mapping(std::move(mapping));
+        return db;
     } catch (const warden::sqlite::error& e) {
         throw db_error{e};
     }
@@ -583,15 +600,7 @@ struct pg_db_error {
 };
 
 pg::connection open_pg(const options& o) {
-    warden::adapters::table_mapping mapping;
-    if (!o.mapping.empty()) {
-        const auto errors =
-            warden::adapters::read_mapping(read_input(o.mapping, std::size_t{1} << 20), mapping);
-        for (const auto& e : errors)
-            warden_cli::log_line("error", e, "--mapping");
-        if (!errors.empty())
-            throw usage_error{fmt::format("--mapping {}: {} errors", o.mapping, errors.size())};
-    }
+    auto mapping = mapping_option(o);
     try {
         auto db = pg::connection::open(o.db, std::chrono::milliseconds{o.busy_timeout_ms});
         db.use_mapping(std::move(mapping));
@@ -764,8 +773,8 @@ void add_db(CLI::App& cmd, options& o, bool needs_runtime) {
                    "postgresql://... (docs/postgres.md)")
         ->required(!needs_runtime);
     cmd.add_option("--mapping", o.mapping,
-                   "PostgreSQL: the host's own jobs table, names and statuses (a mapping file, "
-                   "docs/postgres.md)");
+                   "The host's own jobs table, names and statuses (a mapping file, "
+                   "docs/mapping.md)");
     if (!needs_runtime) return;
     cmd.add_option("--runtime", o.runtime,
                    "Snapshot document with config, host, locks, processes, running_set (no jobs)");
@@ -1079,9 +1088,6 @@ int run_command(int argc, char** argv) {
     }
     if (log_format == "json") warden_cli::current_log_format() = warden_cli::log_format::json;
     if (tick->parsed()) return cmd_tick(tick_opts, o); // its database is the host config's
-    if (!o.mapping.empty() && !is_postgres(o.db))
-        throw usage_error{"--mapping needs a PostgreSQL --db (the SQLite adapter reads warden's "
-                          "own schema only, for now)"};
     if (probe->parsed()) return cmd_probe(probe_opts, o);
     if (schema->parsed()) return is_postgres(o.db) ? cmd_schema_pg(o) : cmd_schema(o);
     if (apply->parsed()) {

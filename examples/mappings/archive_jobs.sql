@@ -1,7 +1,8 @@
 -- A HealthArchive-shaped jobs table (issue 20, item 2): the host's own table, names and statuses,
 -- which warden reads and writes through examples/mappings/archive_jobs.json. The host's workers
 -- write `indexing`, `indexed` and `index_failed` beside the crawl statuses; its CHECK admits only
--- its own values, so a write of a status the mapping does not translate is refused, not stored.
+-- its own values, so a write of a status the mapping does not translate is refused, not stored;
+-- so does its failure_kind CHECK, whose values the mapping's failure_classes translate both ways.
 CREATE TABLE archive_jobs (
     job_id                  BIGINT PRIMARY KEY,
     job_name                TEXT NOT NULL,
@@ -18,7 +19,9 @@ CREATE TABLE archive_jobs (
     last_progress_at        BIGINT,
     completed_at            BIGINT,
     attempts                INTEGER NOT NULL DEFAULT 0,
-    failure_kind            TEXT,
+    -- the host's own failure kinds: no home for warden's `orphaned` (the mapping's fallback)
+    failure_kind            TEXT CHECK (failure_kind IS NULL OR failure_kind IN
+                                ('timeout', 'infrastructure', 'config_error', 'other')),
     last_error              TEXT NOT NULL DEFAULT '',
     max_container_restarts  INTEGER NOT NULL DEFAULT 0,
     error_threshold_timeout INTEGER NOT NULL DEFAULT 0,

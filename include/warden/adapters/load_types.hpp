@@ -1,17 +1,22 @@
 #pragma once
 // What a snapshot load takes besides the database, and what it reports, shared by the SQLite and
 // the PostgreSQL adapter; and where a validation error of a loaded snapshot is in the database.
+#include <warden/adapters/mapping.hpp>
 #include <warden/core/ids.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/job_status.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
+#include <warden/core/time.hpp>
 #include <warden/core/validate.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +81,71 @@ inline void settle_progress(std::vector<job>& jobs, const runtime_facts& runtime
                         to_int(j.id))});
     }
 }
+
+// A job row read through a mapping whose failure column is mapped (job_select's extra column):
+// a host value failure_classes.read does not list is read as the mapping's `unknown` class, and
+// said in a warning naming the job, the host's table and column, and the value.
+inline void settle_unknown_failure(const table_mapping& m, job& j,
+                                   const std::optional<std::string>& unknown,
+                                   std::vector<load_warning>* warnings) {
+    if (!unknown) return;
+    j.failure = m.failure_unknown;
+    if (!warnings) return;
+    warnings->push_back(load_warning{
+        m.table, j.id, 1,
+        fmt::format("{}.{} where {} = {}: \"{}\" is not in the mapping's failure_classes.read: "
+                    "read as {}",
+                    m.table, m.column("failure_class"), m.column("id"), to_int(j.id), *unknown,
+                    to_string(m.failure_unknown))});
+}
+
+// The history window's lower bound: the last 24 h (and any row after `now`), or every row
+// (`whole`: the recovery history, which the progress circuit breaker reads past 24 h, issue #17).
+// Clamped so that no `now` overflows here; one before the year 0001 is refused by validate_host.
+[[nodiscard]] inline std::int64_t history_since(timestamp now, bool whole) {
+    return whole ? std::numeric_limits<std::int64_t>::min()
+                 : epoch_seconds(std::max(now, earliest_time) - one_day);
+}
+
+// The history rows of one table that name a job with no jobs row (a job deleted by a client that
+// does not enforce foreign keys), skipped with one warning per job: such a row names nothing
+// warden could write, and refusing the whole snapshot for it halted every tick until the row aged
+// out of the window (issue 15). The skipped rows stop counting toward the daily caps, exactly as
+// if the deletion had cascaded. Each adapter runs its own SELECT and row loop, calling skip() for
+// each orphaned row and finish() after the last.
+class orphaned_history {
+  public:
+    orphaned_history(std::string_view table, std::vector<load_warning>& warnings)
+        : table_(table)
+        , warnings_(warnings)
+        , first_(warnings.size()) {}
+
+    void skip(job_id job) {
+        const auto same = [&](const load_warning& w) { return w.job == job; };
+        const auto it = std::find_if(warnings_.begin() + static_cast<std::ptrdiff_t>(first_),
+                                     warnings_.end(), same);
+        if (it != warnings_.end())
+            ++it->rows;
+        else
+            warnings_.push_back(load_warning{std::string{table_}, job, 1, {}});
+    }
+    // Words each warning this table's read added.
+    void finish() {
+        for (std::size_t k = first_; k < warnings_.size(); ++k) {
+            load_warning& w = warnings_[k];
+            w.message = fmt::format(
+                "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
+                "count{} toward the daily cap",
+                table_, w.rows, w.rows == 1 ? "" : "s", to_int(w.job), w.rows == 1 ? "it" : "they",
+                w.rows == 1 ? "s" : "");
+        }
+    }
+
+  private:
+    std::string_view table_;
+    std::vector<load_warning>& warnings_;
+    std::size_t first_;
+};
 
 // Where a validation error of a snapshot loaded from a database is in it: the table, column and
 // job id, as SQL names them (`jobs.retry_count where id = 17`, `job_starts.at where job_id = 17`),

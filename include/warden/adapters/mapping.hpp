@@ -4,6 +4,7 @@
 // values may read as one warden status; a write names the one to store). The default mapping is
 // warden's own schema. docs/postgres.md, "A host's own table"; the JSON form: mapping_json.hpp.
 #include <warden/adapters/detail/columns.hpp>
+#include <warden/core/failure_class.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/job_status.hpp>
 
@@ -19,6 +20,19 @@ namespace warden {
 inline namespace v0 {
 namespace adapters {
 
+// One of warden's history tables (job_starts, recovery_history) under the host's names.
+struct history_mapping {
+    std::string table;
+    // warden column name (job_id, at, crawled_pages) -> the host's.
+    std::vector<std::pair<std::string, std::string>> columns;
+
+    [[nodiscard]] std::string column(std::string_view name) const {
+        for (const auto& [ours, theirs] : columns)
+            if (ours == name) return theirs;
+        return std::string{name};
+    }
+};
+
 struct table_mapping {
     std::string table = "jobs";
     // warden column name -> the host's; a column not listed has warden's name.
@@ -30,8 +44,26 @@ struct table_mapping {
     // The value a write stores for each warden status (by job_status order); empty: warden's name.
     std::array<std::optional<std::string>, job_status_count> status_writes{};
 
+    // The host's failure column's values (failure_classes in the file). Without it, warden's
+    // class names ("host_<n>" for a host class) both ways.
+    bool failure_mapped = false;
+    // host value -> the warden class it reads as; a NULL column reads as no class.
+    std::vector<std::pair<std::string, failure_class>> failure_reads;
+    // warden class -> the host value a write stores.
+    std::vector<std::pair<failure_class, std::string>> failure_writes;
+    // What a write of a class failure_writes does not list stores (a class the host's column
+    // cannot hold); without it, warden's name (which the host's CHECK may refuse).
+    std::optional<std::string> failure_fallback;
+    // What a host value failure_reads does not list reads as (with a load warning).
+    failure_class failure_unknown = failure_class::infra_error;
+
+    // The start and recovery history (history in the file); default: warden's own tables, which
+    // `warden schema` creates beside the host's table.
+    history_mapping starts{"job_starts", {}};
+    history_mapping recoveries{"recovery_history", {}};
+
     [[nodiscard]] bool is_default() const noexcept {
-        return table == "jobs" && columns.empty() && status_reads.empty();
+        return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped;
     }
     // The host's name of warden's column `name`.
     [[nodiscard]] std::string column(std::string_view name) const {
@@ -55,6 +87,22 @@ struct table_mapping {
     [[nodiscard]] std::string stored(job_status s) const {
         const auto& v = status_writes[static_cast<std::size_t>(s)];
         return v ? *v : std::string{to_string(s)};
+    }
+    // The value a write of failure class `f` stores in the host's failure column; nothing (NULL)
+    // for no class.
+    [[nodiscard]] std::optional<std::string> stored(failure_class f) const {
+        const auto ours = detail::failure_text(f);
+        if (!ours) return std::nullopt;
+        if (!failure_mapped) return std::string{*ours};
+        for (const auto& [c, value] : failure_writes)
+            if (c == f) return value;
+        return failure_fallback ? failure_fallback : std::optional<std::string>{std::string{*ours}};
+    }
+    // Whether the host's failure value `v` is one failure_reads lists.
+    [[nodiscard]] bool reads_failure(std::string_view v) const {
+        for (const auto& [value, c] : failure_reads)
+            if (value == v) return true;
+        return false;
     }
 };
 
@@ -96,7 +144,179 @@ struct table_mapping {
                              "\" does not read back as " + std::string{to_string(s)} +
                              " (list it under statuses.read)");
     }
+    for (const auto* h : {&m.starts, &m.recoveries}) {
+        const std::string key =
+            "history." + std::string{h == &m.starts ? "job_starts" : "recovery_history"};
+        if (!is_plain_identifier(h->table))
+            errors.push_back(key + ".table: \"" + h->table +
+                             "\" is not a plain lower-case SQL name");
+        for (const auto& [ours, theirs] : h->columns) {
+            const bool known =
+                ours == "job_id" || ours == "at" || (h == &m.recoveries && ours == "crawled_pages");
+            if (!known)
+                errors.push_back(key + ".columns." + ours + ": not a column of warden's " +
+                                 (h == &m.starts ? "job_starts" : "recovery_history") + " table");
+            else if (!is_plain_identifier(theirs))
+                errors.push_back(key + ".columns." + ours + ": \"" + theirs +
+                                 "\" is not a plain lower-case SQL name");
+        }
+    }
+    // Every failure value warden writes must be one it reads, or each row it wrote would warn.
+    if (m.failure_mapped) {
+        for (const auto& [c, value] : m.failure_writes)
+            if (!m.reads_failure(value))
+                errors.push_back("failure_classes.write." + std::string{to_string(c)} + ": \"" +
+                                 value + "\" is not listed under failure_classes.read");
+        if (m.failure_fallback && !m.reads_failure(*m.failure_fallback))
+            errors.push_back("failure_classes.fallback: \"" + *m.failure_fallback +
+                             "\" is not listed under failure_classes.read");
+    }
     return errors;
+}
+
+// --- The SQL both adapters build from a mapping (SQLite and PostgreSQL read it alike) --------
+
+// A SQL string literal: '...' with quotes doubled (SQLite; PostgreSQL with
+// standard_conforming_strings, on since 9.1).
+[[nodiscard]] inline std::string quote_literal(std::string_view v) {
+    std::string out = "'";
+    for (const char c : v)
+        out += c == '\'' ? std::string{"''"} : std::string(1, c);
+    return out + "'";
+}
+
+// The host's status column as warden's status name: each value statuses.read lists translated,
+// anything else passed through as text (it reads as no status: the validator blocks that job
+// alone). warden's own schema: the column (its `pending` parses as queued).
+[[nodiscard]] inline std::string status_read_sql(const table_mapping& m) {
+    const std::string host = m.column("status");
+    if (m.status_reads.empty()) return host;
+    std::string expr = "CASE " + host;
+    for (const auto& [value, status] : m.status_reads)
+        expr += " WHEN " + quote_literal(value) + " THEN '" + std::string{to_string(status)} + "'";
+    return expr + " ELSE CAST(" + host + " AS TEXT) END";
+}
+
+// A condition: the row's status reads as the warden status `value` names (a parameter or a
+// literal holding warden's name), as the compare-and-set of every write checks it.
+[[nodiscard]] inline std::string status_is_sql(const table_mapping& m, std::string_view value) {
+    const std::string host = m.column("status");
+    if (m.status_reads.empty())
+        return "(" + host + " = " + std::string{value} + " OR (" + std::string{value} +
+               " = 'queued' AND " + host + " = 'pending'))";
+    return "(" + status_read_sql(m) + ") = " + std::string{value};
+}
+
+// `sql` written against warden's own jobs table, through the mapping: {T} is the host's table,
+// {expected} the condition that the row's status reads as the warden status `expected` (a
+// parameter or a literal) names, {retryable} and {running} that it reads as that status,
+// {status_read} the status as warden's name (status_read_sql), and any other {name} the host's name
+// of warden's column `name`. Both adapters' statements are written this way, so the one text serves
+// warden's schema and every host's.
+[[nodiscard]] inline std::string mapped_sql(const table_mapping& m, std::string_view sql,
+                                            std::string_view expected = {}) {
+    std::string out;
+    out.reserve(sql.size() + 64);
+    for (std::size_t at = 0; at < sql.size();) {
+        const std::size_t open = sql.find('{', at);
+        const std::size_t close = open == std::string_view::npos ? open : sql.find('}', open);
+        if (close == std::string_view::npos) {
+            out += sql.substr(at);
+            break;
+        }
+        out += sql.substr(at, open - at);
+        const std::string_view name = sql.substr(open + 1, close - open - 1);
+        if (name == "T")
+            out += m.table;
+        else if (name == "expected")
+            out += status_is_sql(m, expected);
+        else if (name == "status_read")
+            out += status_read_sql(m);
+        else if (name == "retryable" || name == "running")
+            out += status_is_sql(m, "'" + std::string{name} + "'");
+        else
+            out += m.column(name);
+        at = close + 1;
+    }
+    return out;
+}
+
+// The host's failure column as warden's class names: each value failure_classes.read lists
+// translated, anything else NULL (an unknown value is the extra column job_select adds, read by
+// settle_mapped_job).
+[[nodiscard]] inline std::string failure_read_sql(const table_mapping& m) {
+    const std::string host = m.column("failure_class");
+    if (!m.failure_mapped) return host;
+    std::string expr = "CASE " + host;
+    for (const auto& [value, c] : m.failure_reads)
+        expr += " WHEN " + quote_literal(value) + " THEN " +
+                (c == failure_class::none ? std::string{"NULL"}
+                                          : quote_literal(*detail::failure_text(c)));
+    return expr + " ELSE NULL END";
+}
+
+// The host's failure value when failure_classes.read does not list it, else NULL: the column
+// job_select adds after warden's when the failure column is mapped.
+[[nodiscard]] inline std::string unknown_failure_sql(const table_mapping& m) {
+    const std::string host = m.column("failure_class");
+    std::string listed;
+    for (const auto& [value, c] : m.failure_reads)
+        listed += (listed.empty() ? "" : ", ") + quote_literal(value);
+    if (listed.empty()) return "CAST(" + host + " AS TEXT)";
+    return "CASE WHEN " + host + " IN (" + listed + ") THEN NULL ELSE CAST(" + host +
+           " AS TEXT) END";
+}
+
+// "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)" through a history mapping, the values
+// as `placeholders` lists them (?1, ?2 or $1, $2).
+template <class Record>
+[[nodiscard]] std::string history_insert_sql(const history_mapping& h,
+                                             std::string_view placeholders) {
+    std::string columns;
+    const Record none{};
+    detail::for_each_column(none, [&](const auto& entry, const auto&) {
+        columns += (columns.empty() ? "" : ", ") + h.column(entry.name);
+    });
+    return "INSERT INTO " + h.table + " (" + columns + ") VALUES (" + std::string{placeholders} +
+           ")";
+}
+
+// A history table's rows of a window, each with whether its job's row is gone (the last
+// column): SELECT h.job_id, h.at, ..., j.id IS NULL FROM job_starts AS h LEFT JOIN jobs AS j ...
+// WHERE h.at > `since` ORDER BY h.at, h.job_id, through the mapping. Qualified: a host's table
+// may have a job_id column too.
+template <class Record>
+[[nodiscard]] std::string history_select_sql(const table_mapping& m, const history_mapping& h,
+                                             std::string_view since) {
+    std::string columns;
+    const Record none{};
+    detail::for_each_column(none, [&](const auto& entry, const auto&) {
+        columns += (columns.empty() ? "h." : ", h.") + h.column(entry.name);
+    });
+    const std::string id = m.column("id");
+    const std::string job = "h." + h.column("job_id");
+    const std::string at = "h." + h.column("at");
+    return "SELECT " + columns + ", CASE WHEN j." + id + " IS NULL THEN 1 ELSE 0 END FROM " +
+           h.table + " AS h LEFT JOIN " + m.table + " AS j ON j." + id + " = " + job + " WHERE " +
+           at + " > " + std::string{since} + " ORDER BY " + at + ", " + job;
+}
+
+// The jobs SELECT list through a mapping: each host column AS warden's name, the status and the
+// failure class read as warden's, and (failure column mapped) the unknown failure value after
+// them. warden's own schema: column_list<job>().
+[[nodiscard]] inline std::string job_select(const table_mapping& m) {
+    if (m.is_default()) return detail::column_list<job>();
+    std::string out;
+    const job row{};
+    detail::for_each_column(row, [&](const auto& entry, const auto&) {
+        const std::string_view name = entry.name;
+        const std::string expr = name == "status"          ? status_read_sql(m)
+                                 : name == "failure_class" ? failure_read_sql(m)
+                                                           : m.column(name);
+        out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{name};
+    });
+    if (m.failure_mapped) out += ", " + unknown_failure_sql(m);
+    return out;
 }
 
 } // namespace adapters

@@ -2,19 +2,129 @@
 // The mapping file (JSON) of adapters/mapping.hpp, documented in docs/postgres.md:
 //   {"table": "archive_jobs",
 //    "columns": {"id": "job_id", "status": "state", ...},
-//    "statuses": {"read": {"indexing": "running", ...}, "write": {"completed": "indexed", ...}}}
+//    "statuses": {"read": {"indexing": "running", ...}, "write": {"completed": "indexed", ...}},
+//    "failure_classes": {"read": {"timeout": "transient", ...}, "write": {...},
+//                        "fallback": "other", "unknown": "infra_error"}}
+// Every key is documented in docs/mapping.md.
 #include <warden/adapters/mapping.hpp>
+#include <warden/core/failure_class.hpp>
 #include <warden/core/job_status.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace warden {
 inline namespace v0 {
 namespace adapters {
+
+namespace detail {
+
+// A warden failure class by name as the file spells it ("none", "transient", ..., "host_<n>").
+[[nodiscard]] inline std::optional<failure_class> class_named(const std::string& name) {
+    if (name == "none") return failure_class::none;
+    return parse_failure_class(name);
+}
+
+// "failure_classes": {"read": {host value: class}, "write": {class: host value},
+//                     "fallback": host value, "unknown": class}
+inline void read_failure_classes(const nlohmann::json& fc, table_mapping& out,
+                                 std::vector<std::string>& errors) {
+    if (!fc.is_object()) {
+        errors.push_back("failure_classes: not an object");
+        return;
+    }
+    out.failure_mapped = true;
+    for (const auto& [key, value] : fc.items()) {
+        const std::string field = "failure_classes." + key;
+        if (key == "fallback") {
+            if (value.is_string())
+                out.failure_fallback = value.get<std::string>();
+            else
+                errors.push_back(field + ": not a string");
+        } else if (key == "unknown") {
+            const auto c = value.is_string() ? class_named(value.get<std::string>()) : std::nullopt;
+            if (!c || *c == failure_class::none)
+                errors.push_back(field + ": not a warden failure class (transient, infra_error, "
+                                         "infra_error_config, orphaned, host_<64..255>)");
+            else
+                out.failure_unknown = *c;
+        } else if (key == "read" || key == "write") {
+            if (!value.is_object()) {
+                errors.push_back(field + ": not an object");
+                continue;
+            }
+            for (const auto& [from, to] : value.items()) {
+                const std::string at = field + "." + from;
+                if (!to.is_string()) {
+                    errors.push_back(at + ": not a string");
+                    continue;
+                }
+                const std::string v = to.get<std::string>();
+                const std::string& name = key == "read" ? v : from;
+                const auto c = class_named(name);
+                if (!c || (key == "write" && *c == failure_class::none))
+                    errors.push_back(at + ": \"" + name + "\" is not a warden failure class");
+                else if (key == "read")
+                    out.failure_reads.emplace_back(from, *c);
+                else
+                    out.failure_writes.emplace_back(*c, v);
+            }
+        } else {
+            errors.push_back(field + ": unknown key (read, write, fallback, unknown)");
+        }
+    }
+}
+
+// "history": {"job_starts": {"table": ..., "columns": {"job_id": ..., "at": ...}},
+//             "recovery_history": {...}}
+inline void read_history_tables(const nlohmann::json& hj, table_mapping& out,
+                                std::vector<std::string>& errors) {
+    if (!hj.is_object()) {
+        errors.push_back("history: not an object");
+        return;
+    }
+    for (const auto& [name, value] : hj.items()) {
+        const std::string field = "history." + name;
+        history_mapping* h = name == "job_starts"         ? &out.starts
+                             : name == "recovery_history" ? &out.recoveries
+                                                          : nullptr;
+        if (!h) {
+            errors.push_back(field + ": unknown key (job_starts, recovery_history)");
+            continue;
+        }
+        if (!value.is_object()) {
+            errors.push_back(field + ": not an object");
+            continue;
+        }
+        for (const auto& [key, v] : value.items()) {
+            if (key == "table") {
+                if (v.is_string())
+                    h->table = v.get<std::string>();
+                else
+                    errors.push_back(field + ".table: not a string");
+            } else if (key == "columns") {
+                if (!v.is_object()) {
+                    errors.push_back(field + ".columns: not an object");
+                    continue;
+                }
+                for (const auto& [ours, theirs] : v.items()) {
+                    if (theirs.is_string())
+                        h->columns.emplace_back(ours, theirs.get<std::string>());
+                    else
+                        errors.push_back(field + ".columns." + ours + ": not a string");
+                }
+            } else {
+                errors.push_back(field + "." + key + ": unknown key (table, columns)");
+            }
+        }
+    }
+}
+
+} // namespace detail
 
 // Parses a mapping file's text into `out`; the errors name the field. A mapping with errors is
 // not to be used.
@@ -24,8 +134,10 @@ namespace adapters {
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return {"the mapping is not a JSON object"};
     for (const auto& [key, value] : j.items())
-        if (key != "table" && key != "columns" && key != "statuses")
-            errors.push_back(key + ": unknown key (table, columns, statuses)");
+        if (key != "table" && key != "columns" && key != "statuses" && key != "failure_classes" &&
+            key != "history")
+            errors.push_back(key +
+                             ": unknown key (table, columns, statuses, failure_classes, history)");
     if (j.contains("table")) {
         if (j["table"].is_string())
             out.table = j["table"].get<std::string>();
@@ -76,6 +188,9 @@ namespace adapters {
             }
         }
     }
+    if (j.contains("history")) detail::read_history_tables(j["history"], out, errors);
+    if (j.contains("failure_classes"))
+        detail::read_failure_classes(j["failure_classes"], out, errors);
     if (errors.empty())
         for (auto& e : check_mapping(out))
             errors.push_back(std::move(e));

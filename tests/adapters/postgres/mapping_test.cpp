@@ -121,6 +121,59 @@ TEST_CASE("postgres: the archive_jobs mapping reads and writes the host's own ta
     }
 }
 
+TEST_CASE("postgres: failure classes through the mapping, both ways, with a fallback",
+          "[postgres][mapping]") {
+    fresh_db t;
+    auto db = t.open();
+    db.exec(read_file(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.sql"));
+    db.use_mapping(archive_mapping());
+    pg::create_schema(db);
+    db.exec("INSERT INTO archive_jobs (job_id, job_name, state, queued_at, row_version, "
+            "failure_kind) VALUES (1, 'a', 'crawling', 1770000000, 4, NULL), "
+            "(2, 'b', 'crawl_failed', 1770000000, 2, 'config_error')");
+    const auto fail_with = [&](warden::failure_class f) {
+        const warden::set_status w{warden::job_id{1},
+                                   job_status::running,
+                                   4,
+                                   job_status::failed,
+                                   f,
+                                   warden::rule_id{},
+                                   "failed",
+                                   {}};
+        return pg::apply_one(db, w, now);
+    };
+    SECTION("a class the host's column holds is stored as the host's value and reads back") {
+        REQUIRE(fail_with(warden::failure_class::transient) == status::applied);
+        CHECK(text(db, "SELECT failure_kind FROM archive_jobs WHERE job_id = 1") == "timeout");
+        CHECK(pg::load_job(db, warden::job_id{1})->failure == warden::failure_class::transient);
+        CHECK(pg::load_job(db, warden::job_id{2})->failure ==
+              warden::failure_class::infra_error_config);
+    }
+    SECTION("orphaned, which the host's CHECK does not admit, is stored as the fallback") {
+        REQUIRE(fail_with(warden::failure_class::orphaned) == status::applied);
+        CHECK(text(db, "SELECT failure_kind || ' ' || state FROM archive_jobs WHERE job_id = 1") ==
+              "other crawl_failed");
+        CHECK(pg::load_job(db, warden::job_id{1})->failure == warden::failure_class::infra_error);
+    }
+    SECTION("a host value the mapping does not list reads as `unknown`, with a warning") {
+        auto m = db.mapping();
+        std::erase_if(m.failure_reads, [](const auto& r) { return r.first == "config_error"; });
+        std::erase_if(m.failure_writes, [](const auto& w) { return w.second == "config_error"; });
+        db.use_mapping(m);
+        std::vector<pg::load_warning> warnings;
+        const auto s = pg::load_snapshot(db, now, {}, &warnings);
+        REQUIRE(s.jobs.size() == 2);
+        CHECK(s.jobs[1].failure == warden::failure_class::infra_error); // the file's `unknown`
+        // Job 1 (crawling, NULL last_progress_at) has its own warning; job 2 has this one.
+        std::erase_if(warnings, [](const auto& w) { return w.job != warden::job_id{2}; });
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].table == "archive_jobs");
+        CHECK(warnings[0].message ==
+              "archive_jobs.failure_kind where job_id = 2: \"config_error\" is not in the "
+              "mapping's failure_classes.read: read as infra_error");
+    }
+}
+
 TEST_CASE("postgres: a bad mapping is refused, naming the field", "[postgres][mapping]") {
     using warden::adapters::read_mapping;
     warden::adapters::table_mapping m;

@@ -51,7 +51,7 @@ class plan_writer {
     action_status operator()(const set_status& a) {
         params p;
         p.add(m_.stored(a.status)).add(std::int64_t{a.failure.has_value()});
-        p.add(a.failure ? failure_text(*a.failure) : std::nullopt).add(now_);
+        p.add(a.failure ? m_.stored(*a.failure) : std::nullopt).add(now_);
         p.add(to_int(a.job)).add(expected(a.expected_status)).add(a.expected_version);
         p.add(std::int64_t{a.clears_finished_at}).add(to_string(a.status));
         const auto status =
@@ -74,7 +74,7 @@ WHERE {id} = $5::bigint AND {status} = ANY($6::text[])
             params h;
             h.add(to_int(a.job)).add(now_).add(a.crawled_pages);
             db_.exec_prepared(
-                "INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES ($1, $2, $3)", h);
+                adapters::history_insert_sql<recovery_record>(m_.recoveries, "$1, $2, $3"), h);
         }
         return status;
     }
@@ -102,7 +102,7 @@ WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
         if (status == action_status::applied) {
             params h;
             h.add(to_int(a.job)).add(now_);
-            db_.exec_prepared("INSERT INTO job_starts (job_id, at) VALUES ($1, $2)", h);
+            db_.exec_prepared(adapters::history_insert_sql<start_record>(m_.starts, "$1, $2"), h);
         }
         return status;
     }
@@ -200,8 +200,9 @@ inline bool write_actions(connection& db, const plan& p, timestamp now,
 // with the ROW EXCLUSIVE lock every UPDATE, INSERT and DELETE takes, and with itself), so no row
 // and no aggregate it read can change before it commits.
 [[nodiscard]] inline std::string lock_for_decide(const connection& db) {
-    return fmt::format("LOCK TABLE {}, job_starts, recovery_history IN SHARE ROW EXCLUSIVE MODE",
-                       db.mapping().table);
+    const auto& m = db.mapping();
+    return fmt::format("LOCK TABLE {}, {}, {} IN SHARE ROW EXCLUSIVE MODE", m.table, m.starts.table,
+                       m.recoveries.table);
 }
 
 } // namespace detail

@@ -33,48 +33,25 @@ using adapters::runtime_facts;
 namespace detail {
 
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
-// naming a job that has no jobs row is skipped with a warning, as the SQLite adapter does.
+// naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
-void read_history(connection& db, std::string_view table, timestamp now, std::vector<Record>& out,
-                  std::vector<load_warning>& warnings, bool whole = false) {
+void read_history(connection& db, const adapters::history_mapping& h, timestamp now,
+                  std::vector<Record>& out, std::vector<load_warning>& warnings,
+                  bool whole = false) {
     params p;
-    p.add(whole ? std::numeric_limits<std::int64_t>::min()
-                : epoch_seconds(std::max(now, earliest_time) - one_day));
-    const auto& m = db.mapping();
-    const std::string id = m.column("id");
-    std::string columns; // h.job_id, h.at, ...: a host table may have a job_id column too
-    const Record none{};
-    for_each_column(none, [&](const auto& entry, const auto&) {
-        columns += fmt::format("{}h.{}", columns.empty() ? "" : ", ", entry.name);
-    });
-    const result rows = db.exec(
-        fmt::format("SELECT {}, CASE WHEN j.{} IS NULL THEN 1 ELSE 0 END FROM {} AS h LEFT JOIN {} "
-                    "AS j ON j.{} = h.job_id WHERE h.at > $1::bigint ORDER BY h.at, h.job_id",
-                    columns, id, table, m.table, id),
-        p);
+    p.add(adapters::history_since(now, whole));
+    const result rows =
+        db.exec(adapters::history_select_sql<Record>(db.mapping(), h, "$1::bigint"), p);
     const int orphaned_column = column_count<Record>();
-    const std::size_t first_warning = warnings.size();
+    adapters::orphaned_history orphaned(h.table, warnings);
     for (int i = 0; i < rows.rows(); ++i) {
         Record record = read_row<Record>(rows, i);
-        if (rows.integer(i, orphaned_column) == 0) {
+        if (rows.integer(i, orphaned_column) == 0)
             out.push_back(std::move(record));
-            continue;
-        }
-        const job_id job = record.job;
-        auto same = [&](const load_warning& w) { return w.job == job; };
-        const auto it = std::find_if(warnings.begin() + static_cast<std::ptrdiff_t>(first_warning),
-                                     warnings.end(), same);
-        if (it != warnings.end())
-            ++it->rows;
         else
-            warnings.push_back(load_warning{std::string{table}, job, 1, {}});
+            orphaned.skip(record.job);
     }
-    for (std::size_t k = first_warning; k < warnings.size(); ++k)
-        warnings[k].message = fmt::format(
-            "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
-            "count{} toward the daily cap",
-            table, warnings[k].rows, warnings[k].rows == 1 ? "" : "s", to_int(warnings[k].job),
-            warnings[k].rows == 1 ? "it" : "they", warnings[k].rows == 1 ? "s" : "");
+    orphaned.finish();
 }
 
 // The snapshot, read inside whatever transaction the caller holds.
@@ -91,11 +68,20 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
     const result jobs = db.exec(
         fmt::format("SELECT {} FROM {} ORDER BY {}", job_select(m), m.table, m.column("id")));
     s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
-    for (int i = 0; i < jobs.rows(); ++i)
+    const int unknown_failure = column_count<job>(); // job_select's extra column
+    for (int i = 0; i < jobs.rows(); ++i) {
         s.jobs.push_back(read_row<job>(jobs, i));
+        if (m.failure_mapped)
+            adapters::settle_unknown_failure(
+                m, s.jobs.back(),
+                jobs.is_null(i, unknown_failure)
+                    ? std::nullopt
+                    : std::optional<std::string>{jobs.text(i, unknown_failure)},
+                &warnings);
+    }
     adapters::settle_progress(s.jobs, runtime, warnings);
-    read_history(db, "job_starts", now, s.starts, warnings);
-    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
+    read_history(db, m.starts, now, s.starts, warnings);
+    read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
 
@@ -128,7 +114,11 @@ void read_history(connection& db, std::string_view table, timestamp now, std::ve
                                          detail::job_select(m), m.table, m.column("id")),
                              p);
     if (r.rows() == 0) return std::nullopt;
-    return detail::read_row<job>(r, 0);
+    job j = detail::read_row<job>(r, 0);
+    const int unknown_failure = detail::column_count<job>();
+    if (m.failure_mapped && !r.is_null(0, unknown_failure))
+        adapters::settle_unknown_failure(m, j, r.text(0, unknown_failure), nullptr);
+    return j;
 }
 
 } // namespace postgres

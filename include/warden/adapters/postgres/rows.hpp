@@ -137,13 +137,8 @@ template <has_fields T>
 // The jobs table's columns, as SELECT and INSERT name them.
 inline const std::string job_columns = column_list<job>();
 
-// A SQL string literal: '...' with quotes doubled (standard_conforming_strings, on since 9.1).
-[[nodiscard]] inline std::string quote_literal(std::string_view v) {
-    std::string out = "'";
-    for (const char c : v)
-        out += c == '\'' ? std::string{"''"} : std::string(1, c);
-    return out + "'";
-}
+using adapters::job_select;
+using adapters::quote_literal;
 
 // A text[] parameter's value: {"a","b"} with quotes and backslashes escaped.
 [[nodiscard]] inline std::string text_array(const std::vector<std::string>& values) {
@@ -157,27 +152,6 @@ inline const std::string job_columns = column_list<job>();
         out += '"';
     }
     return out + "}";
-}
-
-// The jobs SELECT list through a mapping: each host column AS warden's name, the host's status
-// values read as warden's (a value the mapping does not list passes through and reads as no
-// status: the validator blocks that job alone). warden's own schema: job_columns.
-[[nodiscard]] inline std::string job_select(const adapters::table_mapping& m) {
-    if (m.is_default()) return job_columns;
-    std::string out;
-    const job row{};
-    for_each_column(row, [&](const auto& entry, const auto&) {
-        const std::string host = m.column(entry.name);
-        std::string expr = host;
-        if (entry.name == std::string_view{"status"} && !m.status_reads.empty()) {
-            expr = "CASE " + host;
-            for (const auto& [value, status] : m.status_reads)
-                expr += fmt::format(" WHEN {} THEN '{}'", quote_literal(value), to_string(status));
-            expr += " ELSE " + host + "::text END";
-        }
-        out += fmt::format("{}{} AS {}", out.empty() ? "" : ", ", expr, entry.name);
-    });
-    return out;
 }
 
 // "$1, $2, ..., $n"

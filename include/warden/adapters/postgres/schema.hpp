@@ -3,6 +3,7 @@
 // SQLite adapter's (docs/sqlite.md), in PostgreSQL types, with their version.
 #include <warden/adapters/detail/columns.hpp>
 #include <warden/adapters/postgres/connection.hpp>
+#include <warden/adapters/schema_version.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/snapshot.hpp>
 
@@ -123,31 +124,21 @@ CREATE TABLE IF NOT EXISTS job_stages (
     const result v = db.exec("SELECT value FROM warden_meta WHERE key = 'schema_version'");
     if (v.rows() == 0) return 0;
     const std::string text = v.text(0, 0);
-    int n = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9' || n > 100000)
-            throw error(error_kind::other, "warden_meta.schema_version is not a number: " + text);
-        n = n * 10 + (c - '0');
-    }
-    return n;
+    const auto parsed = adapters::parse_schema_version(text);
+    if (!parsed) throw error(error_kind::other, adapters::bad_schema_version(text));
+    return *parsed;
 }
 
 // Refuses a database warden cannot read correctly, older or newer.
 inline void require_schema(connection& db) {
-    const int v = read_schema_version(db);
-    if (v == 0)
-        throw error(error_kind::no_schema,
-                    "no warden schema in this database: run `warden schema --db CONNINFO` first");
-    if (v < schema_version)
-        throw error(error_kind::older_schema,
-                    fmt::format("database schema version {} is older than this warden's {}: run "
-                                "`warden schema --db CONNINFO` to upgrade it",
-                                v, schema_version));
-    if (v > schema_version)
-        throw error(error_kind::newer_schema,
-                    fmt::format("database schema version {} is newer than this warden's {}: "
-                                "upgrade warden, do not downgrade the database",
-                                v, schema_version));
+    const auto refusal = adapters::refuse_schema(read_schema_version(db), schema_version,
+                                                 " in this database", "CONNINFO");
+    if (!refusal) return;
+    using why = adapters::schema_refusal::reason;
+    throw error(refusal->why == why::no_schema      ? error_kind::no_schema
+                : refusal->why == why::older_schema ? error_kind::older_schema
+                                                    : error_kind::newer_schema,
+                refusal->message);
 }
 
 namespace detail {

@@ -4,6 +4,7 @@
 #include <warden/adapters/apply_result.hpp>
 #include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
+#include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/load.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
@@ -13,12 +14,14 @@
 #include <warden/core/snapshot.hpp>
 #include <warden/core/time.hpp>
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -38,34 +41,44 @@ using adapters::to_string;
 namespace detail {
 
 // The row writes of a plan as prepared statements: prepared once per apply, run once per action.
-// Each mirrors warden::apply_to_snapshot (apply.hpp), the reference semantics.
+// Each mirrors warden::apply_to_snapshot (apply.hpp), the reference semantics. The table, column
+// and status names are the database's mapping's (adapters/mapping.hpp; warden's own by default):
+// a status is written as the host value the mapping stores, and every compare-and-set matches
+// every host value that reads as the expected status.
 class plan_writer {
   public:
     plan_writer(database& db, timestamp now)
         : db_(db.handle())
+        , m_(db.mapping())
         , now_(now)
-        , set_status_(db.handle(), R"sql(
-UPDATE jobs SET status = ?1,
-    failure_class = CASE WHEN ?2 THEN ?3 ELSE failure_class END,
-    finished_at = CASE WHEN ?8 THEN NULL
-        WHEN ?1 IN ('completed', 'failed') THEN coalesce(finished_at, ?4) ELSE finished_at END,
-    completed_at = CASE WHEN ?1 = 'completed' THEN coalesce(completed_at, ?4) ELSE completed_at END,
-    version = version + 1
-WHERE id = ?5 AND (status = ?6 OR (?6 = 'queued' AND status = 'pending')) AND version = ?7
-    AND version < 9223372036854775807)sql")
-        , start_history_(db.handle(), "INSERT INTO job_starts (job_id, at) VALUES (?1, ?2)")
-        , backfill_(db.handle(), R"sql(
-UPDATE jobs SET campaign_kind = 'annual', campaign_year = ?1, version = version + 1
-WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND version = ?4
-    AND version < 9223372036854775807)sql") {}
+        , set_status_(db.handle(), mapped(R"sql(
+UPDATE {T} SET {status} = ?1,
+    {failure_class} = CASE WHEN ?2 THEN ?3 ELSE {failure_class} END,
+    {finished_at} = CASE WHEN ?8 THEN NULL
+        WHEN ?9 IN ('completed', 'failed') THEN coalesce({finished_at}, ?4) ELSE {finished_at} END,
+    {completed_at} = CASE WHEN ?9 = 'completed' THEN coalesce({completed_at}, ?4)
+        ELSE {completed_at} END,
+    {version} = {version} + 1
+WHERE {id} = ?5 AND {expected} AND {version} = ?7
+    AND {version} < 9223372036854775807)sql",
+                                          "?6"))
+        , start_history_(db.handle(),
+                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2"))
+        , backfill_(db.handle(), mapped(R"sql(
+UPDATE {T} SET {campaign_kind} = 'annual', {campaign_year} = ?1, {version} = {version} + 1
+WHERE {id} = ?2 AND {expected} AND {version} = ?4
+    AND {version} < 9223372036854775807)sql",
+                                        "?3")) {}
 
     action_status operator()(const set_status& a) {
-        set_status_.bind(1, to_string(a.status)).bind(2, std::int64_t{a.failure.has_value()});
-        set_status_.bind(3, a.failure ? failure_text(*a.failure) : std::nullopt).bind(4, now_);
+        set_status_.bind(1, std::string_view{m_.stored(a.status)});
+        set_status_.bind(2, std::int64_t{a.failure.has_value()});
+        set_status_.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
         const auto status = cas(set_status_.bind(5, to_int(a.job))
                                     .bind(6, to_string(a.expected_status))
                                     .bind(7, a.expected_version)
-                                    .bind(8, std::int64_t{a.clears_finished_at}));
+                                    .bind(8, std::int64_t{a.clears_finished_at})
+                                    .bind(9, to_string(a.status)));
         // A recovery counts once its status write lands, in the same transaction; a conflict
         // recovered nothing. The recovery cap counts these, never an in-memory tally.
         if (status == action_status::applied && a.rule == rule_id::stall_recovery) {
@@ -74,7 +87,7 @@ WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND ve
             // the option columns the start and options statements write).
             // The job's crawled_pages as decided (issue #17, the progress circuit breaker).
             prepared(recovery_history_,
-                     "INSERT INTO recovery_history (job_id, at, crawled_pages) VALUES (?1, ?2, ?3)")
+                     adapters::history_insert_sql<recovery_record>(m_.recoveries, "?1, ?2, ?3"))
                 .bind(1, to_int(a.job))
                 .bind(2, now_)
                 .bind(3, a.crawled_pages)
@@ -85,21 +98,24 @@ WHERE id = ?2 AND (status = ?3 OR (?3 = 'queued' AND status = 'pending')) AND ve
     action_status operator()(const start_job& a) {
         // A retry the 32-bit counter cannot count, or a version that cannot be bumped, is a
         // conflict, as in apply_to_snapshot, rather than a CHECK failure rolling back the plan.
-        statement& start = prepared(start_, [] {
-            const int n = column_count<tool_options>();
-            return fmt::format(R"sql(
-UPDATE jobs SET status = 'running', started_at = ?1, finished_at = NULL,
-    retry_count = retry_count + (status = 'retryable'), {}, version = version + 1
-WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND version = ?{}
-    AND version < 9223372036854775807 AND (status <> 'retryable' OR retry_count < 2147483647))sql",
-                               option_assignments(2), n + 2, n + 3, n + 3, n + 4);
-        }());
         const int n = column_count<tool_options>();
+        statement& start = prepared(
+            start_,
+            mapped(fmt::format(R"sql(
+UPDATE {{T}} SET {{status}} = ?{running}, {{started_at}} = ?1, {{finished_at}} = NULL,
+    {{retry_count}} = {{retry_count}} + ({{retryable}}), {options}, {{version}} = {{version}} + 1
+WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
+    AND {{version}} < 9223372036854775807
+    AND (NOT ({{retryable}}) OR {{retry_count}} < 2147483647))sql",
+                               fmt::arg("options", option_assignments(2)), fmt::arg("job", n + 2),
+                               fmt::arg("expected_version", n + 4), fmt::arg("running", n + 5)),
+                   fmt::format("?{}", n + 3)));
         start.bind(1, now_);
         bind_row(start, 2, a.options);
         const auto status = cas(start.bind(n + 2, to_int(a.job))
                                     .bind(n + 3, to_string(a.expected_status))
-                                    .bind(n + 4, a.expected_version));
+                                    .bind(n + 4, a.expected_version)
+                                    .bind(n + 5, std::string_view{m_.stored(job_status::running)}));
         if (status == action_status::applied)
             start_history_.bind(1, to_int(a.job)).bind(2, now_).run();
         return status;
@@ -111,11 +127,14 @@ WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND
     action_status operator()(const set_tool_options& a) {
         const int n = column_count<tool_options>();
         statement& options =
-            prepared(options_, fmt::format(R"sql(
-UPDATE jobs SET {}, version = version + 1
-WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND version = ?{}
-    AND version < 9223372036854775807)sql",
-                                           option_assignments(1), n + 1, n + 2, n + 2, n + 3));
+            prepared(options_, mapped(fmt::format(R"sql(
+UPDATE {{T}} SET {options}, {{version}} = {{version}} + 1
+WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
+    AND {{version}} < 9223372036854775807)sql",
+                                                  fmt::arg("options", option_assignments(1)),
+                                                  fmt::arg("job", n + 1),
+                                                  fmt::arg("expected_version", n + 3)),
+                                      fmt::format("?{}", n + 2)));
         bind_row(options, 1, a.after);
         return cas(options.bind(n + 1, to_int(a.job))
                        .bind(n + 2, to_string(a.expected_status))
@@ -131,14 +150,19 @@ WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND
     // "max_container_restarts = ?2, ..., stall_timeout_minutes = ?9": the tool options' columns
     // from their field list (core/fields.hpp), numbered from `first`, so an option the list gains
     // is written by a start and set_tool_options wherever it is read and inserted.
-    static std::string option_assignments(int first) {
+    std::string option_assignments(int first) const {
         std::string out;
         int at = first;
         const tool_options none{};
         for_each_column(none, [&](const auto& entry, const auto&) {
-            out += fmt::format("{}{} = ?{}", out.empty() ? "" : ", ", entry.name, at++);
+            out += fmt::format("{}{} = ?{}", out.empty() ? "" : ", ", m_.column(entry.name), at++);
         });
         return out;
+    }
+    // `sql` through the database's mapping (adapters::mapped_sql), `expected` the parameter
+    // holding the expected status.
+    std::string mapped(std::string_view sql, std::string_view expected) const {
+        return adapters::mapped_sql(m_, sql, expected);
     }
     // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
     static action_status cas(statement& st) {
@@ -146,6 +170,7 @@ WHERE id = ?{} AND (status = ?{} OR (?{} = 'queued' AND status = 'pending')) AND
     }
 
     sqlite3* db_;
+    const adapters::table_mapping& m_;
     timestamp now_;
     statement set_status_, start_history_, backfill_;
     std::optional<statement> start_, options_, recovery_history_; // prepared on first use
@@ -173,7 +198,7 @@ struct immediate_transaction {
 inline bool write_actions(database& db, const plan& p, timestamp now, const apply_options& options,
                           apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, "jobs", p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
 }
 
 } // namespace detail

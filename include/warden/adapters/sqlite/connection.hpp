@@ -1,5 +1,6 @@
 #pragma once
 // The SQLite adapter's connection: error kinds, a prepared statement, one database handle.
+#include <warden/adapters/mapping.hpp>
 #include <warden/core/time.hpp>
 
 #include <fmt/format.h>
@@ -214,9 +215,11 @@ class database {
     }
 
     database(database&& other) noexcept
-        : db_(std::exchange(other.db_, nullptr)) {}
+        : db_(std::exchange(other.db_, nullptr))
+        , mapping_(std::move(other.mapping_)) {}
     database& operator=(database&& other) noexcept {
         std::swap(db_, other.db_);
+        std::swap(mapping_, other.mapping_);
         return *this;
     }
     database(const database&) = delete;
@@ -224,6 +227,16 @@ class database {
     ~database() { sqlite3_close_v2(db_); }
 
     [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
+
+    // The host's own table (adapters/mapping.hpp, the PostgreSQL adapter's mapping file): every
+    // load, apply and schema call on this database reads and writes it through `m`. Refused
+    // (other) when check_mapping finds errors.
+    void use_mapping(adapters::table_mapping m) {
+        const auto errors = adapters::check_mapping(m);
+        if (!errors.empty()) throw error(error_kind::other, "mapping: " + errors.front());
+        mapping_ = std::move(m);
+    }
+    [[nodiscard]] const adapters::table_mapping& mapping() const noexcept { return mapping_; }
 
     void exec(const std::string& sql) {
         char* message = nullptr;
@@ -239,6 +252,7 @@ class database {
     explicit database(sqlite3* db)
         : db_(db) {}
     sqlite3* db_;
+    adapters::table_mapping mapping_;
 };
 
 } // namespace sqlite

@@ -36,49 +36,25 @@ using adapters::runtime_facts;
 
 namespace detail {
 
-// One history table's rows of the last 24 h (and any after `now`). A row naming a job that has
-// no jobs row (a job deleted by a client that does not enforce foreign keys) is skipped with a
-// warning: it names nothing warden could write, and refusing the whole snapshot for it halted
-// every tick until the row aged out of the window (issue 15). The skipped rows stop counting
-// toward the daily caps, exactly as if the deletion had cascaded.
-// `whole`: every row, whatever its age (the recovery history: the progress circuit breaker looks
-// past 24 h, issue #17).
+// One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
+// naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
-void read_history(database& db, std::string_view table, timestamp now, std::vector<Record>& out,
-                  std::vector<load_warning>& warnings, bool whole = false) {
-    // Read by the record's field list; its columns (job_id, at) name nothing in `jobs`, so they
-    // need no table prefix. The last column says whether the job's row is gone.
-    statement rows(db.handle(),
-                   fmt::format("SELECT {}, j.id IS NULL FROM {} AS h LEFT JOIN jobs AS j ON j.id = "
-                               "h.job_id WHERE h.at > ? ORDER BY h.at, h.job_id",
-                               column_list<Record>(), table));
-    // Clamped so that no `now` overflows here; one before the year 0001 is refused by
-    // validate_host anyway.
-    rows.bind(1, whole ? std::int64_t{std::numeric_limits<std::int64_t>::min()}
-                       : epoch_seconds(std::max(now, earliest_time) - one_day));
+void read_history(database& db, const adapters::history_mapping& h, timestamp now,
+                  std::vector<Record>& out, std::vector<load_warning>& warnings,
+                  bool whole = false) {
+    // Read by the record's field list; the last column says whether the job's row is gone.
+    statement rows(db.handle(), adapters::history_select_sql<Record>(db.mapping(), h, "?"));
+    rows.bind(1, adapters::history_since(now, whole));
     const int orphaned_column = column_count<Record>();
-    const std::size_t first_warning = warnings.size();
+    adapters::orphaned_history orphaned(h.table, warnings);
     while (rows.step()) {
         Record record = read_row<Record>(rows);
-        if (rows.integer(orphaned_column) == 0) {
+        if (rows.integer(orphaned_column) == 0)
             out.push_back(std::move(record));
-            continue;
-        }
-        const job_id job = record.job;
-        auto same = [&](const load_warning& w) { return w.job == job; };
-        const auto it = std::find_if(warnings.begin() + static_cast<std::ptrdiff_t>(first_warning),
-                                     warnings.end(), same);
-        if (it != warnings.end())
-            ++it->rows;
         else
-            warnings.push_back(load_warning{std::string{table}, job, 1, {}});
+            orphaned.skip(record.job);
     }
-    for (std::size_t k = first_warning; k < warnings.size(); ++k)
-        warnings[k].message = fmt::format(
-            "{}: {} row{} of job {} skipped: no jobs row has this id (deleted?); {} no longer "
-            "count{} toward the daily cap",
-            table, warnings[k].rows, warnings[k].rows == 1 ? "" : "s", to_int(warnings[k].job),
-            warnings[k].rows == 1 ? "it" : "they", warnings[k].rows == 1 ? "s" : "");
+    orphaned.finish();
 }
 
 // The snapshot, read inside whatever transaction the caller holds: load_snapshot's read
@@ -92,12 +68,23 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
     s.processes = std::move(runtime.processes);
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
-    statement jobs(db.handle(), fmt::format("SELECT {} FROM jobs ORDER BY id", job_columns));
-    while (jobs.step())
+    const auto& m = db.mapping();
+    statement jobs(db.handle(), fmt::format("SELECT {} FROM {} ORDER BY {}",
+                                            adapters::job_select(m), m.table, m.column("id")));
+    const int unknown_failure = column_count<job>(); // job_select's extra column
+    while (jobs.step()) {
         s.jobs.push_back(read_job(jobs));
+        if (m.failure_mapped)
+            adapters::settle_unknown_failure(
+                m, s.jobs.back(),
+                jobs.is_null(unknown_failure)
+                    ? std::nullopt
+                    : std::optional<std::string>{jobs.text(unknown_failure)},
+                &warnings);
+    }
     adapters::settle_progress(s.jobs, runtime, warnings);
-    read_history(db, "job_starts", now, s.starts, warnings);
-    read_history(db, "recovery_history", now, s.recoveries, warnings, true);
+    read_history(db, m.starts, now, s.starts, warnings);
+    read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
 
@@ -124,11 +111,17 @@ void read_history(database& db, std::string_view table, timestamp now, std::vect
 
 // One job row by id, or nothing.
 [[nodiscard]] inline std::optional<job> load_job(database& db, job_id id) {
+    const auto& m = db.mapping();
     detail::statement st(db.handle(),
-                         fmt::format("SELECT {} FROM jobs WHERE id = ?", detail::job_columns));
+                         fmt::format("SELECT {} FROM {} WHERE {} = ?", adapters::job_select(m),
+                                     m.table, m.column("id")));
     st.bind(1, to_int(id));
     if (!st.step()) return std::nullopt;
-    return detail::read_job(st);
+    job j = detail::read_job(st);
+    const int unknown_failure = detail::column_count<job>();
+    if (m.failure_mapped && !st.is_null(unknown_failure))
+        adapters::settle_unknown_failure(m, j, st.text(unknown_failure), nullptr);
+    return j;
 }
 
 } // namespace sqlite

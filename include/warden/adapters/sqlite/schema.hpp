@@ -1,5 +1,6 @@
 #pragma once
 // The SQLite adapter's tables: the schema, its version, and the upgrade from older versions.
+#include <warden/adapters/schema_version.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 
 #include <fmt/format.h>
@@ -82,6 +83,34 @@ CREATE TABLE IF NOT EXISTS job_stages (
 ) STRICT;
 )sql";
 
+// With a mapping onto a host's own jobs table (database::use_mapping), warden creates only its own
+// tables beside it, at this version's shape: the history tables have no foreign key, since the
+// host's table is the host's to delete from (a history row of a deleted job is skipped with a
+// warning when loaded).
+inline constexpr std::string_view beside_host_table_sql = R"sql(
+CREATE TABLE IF NOT EXISTS warden_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS job_starts (
+    job_id INTEGER NOT NULL,
+    at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS job_starts_by_time ON job_starts (at, job_id);
+CREATE TABLE IF NOT EXISTS recovery_history (
+    job_id        INTEGER NOT NULL,
+    at            INTEGER NOT NULL,
+    crawled_pages INTEGER CHECK (crawled_pages IS NULL OR crawled_pages >= 0)
+) STRICT;
+CREATE INDEX IF NOT EXISTS recovery_history_by_time ON recovery_history (at, job_id);
+CREATE TABLE IF NOT EXISTS job_stages (
+    job_id INTEGER NOT NULL,
+    stage  TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (job_id, stage)
+) STRICT;
+)sql";
+
 // The schema version a database carries: 0 when warden's tables were never created.
 [[nodiscard]] inline int read_schema_version(database& db) {
     detail::statement has_meta(db.handle(),
@@ -92,32 +121,23 @@ CREATE TABLE IF NOT EXISTS job_stages (
                               "SELECT value FROM warden_meta WHERE key = 'schema_version'");
     if (!version.step()) return 0;
     const std::string text = version.text(0);
-    int v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9' || v > 100000)
-            throw error(error_kind::other, "warden_meta.schema_version is not a number: " + text);
-        v = v * 10 + (c - '0');
-    }
-    return v;
+    const auto parsed = adapters::parse_schema_version(text);
+    if (!parsed) throw error(error_kind::other, adapters::bad_schema_version(text));
+    return *parsed;
 }
 
 // Refuses a database warden cannot read correctly. An older schema is refused too: read as it
 // is, a version 1 database has no recovery history, and the recovery cap would never deny; a
 // version 2 one lacks the version 3 columns of jobs, which every read and write names.
 inline void require_schema(database& db) {
-    const int v = read_schema_version(db);
-    if (v == 0)
-        throw error(error_kind::no_schema, "no warden schema: run `warden schema --db FILE` first");
-    if (v < schema_version)
-        throw error(error_kind::older_schema,
-                    fmt::format("database schema version {} is older than this warden's {}: run "
-                                "`warden schema --db FILE` to upgrade it",
-                                v, schema_version));
-    if (v > schema_version)
-        throw error(error_kind::newer_schema,
-                    fmt::format("database schema version {} is newer than this warden's {}: "
-                                "upgrade warden, do not downgrade the database",
-                                v, schema_version));
+    const auto refusal =
+        adapters::refuse_schema(read_schema_version(db), schema_version, "", "FILE");
+    if (!refusal) return;
+    using why = adapters::schema_refusal::reason;
+    throw error(refusal->why == why::no_schema      ? error_kind::no_schema
+                : refusal->why == why::older_schema ? error_kind::older_schema
+                                                    : error_kind::newer_schema,
+                refusal->message);
 }
 
 // The columns version 3 added to jobs (issue #8), as ALTER TABLE ... ADD COLUMN takes them. All
@@ -244,12 +264,22 @@ inline void upgrade_failure_check(database& db) {
 // only the tables that version lacks are created (version 1 gains recovery_history, empty), and
 // each version 3 column jobs lacks is added by ALTER TABLE ... ADD COLUMN (NULL in every row);
 // before version 4, jobs' failure_class CHECK is loosened to admit host classes. No row is touched.
+// With a mapping, only warden's own tables are created beside the host's (beside_host_table_sql).
 inline void create_schema(database& db) {
     const int v = read_schema_version(db);
     if (v > schema_version) require_schema(db); // throws newer_schema
     if (v == schema_version) return;
     db.exec("BEGIN IMMEDIATE");
     try {
+        if (!db.mapping().is_default()) {
+            // The host's table is the host's: only warden's own tables, beside it.
+            db.exec(std::string{beside_host_table_sql});
+            db.exec(fmt::format("INSERT OR REPLACE INTO warden_meta (key, value) VALUES "
+                                "('schema_version', '{}')",
+                                schema_version));
+            db.exec("COMMIT");
+            return;
+        }
         db.exec(std::string{schema_sql});
         detail::statement has(db.handle(),
                               "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = ?");

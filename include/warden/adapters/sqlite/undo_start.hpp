@@ -2,11 +2,14 @@
 // When a start's command fails (issue 19): the row a plan moved to running must not sit there
 // with nothing running until the orphan sweep fails it, and the start must not count against
 // the daily start cap. docs/host-actions.md.
+#include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/apply.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/time.hpp>
+
+#include <fmt/format.h>
 
 #include <string_view>
 
@@ -26,19 +29,21 @@ namespace sqlite {
                                               const job& before, timestamp started_at,
                                               std::string_view reason) {
     return detail::in_transaction(db, [&] {
-        detail::statement row(db.handle(), R"sql(
-UPDATE jobs SET status = ?1, started_at = ?2, finished_at = ?3, retry_count = ?4, last_error = ?5,
-    version = version + 1
-WHERE id = ?6 AND status = 'running' AND version = ?7 AND started_at = ?8)sql");
-        row.bind(1, to_string(before.status))
+        detail::statement row(db.handle(), adapters::mapped_sql(db.mapping(), R"sql(
+UPDATE {T} SET {status} = ?1, {started_at} = ?2, {finished_at} = ?3, {retry_count} = ?4,
+    {last_error} = ?5, {version} = {version} + 1
+WHERE {id} = ?6 AND {running} AND {version} = ?7 AND {started_at} = ?8)sql"));
+        row.bind(1, std::string_view{db.mapping().stored(before.status)})
             .bind(2, before.started_at)
             .bind(3, before.finished_at);
         row.bind(4, std::int64_t{before.retry_count}).bind(5, reason).bind(6, to_int(start.job));
         if (row.bind(7, start.expected_version + 1).bind(8, started_at).run() != 1)
             return action_status::conflict;
-        detail::statement history(db.handle(), R"sql(
-DELETE FROM job_starts WHERE rowid =
-    (SELECT max(rowid) FROM job_starts WHERE job_id = ?1 AND at = ?2))sql");
+        const auto& h = db.mapping().starts;
+        detail::statement history(
+            db.handle(), fmt::format("DELETE FROM {0} WHERE rowid = (SELECT max(rowid) FROM {0} "
+                                     "WHERE {1} = ?1 AND {2} = ?2)",
+                                     h.table, h.column("job_id"), h.column("at")));
         history.bind(1, to_int(start.job)).bind(2, started_at).run();
         return action_status::applied;
     });

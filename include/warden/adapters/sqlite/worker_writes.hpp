@@ -1,6 +1,7 @@
 #pragma once
 // The writes a host's workers make outside a plan (a completion, a stage reached, an operator's
 // status edit), each a compare-and-set in its own transaction.
+#include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/apply.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/core/actions.hpp>
@@ -58,7 +59,9 @@ struct expected_row {
                                "crawl finished",
                                {}};
         if (writer(write) == action_status::applied) return completion_outcome::complete;
-        detail::statement status(db.handle(), "SELECT status FROM jobs WHERE id = ?");
+        detail::statement status(
+            db.handle(),
+            adapters::mapped_sql(db.mapping(), "SELECT {status_read} FROM {T} WHERE {id} = ?"));
         status.bind(1, to_int(job));
         const bool completed = status.step() && status.text(0) == "completed";
         return completed ? completion_outcome::already_completed : completion_outcome::not_running;
@@ -73,9 +76,10 @@ struct expected_row {
                                                 timestamp at, expected_row expected,
                                                 bool outputs = false) {
     return detail::in_transaction(db, [&] {
-        detail::statement row(db.handle(), R"sql(
-UPDATE jobs SET last_stage = ?1, has_outputs = max(has_outputs, ?2), version = version + 1
-WHERE id = ?3 AND (status = ?4 OR (?4 = 'queued' AND status = 'pending')) AND version = ?5)sql");
+        detail::statement row(db.handle(), adapters::mapped_sql(db.mapping(), R"sql(
+UPDATE {T} SET {last_stage} = ?1, {has_outputs} = max({has_outputs}, ?2), {version} = {version} + 1
+WHERE {id} = ?3 AND {expected} AND {version} = ?5)sql",
+                                                                "?4"));
         row.bind(1, stage).bind(2, std::int64_t{outputs ? 1 : 0}).bind(3, to_int(job));
         if (row.bind(4, to_string(expected.status)).bind(5, expected.version).run() != 1)
             return action_status::conflict;

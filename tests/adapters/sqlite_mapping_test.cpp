@@ -1,0 +1,338 @@
+// A host's own table through a mapping file on SQLite (issue 20, item 2): the same
+// examples/mappings/archive_jobs.{json,sql} as the PostgreSQL adapter's test, the same names and
+// statuses, the same compare-and-set on every host value of the expected status.
+#include <warden/adapters/mapping_json.hpp>
+#include <warden/adapters/sqlite.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../support/builders.hpp"
+#include "../support/temp_sqlite.hpp"
+
+namespace {
+
+namespace sq = warden::sqlite;
+using sq_status = warden::sqlite::action_status;
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+warden::adapters::table_mapping example_mapping(const std::string& name) {
+    warden::adapters::table_mapping m;
+    const auto errors =
+        warden::adapters::read_mapping(slurp(WARDEN_EXAMPLES_DIR "/mappings/" + name), m);
+    INFO((errors.empty() ? std::string{} : errors.front()));
+    REQUIRE(errors.empty());
+    return m;
+}
+
+std::string sq_text(sq::database& db, const std::string& sql) {
+    sq::detail::statement st(db.handle(), sql);
+    return st.step() ? st.text(0) : std::string{"<no row>"};
+}
+
+std::string epoch_ago(warden::duration ago) {
+    return std::to_string(warden::epoch_seconds(wt::now - ago));
+}
+
+// The host's table (archive_jobs.sql, which SQLite takes as PostgreSQL does) with five jobs, and
+// warden's own tables beside it.
+sq::database archive_db(const wt::temp_db& t) {
+    auto db = t.open(sq::database::mode::create);
+    db.exec(slurp(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.sql"));
+    db.use_mapping(example_mapping("archive_jobs.json"));
+    sq::create_schema(db);
+    db.exec("INSERT INTO archive_jobs (job_id, job_name, source_code, output_path, state, "
+            "campaign_kind, campaign_year, queued_at, started_at, last_progress_at, attempts, "
+            "row_version) VALUES "
+            "(1, 'hc-20260101', 'hc', '/srv/crawls/hc', 'crawling', 'annual', 2026, " +
+            epoch_ago(std::chrono::hours{48}) + ", " + epoch_ago(std::chrono::hours{5}) + ", " +
+            epoch_ago(std::chrono::hours{1}) +
+            ", 1, 4), "
+            "(2, 'phac-20260101', 'phac', '/srv/crawls/phac', 'indexed', 'annual', 2026, " +
+            epoch_ago(std::chrono::hours{48}) +
+            ", NULL, NULL, 0, 7), "
+            "(3, 'cihr-20260101', 'cihr', '/srv/crawls/cihr', 'index_failed', 'annual', 2026, " +
+            epoch_ago(std::chrono::hours{48}) +
+            ", NULL, NULL, 0, 3), "
+            "(4, 'hc-news-20260101', 'hc', '/srv/crawls/hc-news', 'queued', 'annual', 2026, " +
+            epoch_ago(std::chrono::hours{40}) +
+            ", NULL, NULL, 0, 1), "
+            "(5, 'old-20250101', 'hc', '/srv/crawls/old', 'crawl_failed', 'annual', 2026, " +
+            epoch_ago(std::chrono::hours{90}) + ", NULL, NULL, 2, 2)");
+    return db;
+}
+
+sq::runtime_facts mapped_host() {
+    sq::runtime_facts r;
+    r.host = {true, false, 40.0};
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("sqlite: the archive_jobs mapping reads and writes the host's own table and statuses",
+          "[sqlite][mapping]") {
+    using warden::job_status;
+    wt::temp_db t;
+    auto db = archive_db(t);
+    // Only warden's own tables were created beside the host's.
+    CHECK(wt::count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'jobs'") == 0);
+    CHECK(sq::read_schema_version(db) == sq::schema_version);
+
+    const auto s = sq::load_snapshot(db, wt::now, {});
+    REQUIRE(s.jobs.size() == 5);
+    CHECK(s.jobs[0].status == job_status::running);
+    CHECK(s.jobs[0].name == "hc-20260101");
+    CHECK(s.jobs[0].output_dir == "/srv/crawls/hc");
+    CHECK(s.jobs[0].retry_count == 1);
+    CHECK(s.jobs[0].version == 4);
+    CHECK(s.jobs[1].status == job_status::completed); // indexed
+    CHECK(s.jobs[2].status == job_status::completed); // index_failed: the crawl completed
+    CHECK(s.jobs[3].status == job_status::queued);
+    CHECK(s.jobs[4].status == job_status::failed);
+    CHECK(sq::load_job(db, warden::job_id{2})->version == 7);
+
+    SECTION("a start stores the host's running value and bumps the host's version column") {
+        warden::plan p;
+        p.actions.push_back(wt::start_of(s.jobs[3]));
+        const auto r = sq::apply(db, p, wt::now);
+        CHECK(r.actions == std::vector<sq_status>{sq_status::applied});
+        CHECK(
+            sq_text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 4") ==
+            "crawling 2");
+        CHECK(wt::count(db, "SELECT count(*) FROM job_starts WHERE job_id = 4") == 1);
+        // The start reads back through the mapping as the start it was.
+        const auto j = sq::load_job(db, warden::job_id{4});
+        CHECK(j->status == job_status::running);
+        CHECK(j->started_at == wt::now);
+    }
+    SECTION("completed is written as the host's indexing, and reads back as completed") {
+        const warden::set_status done{
+            warden::job_id{1}, job_status::running, 4, job_status::completed, std::nullopt,
+            warden::rule_id{}, "crawl finished",    {}};
+        CHECK(sq::apply_one(db, done, wt::now) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = 1") == "indexing");
+        CHECK(sq::load_job(db, warden::job_id{1})->status == job_status::completed);
+        CHECK(sq::load_job(db, warden::job_id{1})->completed_at == wt::now);
+        CHECK(sq::load_job(db, warden::job_id{1})->finished_at == wt::now);
+    }
+    SECTION("a compare-and-set expecting completed matches every host value that reads so") {
+        const warden::set_status requeue2{
+            warden::job_id{2}, job_status::completed, 7,         job_status::queued,
+            std::nullopt,      warden::rule_id{},     "by hand", {}};
+        const warden::set_status requeue3{
+            warden::job_id{3}, job_status::completed, 3,         job_status::queued,
+            std::nullopt,      warden::rule_id{},     "by hand", {}};
+        CHECK(sq::apply_one(db, requeue2, wt::now) == sq_status::applied); // was indexed
+        CHECK(sq::apply_one(db, requeue3, wt::now) == sq_status::applied); // was index_failed
+        CHECK(wt::count(db, "SELECT count(*) FROM archive_jobs WHERE state = 'queued'") == 3);
+    }
+    SECTION("the host moved the row: a conflict, the host's values kept") {
+        db.exec("UPDATE archive_jobs SET state = 'indexing', row_version = row_version + 1 "
+                "WHERE job_id = 1");
+        const warden::set_status stale{
+            warden::job_id{1}, job_status::running, 4,       job_status::retryable,
+            std::nullopt,      warden::rule_id{},   "stale", {}};
+        CHECK(sq::apply_one(db, stale, wt::now) == sq_status::conflict);
+        CHECK(
+            sq_text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 1") ==
+            "indexing 5");
+    }
+    SECTION("a retryable row's start counts a retry, in the host's attempts column") {
+        db.exec("UPDATE archive_jobs SET state = 'retry_wait' WHERE job_id = 5");
+        const auto again = sq::load_job(db, warden::job_id{5});
+        REQUIRE(again->status == job_status::retryable);
+        warden::plan p;
+        p.actions.push_back(wt::start_of(*again));
+        CHECK(sq::apply(db, p, wt::now).actions == std::vector<sq_status>{sq_status::applied});
+        CHECK(sq_text(db, "SELECT state || ' ' || attempts FROM archive_jobs WHERE job_id = 5") ==
+              "crawling 3");
+    }
+    SECTION("decide_and_apply decides on the mapped rows and writes through the mapping") {
+        // Job 1 (crawling, no lock, no process) is the engine's to recover; what it decides is
+        // not this test's subject, only that each write lands in the host's terms.
+        warden::config c;
+        c.ensure_min_running_jobs = 2;
+        const auto r =
+            sq::decide_and_apply(db, wt::now, mapped_host(), [&](const warden::snapshot& read) {
+                return warden::decide(read, c);
+            });
+        CHECK(r.plan.errors.empty());
+        CHECK(r.result.committed);
+        REQUIRE_FALSE(r.plan.actions.empty());
+        CHECK(r.result.applied == static_cast<std::int64_t>(r.plan.actions.size()));
+        const auto& m = db.mapping();
+        for (const auto& a : r.plan.actions) {
+            const auto* write = std::get_if<warden::set_status>(&a);
+            if (!write) continue;
+            CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = " +
+                                  std::to_string(warden::to_int(write->job))) ==
+                  m.stored(write->status));
+        }
+    }
+}
+
+TEST_CASE("sqlite: failure classes through the mapping, both ways, with a fallback",
+          "[sqlite][mapping]") {
+    using warden::failure_class;
+    using warden::job_status;
+    wt::temp_db t;
+    auto db = archive_db(t);
+    const auto fail_with = [&](std::int64_t id, std::int64_t version, failure_class f) {
+        const warden::set_status w{warden::job_id{id},
+                                   job_status::running,
+                                   version,
+                                   job_status::failed,
+                                   f,
+                                   warden::rule_id{},
+                                   "failed",
+                                   {}};
+        return sq::apply_one(db, w, wt::now);
+    };
+    SECTION("a class the host's column holds is stored as the host's value and reads back") {
+        REQUIRE(fail_with(1, 4, failure_class::transient) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT failure_kind FROM archive_jobs WHERE job_id = 1") == "timeout");
+        CHECK(sq::load_job(db, warden::job_id{1})->failure == failure_class::transient);
+    }
+    SECTION("orphaned, which the host's CHECK does not admit, is stored as the fallback") {
+        REQUIRE(fail_with(1, 4, failure_class::orphaned) == sq_status::applied);
+        CHECK(
+            sq_text(db, "SELECT failure_kind || ' ' || state FROM archive_jobs WHERE job_id = 1") ==
+            "other crawl_failed");
+        // and reads as what the mapping says `other` is
+        CHECK(sq::load_job(db, warden::job_id{1})->failure == failure_class::infra_error);
+    }
+    SECTION("a host class warden defines (host_70) goes to the fallback too") {
+        REQUIRE(fail_with(1, 4, static_cast<failure_class>(70)) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT failure_kind FROM archive_jobs WHERE job_id = 1") == "other");
+    }
+    SECTION("a host value the mapping does not list reads as `unknown`, with a warning") {
+        db.exec("UPDATE archive_jobs SET failure_kind = 'config_error' WHERE job_id = 5");
+        auto m = db.mapping();
+        // This mapping does not know config_error.
+        std::erase_if(m.failure_reads, [](const auto& r) { return r.first == "config_error"; });
+        std::erase_if(m.failure_writes, [](const auto& w) { return w.second == "config_error"; });
+        m.failure_unknown = failure_class::infra_error_config;
+        db.use_mapping(m);
+        std::vector<sq::load_warning> warnings;
+        const auto s = sq::load_snapshot(db, wt::now, mapped_host(), &warnings);
+        REQUIRE(s.jobs.size() == 5);
+        CHECK(s.jobs[4].failure == failure_class::infra_error_config);
+        CHECK(s.jobs[0].failure == failure_class::none); // NULL: no class, no warning
+        REQUIRE(warnings.size() == 1);
+        CHECK(warnings[0].job == warden::job_id{5});
+        CHECK(warnings[0].table == "archive_jobs");
+        CHECK(warnings[0].message ==
+              "archive_jobs.failure_kind where job_id = 5: \"config_error\" is not in the "
+              "mapping's failure_classes.read: read as infra_error_config");
+        CHECK(sq::load_job(db, warden::job_id{5})->failure == failure_class::infra_error_config);
+    }
+}
+
+TEST_CASE("sqlite: a bad failure_classes mapping is refused, naming the key", "[sqlite][mapping]") {
+    using warden::adapters::read_mapping;
+    const auto first = [](const std::string& text) {
+        warden::adapters::table_mapping m;
+        const auto e = read_mapping(text, m);
+        return e.empty() ? std::string{} : e.front();
+    };
+    CHECK(first(R"({"failure_classes": {"read": {"other": "infra_eror"}}})") ==
+          "failure_classes.read.other: \"infra_eror\" is not a warden failure class");
+    CHECK(first(R"({"failure_classes": {"write": {"orphaned": "other"}}})") ==
+          "failure_classes.write.orphaned: \"other\" is not listed under failure_classes.read");
+    CHECK(first(R"({"failure_classes": {"read": {"x": "transient"}, "fallback": "other"}})") ==
+          "failure_classes.fallback: \"other\" is not listed under failure_classes.read");
+    CHECK(first(R"({"failure_classes": {"unknown": "none"}})") ==
+          "failure_classes.unknown: not a warden failure class (transient, infra_error, "
+          "infra_error_config, orphaned, host_<64..255>)");
+    CHECK(first(R"({"failure_classes": {"fallbak": "other"}})") ==
+          "failure_classes.fallbak: unknown key (read, write, fallback, unknown)");
+    CHECK(first(R"({"failure_classes": []})") == "failure_classes: not an object");
+}
+
+TEST_CASE("sqlite: history tables through the mapping", "[sqlite][mapping]") {
+    using warden::job_status;
+    wt::temp_db t;
+    auto db = archive_db(t);
+    db.exec("CREATE TABLE crawl_starts (archive_job_id BIGINT NOT NULL, started_epoch BIGINT NOT "
+            "NULL); CREATE TABLE crawl_recoveries (archive_job_id BIGINT NOT NULL, at BIGINT NOT "
+            "NULL, pages BIGINT)");
+    auto m = db.mapping();
+    warden::adapters::table_mapping parsed;
+    const auto errors = warden::adapters::read_mapping(
+        R"({"history": {"job_starts": {"table": "crawl_starts",
+                          "columns": {"job_id": "archive_job_id", "at": "started_epoch"}},
+                        "recovery_history": {"table": "crawl_recoveries",
+                          "columns": {"job_id": "archive_job_id", "crawled_pages": "pages"}}}})",
+        parsed);
+    REQUIRE(errors.empty());
+    m.starts = parsed.starts;
+    m.recoveries = parsed.recoveries;
+    db.use_mapping(m);
+    // The host's start of job 1 an hour ago, and a row of a job the host deleted.
+    db.exec("INSERT INTO crawl_starts VALUES (1, " + epoch_ago(std::chrono::hours{1}) + "), (99, " +
+            epoch_ago(std::chrono::hours{2}) + ")");
+    db.exec("INSERT INTO crawl_recoveries VALUES (1, " + epoch_ago(std::chrono::hours{3}) +
+            ", 1234)");
+
+    std::vector<sq::load_warning> warnings;
+    const auto s = sq::load_snapshot(db, wt::now, mapped_host(), &warnings);
+    REQUIRE(s.starts.size() == 1);
+    CHECK(s.starts[0].job == warden::job_id{1});
+    REQUIRE(s.recoveries.size() == 1);
+    CHECK(s.recoveries[0].crawled_pages == 1234);
+    std::erase_if(warnings, [](const auto& w) { return w.job != warden::job_id{99}; });
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].table == "crawl_starts");
+    CHECK_THAT(warnings[0].message,
+               Catch::StartsWith("crawl_starts: 1 row of job 99 skipped: no jobs row has this id"));
+
+    SECTION("a start is recorded in the host's history table, and undone there") {
+        warden::plan p;
+        const auto start = wt::start_of(s.jobs[3]);
+        p.actions.push_back(start);
+        REQUIRE(sq::apply(db, p, wt::now).actions == std::vector<sq_status>{sq_status::applied});
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4 AND "
+                            "started_epoch = " +
+                                std::to_string(warden::epoch_seconds(wt::now))) == 1);
+        CHECK(wt::count(db, "SELECT count(*) FROM job_starts") == 0);
+        CHECK(sq::undo_start(db, start, s.jobs[3], wt::now, "launch failed") == sq_status::applied);
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4") == 0);
+        CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = 4") == "queued");
+    }
+    SECTION("a stall recovery is recorded in the host's recovery table") {
+        const warden::set_status recover{warden::job_id{1},
+                                         job_status::running,
+                                         4,
+                                         job_status::retryable,
+                                         std::nullopt,
+                                         warden::rule_id::stall_recovery,
+                                         "stalled",
+                                         {}};
+        REQUIRE(sq::apply_one(db, recover, wt::now) == sq_status::applied);
+        CHECK(wt::count(db, "SELECT count(*) FROM crawl_recoveries WHERE archive_job_id = 1") == 2);
+        CHECK(wt::count(db, "SELECT count(*) FROM recovery_history") == 0);
+    }
+    SECTION("a bad history mapping is refused, naming the key") {
+        warden::adapters::table_mapping bad;
+        const auto e = warden::adapters::read_mapping(
+            R"({"history": {"job_starts": {"columns": {"when": "at"}}}})", bad);
+        REQUIRE_FALSE(e.empty());
+        CHECK(e.front() == "history.job_starts.columns.when: not a column of warden's job_starts "
+                           "table");
+        bad = {};
+        const auto e2 = warden::adapters::read_mapping(R"({"history": {"starts": {}}})", bad);
+        REQUIRE_FALSE(e2.empty());
+        CHECK(e2.front() == "history.starts: unknown key (job_starts, recovery_history)");
+    }
+}
