@@ -993,9 +993,6 @@ int cmd_tick(const tick_options& to, options& o) {
         no_postgres();
 #endif
     }
-    if (!o.mapping.empty())
-        throw usage_error{"--mapping needs a PostgreSQL tick.database (the SQLite adapter reads "
-                          "warden's own schema only, for now)"};
     auto db = open_db(o, to.dry_run ? warden::sqlite::database::mode::read_only
                                     : warden::sqlite::database::mode::read_write);
     try {
