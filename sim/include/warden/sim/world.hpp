@@ -460,12 +460,6 @@ class world final : private world_view {
         return false;
     }
 
-    [[nodiscard]] bool any_lock_lost() const noexcept {
-        for (std::uint32_t j = 0; j < truth_.size(); ++j)
-            if (lock_lost(j)) return true;
-        return false;
-    }
-
     [[nodiscard]] bool pid_alive(std::int64_t pid) const noexcept {
         for (const auto& p : procs_)
             if (p.pid == pid) return true;
@@ -547,10 +541,9 @@ class world final : private world_view {
         case fault_kind::operator_retryable:
         case fault_kind::operator_requeue:
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    // An operator shown completed_at (issue #18's crash_after_completed_at) does
-                    // not ask for another run of a finished crawl.
-                    return spawned(p) && row(p.job).status == job_status::running &&
-                           !row(p.job).completed_at;
+                    // Also a row with completed_at (issue #18's crash_after_completed_at): the
+                    // engine repairs the waiting row to completed (finding 3, B26).
+                    return spawned(p) && row(p.job).status == job_status::running;
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
@@ -594,10 +587,9 @@ class world final : private world_view {
             }
             break;
         case fault_kind::process_list_unreadable:
-            // Not while a live crawl has lost its lock: with no lock and no process list only the
-            // running set shows such a crawl, and queue fill and the orphan sweep read the empty
-            // list as "nothing runs it" (docs/simulator.md, findings).
-            if (any_lock_lost()) break;
+            // Also while a live crawl has lost its lock: with no lock and no process list only the
+            // running set shows such a crawl, and the engine holds the orphan sweep and the start
+            // of a row that ran before until the list is readable (issue #18 finding 1, B24).
             process_list_unreadable_until_ =
                 std::max(process_list_unreadable_until_, tick_ + 5 + std::int64_t{arg % 56});
             break;
@@ -612,13 +604,10 @@ class world final : private world_view {
             }
             break;
         case fault_kind::lock_lost:
-            // Not on a row with finished_at, nor is finished_at stamped on a row whose crawl
-            // lost its lock (below): a waiting row with finished_at, a live process and no lock is
-            // never reconciled, by design (the process fallback is for unfinished rows), and such
-            // a crawl that stalls is never stopped. docs/simulator.md, findings.
+            // Also on a row with finished_at: its live processes are its attempt (issue #18
+            // finding 2, B25).
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    return !process_list_unreadable() && spawned(p) &&
-                           truth_[p.job].lock_pid == p.pid && !row(p.job).finished_at;
+                    return spawned(p) && truth_[p.job].lock_pid == p.pid;
                 })) {
                 victim = procs_[*k].pid;
                 job = procs_[*k].job;
@@ -628,9 +617,11 @@ class world final : private world_view {
             break;
         case fault_kind::crash_after_completed_at: armed_completed_at_crash_ = true; break;
         case fault_kind::operator_retryable_finished:
+            // Also a crawl that lost its lock (finding 2, B25) and a row with completed_at
+            // (finding 3, B26): the operator marks the row the attempt runs under.
             if (auto k = pick_proc(pick, [&](const process& p) {
                     return spawned(p) && row(p.job).status == job_status::running &&
-                           truth_[p.job].lock_pid == p.pid && !row(p.job).completed_at;
+                           (truth_[p.job].lock_pid == p.pid || lock_lost(p.job));
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
