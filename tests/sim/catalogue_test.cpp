@@ -230,16 +230,16 @@ TEST_CASE("catalogue B23: runner none restarts the worker", "[sim][catalogue]") 
 // sweep and queue fill read the empty list as "nothing runs it": a crawl that lost its lock and
 // is out of the running set is swept and started again while it runs.
 TEST_CASE("catalogue B24: an unreadable process list read as empty", "[sim][catalogue]") {
-    require_found(24, {invariant::double_start, invariant::false_orphan});
+    require_found(24, {invariant::double_start, invariant::false_orphan}, 5, 1500);
 }
 // B25, finding 2: a waiting row with finished_at whose crawl lost its lock file is never
 // reconciled from its processes (the fallback was for unfinished rows), and when that crawl stalls
 // it is never stopped.
 TEST_CASE("catalogue B25: processes of a row with finished_at ignored", "[sim][catalogue]") {
-    require_found(25, {invariant::drift, invariant::missed_stall});
+    require_found(25, {invariant::drift, invariant::missed_stall}, 2, 2000);
 }
 // B26, finding 3: an operator marks a running row whose completed_at landed retryable or queued,
 // and queue fill crawls the finished job again.
 TEST_CASE("catalogue B26: a waiting row with completed_at crawled again", "[sim][catalogue]") {
-    require_found(26, {invariant::finished_restarted});
+    require_found(26, {invariant::finished_restarted}, -1, 2000);
 }

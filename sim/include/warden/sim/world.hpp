@@ -1297,11 +1297,11 @@ class world final : private world_view {
                                  })
                            : aim(pick, chained_.empty() ? planned_ : chained_,
                                  [&](std::uint32_t j) {
-                                     // An operator shown completed_at (a finished crawl whose
-                                     // status write was lost) does not ask for another run.
-                                     return !row(j).completed_at &&
-                                            (row(j).status == job_status::running ||
-                                             is_waiting(row(j).status));
+                                     // Also a row with completed_at (a finished crawl whose status
+                                     // write was lost): the engine repairs the waiting row to
+                                     // completed (issue #18 finding 3, B26).
+                                     return row(j).status == job_status::running ||
+                                            is_waiting(row(j).status);
                                  });
                    aimed >= 0) {
             const auto j = static_cast<std::uint32_t>(aimed);
