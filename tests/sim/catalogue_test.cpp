@@ -241,5 +241,5 @@ TEST_CASE("catalogue B25: processes of a row with finished_at ignored", "[sim][c
 // B26, finding 3: an operator marks a running row whose completed_at landed retryable or queued,
 // and queue fill crawls the finished job again.
 TEST_CASE("catalogue B26: a waiting row with completed_at crawled again", "[sim][catalogue]") {
-    require_found(26, {invariant::finished_restarted}, -1, 2000);
+    require_found(26, {invariant::finished_restarted}, 4, 2000);
 }
