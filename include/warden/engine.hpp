@@ -67,13 +67,17 @@ inline constexpr std::string_view guard_window_limit = "guard_window";
 
 // Issue #18, finding 1 (facts/process_list.hpp): the engine limit that holds an orphan sweep or
 // the start of a row that has run before while the process list is unreadable.
-// Held: an orphan sweep's status write, or a start of a row that has run before.
+// Held: an orphan sweep's or a consistency repair's status write, or a start of a row that has
+// run before.
 [[nodiscard]] inline std::optional<denial>
 unreadable_process_list_limit(const decision_context& ctx, const subject& s, const proposal& p) {
     if (!process_list_blind(ctx.config, ctx.snapshot.host)) return std::nullopt;
     bool held = false;
     for (const action& a : p.actions()) {
-        if (const auto* w = std::get_if<set_status>(&a); w && w->rule == rule_id::orphan_sweep)
+        // The sweep and consistency repair write a row nothing is seen running: blind, that
+        // "nothing" is unknown (a stale-pipeline repair failed a live crawl's row, config swarm).
+        if (const auto* w = std::get_if<set_status>(&a);
+            w && (w->rule == rule_id::orphan_sweep || w->rule == rule_id::consistency_repair))
             held = true;
         if (std::holds_alternative<start_job>(a) && has_run_before(s.row)) held = true;
     }

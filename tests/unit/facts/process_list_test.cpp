@@ -113,3 +113,22 @@ TEST_CASE("process_list: other rules and a readable list are unaffected", "[fact
     CHECK_FALSE(warden::has_run_before(job_builder{1, job_status::queued}));
     CHECK(warden::has_run_before(job_builder{1, job_status::queued}.started(1h)));
 }
+
+// Found by the config swarm once the world made lists unreadable beside lost locks: recap's
+// stale-pipeline repair failed the queued row of a crawl that ran without its lock, unseen.
+TEST_CASE("process_list: consistency repair is held while the list is unreadable",
+          "[facts][process_list][consistency_repair]") {
+    job_builder b{1, job_status::queued};
+    b.started(3h).stage("crawl");
+    b.j.updated_at = now - 2h; // past stale_pipeline_after (60 min)
+    auto s = unreadable_list({b});
+    const auto held = warden::decide(s, {});
+    CHECK(held.actions.empty()); // before the fix: failed as stale_pipeline
+    CHECK(blocked_by_unreadable_list(held, 1));
+
+    s.host.process_list_readable = true;
+    const auto repaired = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(repaired.size() == 1);
+    CHECK(repaired[0].rule == warden::rule_id::consistency_repair);
+    CHECK(repaired[0].status == job_status::failed);
+}

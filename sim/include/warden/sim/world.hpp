@@ -940,6 +940,12 @@ class world final : private world_view {
             const truth& t = truth_[j];
             if (row(j).status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
                 continue;
+            // A queued row with completed_at is a finished crawl an operator put back (issue #18
+            // finding 3): the engine repairs it to completed, and a host's worker claims only rows
+            // without completed_at (docs/host.md). Claimed, its new attempt would run under a
+            // completed_at that stall recovery and the sweep skip, so a stale lock of it would
+            // never be stopped (config swarm seed 5062, drift).
+            if (row(j).completed_at) continue;
             // A crawl whose lock file vanished (lock_lost) still runs: the worker sees its process
             // on the job's dir and leaves the row alone (a second attempt is not the engine's).
             if (lock_lost(j)) continue;
