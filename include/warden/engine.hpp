@@ -65,19 +65,22 @@ inline constexpr std::string_view starts_per_tick_limit = "starts_per_tick";
 // The name plan.blocked gives a soft recovery held back because soft recovery is off.
 inline constexpr std::string_view guard_window_limit = "guard_window";
 
-// Issue #18, finding 1 (facts/process_list.hpp): the engine limit that holds an orphan sweep or
-// the start of a row that has run before while the process list is unreadable.
-// Held: an orphan sweep's or a consistency repair's status write, or a start of a row that has
-// run before.
+// Issue #18, finding 1 (facts/process_list.hpp): the engine limit that holds, while the process
+// list is unreadable, every status write whose rule acts only when nothing is seen running the
+// job (the orphan sweep, consistency repair, failure classification, the retry budget: blind,
+// that "nothing" is unknown; the config swarm found each of the last three failing a live crawl's
+// row), and the start of a row that has run before.
+[[nodiscard]] constexpr bool writes_when_nothing_runs(rule_id r) noexcept {
+    return r == rule_id::orphan_sweep || r == rule_id::consistency_repair ||
+           r == rule_id::failure_classification || r == rule_id::retry_budget;
+}
+
 [[nodiscard]] inline std::optional<denial>
 unreadable_process_list_limit(const decision_context& ctx, const subject& s, const proposal& p) {
     if (!process_list_blind(ctx.config, ctx.snapshot.host)) return std::nullopt;
     bool held = false;
     for (const action& a : p.actions()) {
-        // The sweep and consistency repair write a row nothing is seen running: blind, that
-        // "nothing" is unknown (a stale-pipeline repair failed a live crawl's row, config swarm).
-        if (const auto* w = std::get_if<set_status>(&a);
-            w && (w->rule == rule_id::orphan_sweep || w->rule == rule_id::consistency_repair))
+        if (const auto* w = std::get_if<set_status>(&a); w && writes_when_nothing_runs(w->rule))
             held = true;
         if (std::holds_alternative<start_job>(a) && has_run_before(s.row)) held = true;
     }

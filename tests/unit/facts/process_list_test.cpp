@@ -132,3 +132,24 @@ TEST_CASE("process_list: consistency repair is held while the list is unreadable
     CHECK(repaired[0].rule == warden::rule_id::consistency_repair);
     CHECK(repaired[0].status == job_status::failed);
 }
+
+// Config swarm seed 5720: an operator marked a running row retryable, its crawl lost its lock, and
+// with the list unreadable the retry budget failed the row of the live crawl (then drift for
+// good: a terminal row with live evidence is only reported).
+TEST_CASE("process_list: the retry budget is held while the list is unreadable",
+          "[facts][process_list][retry_budget]") {
+    auto s = unreadable_list({job_builder{1, job_status::retryable}
+                                  .started(3h)
+                                  .finished(1h)
+                                  .failure(warden::failure_class::infra_error)
+                                  .retries(5)});
+    const auto held = warden::decide(s, {});
+    CHECK(held.actions.empty()); // before the fix: failed, budget spent
+    CHECK(blocked_by_unreadable_list(held, 1));
+
+    s.host.process_list_readable = true;
+    const auto spent = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(spent.size() == 1);
+    CHECK(spent[0].rule == warden::rule_id::retry_budget);
+    CHECK(spent[0].status == job_status::failed);
+}
