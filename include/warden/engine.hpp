@@ -9,6 +9,7 @@
 #include <warden/facts/context.hpp>
 #include <warden/facts/grace.hpp>
 #include <warden/facts/job_class.hpp>
+#include <warden/facts/process_list.hpp>
 #include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/compose.hpp>
 #include <warden/rails/default_rails.hpp>
@@ -64,6 +65,32 @@ inline constexpr std::string_view recoveries_per_tick_limit = "recoveries_per_ti
 inline constexpr std::string_view starts_per_tick_limit = "starts_per_tick";
 // The name plan.blocked gives a soft recovery held back because soft recovery is off.
 inline constexpr std::string_view guard_window_limit = "guard_window";
+
+// Issue #18, finding 1 (facts/process_list.hpp): the engine limit that holds, while the process
+// list is unreadable, every status write whose rule acts only when nothing is seen running the
+// job (the orphan sweep, consistency repair, failure classification, the retry budget: blind,
+// that "nothing" is unknown; the config swarm found each of the last three failing a live crawl's
+// row), and the start of a row that has run before.
+[[nodiscard]] constexpr bool writes_when_nothing_runs(rule_id r) noexcept {
+    return r == rule_id::orphan_sweep || r == rule_id::consistency_repair ||
+           r == rule_id::failure_classification || r == rule_id::retry_budget;
+}
+
+[[nodiscard]] inline std::optional<denial>
+unreadable_process_list_limit(const decision_context& ctx, const subject& s, const proposal& p) {
+    if (!process_list_blind(ctx.config, ctx.snapshot.host)) return std::nullopt;
+    bool held = false;
+    for (const action& a : p.actions()) {
+        if (const auto* w = std::get_if<set_status>(&a); w && writes_when_nothing_runs(w->rule))
+            held = true;
+        if (std::holds_alternative<start_job>(a) && has_run_before(s.row)) held = true;
+    }
+    if (!held) return std::nullopt;
+    return denial{process_list_unreadable_hold, denial_scope::job,
+                  "process_list_unreadable: the host could not list processes, so an empty list "
+                  "does not show that nothing runs this job (it has run before); held until the "
+                  "list is readable"};
+}
 
 // Runs a proposal through the rails and files it under actions or blocked, whole. Every action
 // meets the policies before any meets a dry-run gate, so the reason shown is apply mode's. An
@@ -283,8 +310,10 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
         // rails' policies still go first, so a capped candidate shows its own reason, and moves
         // on to the next one (our choice, where production stops at the first capped job: a
         // broken source must not starve the campaign).
-        std::optional<denial> limit;
-        if (c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
+        // Issue #18, finding 1: a row that has run before waits for a readable process list. It
+        // takes no slot, so a row that never ran may start in its place.
+        std::optional<denial> limit = unreadable_process_list_limit(ctx, subj, p);
+        if (!limit && c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
             limit =
                 denial{starts_per_tick_limit, denial_scope::job,
                        fmt::format("waiting: at most {} start{} per tick, so each start's "
@@ -380,7 +409,8 @@ template <class Rails>
                     stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
                 } else if (p || (p = orphan_sweep(ctx, subj))) {
                     const detail::submission r =
-                        detail::submit(rails, ctx, subj, *p, out, accepted);
+                        detail::submit(rails, ctx, subj, *p, out, accepted,
+                                       detail::unreadable_process_list_limit(ctx, subj, *p));
                     if (r.takes_effect()) status = detail::status_after(*p, status);
                 } else if (auto seen = degraded_rate(ctx, subj)) {
                     out.observations.push_back(*seen);

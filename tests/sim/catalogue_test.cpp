@@ -225,6 +225,25 @@ TEST_CASE("catalogue B23: runner none restarts the worker", "[sim][catalogue]") 
     require_found(23, {invariant::restart_without_runner}, 1);
 }
 
+// Issue #18's findings, fixed in the engine (docs/simulator.md, "Findings of issue #18's world"),
+// in the same production world. B24, finding 1: with the process list unreadable, the orphan
+// sweep and queue fill read the empty list as "nothing runs it": a crawl that lost its lock and
+// is out of the running set is swept and started again while it runs.
+TEST_CASE("catalogue B24: an unreadable process list read as empty", "[sim][catalogue]") {
+    require_found(24, {invariant::double_start, invariant::false_orphan}, 5, 1500);
+}
+// B25, finding 2: a waiting row with finished_at whose crawl lost its lock file is never
+// reconciled from its processes (the fallback was for unfinished rows), and when that crawl stalls
+// it is never stopped.
+TEST_CASE("catalogue B25: processes of a row with finished_at ignored", "[sim][catalogue]") {
+    require_found(25, {invariant::drift, invariant::missed_stall}, 2, 2000);
+}
+// B26, finding 3: an operator marks a running row whose completed_at landed retryable or queued,
+// and queue fill crawls the finished job again.
+TEST_CASE("catalogue B26: a waiting row with completed_at crawled again", "[sim][catalogue]") {
+    require_found(26, {invariant::finished_restarted}, 4, 2000);
+}
+
 // ---- issue #21 (sched) ----
 // B30, issue #21 item 2: concurrency_limits blind to the plan in progress (it counts the jobs
 // running now only). In a mixed campaign with one crawl per source, two queued jobs of one source

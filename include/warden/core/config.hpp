@@ -37,6 +37,16 @@ struct guard_switches {
     // Issue #16, item 10: a stalled job nothing runs (runner none) gets its row write only, never
     // a stop and restart of the worker.
     bool runner_none_status_only = true;
+    // Issue #18, finding 1: while the host cannot list processes, an empty process list is no
+    // evidence that nothing runs a job: the orphan sweep and the start of a row that has run
+    // before are held (facts/process_list.hpp).
+    bool unreadable_process_list_holds = true;
+    // Issue #18, finding 2: live processes on a waiting row's dir are its live attempt even when
+    // the row carries finished_at (rules/reconcile.hpp): it is reconciled, or stopped when stale.
+    bool finished_row_processes_are_live = true;
+    // Issue #18, finding 3: a waiting row with completed_at and no live evidence has finished: it
+    // is repaired to completed, never started again (rules/consistency_repair.hpp).
+    bool waiting_completed_at_is_completion = true;
     friend constexpr bool operator==(const guard_switches&, const guard_switches&) = default;
 };
 

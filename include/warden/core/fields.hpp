@@ -220,6 +220,9 @@ struct fields_of<guard_switches> {
         field{"completed_at_is_completion", &g::completed_at_is_completion},
         field{"process_tree_is_one_attempt", &g::process_tree_is_one_attempt},
         field{"runner_none_status_only", &g::runner_none_status_only},
+        field{"unreadable_process_list_holds", &g::unreadable_process_list_holds},
+        field{"finished_row_processes_are_live", &g::finished_row_processes_are_live},
+        field{"waiting_completed_at_is_completion", &g::waiting_completed_at_is_completion},
     };
 };
 

@@ -63,6 +63,27 @@ inline namespace v0 {
                          {evidence_kind::none, 0}});
         return p;
     }
+    // Issue #18, finding 3: an operator marked such a running row retryable or queued (the
+    // repair above sees only running rows), and the finished crawl ran again. completed_at is
+    // written only by a crawl's completion, so a waiting row that carries it has finished: with no
+    // live evidence it is repaired to completed. A human who wants a finished crawl run again
+    // clears completed_at with the requeue (docs/rules/consistency_repair.md). While a lock,
+    // process or running-set entry shows an attempt, reconcile owns the row.
+    if (ctx.config.guards.completed_at_is_completion &&
+        ctx.config.guards.waiting_completed_at_is_completion && is_waiting(j.status) &&
+        j.completed_at) {
+        if (s.facts.has_live_evidence() || s.facts.in_running_set) return std::nullopt;
+        proposal p;
+        p.add(set_status{j.id,
+                         j.status,
+                         j.version,
+                         job_status::completed,
+                         failure_class::none,
+                         rule_id::consistency_repair,
+                         "completed_at set, waiting",
+                         {evidence_kind::none, 0}});
+        return p;
+    }
     if (!ctx.config.guards.consistency_repair) return std::nullopt;
     if (j.status == job_status::queued && j.last_stage && *j.last_stage != ctx.config.final_stage)
         return stale_pipeline_repair(ctx, s); // issue #17

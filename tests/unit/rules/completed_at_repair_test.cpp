@@ -89,3 +89,44 @@ TEST_CASE("completed_at repair applies once through apply_to_snapshot",
     CHECK(s.jobs[0].finished_at.has_value());
     CHECK(warden::decide(s, {}).actions.empty()); // idempotent: nothing left to do
 }
+
+// Issue #18, finding 3: an operator marked a running row with completed_at retryable (or queued)
+// and, before the fix, queue fill crawled the finished job again: the repair saw running rows
+// only. A waiting row with completed_at and no live evidence is repaired to completed; a live
+// attempt is reconcile's; a requeue that clears completed_at is a real retry.
+TEST_CASE("completed_at repair: a waiting row with completed_at is completed, not restarted",
+          "[rules][consistency_repair][issue18]") {
+    for (const job_status waiting : {job_status::retryable, job_status::queued}) {
+        warden::job row = half_completed(3, 2h);
+        row.status = waiting;
+        row.name = "hc-20260101";
+        row.kind = warden::campaign_kind::annual;
+        row.campaign_year = 2026;
+        auto s = world({row});
+        const warden::plan p = warden::decide(s, fill_to(1));
+        CHECK(started_ids(p).empty()); // before the fix: {3}
+        const auto writes = actions_of<warden::set_status>(p);
+        REQUIRE(writes.size() == 1);
+        CHECK(writes[0].rule == warden::rule_id::consistency_repair);
+        CHECK(writes[0].expected_status == waiting);
+        CHECK(writes[0].status == job_status::completed);
+        CHECK(writes[0].reason == "completed_at set, waiting");
+
+        // A live process on its dir: an attempt runs, reconcile revives the row instead.
+        auto live = world({row});
+        add_process(live, 3, 303);
+        const auto revived = actions_of<warden::set_status>(warden::decide(live, fill_to(1)));
+        REQUIRE(revived.size() == 1);
+        CHECK(revived[0].rule == warden::rule_id::reconcile);
+
+        // The operator cleared completed_at with the requeue: a deliberate retry, started.
+        auto retry = world({row});
+        retry.jobs[0].completed_at.reset();
+        CHECK(started_ids(warden::decide(retry, fill_to(1))) == std::vector<std::int64_t>{3});
+
+        // The guard off (B26): the finished crawl is started again.
+        warden::config off = fill_to(1);
+        off.guards.waiting_completed_at_is_completion = false;
+        CHECK(started_ids(warden::decide(s, off)) == std::vector<std::int64_t>{3});
+    }
+}

@@ -25,13 +25,39 @@ TEST_CASE("reconcile: one live process is the fallback evidence", "[rules][recon
     CHECK(writes[0].evidence == warden::evidence{evidence_kind::process, 4242});
 }
 
-TEST_CASE("reconcile: a process alone is not enough without started_at, or after finished_at",
-          "[rules][reconcile]") {
-    auto s = world({job_builder{1, job_status::queued},
-                    job_builder{2, job_status::retryable}.started(3h).finished(1h)});
+TEST_CASE("reconcile: a process alone is not enough without started_at", "[rules][reconcile]") {
+    auto s = world({job_builder{1, job_status::queued}});
     add_process(s, 1, 101);
-    add_process(s, 2, 102);
     CHECK(warden::decide(s, {}).actions.empty());
+}
+
+// Issue #18, finding 2: a waiting row's finished_at does not end the attempt its live processes
+// show (an operator marked the running row retryable and stamped finished_at; its lock file is
+// gone). Before the fix the process fallback skipped every row with finished_at.
+TEST_CASE("reconcile: a process counts after finished_at too (issue #18 finding 2)",
+          "[rules][reconcile][issue18]") {
+    auto s = world({job_builder{2, job_status::retryable}.started(3h).progress(2min).finished(1h)});
+    add_process(s, 2, 102);
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].rule == warden::rule_id::reconcile);
+    CHECK(writes[0].status == job_status::running);
+    CHECK(writes[0].evidence == warden::evidence{evidence_kind::process, 102});
+    CHECK(writes[0].clears_finished_at); // issue #16 item 1: revived, it reads as running
+
+    // Its crawl stalled: the stale attempt is stopped, so queue fill may restart the row.
+    s.jobs[0].last_progress_at = now - 2h;
+    const auto stops = actions_of<warden::stop_job>(warden::decide(s, {}));
+    REQUIRE(stops.size() == 1);
+    CHECK(stops[0].pids == std::vector<std::int64_t>{102});
+    CHECK_FALSE(stops[0].restart);
+
+    // The guard off (B25): neither, as before the fix.
+    warden::config off;
+    off.guards.finished_row_processes_are_live = false;
+    CHECK(warden::decide(s, off).actions.empty());
+    s.jobs[0].last_progress_at = now - 2min;
+    CHECK(warden::decide(s, off).actions.empty());
 }
 
 TEST_CASE("reconcile: a held lock without started_at is reported, not reconciled",

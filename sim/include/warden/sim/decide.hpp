@@ -56,6 +56,10 @@ template <rail_set Rails>
     if (l.has(21)) c.guards.completed_at_is_completion = false;   // item 3
     if (l.has(22)) c.guards.process_tree_is_one_attempt = false;  // item 9
     if (l.has(23)) c.guards.runner_none_status_only = false;      // item 10
+    // Issue #18's findings in the engine (B24 to B26): each entry switches its guard off.
+    if (l.has(24)) c.guards.unreadable_process_list_holds = false;      // finding 1
+    if (l.has(25)) c.guards.finished_row_processes_are_live = false;    // finding 2
+    if (l.has(26)) c.guards.waiting_completed_at_is_completion = false; // finding 3
     return c;
 }
 

@@ -169,10 +169,11 @@ struct legacy_bugs {
     [[nodiscard]] static constexpr legacy_bugs only(int n) noexcept { return legacy_bugs{}.add(n); }
     // The entries of the catalogue (docs/simulator.md): B1..B8 are our incidents; B9..B13 are
     // reserved in DESIGN.md for peers' bugs not modelled yet; B14 and B15 are issue #8's, B16 to
-    // B18 issue #15's, B19 to B23 issue #16's items 1, 2, 3, 9 and 10 (issue #18, item 4).
-    // B30 is issue #21's: a rail that cannot see the plan in progress.
-    static constexpr std::array<int, 19> numbers{1,  2,  3,  4,  5,  6,  7,  8,  14, 15,
-                                                 16, 17, 18, 19, 20, 21, 22, 23, 30};
+    // B18 issue #15's, B19 to B23 issue #16's items 1, 2, 3, 9 and 10 (issue #18, item 4), B24 to
+    // B26 issue #18's findings 1 to 3 (docs/simulator.md). B30 is issue #21's: a rail that cannot
+    // see the plan in progress.
+    static constexpr std::array<int, 22> numbers{1,  2,  3,  4,  5,  6,  7,  8,  14, 15, 16,
+                                                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 30};
     [[nodiscard]] static constexpr bool known(int n) noexcept {
         return std::find(numbers.begin(), numbers.end(), n) != numbers.end();
     }

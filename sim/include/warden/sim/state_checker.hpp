@@ -212,6 +212,8 @@ class state_checker {
             if (r.status == job_status::queued && r.last_stage == cfg_.final_stage &&
                 !w.has_attempt(j)) {
                 if (lost_watchdog_tick) t.impossible_credit += o_.watchdog_period_ticks;
+                // Issue #18 finding 1: with the process list unreadable the repair is held.
+                if (w.runner_unknowable(j)) ++t.impossible_credit;
                 if (!paused &&
                     ++t.impossible_ticks == 2 * o_.watchdog_period_ticks + 2 + t.impossible_credit)
                     report_(invariant::impossible_state, j,

@@ -477,12 +477,6 @@ class world final : private world_view {
         return false;
     }
 
-    [[nodiscard]] bool any_lock_lost() const noexcept {
-        for (std::uint32_t j = 0; j < truth_.size(); ++j)
-            if (lock_lost(j)) return true;
-        return false;
-    }
-
     [[nodiscard]] bool pid_alive(std::int64_t pid) const noexcept {
         for (const auto& p : procs_)
             if (p.pid == pid) return true;
@@ -564,10 +558,9 @@ class world final : private world_view {
         case fault_kind::operator_retryable:
         case fault_kind::operator_requeue:
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    // An operator shown completed_at (issue #18's crash_after_completed_at) does
-                    // not ask for another run of a finished crawl.
-                    return spawned(p) && row(p.job).status == job_status::running &&
-                           !row(p.job).completed_at;
+                    // Also a row with completed_at (issue #18's crash_after_completed_at): the
+                    // engine repairs the waiting row to completed (finding 3, B26).
+                    return spawned(p) && row(p.job).status == job_status::running;
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
@@ -611,10 +604,9 @@ class world final : private world_view {
             }
             break;
         case fault_kind::process_list_unreadable:
-            // Not while a live crawl has lost its lock: with no lock and no process list only the
-            // running set shows such a crawl, and queue fill and the orphan sweep read the empty
-            // list as "nothing runs it" (docs/simulator.md, findings).
-            if (any_lock_lost()) break;
+            // Also while a live crawl has lost its lock: with no lock and no process list only the
+            // running set shows such a crawl, and the engine holds the orphan sweep and the start
+            // of a row that ran before until the list is readable (issue #18 finding 1, B24).
             process_list_unreadable_until_ =
                 std::max(process_list_unreadable_until_, tick_ + 5 + std::int64_t{arg % 56});
             break;
@@ -629,13 +621,10 @@ class world final : private world_view {
             }
             break;
         case fault_kind::lock_lost:
-            // Not on a row with finished_at, nor is finished_at stamped on a row whose crawl
-            // lost its lock (below): a waiting row with finished_at, a live process and no lock is
-            // never reconciled, by design (the process fallback is for unfinished rows), and such
-            // a crawl that stalls is never stopped. docs/simulator.md, findings.
+            // Also on a row with finished_at: its live processes are its attempt (issue #18
+            // finding 2, B25).
             if (auto k = pick_proc(pick, [&](const process& p) {
-                    return !process_list_unreadable() && spawned(p) &&
-                           truth_[p.job].lock_pid == p.pid && !row(p.job).finished_at;
+                    return spawned(p) && truth_[p.job].lock_pid == p.pid;
                 })) {
                 victim = procs_[*k].pid;
                 job = procs_[*k].job;
@@ -645,9 +634,11 @@ class world final : private world_view {
             break;
         case fault_kind::crash_after_completed_at: armed_completed_at_crash_ = true; break;
         case fault_kind::operator_retryable_finished:
+            // Also a crawl that lost its lock (finding 2, B25) and a row with completed_at
+            // (finding 3, B26): the operator marks the row the attempt runs under.
             if (auto k = pick_proc(pick, [&](const process& p) {
                     return spawned(p) && row(p.job).status == job_status::running &&
-                           truth_[p.job].lock_pid == p.pid && !row(p.job).completed_at;
+                           (truth_[p.job].lock_pid == p.pid || lock_lost(p.job));
                 })) {
                 victim = procs_[*k].pid;
                 const std::uint32_t j = procs_[*k].job;
@@ -966,6 +957,12 @@ class world final : private world_view {
             const truth& t = truth_[j];
             if (row(j).status != job_status::queued || (t.lock_pid != 0 && pid_alive(t.lock_pid)))
                 continue;
+            // A queued row with completed_at is a finished crawl an operator put back (issue #18
+            // finding 3): the engine repairs it to completed, and a host's worker claims only rows
+            // without completed_at (docs/host.md). Claimed, its new attempt would run under a
+            // completed_at that stall recovery and the sweep skip, so a stale lock of it would
+            // never be stopped (config swarm seed 5062, drift).
+            if (row(j).completed_at) continue;
             // A crawl whose lock file vanished (lock_lost) still runs: the worker sees its process
             // on the job's dir and leaves the row alone (a second attempt is not the engine's).
             if (lock_lost(j)) continue;
@@ -1323,11 +1320,11 @@ class world final : private world_view {
                                  })
                            : aim(pick, chained_.empty() ? planned_ : chained_,
                                  [&](std::uint32_t j) {
-                                     // An operator shown completed_at (a finished crawl whose
-                                     // status write was lost) does not ask for another run.
-                                     return !row(j).completed_at &&
-                                            (row(j).status == job_status::running ||
-                                             is_waiting(row(j).status));
+                                     // Also a row with completed_at (a finished crawl whose status
+                                     // write was lost): the engine repairs the waiting row to
+                                     // completed (issue #18 finding 3, B26).
+                                     return row(j).status == job_status::running ||
+                                            is_waiting(row(j).status);
                                  });
                    aimed >= 0) {
             const auto j = static_cast<std::uint32_t>(aimed);
