@@ -28,7 +28,10 @@ bool blocked_by_unreadable_list(const warden::plan& p, std::int64_t id) {
 
 TEST_CASE("process_list: the sweep is held while the process list is unreadable",
           "[facts][process_list][orphan_sweep]") {
-    auto s = unreadable_list({job_builder{1, job_status::running, "hc-20260101"}.started(2h)});
+    // Its progress is 20 minutes old: past the orphan grace, short of stall_after, so the sweep
+    // (not stall recovery) is the rule that would take the row.
+    auto s = unreadable_list(
+        {job_builder{1, job_status::running, "hc-20260101"}.started(2h).progress(20min)});
     const auto held = warden::decide(s, fill_to(1));
     CHECK(held.actions.empty()); // failed before the fix: swept to retryable
     CHECK(blocked_by_unreadable_list(held, 1));
@@ -96,7 +99,7 @@ TEST_CASE("process_list: a held start takes no slot and never-run rows still fil
 TEST_CASE("process_list: other rules and a readable list are unaffected", "[facts][process_list]") {
     // A lock still shows a lockful crawl: reconcile revives its waiting row, list or no list.
     auto s = unreadable_list(
-        {job_builder{1, job_status::retryable, "hc-20260101"}.annual().started(3h)});
+        {job_builder{1, job_status::retryable, "hc-20260101"}.annual().started(3h).progress(1min)});
     hold_lock(s, 1);
     const auto writes = actions_of<warden::set_status>(warden::decide(s, fill_to(1)));
     REQUIRE(writes.size() == 1);

@@ -112,8 +112,10 @@ TEST_CASE("completed_at repair: a waiting row with completed_at is completed, no
         CHECK(writes[0].status == job_status::completed);
         CHECK(writes[0].reason == "completed_at set, waiting");
 
-        // A live process on its dir: an attempt runs, reconcile revives the row instead.
+        // A live process on its dir with fresh progress: an attempt runs, reconcile revives the
+        // row instead.
         auto live = world({row});
+        live.jobs[0].last_progress_at = now - 1min;
         add_process(live, 3, 303);
         const auto revived = actions_of<warden::set_status>(warden::decide(live, fill_to(1)));
         REQUIRE(revived.size() == 1);
