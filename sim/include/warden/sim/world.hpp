@@ -284,8 +284,8 @@ class world final : private world_view {
         std::int64_t foreign_pid = 0;
         bool deadline_failed = false; // issue #21: failed by the deadline rule, a settled end
         // Issue #21: the last tick the deadline rule could not fail this job and stop its runner
-        // alone (the row not running, no live process, or one the host cannot name):
-        // running_past_deadline's clock restarts here.
+        // alone (the row not running, no live process, or one the host cannot name), or its
+        // write lost to a world write in the window: running_past_deadline's clock restarts here.
         std::int64_t unstoppable_tick = -1;
     };
 
@@ -1453,6 +1453,13 @@ class world final : private world_view {
                     // the host's, not the engine's, and the checker's clocks give it back.
                     if (truth_[static_cast<std::uint32_t>(j)].window_write_tick == tick_)
                         checker_.host_won_window(static_cast<std::uint32_t>(j));
+                    // Issue #21: a deadline write lost to a write of the world in the window (a
+                    // live crawl's heartbeat bumps the version): that period was the world's, so
+                    // running_past_deadline's slack restarts. A conflict on a row that did not
+                    // move (a wrong expected version, an engine bug) gets nothing back.
+                    if (const auto* w = std::get_if<set_status>(&a);
+                        w && w->rule == rule_id::deadline && before->version != w->expected_version)
+                        truth_[static_cast<std::uint32_t>(j)].unstoppable_tick = tick_;
                 }
                 if (ok)
                     ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
