@@ -283,6 +283,10 @@ class world final : private world_view {
         std::int64_t foreign_until = -1;
         std::int64_t foreign_pid = 0;
         bool deadline_failed = false; // issue #21: failed by the deadline rule, a settled end
+        // Issue #21: the last tick the deadline rule could not fail this job and stop its runner
+        // alone (the row not running, no live process, or one the host cannot name), or its
+        // write lost to a world write in the window: running_past_deadline's clock restarts here.
+        std::int64_t unstoppable_tick = -1;
     };
 
     struct pending_completion {
@@ -1449,6 +1453,13 @@ class world final : private world_view {
                     // the host's, not the engine's, and the checker's clocks give it back.
                     if (truth_[static_cast<std::uint32_t>(j)].window_write_tick == tick_)
                         checker_.host_won_window(static_cast<std::uint32_t>(j));
+                    // Issue #21: a deadline write lost to a write of the world in the window (a
+                    // live crawl's heartbeat bumps the version): that period was the world's, so
+                    // running_past_deadline's slack restarts. A conflict on a row that did not
+                    // move (a wrong expected version, an engine bug) gets nothing back.
+                    if (const auto* w = std::get_if<set_status>(&a);
+                        w && w->rule == rule_id::deadline && before->version != w->expected_version)
+                        truth_[static_cast<std::uint32_t>(j)].unstoppable_tick = tick_;
                 }
                 if (ok)
                     ++sum_.applied_by_rule[static_cast<std::size_t>(action_rule(a))];
@@ -1700,18 +1711,28 @@ class world final : private world_view {
     }
 
     // Every tick: no running row of a class with a deadline runs past it by more than three
-    // watchdog periods (the engine acts on watchdog ticks, and a write may conflict once), while
-    // the watchdog could act throughout (no deploy lock, the sentinel present) and the job's
-    // runner can be stopped alone: a live process of the worker or a unit, which the host can
-    // name (a stale lock with its crawl dead is stall recovery's, missed_stall's invariant).
+    // watchdog periods (the engine acts on watchdog ticks, and a write may conflict once) counted
+    // from the later of its deadline and the last tick the deadline rule could not act on it:
+    // the watchdog could not act (deploy lock, sentinel absent); the row was not running (the
+    // rule judges running rows only: a row an operator marked retryable while its crawl runs is
+    // revived by reconcile, keeping its started_at, and failed on a later tick); or the job's
+    // runner could not be stopped alone (no live process of the worker or a unit, which the host
+    // can name; a stale lock with its crawl dead is stall recovery's, missed_stall's invariant).
+    // The engine rightly declines such a job (an anomaly for an operator), so the slack restarts
+    // when it becomes stoppable. Counting from the deadline alone fired on the first tick a job
+    // became stoppable long after its deadline, before any watchdog tick could see it (a foreign
+    // process on its dir gone at tick 128 of mixed seed 3; a revival at tick 190 of seed 20).
     void check_deadlines() {
         if (paused()) last_paused_tick_ = tick_;
         const std::int64_t slack = 3 * o_.watchdog_period_ticks;
-        if (tick_ - last_paused_tick_ <= slack) return;
         for (std::uint32_t j = 0; j < job_count(); ++j) {
             const job& r = row(j);
-            if (r.status != job_status::running || truth_[j].procs == 0 || runner_unknowable(j))
+            truth& t = truth_[j];
+            if (r.status != job_status::running || t.procs == 0 || runner_unknowable(j)) {
+                t.unstoppable_tick = tick_;
                 continue;
+            }
+            if (tick_ - std::max(last_paused_tick_, t.unstoppable_tick) <= slack) continue;
             const auto at = deadline_of(cfg_, r);
             if (at && now() > *at + duration{slack * o_.tick_seconds}) {
                 violate(invariant::running_past_deadline, j,
