@@ -117,6 +117,11 @@ inline job make_job(std::size_t i, const snapshot_shape& shape) {
         j.completed_at.reset();
         j.last_progress_at = now - duration{*rc::gen::inRange<std::int64_t>(0, 240)};
     }
+    // A waiting row with completed_at is repaired to completed, not started (issue #18 finding
+    // 3): keep most waiting rows of these worlds startable.
+    if (shape.queue_fill_heavy &&
+        (j.status == job_status::queued || j.status == job_status::retryable) && chance(90))
+        j.completed_at.reset();
     j.last_error = *rc::gen::element<std::string>(
         "", "connection reset by peer", "zimit: error: unrecognized arguments: --pageLimit",
         "Invalid Argument: --scope");

@@ -28,10 +28,10 @@ bool blocked_by_unreadable_list(const warden::plan& p, std::int64_t id) {
 
 TEST_CASE("process_list: the sweep is held while the process list is unreadable",
           "[facts][process_list][orphan_sweep]") {
-    // Its progress is 20 minutes old: past the orphan grace, short of stall_after, so the sweep
-    // (not stall recovery) is the rule that would take the row.
+    // No progress source (a NULL last_progress_at as the adapters load it): not alive, not a stall
+    // verdict either, so the sweep is the rule that would take the row.
     auto s = unreadable_list(
-        {job_builder{1, job_status::running, "hc-20260101"}.started(2h).progress(20min)});
+        {as_loaded(job_builder{1, job_status::running, "hc-20260101"}.started(2h))});
     const auto held = warden::decide(s, fill_to(1));
     CHECK(held.actions.empty()); // failed before the fix: swept to retryable
     CHECK(blocked_by_unreadable_list(held, 1));
