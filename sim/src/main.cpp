@@ -4,6 +4,9 @@
 //   3: determinism check failed; 64: bad arguments.
 #include <warden/sim/sim.hpp>
 #if defined(WARDEN_SIM_SQLITE)
+#if defined(WARDEN_SIM_POSTGRES)
+#include <warden/sim/postgres_db.hpp>
+#endif
 #include <warden/sim/sqlite_db.hpp>
 #endif
 
@@ -87,6 +90,7 @@ int main(int argc, char** argv) {
     bool progress_logs = false;
     std::int64_t runs = 1;
     std::string db = "model";
+    std::string conninfo;
     double infra_error_share = 0.0;
     std::string config_path;
     bool swarm_config = false;
@@ -156,9 +160,14 @@ int main(int argc, char** argv) {
     app.add_flag("--check-determinism", check_determinism,
                  "run every seed twice and compare trace hashes");
     app.add_option("--db", db,
-                   "the store: model (in memory), or sqlite (an in-memory SQLite database "
-                   "written through warden::sqlite's compare-and-set statements)")
-        ->check(CLI::IsMember({"model", "sqlite"}));
+                   "the store: model (in memory), sqlite (an in-memory SQLite database "
+                   "written through warden::sqlite's compare-and-set statements), or postgres "
+                   "(a schema of its own per run on the server --conninfo names, written "
+                   "through warden::postgres's)")
+        ->check(CLI::IsMember({"model", "sqlite", "postgres"}));
+    app.add_option("--conninfo", conninfo,
+                   "with --db postgres: the server, as a libpq connection string or URI "
+                   "(host=/run/postgresql dbname=sim, postgresql://user@host/db)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -259,6 +268,22 @@ int main(int argc, char** argv) {
         return 64;
 #endif
     }
+    if (db == "postgres") {
+        if (conninfo.empty()) {
+            fmt::print(stderr, "warden-sim: --db postgres needs --conninfo (a libpq connection "
+                               "string)\n");
+            return 64;
+        }
+#if defined(WARDEN_SIM_POSTGRES)
+        warden::sim::postgres_db::attach(o, conninfo);
+#else
+        fmt::print(stderr, "warden-sim: built without PostgreSQL (libpq not found)\n");
+        return 64;
+#endif
+    } else if (!conninfo.empty()) {
+        fmt::print(stderr, "warden-sim: --conninfo is for --db postgres\n");
+        return 64;
+    }
     // A progress line on stderr for multi-seed runs, only when stderr is a terminal.
     const bool progress = runs > 1 && ::isatty(2) == 1;
     for (std::int64_t r = 0; r < runs; ++r) {
@@ -307,7 +332,8 @@ int main(int argc, char** argv) {
                        infra_error_share > 0
                            ? fmt::format(" --infra-error-share {}", infra_error_share)
                            : std::string{},
-                       progress_logs ? " --progress-logs" : "", db);
+                       progress_logs ? " --progress-logs" : "",
+                       db == "postgres" ? "postgres --conninfo CONNINFO" : db);
             return exit_code(s);
         }
     }

@@ -24,6 +24,7 @@ const scenario& as_scenario(const scenario& sc) {
     return sc;
 }
 const scenario& as_scenario(const struct production_scenario& p);
+const scenario& as_scenario(const struct unmatched_scenario& p);
 
 struct hunt_result {
     bool found = false;
@@ -47,6 +48,11 @@ world_options campaign(const scenario& sc, legacy_bugs legacy, bool trace = fals
 // Issue #16's entries (B19 to B23) draw their schedules from every fault kind, issue #18's
 // included: a scenario type of their own, since rapidcheck builds each type's generator once.
 struct production_scenario {
+    scenario sc;
+};
+// B20's schedules draw from every kind, process_unmatched (the host's scan missing a live crawl)
+// included; the other production entries draw from the kinds before it, so their figures stay.
+struct unmatched_scenario {
     scenario sc;
 };
 
@@ -83,7 +89,8 @@ hunt_result hunt(int bug, int max_cases) {
 // `max_cases` is the bound: each bug must be found within this many cases.
 void require_found(int bug, std::initializer_list<invariant> expected, int shrunk_faults = -1,
                    int max_cases = 200) {
-    const hunt_result r = production_entry(legacy_bugs::only(bug))
+    const hunt_result r = bug == 20 ? hunt<unmatched_scenario>(bug, max_cases)
+                          : production_entry(legacy_bugs::only(bug))
                               ? hunt<production_scenario>(bug, max_cases)
                               : hunt<scenario>(bug, max_cases);
     INFO(fmt::format("B{} was not found in {} cases", bug, max_cases));
@@ -108,30 +115,49 @@ void require_found(int bug, std::initializer_list<invariant> expected, int shrun
 const scenario& as_scenario(const production_scenario& p) {
     return p.sc;
 }
+const scenario& as_scenario(const unmatched_scenario& p) {
+    return p.sc;
+}
 
 } // namespace
 
 namespace rc {
 
+// A production scenario whose fault commands draw from the first `kinds` fault kinds.
+template <class Scenario>
+Gen<Scenario> production_scenarios(int kinds) {
+    const auto command = gen::apply(
+        [](std::int64_t tick, int kind, std::uint32_t pick, std::uint32_t arg) {
+            return fault_cmd{tick, static_cast<fault_kind>(kind), pick, arg};
+        },
+        gen::inRange<std::int64_t>(0, scenario_ticks), gen::inRange(0, kinds),
+        gen::arbitrary<std::uint32_t>(), gen::arbitrary<std::uint32_t>());
+    return gen::apply(
+        [](std::uint64_t seed, int jobs, int target, std::vector<fault_cmd> f) {
+            return Scenario{scenario{seed, jobs, target, std::move(f)}};
+        },
+        gen::arbitrary<std::uint64_t>(), gen::inRange(1, 13), gen::inRange(1, 5),
+        gen::container<std::vector<fault_cmd>>(command));
+}
+
 template <>
 struct Arbitrary<production_scenario> {
     static Gen<production_scenario> arbitrary() {
-        const auto command = gen::apply(
-            [](std::int64_t tick, int kind, std::uint32_t pick, std::uint32_t arg) {
-                return fault_cmd{tick, static_cast<fault_kind>(kind), pick, arg};
-            },
-            gen::inRange<std::int64_t>(0, scenario_ticks), gen::inRange(0, fault_kind_count),
-            gen::arbitrary<std::uint32_t>(), gen::arbitrary<std::uint32_t>());
-        return gen::apply(
-            [](std::uint64_t seed, int jobs, int target, std::vector<fault_cmd> f) {
-                return production_scenario{scenario{seed, jobs, target, std::move(f)}};
-            },
-            gen::arbitrary<std::uint64_t>(), gen::inRange(1, 13), gen::inRange(1, 5),
-            gen::container<std::vector<fault_cmd>>(command));
+        return production_scenarios<production_scenario>(issue18_fault_kind_count);
+    }
+};
+
+template <>
+struct Arbitrary<unmatched_scenario> {
+    static Gen<unmatched_scenario> arbitrary() {
+        return production_scenarios<unmatched_scenario>(fault_kind_count);
     }
 };
 
 [[maybe_unused]] inline void showValue(const production_scenario& p, std::ostream& os) {
+    showValue(p.sc, os);
+}
+[[maybe_unused]] inline void showValue(const unmatched_scenario& p, std::ostream& os) {
     showValue(p.sc, os);
 }
 

@@ -82,6 +82,11 @@ TEST_CASE("swarm: rate-driven campaigns break no invariant and hit every probe",
     CHECK(seen.locks_lost > 0);                 // a live crawl without its lock file
     CHECK(seen.completed_at_first_crashes > 0); // completed_at landed, the status write did not
     CHECK(seen.retryable_with_finished_at > 0); // a retryable row carrying finished_at
+    // Issue #18 item 4 (B20): the host's scan missed a live crawl in a readable list, and a
+    // running row's crawl had no lock and no running-set entry either: only its progress showed
+    // it alive (guards.progress_is_alive kept the sweep off it).
+    CHECK(seen.unmatched_process_reads > 0);
+    CHECK(seen.progress_only_alive_reads > 0);
     // Issue #17: recap's stale-pipeline repair and the same-source sweep both happened.
     CHECK(seen.stale_pipeline_rows > 0);
     CHECK(seen.stale_pipeline_repairs > 0);

@@ -57,9 +57,18 @@ enum class fault_kind : std::uint8_t {
                                  // finished_at, as production's failed-attempt path does
     stale_pipeline, // a crawl dies mid-pipeline (last_stage crawl, updated_at stamped) and its
                     // runner puts the row back to queued (recap's pending)
+    // Issue #18 item 4 (B20): the host's `ps` scan reads fine but does not match a progressing
+    // crawl's processes to its job (a command line truncated without `ps -ww`, a crawl in another
+    // PID namespace, a renamed process) until it stalls or for 5..60 ticks, whichever is shorter;
+    // the miss always ends before the crawl's last progress is stall_after old, so its progress
+    // still shows it alive (docs/simulator.md, world). Drawn from a stream of its own.
+    process_unmatched,
 };
 
-inline constexpr int fault_kind_count = 22;
+inline constexpr int fault_kind_count = 23;
+// The kinds up to issue #18 item 3's: the generated schedules of B19 and B21 to B26 draw from
+// these only, so their figures stay as they were; B20's schedules draw from every kind.
+inline constexpr int issue18_fault_kind_count = 22;
 // The kinds before issue #18's: the generated schedules of the catalogue entries B1..B18 draw
 // from these only, so their figures stay as they were.
 inline constexpr int classic_fault_kind_count = 15;
@@ -88,6 +97,7 @@ inline constexpr int classic_fault_kind_count = 15;
     case fault_kind::crash_after_completed_at: return "crash_after_completed_at";
     case fault_kind::operator_retryable_finished: return "operator_retryable_finished";
     case fault_kind::stale_pipeline: return "stale_pipeline";
+    case fault_kind::process_unmatched: return "process_unmatched";
     }
     return "unknown";
 }
@@ -137,6 +147,7 @@ struct fault_rates {
     r[fault_kind::crash_after_completed_at] = 0.002;
     r[fault_kind::operator_retryable_finished] = 0.001;
     r[fault_kind::stale_pipeline] = 0.001;
+    r[fault_kind::process_unmatched] = 0.001;
     if (name == "heavy")
         for (auto& p : r.per_tick)
             p *= 10;

@@ -69,9 +69,14 @@ struct summary {
     // Probe (issue #17): degraded_rate observations in the watchdog's plans (progress_logs).
     std::int64_t degraded_observations = 0;
     // Probes (issue #18, item 3): the world as production has it.
-    std::int64_t unprobeable_lock_reads = 0;     // snapshots listing an unprobeable lock
-    std::int64_t unreadable_process_lists = 0;   // snapshots without a process list
-    std::int64_t foreign_process_reads = 0;      // snapshots with a process warden does not own
+    std::int64_t unprobeable_lock_reads = 0;   // snapshots listing an unprobeable lock
+    std::int64_t unreadable_process_lists = 0; // snapshots without a process list
+    std::int64_t foreign_process_reads = 0;    // snapshots with a process warden does not own
+    // Issue #18 item 4 (B20): snapshots whose readable process list missed a live crawl, and
+    // those in which such a crawl's row was running with no lock and no running-set entry: only
+    // its progress showed it alive.
+    std::int64_t unmatched_process_reads = 0;
+    std::int64_t progress_only_alive_reads = 0;
     std::int64_t unit_process_reads = 0;         // snapshots with a crawl run by a systemd unit
     std::int64_t process_tree_reads = 0;         // snapshots with a two-process attempt
     std::int64_t locks_lost = 0;                 // live crawls whose lock file vanished
@@ -125,6 +130,8 @@ inline void accumulate(summary& total, const summary& s) {
                                            &summary::unprobeable_lock_reads,
                                            &summary::unreadable_process_lists,
                                            &summary::foreign_process_reads,
+                                           &summary::unmatched_process_reads,
+                                           &summary::progress_only_alive_reads,
                                            &summary::unit_process_reads,
                                            &summary::process_tree_reads,
                                            &summary::locks_lost,
@@ -153,6 +160,7 @@ class world final : private world_view {
         , decide_(std::move(d))
         , faults_rng_(stream(o_.seed, 1))
         , production_faults_rng_(stream(o_.seed, 7))
+        , unmatched_faults_rng_(stream(o_.seed, 20))
         , shuffle_rng_(stream(o_.seed, 2))
         , db_(o_.store ? o_.store() : std::make_unique<model_db>())
         , checker_(o_, cfg_, [this](invariant what, std::int64_t j, std::string message) {
@@ -282,6 +290,10 @@ class world final : private world_view {
         std::int64_t foreign_owner = 0;
         std::int64_t foreign_until = -1;
         std::int64_t foreign_pid = 0;
+        // Issue #18 item 4 (B20): the host's process scan does not match process
+        // `unmatched_pid` (and its container child) to this job until `unmatched_until`.
+        std::int64_t unmatched_pid = 0;
+        std::int64_t unmatched_until = -1;
         bool deadline_failed = false; // issue #21: failed by the deadline rule, a settled end
         // Issue #21: the last tick the deadline rule could not fail this job and stop its runner
         // alone (the row not running, no live process, or one the host cannot name), or its
@@ -636,6 +648,29 @@ class world final : private world_view {
                 ++sum_.locks_lost;
             }
             break;
+        case fault_kind::process_unmatched:
+            // A progressing crawl (not stalled, not completing) with a progress report: the miss
+            // ends one tick before that report is stall_after old, so while the host misses the
+            // crawl its progress is a sign of life (guards.progress_is_alive). A host whose scan
+            // misses a crawl for longer cannot tell its stall from an orphan: no engine can.
+            if (auto k = pick_proc(pick, [&](const process& p) {
+                    return p.state == proc_state::running && row(p.job).progress_known &&
+                           row(p.job).last_progress_at.has_value();
+                })) {
+                victim = procs_[*k].pid;
+                const std::uint32_t j = procs_[*k].job;
+                job = j;
+                const std::int64_t age_s = (now() - *row(j).last_progress_at).count();
+                const std::int64_t left_ticks =
+                    (cfg_.stall_after.count() - age_s - 1) / o_.tick_seconds;
+                const std::int64_t ticks = std::min(std::int64_t{5} + arg % 56, left_ticks);
+                if (ticks > 0) {
+                    truth& t = truth_[j];
+                    t.unmatched_pid = victim;
+                    t.unmatched_until = tick_ + ticks;
+                }
+            }
+            break;
         case fault_kind::crash_after_completed_at: armed_completed_at_crash_ = true; break;
         case fault_kind::operator_retryable_finished:
             // Also a crawl that lost its lock (finding 2, B25) and a row with completed_at
@@ -696,7 +731,9 @@ class world final : private world_view {
         }
         for (int k = 0; k < fault_kind_count; ++k) {
             const auto kind = static_cast<fault_kind>(k);
-            rng& r = k < classic_fault_kind_count ? faults_rng_ : production_faults_rng_;
+            rng& r = k < classic_fault_kind_count   ? faults_rng_
+                     : k < issue18_fault_kind_count ? production_faults_rng_
+                                                    : unmatched_faults_rng_;
             if (r.chance(o_.rates[kind])) {
                 const auto pick = static_cast<std::uint32_t>(r.next());
                 const auto arg = static_cast<std::uint32_t>(r.next());
@@ -717,6 +754,7 @@ class world final : private world_view {
         for (auto& t : truth_) {
             t.lock_unprobeable_until = -1;
             t.foreign_until = -1;
+            t.unmatched_until = -1;
         }
         window_cmds_.clear();
         second_watchdog_ticks_ = 0;
@@ -1027,35 +1065,44 @@ class world final : private world_view {
         bool unit = false;
         bool tree = false;
         bool foreign = false;
+        bool unmatched = false;
         for (const auto& p : procs_)
             if (p.state != proc_state::spawning) {
-                // Named fields: process_fact grows, and its new members keep their defaults.
-                process_fact f;
-                f.pid = p.pid;
-                f.output_dir = row(p.job).output_dir;
-                f.cmdline = "archive-tool --output-dir " + f.output_dir;
-                // Every attempt is one process the worker launched: its parent (the worker,
-                // not on the dir) is known, as a host reading `ps -o pid,ppid` knows it. With
-                // systemd_units, a watchdog start is a unit's: its parent is systemd (pid 1).
-                f.ppid = worker_pid;
-                if (o_.systemd_units && !p.in_worker) {
-                    f.origin = process_origin::systemd_unit;
-                    f.unit = fmt::format("warden-crawl-{}.service", to_int(row(p.job).id));
-                    f.ppid = 1;
-                    unit = true;
-                }
-                if (o_.container_children) { // the runner's `docker run ... zimit` child
-                    process_fact child = f;
-                    child.pid = p.pid + container_child_pid_offset;
-                    child.ppid = p.pid;
-                    child.cmdline = "docker run zimit --output " + f.output_dir;
-                    into.processes.push_back(std::move(f));
-                    into.processes.push_back(std::move(child));
-                    tree = true;
-                } else {
-                    into.processes.push_back(std::move(f));
-                }
                 const truth& t = truth_[p.job];
+                if (unmatched_now(p)) { // the scan read it but matched it to no job: left out
+                    unmatched = true;
+                    // B20's state: only the crawl's progress shows it alive.
+                    if (row(p.job).status == job_status::running && t.lock_pid == 0 &&
+                        t.running_set_pid == 0)
+                        ++sum_.progress_only_alive_reads;
+                } else {
+                    // Named fields: process_fact grows, and its new members keep their defaults.
+                    process_fact f;
+                    f.pid = p.pid;
+                    f.output_dir = row(p.job).output_dir;
+                    f.cmdline = "archive-tool --output-dir " + f.output_dir;
+                    // Every attempt is one process the worker launched: its parent (the worker,
+                    // not on the dir) is known, as a host reading `ps -o pid,ppid` knows it. With
+                    // systemd_units, a watchdog start is a unit's: its parent is systemd (pid 1).
+                    f.ppid = worker_pid;
+                    if (o_.systemd_units && !p.in_worker) {
+                        f.origin = process_origin::systemd_unit;
+                        f.unit = fmt::format("warden-crawl-{}.service", to_int(row(p.job).id));
+                        f.ppid = 1;
+                        unit = true;
+                    }
+                    if (o_.container_children) { // the runner's `docker run ... zimit` child
+                        process_fact child = f;
+                        child.pid = p.pid + container_child_pid_offset;
+                        child.ppid = p.pid;
+                        child.cmdline = "docker run zimit --output " + f.output_dir;
+                        into.processes.push_back(std::move(f));
+                        into.processes.push_back(std::move(child));
+                        tree = true;
+                    } else {
+                        into.processes.push_back(std::move(f));
+                    }
+                }
                 if (t.foreign_owner == p.pid && tick_ < t.foreign_until) {
                     process_fact other;
                     other.pid = t.foreign_pid;
@@ -1070,6 +1117,13 @@ class world final : private world_view {
         sum_.unit_process_reads += unit ? 1 : 0;
         sum_.process_tree_reads += tree ? 1 : 0;
         sum_.foreign_process_reads += foreign ? 1 : 0;
+        sum_.unmatched_process_reads += unmatched ? 1 : 0;
+    }
+
+    // Fault process_unmatched: the host's scan misses live process p (its child too).
+    [[nodiscard]] bool unmatched_now(const process& p) const noexcept {
+        const truth& t = truth_[p.job];
+        return t.unmatched_pid == p.pid && tick_ < t.unmatched_until;
     }
 
     // The child of an attempt's runner (container_children) has the runner's pid plus this.
@@ -1085,6 +1139,8 @@ class world final : private world_view {
     [[nodiscard]] bool runner_unknowable(std::uint32_t j) const noexcept override {
         if (process_list_unreadable()) return true;
         const truth& t = truth_[j];
+        if (t.unmatched_pid != 0 && tick_ < t.unmatched_until && pid_alive(t.unmatched_pid))
+            return true;
         return t.foreign_owner != 0 && tick_ < t.foreign_until && pid_alive(t.foreign_owner);
     }
 
@@ -1766,6 +1822,7 @@ class world final : private world_view {
     decider decide_;
     rng faults_rng_;
     rng production_faults_rng_; // issue #18's fault kinds: the others' draws stay as they were
+    rng unmatched_faults_rng_;  // process_unmatched (B20): likewise
     rng shuffle_rng_;
     std::vector<truth> truth_;
     std::vector<process> procs_;

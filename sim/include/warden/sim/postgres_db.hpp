@@ -1,0 +1,151 @@
+#pragma once
+// The world's database on PostgreSQL (issue 20, item 4): each run gets a schema of its own on the
+// server a connection string names (`CREATE SCHEMA`, the connection's search_path set to it, the
+// tables made by postgres::create_schema, the schema dropped when the run ends), and it is the
+// store, written only through warden::postgres's compare-and-set statements (apply, apply_one,
+// and adapters/postgres/worker_writes.hpp's complete, record_stage, edit_status); the blind
+// writes are plain UPDATEs. sql_db.hpp has the store logic SQLite and PostgreSQL share; this is
+// the SQL. Link warden::postgres to use it.
+#include <warden/adapters/postgres.hpp>
+#include <warden/adapters/postgres/worker_writes.hpp>
+#include <warden/sim/sql_db.hpp>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+#include <vector>
+
+namespace warden::sim {
+
+class postgres_backend {
+  public:
+    static constexpr std::string_view name = "postgres";
+
+    explicit postgres_backend(const std::string& conninfo)
+        : db_(warden::postgres::connection::open(conninfo))
+        , schema_(fresh_schema_name()) {
+        db_.exec(fmt::format("CREATE SCHEMA {0}; SET search_path TO {0}", schema_));
+        warden::postgres::create_schema(db_);
+    }
+    postgres_backend(const postgres_backend&) = delete;
+    postgres_backend& operator=(const postgres_backend&) = delete;
+    ~postgres_backend() {
+        try {
+            db_.roll_back();
+            db_.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
+        } catch (...) { // a server gone at the end of a run leaves a schema behind, nothing else
+        }
+    }
+
+    [[nodiscard]] warden::postgres::connection& connection() noexcept { return db_; }
+    [[nodiscard]] const std::string& schema() const noexcept { return schema_; }
+
+    void insert_all(const std::vector<job>& rows) {
+        db_.exec("BEGIN");
+        try {
+            for (const job& j : rows)
+                warden::postgres::insert_job(db_, j);
+            db_.exec("COMMIT");
+        } catch (...) {
+            db_.roll_back();
+            throw;
+        }
+    }
+
+    [[nodiscard]] snapshot load(timestamp now, adapters::runtime_facts facts) {
+        return warden::postgres::load_snapshot(db_, now, std::move(facts));
+    }
+
+    [[nodiscard]] bool apply(const plan& p, timestamp now, const adapters::apply_options& o) {
+        return warden::postgres::apply(db_, p, now, o).committed;
+    }
+
+    [[nodiscard]] adapters::action_status apply_one(const action& a, timestamp now) {
+        return warden::postgres::apply_one(db_, a, now);
+    }
+
+    [[nodiscard]] adapters::action_status edit_status(job_id job, job_status expected,
+                                                      std::int64_t version, job_status to,
+                                                      timestamp now) {
+        return warden::postgres::edit_status(db_, job, {expected, version}, to, now);
+    }
+
+    [[nodiscard]] adapters::action_status record_stage(job_id job, const std::string& stage,
+                                                       timestamp at, std::int64_t version) {
+        return warden::postgres::record_stage(db_, job, stage, at, {job_status::running, version},
+                                              true);
+    }
+
+    [[nodiscard]] completion_outcome complete(job_id job, std::int64_t version, timestamp now) {
+        return warden::postgres::complete(db_, job, version, now);
+    }
+
+    [[nodiscard]] std::optional<job> select(std::int64_t id) {
+        return warden::postgres::load_job(db_, job_id{id});
+    }
+
+    [[nodiscard]] std::int64_t heartbeat(std::int64_t id, timestamp at) {
+        warden::postgres::params p;
+        p.add(at).add(id);
+        return update("last_progress_at = $1::bigint", p);
+    }
+    [[nodiscard]] std::int64_t record_error(std::int64_t id, failure_class f,
+                                            const std::string& text) {
+        warden::postgres::params p;
+        p.add(adapters::detail::failure_text(f)).add(text).add(id);
+        return update("failure_class = $1::text, last_error = $2::text", p, 3);
+    }
+    [[nodiscard]] std::int64_t legacy_stage(std::int64_t id, const std::string& stage) {
+        warden::postgres::params p;
+        p.add(stage).add(id);
+        return update("last_stage = $1::text, has_outputs = 1", p);
+    }
+    [[nodiscard]] std::int64_t completed_at(std::int64_t id, timestamp at) {
+        warden::postgres::params p;
+        p.add(at).add(id);
+        return update("completed_at = $1::bigint", p);
+    }
+    [[nodiscard]] std::int64_t finished_at(std::int64_t id, timestamp at) {
+        warden::postgres::params p;
+        p.add(at).add(id);
+        return update("finished_at = $1::bigint", p);
+    }
+    [[nodiscard]] std::int64_t pipeline_stage(std::int64_t id, const std::string& stage,
+                                              timestamp at) {
+        warden::postgres::params p;
+        p.add(stage).add(at).add(id);
+        return update("last_stage = $1::text, updated_at = $2::bigint", p, 3);
+    }
+
+  private:
+    // A blind UPDATE of one row: `assignments`, the version bumped; the id is parameter
+    // `id_param`. Its own transaction (autocommit). Returns the rows changed.
+    std::int64_t update(std::string_view assignments, const warden::postgres::params& p,
+                        int id_param = 2) {
+        return db_
+            .exec_prepared(fmt::format("UPDATE jobs SET {}, version = version + 1 WHERE id = "
+                                       "${}::bigint",
+                                       assignments, id_param),
+                           p)
+            .affected();
+    }
+
+    // Unique on the server while this process runs: the process id and a counter.
+    static std::string fresh_schema_name() {
+        static std::atomic<std::uint64_t> next{0};
+        return fmt::format("warden_sim_{}_{}", static_cast<long>(::getpid()), next++);
+    }
+
+    warden::postgres::connection db_;
+    std::string schema_;
+};
+
+// The store: PostgreSQL's statements under sql_db's logic. store(mutant, conninfo).
+using postgres_db = sql_db<postgres_backend>;
+
+} // namespace warden::sim
