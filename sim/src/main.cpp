@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
     std::int32_t max_starts_per_tick = 0;
     bool systemd_units = false;
     bool container_children = false;
+    bool unmatched_waiting_rows = false;
     app.add_option("--config", config_path,
                    "the host's engine config: a snapshot document (the JSON a host gives `warden "
                    "decide`) whose config section the decider and every invariant use")
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
     app.add_flag("--container-children", container_children,
                  "every attempt is two processes, the runner and its container child (ppid); "
                  "with --swarm, drawn per seed");
+    app.add_flag("--unmatched-waiting-rows", unmatched_waiting_rows,
+                 "the host's scan may miss a crawl (process_unmatched) whose row is waiting too "
+                 "(open finding, docs/simulator.md)");
     app.add_option("--seed", seed_text,
                    "the one u64 seed that drives the run (0 to 18446744073709551615)");
     app.add_option("--replay", replay_text, "replay this seed (a u64) with --trace on");
@@ -260,6 +264,7 @@ int main(int argc, char** argv) {
     o.progress_logs = progress_logs;
     o.systemd_units = systemd_units;
     o.container_children = container_children;
+    o.unmatched_waiting_rows = unmatched_waiting_rows;
     if (db == "sqlite") {
 #if defined(WARDEN_SIM_SQLITE)
         warden::sim::sqlite_db::attach(o);
@@ -275,6 +280,12 @@ int main(int argc, char** argv) {
             return 64;
         }
 #if defined(WARDEN_SIM_POSTGRES)
+        try { // a server that cannot be reached is a clear error before any tick, not a crash
+            (void)warden::postgres::connection::open(conninfo);
+        } catch (const warden::postgres::error& e) {
+            fmt::print(stderr, "warden-sim: --conninfo: {}\n", e.what());
+            return 64;
+        }
         warden::sim::postgres_db::attach(o, conninfo);
 #else
         fmt::print(stderr, "warden-sim: built without PostgreSQL (libpq not found)\n");
@@ -326,13 +337,14 @@ int main(int argc, char** argv) {
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
             fmt::print("reproduce with: warden-sim --replay {} {} --ticks {} --faults {} --legacy "
-                       "{}{}{}{} --db {}\n",
+                       "{}{}{}{}{} --db {}\n",
                        o.seed, warden::sim::config_flags(o), ticks, faults, bugs->describe(),
                        swarm ? " --swarm" : "",
                        infra_error_share > 0
                            ? fmt::format(" --infra-error-share {}", infra_error_share)
                            : std::string{},
                        progress_logs ? " --progress-logs" : "",
+                       unmatched_waiting_rows ? " --unmatched-waiting-rows" : "",
                        db == "postgres" ? "postgres --conninfo CONNINFO" : db);
             return exit_code(s);
         }

@@ -19,6 +19,12 @@ if [ "$lines" -ne 4 ]; then
   echo "postgres_trace.sh: expected 4 clean campaigns on PostgreSQL, got $lines" >&2
   exit 1
 fi
+# Four campaigns, four different hashes: the comparison is not of one constant line.
+hashes=$(grep -o 'hash=[0-9a-f]*' <<<"$postgres" | sort -u | wc -l)
+if [ "$hashes" -ne 4 ]; then
+  echo "postgres_trace.sh: expected 4 distinct trace hashes, got $hashes" >&2
+  exit 1
+fi
 if [ "$model" != "$postgres" ]; then
   echo "postgres_trace.sh: PostgreSQL's campaigns differ from the model's:" >&2
   diff <(echo "$model") <(echo "$postgres") >&2 || true
@@ -28,6 +34,15 @@ fi
 left=$(psql "$conninfo" -Atc "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'warden_sim_%'" 2>/dev/null || echo skip)
 if [ "$left" != "skip" ] && [ "$left" != "0" ]; then
   echo "postgres_trace.sh: $left simulator schemas left on the server" >&2
+  exit 1
+fi
+# A server that cannot be reached is a usage error (64) before any tick, naming the option.
+set +e
+bad=$("$sim" --seed 1 --jobs 2 --ticks 10 --db postgres --conninfo "host=/nonexistent dbname=x" 2>&1)
+rc=$?
+set -e
+if [ "$rc" -ne 64 ] || ! grep -q -- '--conninfo: connect to PostgreSQL' <<<"$bad"; then
+  echo "postgres_trace.sh: an unreachable server gave exit $rc: $bad" >&2
   exit 1
 fi
 echo "postgres_trace.sh: 4 campaigns, PostgreSQL's trace hashes are the model's"

@@ -301,6 +301,11 @@ struct world_options {
     // runner and its container child (`docker run ... zimit`, ppid the runner's pid).
     bool systemd_units = false;
     bool container_children = false;
+    // Issue #18 item 4 (B20): the host's scan may miss a crawl (fault process_unmatched) whose
+    // row is waiting too (an operator put it back while it ran). Off: the miss holds only while
+    // the row is running, since queue fill starts a waiting row whose crawl nothing shows but its
+    // progress (double_start with every guard on: an open finding, docs/simulator.md).
+    bool unmatched_waiting_rows = false;
     // ---- issue #21 (job classes in the campaign) ----
     // The share of campaign jobs that are monthly crawls (named `<source>-<i>-monthly`, no
     // campaign metadata) instead of annual ones, drawn from their own stream so runs without

@@ -1120,10 +1120,16 @@ class world final : private world_view {
         sum_.unmatched_process_reads += unmatched ? 1 : 0;
     }
 
-    // Fault process_unmatched: the host's scan misses live process p (its child too).
+    // Fault process_unmatched: the host's scan misses live process p (its child too). Only
+    // while its row is running, unless world_options::unmatched_waiting_rows: a waiting row whose
+    // crawl the host misses is started again (open finding, docs/simulator.md).
     [[nodiscard]] bool unmatched_now(const process& p) const noexcept {
-        const truth& t = truth_[p.job];
-        return t.unmatched_pid == p.pid && tick_ < t.unmatched_until;
+        return unmatched_now(p.job) && truth_[p.job].unmatched_pid == p.pid;
+    }
+    [[nodiscard]] bool unmatched_now(std::uint32_t j) const noexcept {
+        const truth& t = truth_[j];
+        return t.unmatched_pid != 0 && tick_ < t.unmatched_until && pid_alive(t.unmatched_pid) &&
+               (o_.unmatched_waiting_rows || row(j).status == job_status::running);
     }
 
     // The child of an attempt's runner (container_children) has the runner's pid plus this.
@@ -1139,8 +1145,7 @@ class world final : private world_view {
     [[nodiscard]] bool runner_unknowable(std::uint32_t j) const noexcept override {
         if (process_list_unreadable()) return true;
         const truth& t = truth_[j];
-        if (t.unmatched_pid != 0 && tick_ < t.unmatched_until && pid_alive(t.unmatched_pid))
-            return true;
+        if (unmatched_now(j)) return true;
         return t.foreign_owner != 0 && tick_ < t.foreign_until && pid_alive(t.foreign_owner);
     }
 
