@@ -1,8 +1,10 @@
 #pragma once
 // The world's database: every read and write the simulated watchdog, worker, crawler and operator
-// make. Two stores implement it: model_db (below: plain rows in memory, the semantics of
-// include/warden/apply.hpp) and sqlite_db (<warden/sim/sqlite_db.hpp>: an in-memory SQLite
-// database written only through warden::sqlite's compare-and-set statements). Row writes are
+// make. Three stores implement it: model_db (below: plain rows in memory, the semantics of
+// include/warden/apply.hpp), sqlite_db (<warden/sim/sqlite_db.hpp>: an in-memory SQLite database
+// written only through warden::sqlite's compare-and-set statements) and postgres_db
+// (<warden/sim/postgres_db.hpp>: a schema of its own on a PostgreSQL server, through
+// warden::postgres's; both on <warden/sim/sql_db.hpp>). Row writes are
 // compare-and-set on (status, version) unless they say "blind"; every write that lands bumps
 // the row's version by one.
 #include <warden/apply.hpp>
