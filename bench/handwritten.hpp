@@ -6,6 +6,10 @@
 // (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden, except the
 // UTF-8 decoder and its table of non-word code points (warden/detail/utf8.hpp, issue #16 item
 // 5): a host would take such a table from a library too, and a second copy could only drift.
+// It mirrors every guard through issue #18 (each compared on and off by the identity test); it
+// does not mirror issue #21's classes, concurrency limits, pause, retry backoff or deadline, nor
+// issue #17's stale-pipeline repair, progress circuit or degraded rate, which no generator turns
+// on (docs/benchmarks.md, issue 22).
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
