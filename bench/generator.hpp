@@ -136,12 +136,22 @@ inline void chaos_side_tables(rng& r, generated& g) {
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
         s.running_set.push_back(any_id());
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k) {
-        const auto& j = s.jobs[r.below(n)];
+        // Half the time on the previous process's dir, a child of it (a crawl and its `docker
+        // run`, issue #16 item 9), or of a pid nobody has, or of itself: trees and non-trees.
+        const bool child = k > 0 && r.chance(5000);
+        const std::string dir =
+            child ? s.processes.back().output_dir : s.jobs[r.below(n)].output_dir;
+        std::optional<std::int64_t> ppid;
+        if (child) {
+            const std::uint32_t x = r.below(10);
+            ppid = x < 7 ? s.processes.back().pid : x < 9 ? std::int64_t{1} : 1000 + k;
+        }
         s.processes.push_back({static_cast<std::int64_t>(1000 + k),
-                               j.output_dir,
+                               dir,
                                "zimit",
                                warden::process_origin::worker,
-                               {}});
+                               {},
+                               ppid});
     }
     for (std::uint32_t k = 0, m = r.below(n + 1); k < m; ++k)
         s.starts.push_back(
@@ -149,6 +159,8 @@ inline void chaos_side_tables(rng& r, generated& g) {
                                                 (r.chance(200) ? 7200 : 0)}});
     s.host = {r.chance(8000), r.chance(1500),
               r.chance(1500) ? 90.0 : static_cast<double>(r.below(80))};
+    // Issue #18 finding 1: now and then the host could not list its processes.
+    s.host.process_list_readable = !r.chance(1000);
     auto& c = g.config;
     c.ensure_min_running_jobs = static_cast<std::int32_t>(r.below(n / 2 + 2));
     c.daily_start_cap = static_cast<std::int32_t>(r.below(4));

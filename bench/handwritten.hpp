@@ -6,6 +6,10 @@
 // (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden, except the
 // UTF-8 decoder and its table of non-word code points (warden/detail/utf8.hpp, issue #16 item
 // 5): a host would take such a table from a library too, and a second copy could only drift.
+// It mirrors every guard through issue #18 (each compared on and off by the identity test); it
+// does not mirror issue #21's classes, concurrency limits, pause, retry backoff or deadline, nor
+// issue #17's stale-pipeline repair, progress circuit or degraded rate, which no generator turns
+// on (docs/benchmarks.md, issue 22).
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
@@ -62,6 +66,7 @@ struct facts {
     bool shared_output_dir = false;
     std::uint32_t process_count = 0;
     std::int64_t first_pid = 0;
+    bool one_process_tree = false; // several processes on its dir, one ppid tree (issue #16 item 9)
     std::int32_t starts_last_24h = 0;
     std::int32_t recoveries_last_24h = 0;
 };
@@ -424,6 +429,49 @@ inline std::optional<warden::duration> age_of(const warden::job& j, warden::time
     return now - *newest;
 }
 
+// Issue #16 item 2: a progress report younger than stall_after is a sign of life.
+inline bool recent_progress(const context& ctx, const warden::job& j) {
+    return j.progress_known && j.last_progress_at &&
+           ctx.s.now - *j.last_progress_at < ctx.c.stall_after;
+}
+
+inline bool alive(const context& ctx, const row& r) {
+    if (r.f->lock_held || r.f->process_count > 0 || r.f->in_running_set) return true;
+    return ctx.c.guards.progress_is_alive && recent_progress(ctx, *r.job);
+}
+
+// What reconcile acts on: a held lock, or one live process (or one process tree, issue #16 item
+// 9) on its own dir for a job that started; with finished_at set too unless issue #18 finding
+// 2's guard is off.
+inline bool reconcile_evidence(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (r.f->lock_held) return true;
+    return (r.f->process_count == 1 || r.f->one_process_tree) && !r.f->shared_output_dir &&
+           j.started_at && (!j.finished_at || ctx.c.guards.finished_row_processes_are_live);
+}
+
+// Issue #18 finding 1: while the process list is unreadable, writes that need "nothing runs it"
+// and the start of a row that ran before wait. The reason, or nothing.
+inline std::optional<std::string> unreadable_list_hold(const context& ctx, const row& r,
+                                                       const std::vector<action>& p) {
+    if (!ctx.c.guards.unreadable_process_list_holds || ctx.s.host.process_list_readable)
+        return std::nullopt;
+    bool held = false;
+    for (const auto& a : p) {
+        if (const auto* st = std::get_if<warden::set_status>(&a))
+            if (st->rule == warden::rule_id::orphan_sweep ||
+                st->rule == warden::rule_id::consistency_repair ||
+                st->rule == warden::rule_id::failure_classification ||
+                st->rule == warden::rule_id::retry_budget)
+                held = true;
+        if (std::holds_alternative<warden::start_job>(a) && r.job->started_at) held = true;
+    }
+    if (!held) return std::nullopt;
+    return std::string{
+        "process_list_unreadable: the host could not list processes, so an empty list does not "
+        "show that nothing runs this job (it has run before); held until the list is readable"};
+}
+
 inline std::vector<std::int64_t> pids_of(const warden::snapshot& s, const warden::job& j) {
     std::vector<std::int64_t> pids;
     if (j.output_dir.empty()) return pids;
@@ -443,6 +491,33 @@ inline bool contains_nocase(const std::string& hay, const std::string& needle) {
 
 inline proposal consistency_repair(const context& ctx, const row& r) {
     const auto& j = *r.job;
+    const auto& g = ctx.c.guards;
+    const bool live = r.f->lock_held || r.f->process_count > 0;
+    // Issue #16 item 3: completed_at set on a running row is a finished crawl.
+    if (g.completed_at_is_completion && r.status == "running" && j.completed_at) {
+        if (live) return {};
+        return {warden::set_status{j.id,
+                                   job_status::running,
+                                   j.version,
+                                   job_status::completed,
+                                   warden::failure_class::none,
+                                   warden::rule_id::consistency_repair,
+                                   "completed_at set",
+                                   {warden::evidence_kind::none, 0}}};
+    }
+    // Issue #18 finding 3: so is it on a waiting row nothing runs.
+    if (g.completed_at_is_completion && g.waiting_completed_at_is_completion && waiting(r.status) &&
+        j.completed_at) {
+        if (live || r.f->in_running_set) return {};
+        return {warden::set_status{j.id,
+                                   status_value(r.status),
+                                   j.version,
+                                   job_status::completed,
+                                   warden::failure_class::none,
+                                   warden::rule_id::consistency_repair,
+                                   "completed_at set, waiting",
+                                   {warden::evidence_kind::none, 0}}};
+    }
     if (!ctx.c.guards.consistency_repair || r.status != "queued" || !j.last_stage ||
         *j.last_stage != ctx.c.final_stage || r.f->lock_held || r.f->process_count > 0)
         return {};
@@ -510,8 +585,7 @@ inline proposal retry_budget(const context& ctx, const row& r) {
 inline bool stale_unowned(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (!ctx.c.guards.reconcile || !waiting(r.status)) return false;
-    const bool evidence = r.f->lock_held || (r.f->process_count == 1 && !r.f->shared_output_dir &&
-                                             j.started_at && !j.finished_at);
+    const bool evidence = reconcile_evidence(ctx, r);
     const auto age = age_of(j, ctx.s.now);
     return evidence && age && *age >= ctx.c.stall_after &&
            runner_of(ctx, r).runner == warden::runner_class::unknown;
@@ -522,15 +596,14 @@ inline proposal reconcile(const context& ctx, const row& r) {
     if (!ctx.c.guards.reconcile || !waiting(r.status)) return {};
     warden::evidence ev;
     std::string_view reason;
+    if (!reconcile_evidence(ctx, r)) return {};
     if (r.f->lock_held) {
         ev = {warden::evidence_kind::lock, 0};
         reason = "per-job lock held";
-    } else if (r.f->process_count == 1 && !r.f->shared_output_dir && j.started_at &&
-               !j.finished_at) {
-        ev = {warden::evidence_kind::process, r.f->first_pid};
-        reason = "one live process in its output_dir";
     } else {
-        return {};
+        ev = {warden::evidence_kind::process, r.f->first_pid};
+        reason = r.f->process_count == 1 ? "one live process in its output_dir"
+                                         : "one live process tree in its output_dir";
     }
     const auto age = age_of(j, ctx.s.now);
     if (age && *age >= ctx.c.stall_after) {
@@ -543,47 +616,62 @@ inline proposal reconcile(const context& ctx, const row& r) {
         return p;
     }
     return {warden::set_status{j.id, status_value(r.status), j.version, job_status::running,
-                               std::nullopt, warden::rule_id::reconcile, reason, ev}};
+                               std::nullopt, warden::rule_id::reconcile, reason, ev,
+                               ctx.c.guards.reconcile_clears_finished_at && j.finished_at}};
 }
 
+struct stall {
+    const row* r = nullptr;
+    std::string mode;
+    warden::runner_class runner = warden::runner_class::none;
+    proposal p; // empty when an operator is needed
+    bool swept = false;
+};
+
 // Empty: not stalled. Otherwise the mode and, unless an operator is needed, the proposal.
-inline std::optional<std::pair<std::string, proposal>> stall_recovery(const context& ctx,
-                                                                      const row& r) {
+inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (r.status != "running") return std::nullopt;
+    // Issue #16 item 3: a row with completed_at has finished; consistency repair completes it.
+    if (j.completed_at && ctx.c.guards.completed_at_is_completion) return std::nullopt;
     const auto age = age_of(j, ctx.s.now);
     if (!age || *age < ctx.c.stall_after) return std::nullopt;
     runner_info info;
     const std::string mode = recovery_mode_of(ctx, r, &info);
-    if (mode == "operator") return std::pair{mode, proposal{}};
+    if (mode == "operator") return stall{&r, mode, info.runner, {}};
+    // Issue #16 item 10: nothing runs it, so only its row is written.
+    const bool row_only = mode == "full" && info.runner == warden::runner_class::none &&
+                          ctx.c.guards.runner_none_status_only;
     proposal p{warden::set_status{j.id,
                                   job_status::running,
                                   j.version,
                                   job_status::retryable,
                                   std::nullopt,
                                   warden::rule_id::stall_recovery,
-                                  mode == "full" ? "no progress"
-                                                 : "no progress (soft recovery: nothing runs it)",
+                                  mode != "full" ? "no progress (soft recovery: nothing runs it)"
+                                  : row_only     ? "no progress (nothing runs it: row only)"
+                                                 : "no progress",
                                   {warden::evidence_kind::progress_age, age->count()},
                                   false,
                                   j.crawled_pages}};
     if (auto o = recovered(ctx.c, j); o != j.options)
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                              std::move(o), warden::rule_id::stall_recovery});
-    if (mode == "full")
+    const auto runner = info.runner;
+    if (mode == "full" && !row_only)
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
                                      ctx.guard.progressing > 0
                                          ? "stalled: stop and restart its runner (the guard window "
                                            "is active: another job progressed within it)"
                                          : "stalled: stop and restart its runner",
                                      info.runner, std::move(info.unit), true});
-    return std::pair{mode, std::move(p)};
+    return stall{&r, mode, runner, std::move(p)};
 }
 
 inline proposal orphan_sweep(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (r.status != "running" || !j.started_at) return {};
-    if (r.f->lock_held || r.f->process_count > 0 || r.f->in_running_set) return {};
+    if (alive(ctx, r)) return {};
     if (j.completed_at || j.finished_at) return {};
     const bool a = annual(j);
     return {warden::set_status{
@@ -653,10 +741,10 @@ class engine {
         const int target_year = c.campaign_year ? *c.campaign_year : year_of(s.now);
         std::vector<const row*> candidates;
         std::vector<warden::skipped_start> skipped;
-        std::vector<std::pair<const row*, std::pair<std::string, proposal>>> stalls;
+        std::vector<stall> stalls;
         for (const row& r : rows) {
             std::string status = r.status;
-            if (r.f->valid && !anomalies(r, out.anomalies)) {
+            if (r.f->valid && !anomalies(ctx, r, out.anomalies)) {
                 proposal p;
                 // Every rule before the stall check: all but the last, the orphan sweep.
                 for (std::size_t k = 0; k + 1 < rules_.size() && p.empty(); ++k)
@@ -666,13 +754,14 @@ class engine {
                         {r.job->id, warden::anomaly_kind::stalled_runner_unknown,
                          "waiting, held by a stale attempt whose runner cannot be named: "
                          "operator intervention required; nothing is written"});
-                std::optional<std::pair<std::string, proposal>> stall;
-                if (p.empty()) stall = stall_recovery(ctx, r);
-                if (p.empty() && !stall) p = rules_.back()(ctx, r);
-                if (stall) {
-                    stalls.emplace_back(&r, std::move(*stall));
+                std::optional<stall> stalled;
+                if (p.empty()) stalled = stall_recovery(ctx, r);
+                if (p.empty() && !stalled) p = rules_.back()(ctx, r);
+                if (stalled) {
+                    stalls.push_back(std::move(*stalled));
                 } else if (!p.empty()) {
-                    const int outcome = submit(ctx, r, p, out);
+                    const auto hold = unreadable_list_hold(ctx, r, p);
+                    const int outcome = submit(ctx, r, p, out, hold, "process_list_unreadable");
                     if (outcome == 0 || outcome == 3)
                         for (const auto& a : p)
                             if (const auto* st = std::get_if<warden::set_status>(&a))
@@ -694,15 +783,26 @@ class engine {
             if (status == "running" || (waiting(status) && r.f->lock_held && !r.job->started_at))
                 ++out.summary.running;
         }
-        std::sort(stalls.begin(), stalls.end(), [](const auto& a, const auto& b) {
-            return to_int(a.first->job->id) < to_int(b.first->job->id);
+        std::sort(stalls.begin(), stalls.end(), [](const stall& a, const stall& b) {
+            return to_int(a.r->job->id) < to_int(b.r->job->id);
         });
         int recovered = 0;
         std::int64_t holding = 0;
-        for (auto& [r, verdict] : stalls) {
-            auto& [mode, p] = verdict;
-            const bool in_grace =
-                r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
+        auto in_grace_of = [&](const row* r) {
+            return r->job->started_at && s.now - *r->job->started_at <= c.start_grace;
+        };
+        auto count = [&](const row* r, bool applied) {
+            if (applied) --out.summary.running;
+            if (!applied && in_grace_of(r)) return;
+            ++out.summary.stalled;
+            if (applied || r->f->recoveries_last_24h < c.daily_recovery_cap) ++holding;
+        };
+        for (std::size_t k = 0; k < stalls.size(); ++k) {
+            if (stalls[k].swept) continue;
+            const row* r = stalls[k].r;
+            const std::string& mode = stalls[k].mode;
+            proposal& p = stalls[k].p;
+            const bool in_grace = in_grace_of(r);
             if (mode == "operator") {
                 if (in_grace) continue;
                 out.anomalies.push_back(
@@ -725,13 +825,29 @@ class engine {
             const int outcome = submit(ctx, *r, p, out, held,
                                        mode == "guarded" ? "guard_window" : "recoveries_per_tick");
             const bool applied = outcome == 0 || outcome == 3;
-            if (applied) {
-                ++recovered;
-                --out.summary.running;
+            if (applied) ++recovered;
+            count(r, applied);
+            if (!applied) continue;
+            // Issue #17 item 5: later stalls of the same source that nothing runs get their row
+            // write too, up to same_source_recoveries_limit of them.
+            std::int32_t swept = 0;
+            for (std::size_t o = k + 1; o < stalls.size() && swept < c.same_source_recoveries_limit;
+                 ++o) {
+                stall& other = stalls[o];
+                if (other.swept || r->job->source.empty() ||
+                    other.r->job->source != r->job->source ||
+                    other.runner != warden::runner_class::none ||
+                    (other.mode != "full" && other.mode != "soft"))
+                    continue;
+                other.swept = true;
+                warden::set_status w = std::get<warden::set_status>(other.p.front());
+                w.reason = "no progress (same-source sweep: nothing runs it)";
+                proposal sp{w};
+                const int so = submit(ctx, *other.r, sp, out);
+                const bool took = so == 0 || so == 3;
+                if (took) ++swept;
+                count(other.r, took);
             }
-            if (!applied && in_grace) continue;
-            ++out.summary.stalled;
-            if (applied || r->f->recoveries_last_24h < c.daily_recovery_cap) ++holding;
         }
         fill(ctx, candidates, skipped, holding, out);
         return out;
@@ -861,6 +977,33 @@ class engine {
                rest == "kb" || rest == "mb" || rest == "gb";
     }
 
+    // Issue #16 item 9: the processes on one dir are one attempt when they form one tree by ppid:
+    // one root (no parent among them), and every other reaches it (no cycle).
+    static bool one_process_tree(const std::vector<const warden::process_fact*>& ps) {
+        const std::size_t m = ps.size();
+        std::map<std::int64_t, std::size_t> first_with_pid;
+        for (std::size_t x = 0; x < m; ++x)
+            first_with_pid.emplace(ps[x]->pid, x);
+        std::vector<std::size_t> parent(m, m); // m: no parent among them
+        std::size_t roots = 0;
+        for (std::size_t x = 0; x < m; ++x) {
+            if (ps[x]->ppid) {
+                const auto it = first_with_pid.find(*ps[x]->ppid);
+                if (it != first_with_pid.end() && it->second != x) parent[x] = it->second;
+            }
+            if (parent[x] == m) ++roots;
+        }
+        if (roots != 1) return false;
+        for (std::size_t x = 0; x < m; ++x) {
+            std::size_t at = x, steps = 0;
+            while (parent[at] != m) {
+                if (++steps > m) return false; // a cycle
+                at = parent[at];
+            }
+        }
+        return true;
+    }
+
     // Returns the running jobs (valid in their own fields) that progressed within the guard window.
     static guard_info join(const warden::snapshot& s, const warden::config& c,
                            std::vector<row>& rows, warden::plan& out) {
@@ -871,16 +1014,6 @@ class engine {
             const std::size_t before = errors.size();
             validate_row(s, i, rows[i], errors);
             if (errors.size() != before) rows[i].f->valid = false;
-            if (rows[i].status == "running" && rows[i].f->valid) {
-                const auto age = age_of(*rows[i].job, s.now);
-                if (age && *age < std::min(c.guard_window, c.stall_after)) {
-                    if (guard.progressing == 0 || *age < guard.freshest_age) {
-                        guard.freshest = rows[i].job->id;
-                        guard.freshest_age = *age;
-                    }
-                    ++guard.progressing;
-                }
-            }
             if (rows[i].status != "unknown")
                 ++out.summary.by_status[static_cast<std::size_t>(status_value(rows[i].status))];
             const auto [it, fresh] = by_id.emplace(to_int(rows[i].job->id), i);
@@ -895,20 +1028,28 @@ class engine {
             std::uint32_t processes = 0;
             std::int64_t first_pid = 0;
             std::uint32_t claims = 0;
+            std::vector<const warden::process_fact*> members;
         };
         std::map<std::string, dir> dirs;
         for (const auto& p : s.processes) {
             if (p.output_dir.empty()) continue;
             dir& d = dirs[p.output_dir];
             if (d.processes++ == 0) d.first_pid = p.pid;
+            d.members.push_back(&p);
         }
         std::vector<const dir*> claimed(rows.size(), nullptr);
+        auto recent = [&](const warden::job& j) {
+            return j.progress_known && j.last_progress_at &&
+                   s.now - *j.last_progress_at < c.stall_after;
+        };
         for (std::size_t i = 0; i < rows.size() && !dirs.empty(); ++i) {
             const auto it = dirs.find(rows[i].job->output_dir);
             if (rows[i].job->output_dir.empty() || it == dirs.end()) continue;
             ++it->second.claims;
             rows[i].f->process_count = it->second.processes;
             rows[i].f->first_pid = it->second.first_pid;
+            if (c.guards.process_tree_is_one_attempt && it->second.processes > 1)
+                rows[i].f->one_process_tree = one_process_tree(it->second.members);
             claimed[i] = &it->second;
         }
         for (std::size_t i = 0; i < rows.size(); ++i)
@@ -926,6 +1067,21 @@ class engine {
         for (std::size_t k = 0; k < s.running_set.size(); ++k)
             if (facts* f = find(s.running_set[k], fmt::format("running_set[{}]", k)))
                 f->in_running_set = true;
+        // Only a live job guards (issue #16 item 2), judged once the side tables are joined.
+        for (const row& r : rows) {
+            if (r.status != "running" || !r.f->valid) continue;
+            if (c.guards.progress_is_alive && !(r.f->lock_held || r.f->process_count > 0 ||
+                                                r.f->in_running_set || recent(*r.job)))
+                continue;
+            const auto age = age_of(*r.job, s.now);
+            if (age && *age < std::min(c.guard_window, c.stall_after)) {
+                if (guard.progressing == 0 || *age < guard.freshest_age) {
+                    guard.freshest = r.job->id;
+                    guard.freshest_age = *age;
+                }
+                ++guard.progressing;
+            }
+        }
         for (std::size_t k = 0; k < s.starts.size(); ++k) {
             const auto& rec = s.starts[k];
             facts* f = find(rec.job, fmt::format("starts[{}].job_id", k));
@@ -957,12 +1113,13 @@ class engine {
         return guard;
     }
 
-    static bool anomalies(const row& r, std::vector<warden::anomaly>& out) {
+    static bool anomalies(const context& ctx, const row& r, std::vector<warden::anomaly>& out) {
         const auto& j = *r.job;
         const std::size_t before = out.size();
         using k = warden::anomaly_kind;
         const bool live = r.f->lock_held || r.f->process_count > 0;
-        if (r.status == "running" && j.finished_at)
+        if (r.status == "running" && j.finished_at &&
+            !(ctx.c.guards.completed_at_is_completion && j.completed_at))
             out.push_back({j.id, k::running_with_finished_at, "running yet finished_at is set"});
         if (r.status == "running" && !j.started_at)
             out.push_back({j.id, k::running_without_started_at,
@@ -981,7 +1138,7 @@ class engine {
             out.push_back({j.id, k::process_claimed_by_many,
                            "several jobs share the output_dir of a live process"});
         const bool blocking = out.size() != before;
-        if (r.f->process_count > 1)
+        if (r.f->process_count > 1 && !r.f->one_process_tree)
             out.push_back(
                 {j.id, k::several_processes, "more than one live process in the job's output_dir"});
         return blocking;
@@ -1059,13 +1216,16 @@ class engine {
             }
             p.push_back(
                 warden::start_job{j.id, st, version, recovered(c, j), warden::rule_id::queue_fill});
-            std::optional<std::string> held;
-            if (c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
+            std::optional<std::string> held = unreadable_list_hold(ctx, *r, p);
+            std::string_view held_by = "process_list_unreadable";
+            if (!held && c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick) {
                 held = fmt::format("waiting: at most {} start{} per tick, so each start's disk "
                                    "and load show before the next",
                                    c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s");
+                held_by = "starts_per_tick";
+            }
             const std::size_t blocked_before = out.blocked.size();
-            switch (submit(ctx, *r, p, out, held, "starts_per_tick")) {
+            switch (submit(ctx, *r, p, out, held, held_by)) {
             case 0:
             case 3:
                 ++filled;

@@ -381,10 +381,15 @@ template <class Rails>
         job_status status = subj.row.status;
         if (subj.facts.valid) {
             if (!detect_anomalies(subj, out.anomalies, c.guards.completed_at_is_completion)) {
-                std::optional<proposal> p = consistency_repair(ctx, subj);
-                if (!p) p = failure_classification(ctx, subj);
-                if (!p) p = retry_budget(ctx, subj);
-                if (!p) p = reconcile(ctx, subj);
+                // Each verdict initialises its optional directly (issue #22): assigning the
+                // rules' results into one optional moved a proposal of three actions, or at least
+                // called out of line to find both empty, for every rule and every job.
+                std::optional<proposal> p = [&]() -> std::optional<proposal> {
+                    if (auto q = consistency_repair(ctx, subj)) return q;
+                    if (auto q = failure_classification(ctx, subj)) return q;
+                    if (auto q = retry_budget(ctx, subj)) return q;
+                    return reconcile(ctx, subj);
+                }();
                 if (!p && stale_attempt_unowned(ctx, subj))
                     out.anomalies.push_back(
                         anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
@@ -393,11 +398,11 @@ template <class Rails>
                 // Issue #21 item 4: a job past its class's deadline is failed, not recovered.
                 // One whose runner cannot be stopped alone is an operator's, unless it has
                 // stalled: then stall recovery acts (or names the operator) as for any stall.
-                std::optional<deadline_verdict> overdue;
-                if (!p) overdue = deadline(ctx, subj);
+                std::optional<deadline_verdict> overdue =
+                    p ? std::optional<deadline_verdict>{} : deadline(ctx, subj);
                 if (overdue && !overdue->runner_unknown) p = std::move(overdue->stop);
-                std::optional<stall_verdict> stall;
-                if (!p) stall = stall_recovery(ctx, subj);
+                std::optional<stall_verdict> stall =
+                    p ? std::optional<stall_verdict>{} : stall_recovery(ctx, subj);
                 if (overdue && overdue->runner_unknown && !stall)
                     out.anomalies.push_back(
                         anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
@@ -407,11 +412,11 @@ template <class Rails>
                                 "intervention required; nothing is written"});
                 if (stall) {
                     stalls.push_back({static_cast<std::uint32_t>(i), std::move(*stall)});
-                } else if (p || (p = orphan_sweep(ctx, subj))) {
+                } else if (std::optional<proposal> q = p ? std::move(p) : orphan_sweep(ctx, subj)) {
                     const detail::submission r =
-                        detail::submit(rails, ctx, subj, *p, out, accepted,
-                                       detail::unreadable_process_list_limit(ctx, subj, *p));
-                    if (r.takes_effect()) status = detail::status_after(*p, status);
+                        detail::submit(rails, ctx, subj, *q, out, accepted,
+                                       detail::unreadable_process_list_limit(ctx, subj, *q));
+                    if (r.takes_effect()) status = detail::status_after(*q, status);
                 } else if (auto seen = degraded_rate(ctx, subj)) {
                     out.observations.push_back(*seen);
                     ++out.summary.degraded;

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "generator.hpp"
@@ -41,8 +42,39 @@ std::string first_difference(const warden::plan& a, const warden::plan& b) {
     return "none";
 }
 
+// The guards and limits added after the hand-written engine was first written (issue #16's
+// liveness items, issue #17's same-source sweep, issue #18's findings 1 to 3). Both engines are
+// compared with each one switched off too, and the suite must show each one changing some plan:
+// otherwise the hand-written engine's copy of it would be compared on nothing.
+struct switch_off {
+    const char* name;
+    void (*apply)(warden::config&);
+};
+inline constexpr switch_off later_guards[] = {
+    {"reconcile_clears_finished_at",
+     [](warden::config& c) { c.guards.reconcile_clears_finished_at = false; }},
+    {"progress_is_alive", [](warden::config& c) { c.guards.progress_is_alive = false; }},
+    {"completed_at_is_completion",
+     [](warden::config& c) { c.guards.completed_at_is_completion = false; }},
+    {"process_tree_is_one_attempt",
+     [](warden::config& c) { c.guards.process_tree_is_one_attempt = false; }},
+    {"runner_none_status_only",
+     [](warden::config& c) { c.guards.runner_none_status_only = false; }},
+    {"unreadable_process_list_holds",
+     [](warden::config& c) { c.guards.unreadable_process_list_holds = false; }},
+    {"finished_row_processes_are_live",
+     [](warden::config& c) { c.guards.finished_row_processes_are_live = false; }},
+    {"waiting_completed_at_is_completion",
+     [](warden::config& c) { c.guards.waiting_completed_at_is_completion = false; }},
+    {"same_source_recoveries_limit 0",
+     [](warden::config& c) { c.same_source_recoveries_limit = 0; }},
+};
+inline constexpr std::size_t later_guard_count = std::size(later_guards);
+
 struct coverage {
     std::array<std::int64_t, warden::rule_count> rules{};
+    // Per later guard: the snapshots whose plan changes when it is switched off.
+    std::array<std::int64_t, later_guard_count> changed_by{};
     std::int64_t blocked = 0, anomalies = 0, errors = 0, plans = 0;
     void add(const warden::plan& p) {
         for (std::size_t i = 0; i < rules.size(); ++i)
@@ -54,31 +86,25 @@ struct coverage {
     }
 };
 
-// The hand-written engine does not mirror issue 16's liveness items (1, 2, 3, 9, 10), issue 17's
-// same-source sweep nor issue 18's findings 1 to 3 yet (issue 22's work, with the rest of the
-// benchmark's re-measure): the two engines are compared with those switched off, where warden
-// decides as it did before them.
-warden::config without_liveness_items(warden::config c) {
-    c.guards.reconcile_clears_finished_at = false;
-    c.guards.progress_is_alive = false;
-    c.guards.completed_at_is_completion = false;
-    c.guards.process_tree_is_one_attempt = false;
-    c.guards.runner_none_status_only = false;
-    c.guards.unreadable_process_list_holds = false;
-    c.guards.finished_row_processes_are_live = false;
-    c.guards.waiting_completed_at_is_completion = false;
-    c.same_source_recoveries_limit = 0;
-    return c;
-}
-
 void check_same(const warden_bench::generated& g, coverage& cov, const std::string& label) {
     const handwritten::engine hand;
-    const warden::config c = without_liveness_items(g.config);
-    const warden::plan ours = warden::decide(g.snapshot, c);
-    const warden::plan theirs = hand.decide(g.snapshot, c);
-    INFO(label << ": first difference: " << first_difference(ours, theirs));
-    REQUIRE(ours == theirs);
+    const warden::plan ours = warden::decide(g.snapshot, g.config);
+    const warden::plan theirs = hand.decide(g.snapshot, g.config);
+    {
+        INFO(label << ": first difference: " << first_difference(ours, theirs));
+        REQUIRE(ours == theirs);
+    }
     cov.add(ours);
+    for (std::size_t k = 0; k < later_guard_count; ++k) {
+        warden::config off = g.config;
+        later_guards[k].apply(off);
+        const warden::plan ours_off = warden::decide(g.snapshot, off);
+        const warden::plan theirs_off = hand.decide(g.snapshot, off);
+        INFO(label << ", " << later_guards[k].name
+                   << " off: first difference: " << first_difference(ours_off, theirs_off));
+        REQUIRE(ours_off == theirs_off);
+        if (!(ours_off == ours)) ++cov.changed_by[k];
+    }
 }
 
 } // namespace
@@ -160,6 +186,11 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
     for (std::size_t r = 0; r < static_cast<std::size_t>(warden::rule_id::completion); ++r) {
         INFO("rule " << warden::to_string(static_cast<warden::rule_id>(r)));
         CHECK(cov.rules[r] > 0);
+    }
+    for (std::size_t k = 0; k < later_guard_count; ++k) {
+        INFO("switching " << later_guards[k].name << " off changed " << cov.changed_by[k]
+                          << " plans");
+        CHECK(cov.changed_by[k] > 0);
     }
     CHECK(cov.blocked > 0);
     CHECK(cov.anomalies > 0);

@@ -74,8 +74,16 @@ class dir_index {
             h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
             h ^= h >> 29;
         }
+        // The last 0 to 7 bytes: from a dir of 8 bytes or more, the 8 that end it (a fixed-size
+        // copy is one load; a copy of a variable size was a libc call per job, issue #22).
         std::uint64_t rest = 0;
-        std::memcpy(&rest, s.data() + at, s.size() - at);
+        if (at < s.size()) {
+            if (s.size() >= 8)
+                std::memcpy(&rest, s.data() + s.size() - 8, 8);
+            else
+                for (std::size_t k = at; k < s.size(); ++k)
+                    rest = (rest << 8) | static_cast<unsigned char>(s[k]);
+        }
         h ^= rest; // murmur3's finaliser: every input bit reaches the low bits the table uses
         h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDull;
         h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53ull;

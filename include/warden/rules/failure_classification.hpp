@@ -9,19 +9,25 @@
 namespace warden {
 inline namespace v0 {
 
-[[nodiscard]] inline bool is_infra_error(const config& c, std::string_view last_error) {
+[[nodiscard]] inline bool is_infra_error(const config& c, const detail::lowered_text& text) {
     for (const auto& pattern : c.infra_error_patterns)
-        if (detail::contains_ignoring_case(last_error, pattern)) return true;
+        if (text.contains(pattern)) return true;
     return false;
+}
+
+[[nodiscard]] inline bool is_infra_error(const config& c, std::string_view last_error) {
+    return is_infra_error(c, detail::lowered_text{last_error});
 }
 
 // Infra markers first (issue #16 item 4, production's worker order): a log that shows both a
 // storage failure and an argument error failed on the storage, which may recover; failing the
-// row for good would turn a flaky mount into a lost crawl.
+// row for good would turn a flaky mount into a lost crawl. The text is lower-cased once for all
+// the patterns (issue #22).
 [[nodiscard]] inline bool is_config_error(const config& c, std::string_view last_error) {
-    if (is_infra_error(c, last_error)) return false;
+    const detail::lowered_text text{last_error};
+    if (is_infra_error(c, text)) return false;
     for (const auto& pattern : c.config_error_patterns)
-        if (detail::contains_ignoring_case(last_error, pattern)) return true;
+        if (text.contains(pattern)) return true;
     return false;
 }
 
