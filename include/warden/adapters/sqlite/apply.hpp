@@ -4,6 +4,7 @@
 #include <warden/adapters/apply_result.hpp>
 #include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/load.hpp>
@@ -150,14 +151,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
     // "max_container_restarts = ?2, ..., stall_timeout_minutes = ?9": the tool options' columns
     // from their field list (core/fields.hpp), numbered from `first`, so an option the list gains
     // is written by a start and set_tool_options wherever it is read and inserted.
+    // Options the mapping keeps in a JSON column are set there (adapters/json_options.hpp).
     std::string option_assignments(int first) const {
-        std::string out;
-        int at = first;
-        const tool_options none{};
-        for_each_column(none, [&](const auto& entry, const auto&) {
-            out += fmt::format("{}{} = ?{}", out.empty() ? "" : ", ", m_.column(entry.name), at++);
-        });
-        return out;
+        return adapters::option_assignments_sql(m_, adapters::sql_dialect::sqlite, first);
     }
     // `sql` through the database's mapping (adapters::mapped_sql), `expected` the parameter
     // holding the expected status.
