@@ -459,6 +459,75 @@ TEST_CASE("sqlite: a JSON-column mapping is refused when it cannot be used, nami
                VectorContains(std::string{"columns.initial_workers.json: missing (the JSON "
                                           "column)"}));
     CHECK_THAT(errors_of(R"({"columns": {"initial_workers": 3}})"),
-               VectorContains(std::string{"columns.initial_workers: not a string (a column) or "
-                                          "an object (a JSON key)"}));
+               VectorContains(std::string{"columns.initial_workers: not a string (a column), "
+                                          "an object (a JSON key) or null (no such column)"}));
+}
+
+// Issue 20 item 2: a host table without some of warden's columns maps them to null. The load
+// reads them as absent; an action whose statement writes one is unsupported, naming the column,
+// and every other action on its job is not_reached: nothing of that job written, the rest applied.
+TEST_CASE("sqlite: columns the host lacks, mapped to null: read as absent, writes unsupported",
+          "[sqlite][mapping]") {
+    wt::temp_db t;
+    auto db = t.open(sq::database::mode::create);
+    db.exec("CREATE TABLE small_jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "status TEXT NOT NULL, queued_at INTEGER NOT NULL, started_at INTEGER, "
+            "finished_at INTEGER, completed_at INTEGER, retry_count INTEGER NOT NULL DEFAULT 0, "
+            "failure_class TEXT, version INTEGER NOT NULL DEFAULT 0, "
+            "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
+            "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
+            "monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER, "
+            "docker_shm_size TEXT, skip_final_build INTEGER, initial_workers INTEGER)");
+    warden::adapters::table_mapping m;
+    const auto errors = warden::adapters::read_mapping(
+        R"({"table": "small_jobs", "columns": {"source": null, "output_dir": null,
+            "campaign_kind": null, "campaign_year": null, "last_progress_at": null,
+            "last_error": null, "last_stage": null, "has_outputs": null, "created_at": null,
+            "updated_at": null, "class": null, "group_key": null}})",
+        m);
+    INFO((errors.empty() ? std::string{} : errors.front()));
+    REQUIRE(errors.empty());
+    db.use_mapping(m);
+    sq::create_schema(db);
+    db.exec("INSERT INTO small_jobs (id, name, status, queued_at, version) VALUES "
+            "(1, 'a', 'queued', " +
+            epoch_ago(std::chrono::hours{40}) + ", 3), (2, 'b', 'queued', " +
+            epoch_ago(std::chrono::hours{40}) + ", 5)");
+    const auto s = sq::load_snapshot(db, wt::now, mapped_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].source.empty());
+    CHECK(s.jobs[0].kind == warden::campaign_kind::none);
+    CHECK(s.jobs[0].last_progress_at == std::nullopt);
+    CHECK(s.jobs[0].created_at == std::nullopt);
+    CHECK(s.jobs[0].version == 3);
+
+    // A backfill writes campaign_kind and campaign_year, which small_jobs lacks; the start of the
+    // same job must then not land either; job 2's start is applied.
+    warden::plan p;
+    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, job_status::queued, 3,
+                                                  warden::campaign_kind::annual, 2026,
+                                                  warden::rule_id::consistency_repair});
+    p.actions.push_back(wt::start_of(s.jobs[0]));
+    p.actions.push_back(wt::start_of(s.jobs[1]));
+    const auto r = sq::apply(db, p, wt::now);
+    CHECK(r.actions == std::vector<sq_status>{sq_status::unsupported, sq_status::not_reached,
+                                              sq_status::applied});
+    REQUIRE(r.unsupported.size() == 1);
+    CHECK(r.unsupported[0].action == 0);
+    CHECK(r.unsupported[0].column == "campaign_kind");
+    CHECK(r.applied == 1);
+    CHECK(r.not_reached == 1);
+    CHECK(sq::to_string(sq_status::unsupported) == "unsupported");
+    CHECK(sq_text(db, "SELECT status || version FROM small_jobs ORDER BY id") == "queued3");
+    CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 2") == "running6");
+
+    SECTION("id, name, status and version are required") {
+        warden::adapters::table_mapping bad;
+        CHECK_THAT(warden::adapters::read_mapping(R"({"columns": {"version": null}})", bad),
+                   Catch::Matchers::VectorContains(std::string{
+                       "columns.version: required, may not be null (id, name, status and "
+                       "version are)"}));
+    }
 }

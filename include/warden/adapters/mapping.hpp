@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -81,10 +82,19 @@ struct table_mapping {
 
     // Tool options read from a key of a JSON column (json_field); none: each is a column.
     std::vector<json_field> json_fields;
+    // warden's columns the host's table does not have (mapped to null in the file): read as
+    // absent, and an action that would write one is not carried out (action_status::unsupported).
+    std::vector<std::string> absent;
 
     [[nodiscard]] bool is_default() const noexcept {
         return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped &&
-               json_fields.empty();
+               json_fields.empty() && absent.empty();
+    }
+    // Whether the host's table lacks warden's column `name`.
+    [[nodiscard]] bool is_absent(std::string_view name) const {
+        for (const auto& a : absent)
+            if (a == name) return true;
+        return false;
     }
     // The JSON key warden's column `name` is read from, or nothing (a column of its own).
     [[nodiscard]] const json_field* json_of(std::string_view name) const {
@@ -202,6 +212,21 @@ struct table_mapping {
                 errors.push_back(key + ".path: \"" + f.key() + "\" is the object that holds " +
                                  "columns." + g.column);
         }
+    }
+    // Columns the host's table lacks: warden's, not one every read and write needs, mapped once.
+    for (const auto& a : m.absent) {
+        std::string list = known;
+        for (std::size_t at = list.find(' '); at != std::string::npos; at = list.find(' '))
+            list.erase(at, 1);
+        if (list.find("," + a + ",") == std::string::npos)
+            errors.push_back("columns." + a + ": not a column of warden's jobs table");
+        else if (a == "id" || a == "name" || a == "status" || a == "version")
+            errors.push_back("columns." + a +
+                             ": required, may not be null (id, name, status and version are)");
+        for (const auto& c : m.columns)
+            if (c.first == a)
+                errors.push_back("columns." + a + ": mapped twice (null and a column)");
+        if (m.json_of(a)) errors.push_back("columns." + a + ": mapped twice (null and a JSON key)");
     }
     // Every status warden writes must read back as itself, or a row it wrote would move.
     for (int i = 0; i < job_status_count; ++i) {
@@ -379,17 +404,27 @@ template <class Record>
     if (m.is_default()) return detail::column_list<job>();
     std::string out;
     const job row{};
-    detail::for_each_column(row, [&](const auto& entry, const auto&) {
+    detail::for_each_column(row, [&](const auto& entry, const auto& member) {
         const std::string_view name = entry.name;
         // A tool option in a JSON column: NULL here, read from the columns json_select_sql adds
         // (json_options.hpp), which say which key of which job is bad.
-        const std::string expr = name == "status"          ? status_read_sql(m)
+        // A column the host lacks reads as absent: NULL, or the value a never-missing member
+        // has when nobody set it ('' or 0).
+        using M = std::remove_cvref_t<decltype(member)>;
+        const std::string absent =
+            is_optional_v<M> || std::is_same_v<M, failure_class> || std::is_same_v<M, campaign_kind>
+                ? "NULL"
+            : std::is_same_v<M, std::string> ? "''"
+                                             : "0";
+        const std::string expr = m.is_absent(name)         ? absent
+                                 : name == "status"        ? status_read_sql(m)
                                  : name == "failure_class" ? failure_read_sql(m)
                                  : m.json_of(name)         ? std::string{"NULL"}
                                                            : m.column(name);
         out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{name};
     });
-    if (m.failure_mapped) out += ", " + unknown_failure_sql(m);
+    if (m.failure_mapped)
+        out += ", " + (m.is_absent("failure_class") ? std::string{"NULL"} : unknown_failure_sql(m));
     return out;
 }
 

@@ -177,11 +177,15 @@ inline void read_json_field(const std::string& ours, const nlohmann::json& v, ta
         for (const auto& [ours, theirs] : j["columns"].items()) {
             if (theirs.is_string())
                 out.columns.emplace_back(ours, theirs.get<std::string>());
+            else if (theirs.is_null())
+                out.absent.push_back(ours); // the host's table lacks it
             else if (theirs.is_object())
                 detail::read_json_field(ours, theirs, out, errors);
             else
-                errors.push_back("columns." + ours +
-                                 ": not a string (a column) or an object (a JSON key)");
+                errors.push_back(
+                    "columns." + ours +
+                    ": not a string (a column), an object (a JSON key) or null (no such "
+                    "column)");
         }
     }
     if (j.contains("statuses")) {

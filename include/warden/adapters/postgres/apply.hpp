@@ -189,7 +189,7 @@ auto in_transaction(connection& db, Write&& write) {
 inline bool write_actions(connection& db, const plan& p, timestamp now,
                           const apply_options& options, apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping(), p, options, result);
 }
 
 // The tables decide_and_apply locks against every other writer (SHARE ROW EXCLUSIVE conflicts

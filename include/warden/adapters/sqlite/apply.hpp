@@ -52,7 +52,12 @@ class plan_writer {
         : db_(db.handle())
         , m_(db.mapping())
         , now_(now)
-        , set_status_(db.handle(), mapped(R"sql(
+        , start_history_(db.handle(),
+                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2")) {}
+
+    // The set_status and backfill statements are prepared on first use too: a host table that
+    // lacks a column one of them writes (mapped to null) still takes the others' actions.
+    static constexpr std::string_view set_status_sql = R"sql(
 UPDATE {T} SET {status} = ?1,
     {failure_class} = CASE WHEN ?2 THEN ?3 ELSE {failure_class} END,
     {finished_at} = CASE WHEN ?8 THEN NULL
@@ -61,21 +66,18 @@ UPDATE {T} SET {status} = ?1,
         ELSE {completed_at} END,
     {version} = {version} + 1
 WHERE {id} = ?5 AND {expected} AND {version} = ?7
-    AND {version} < 9223372036854775807)sql",
-                                          "?6"))
-        , start_history_(db.handle(),
-                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2"))
-        , backfill_(db.handle(), mapped(R"sql(
+    AND {version} < 9223372036854775807)sql";
+    static constexpr std::string_view backfill_sql = R"sql(
 UPDATE {T} SET {campaign_kind} = 'annual', {campaign_year} = ?1, {version} = {version} + 1
 WHERE {id} = ?2 AND {expected} AND {version} = ?4
-    AND {version} < 9223372036854775807)sql",
-                                        "?3")) {}
+    AND {version} < 9223372036854775807)sql";
 
     action_status operator()(const set_status& a) {
-        set_status_.bind(1, std::string_view{m_.stored(a.status)});
-        set_status_.bind(2, std::int64_t{a.failure.has_value()});
-        set_status_.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
-        const auto status = cas(set_status_.bind(5, to_int(a.job))
+        statement& st = prepared(set_status_st_, mapped(set_status_sql, "?6"));
+        st.bind(1, std::string_view{m_.stored(a.status)});
+        st.bind(2, std::int64_t{a.failure.has_value()});
+        st.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
+        const auto status = cas(st.bind(5, to_int(a.job))
                                     .bind(6, to_string(a.expected_status))
                                     .bind(7, a.expected_version)
                                     .bind(8, std::int64_t{a.clears_finished_at})
@@ -122,8 +124,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
         return status;
     }
     action_status operator()(const backfill_campaign& a) {
-        backfill_.bind(1, std::int64_t{a.year}).bind(2, to_int(a.job));
-        return cas(backfill_.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
+        statement& st = prepared(backfill_st_, mapped(backfill_sql, "?3"));
+        st.bind(1, std::int64_t{a.year}).bind(2, to_int(a.job));
+        return cas(st.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
     }
     action_status operator()(const set_tool_options& a) {
         const int n = column_count<tool_options>();
@@ -168,8 +171,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
     sqlite3* db_;
     const adapters::table_mapping& m_;
     timestamp now_;
-    statement set_status_, start_history_, backfill_;
-    std::optional<statement> start_, options_, recovery_history_; // prepared on first use
+    statement start_history_;
+    // prepared on first use
+    std::optional<statement> set_status_st_, backfill_st_, start_, options_, recovery_history_;
 };
 
 } // namespace detail
@@ -194,7 +198,7 @@ struct immediate_transaction {
 inline bool write_actions(database& db, const plan& p, timestamp now, const apply_options& options,
                           apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping(), p, options, result);
 }
 
 } // namespace detail
