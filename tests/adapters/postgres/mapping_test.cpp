@@ -299,3 +299,56 @@ TEST_CASE("postgres: tool options inside a JSON column, read and written through
                        "archive_jobs") == before);
     }
 }
+
+// Issue 20 item 2: the SQLite test's twin (sqlite_mapping_test.cpp): columns the host lacks.
+TEST_CASE("postgres: columns the host lacks, mapped to null: read as absent, writes unsupported",
+          "[postgres][mapping]") {
+    fresh_db t;
+    auto db = t.open();
+    db.exec("CREATE TABLE small_jobs (id BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+            "status TEXT NOT NULL, queued_at BIGINT NOT NULL, started_at BIGINT, "
+            "finished_at BIGINT, completed_at BIGINT, retry_count INTEGER NOT NULL DEFAULT 0, "
+            "failure_class TEXT, version BIGINT NOT NULL DEFAULT 0, "
+            "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
+            "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
+            "monitoring SMALLINT, adaptive_restart SMALLINT, stall_timeout_minutes INTEGER, "
+            "docker_shm_size TEXT, skip_final_build SMALLINT, initial_workers INTEGER)");
+    warden::adapters::table_mapping m;
+    const auto errors = warden::adapters::read_mapping(
+        R"({"table": "small_jobs", "columns": {"source": null, "output_dir": null,
+            "campaign_kind": null, "campaign_year": null, "last_progress_at": null,
+            "last_error": null, "last_stage": null, "has_outputs": null, "created_at": null,
+            "updated_at": null, "class": null, "group_key": null}})",
+        m);
+    REQUIRE(errors.empty());
+    db.use_mapping(m);
+    pg::create_schema(db);
+    const std::string queued_at = std::to_string(warden::epoch_seconds(now - 40h));
+    db.exec("INSERT INTO small_jobs (id, name, status, queued_at, version) VALUES (1, 'a', "
+            "'queued', " +
+            queued_at + ", 3), (2, 'b', 'queued', " + queued_at + ", 5)");
+    const auto s = pg::load_snapshot(db, now, {});
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].source.empty());
+    CHECK(s.jobs[0].kind == warden::campaign_kind::none);
+    CHECK(s.jobs[0].last_progress_at == std::nullopt);
+    CHECK(s.jobs[0].version == 3);
+
+    warden::plan p;
+    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, job_status::queued, 3,
+                                                  warden::campaign_kind::annual, 2026,
+                                                  warden::rule_id::consistency_repair});
+    p.actions.push_back(start_of(s.jobs[0]));
+    p.actions.push_back(start_of(s.jobs[1]));
+    const auto r = pg::apply(db, p, now);
+    CHECK(r.actions ==
+          std::vector<status>{status::unsupported, status::not_reached, status::applied});
+    REQUIRE(r.unsupported.size() == 1);
+    CHECK(r.unsupported[0].action == 0);
+    CHECK(r.unsupported[0].column == "campaign_kind");
+    CHECK(r.applied == 1);
+    CHECK(text(db, "SELECT string_agg(status || version, ',' ORDER BY id) FROM small_jobs") ==
+          "queued3,running6");
+}
