@@ -506,7 +506,7 @@ TEST_CASE("sqlite: columns the host lacks, mapped to null: read as absent, write
     // A backfill writes campaign_kind and campaign_year, which small_jobs lacks; the start of the
     // same job must then not land either; job 2's start is applied.
     warden::plan p;
-    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, job_status::queued, 3,
+    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, warden::job_status::queued, 3,
                                                   warden::campaign_kind::annual, 2026,
                                                   warden::rule_id::consistency_repair});
     p.actions.push_back(wt::start_of(s.jobs[0]));
