@@ -352,3 +352,31 @@ TEST_CASE("postgres: columns the host lacks, mapped to null: read as absent, wri
     CHECK(text(db, "SELECT string_agg(status || version, ',' ORDER BY id) FROM small_jobs") ==
           "queued3,running6");
 }
+
+// undo_start deletes the start it recorded from the mapped history table (history.job_starts),
+// as on SQLite; it deleted from warden's own job_starts, leaving the failed launch counted
+// against the daily start cap.
+TEST_CASE("postgres: undo_start through a history mapping deletes the host's start row",
+          "[postgres][mapping]") {
+    fresh_db t;
+    auto db = t.open();
+    db.exec(read_file(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.sql"));
+    db.exec("CREATE TABLE crawl_starts (archive_job_id BIGINT NOT NULL, started_epoch BIGINT NOT "
+            "NULL)");
+    auto m = archive_mapping();
+    m.starts = warden::adapters::history_mapping{
+        "crawl_starts", {{"job_id", "archive_job_id"}, {"at", "started_epoch"}}};
+    db.use_mapping(m);
+    pg::create_schema(db);
+    db.exec("INSERT INTO archive_jobs (job_id, job_name, state, queued_at, row_version) VALUES "
+            "(4, 'hc-news', 'queued', " +
+            std::to_string(warden::epoch_seconds(now - 40h)) + ", 1)");
+    const auto before = pg::load_job(db, warden::job_id{4});
+    REQUIRE(before);
+    const auto start = start_of(*before);
+    REQUIRE(pg::apply_one(db, start, now) == status::applied);
+    CHECK(count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4") == 1);
+    CHECK(pg::undo_start(db, start, *before, now, "launch failed") == status::applied);
+    CHECK(count(db, "SELECT count(*) FROM crawl_starts WHERE archive_job_id = 4") == 0);
+    CHECK(text(db, "SELECT state FROM archive_jobs WHERE job_id = 4") == "queued");
+}
