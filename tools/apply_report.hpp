@@ -19,10 +19,10 @@
 
 namespace warden_cli {
 
-// The four statuses of a plan action after apply, then the two states of an action that never
+// The five statuses of a plan action after apply, then the two states of an action that never
 // reached the database: blocked by a rail, or planned by a dry run (sentinel absent).
 inline constexpr std::string_view apply_statuses[] = {"applied", "conflict", "runtime_only",
-                                                      "not_reached"};
+                                                      "not_reached", "unsupported"};
 
 // What one apply run did: `result` is empty (no statuses) for a dry run.
 struct apply_report {
@@ -126,6 +126,9 @@ inline nlohmann::ordered_json to_json(const apply_report& r) {
                              ? std::string{"dry_run"}
                              : std::string{warden::sqlite::to_string(r.result.actions[i])};
         item["action"] = warden::to_json(r.plan.actions[i]);
+        // unsupported: the column the host's table lacks (mapped to null), by warden's name
+        for (const auto& u : r.result.unsupported)
+            if (u.action == i) item["missing_column"] = u.column;
         actions.push_back(std::move(item));
     }
     for (const warden::blocked_action& b : r.plan.blocked) {
@@ -146,6 +149,7 @@ inline nlohmann::ordered_json to_json(const apply_report& r) {
     counts["applied"] = r.dry_run ? 0 : r.result.applied;
     counts["conflicts"] = r.dry_run ? 0 : r.result.conflicts;
     counts["not_reached"] = r.dry_run ? 0 : r.result.not_reached;
+    counts["unsupported"] = r.dry_run ? 0 : static_cast<std::int64_t>(r.result.unsupported.size());
     counts["blocked"] = r.plan.blocked.size();
     out["plan"] = warden::to_json(r.plan, r.read);
     return out;

@@ -414,14 +414,17 @@ void print_apply_text(const outcome& r, const warden_cli::apply_report& report, 
         std::string line = warden::render_text(one, r.doc.snapshot);
         line = line.substr(0, line.find('\n'));
         if (line.rfind("would ", 0) == 0) line = line.substr(6);
-        fmt::print("{}: {}\n", warden::sqlite::to_string(result.actions[i]), line);
+        std::string missing; // unsupported: the column the host's table lacks
+        for (const auto& u : result.unsupported)
+            if (u.action == i) missing = fmt::format(" (no column {})", u.column);
+        fmt::print("{}{}: {}\n", warden::sqlite::to_string(result.actions[i]), missing, line);
     }
     for (const auto& b : r.plan.blocked)
         fmt::print("blocked by {}: {}\n", warden::escape_text(b.rail),
                    warden::escape_text(b.reason));
-    fmt::print("{}: {} applied, {} conflicts, {} not reached, {} blocked{}\n",
+    fmt::print("{}: {} applied, {} conflicts, {} not reached, {} unsupported, {} blocked{}\n",
                result.committed ? "committed" : "rolled back", result.applied, result.conflicts,
-               result.not_reached, r.plan.blocked.size(),
+               result.not_reached, result.unsupported.size(), r.plan.blocked.size(),
                result.committed ? "" : " (nothing written)");
 }
 

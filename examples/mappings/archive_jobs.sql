@@ -33,12 +33,12 @@ CREATE TABLE archive_jobs (
     row_version             BIGINT NOT NULL DEFAULT 0,
     monitoring              SMALLINT,
     adaptive_restart        SMALLINT,
-    stall_timeout_minutes   INTEGER,
     created_at              BIGINT,
     updated_at              BIGINT,
-    docker_shm_size         TEXT,
-    skip_final_build        SMALLINT,
-    initial_workers         INTEGER,
+    -- the job's crawl configuration, as HealthArchive's ArchiveJob.config: seeds, zimit arguments
+    -- and the tool_options object, where the mapping reads (and warden writes)
+    -- stall_timeout_minutes, docker_shm_size, skip_final_build and initial_workers
+    config                  JSONB,
     -- job classes and group limits (issue 21), under warden's own names
     class                   TEXT NOT NULL DEFAULT '',
     group_key               TEXT NOT NULL DEFAULT ''

@@ -336,3 +336,198 @@ TEST_CASE("sqlite: history tables through the mapping", "[sqlite][mapping]") {
         CHECK(e2.front() == "history.starts: unknown key (job_starts, recovery_history)");
     }
 }
+
+// Issue 20 item 2: HealthArchive keeps stall_timeout_minutes, docker_shm_size, skip_final_build
+// and initial_workers in ArchiveJob.config's tool_options object; archive_jobs.json reads them
+// there, and a write sets those keys with json_set, keeping the rest of the JSON.
+TEST_CASE("sqlite: tool options inside a JSON column, read and written through the mapping",
+          "[sqlite][mapping]") {
+    wt::temp_db t;
+    auto db = archive_db(t);
+    db.exec(R"sql(UPDATE archive_jobs SET config = '{"seeds": ["https://www.canada.ca/hc"], )sql"
+            R"sql("tool_options": {"stall_timeout_minutes": 90, "docker_shm_size": "2g", )sql"
+            R"sql("skip_final_build": true, "initial_workers": 3, "log_level": "INFO"}}' )sql"
+            "WHERE job_id = 4");
+    const auto job4 = sq::load_job(db, warden::job_id{4});
+    REQUIRE(job4);
+    CHECK(job4->options.stall_timeout_minutes == 90);
+    CHECK(job4->options.docker_shm_size == "2g");
+    CHECK(job4->options.skip_final_build == true);
+    CHECK(job4->options.initial_workers == 3);
+    // No config at all (job 1): every option in it missing.
+    const auto job1 = sq::load_job(db, warden::job_id{1});
+    CHECK(job1->options.initial_workers == std::nullopt);
+    CHECK(job1->options.docker_shm_size.empty());
+
+    SECTION("a start writes the keys into config.tool_options, the other keys kept") {
+        warden::tool_options o{20, 50, 50, 2, std::nullopt};
+        o.skip_final_build = false;
+        o.initial_workers = 2;
+        o.stall_timeout_minutes = 120; // docker_shm_size missing: its key is removed
+        CHECK(sq::apply_one(db, wt::start_of(*job4, o), wt::now) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT json(config) FROM archive_jobs WHERE job_id = 4") ==
+              R"({"seeds":["https://www.canada.ca/hc"],"tool_options":{"stall_timeout_minutes":)"
+              R"(120,"skip_final_build":false,"initial_workers":2,"log_level":"INFO"}})");
+        CHECK(sq_text(db, "SELECT state || ' ' || max_container_restarts || ' ' || row_version "
+                          "FROM archive_jobs WHERE job_id = 4") == "crawling 20 2");
+        const auto back = sq::load_job(db, warden::job_id{4});
+        CHECK(back->options == o);
+    }
+    SECTION("set_tool_options on a row with no config creates config.tool_options") {
+        warden::tool_options after = job1->options;
+        after.monitoring = true;
+        after.stall_timeout_minutes = 60;
+        after.skip_final_build = true;
+        const warden::set_tool_options set{job1->id,      job1->status,
+                                           job1->version, job1->options,
+                                           after,         warden::rule_id::stall_recovery};
+        CHECK(sq::apply_one(db, set, wt::now) == sq_status::applied);
+        CHECK(sq_text(db, "SELECT json(config) FROM archive_jobs WHERE job_id = 1") ==
+              R"({"tool_options":{"stall_timeout_minutes":60,"skip_final_build":true}})");
+        CHECK(sq_text(db, "SELECT monitoring FROM archive_jobs WHERE job_id = 1") == "1");
+        CHECK(sq::load_job(db, warden::job_id{1})->options == after);
+    }
+    SECTION("a wrong type is refused naming the job id, table, column and key") {
+        db.exec(
+            R"(UPDATE archive_jobs SET config = '{"tool_options": {"initial_workers": "four"}}')"
+            " WHERE job_id = 2");
+        const auto load_error = [&] {
+            try {
+                (void)sq::load_snapshot(db, wt::now, mapped_host());
+            } catch (const sq::error& e) {
+                return std::string{e.what()};
+            }
+            return std::string{"<loaded>"};
+        };
+        using Catch::Matchers::Contains;
+        const std::string where = "archive_jobs.config where job_id = 2";
+        CHECK_THAT(load_error(),
+                   Contains(where) &&
+                       Contains("key tool_options.initial_workers: four (a string), expected a "
+                                "whole number"));
+        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {"skip_final_build": 1}}')"
+                " WHERE job_id = 2");
+        CHECK_THAT(load_error(),
+                   Contains(where) &&
+                       Contains("key tool_options.skip_final_build: 1 (a number), expected true "
+                                "or false"));
+        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": 7}' WHERE job_id = 2)");
+        CHECK_THAT(load_error(),
+                   Contains(where) && Contains("tool_options is a number, not an object"));
+        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {' WHERE job_id = 2)");
+        CHECK_THAT(load_error(), Contains(where) && Contains("not valid JSON"));
+        db.exec(R"(UPDATE archive_jobs SET config = '[1]' WHERE job_id = 2)");
+        CHECK_THAT(load_error(), Contains(where) && Contains("an array is not a JSON object"));
+        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {"initial_workers": 4.5}}')"
+                " WHERE job_id = 2");
+        CHECK_THAT(load_error(),
+                   Contains(where) && Contains("expected a whole number in the 32-bit range"));
+        // In apply mode (decide_and_apply loads in its write transaction): nothing written.
+        const std::string before = sq_text(db, "SELECT group_concat(state || row_version) FROM "
+                                               "archive_jobs");
+        CHECK_THROWS(
+            sq::decide_and_apply(db, wt::now, mapped_host(), [](const warden::snapshot& s) {
+                return warden::decide(s, warden::config{});
+            }));
+        CHECK(sq_text(db, "SELECT group_concat(state || row_version) FROM archive_jobs") == before);
+    }
+}
+
+TEST_CASE("sqlite: a JSON-column mapping is refused when it cannot be used, naming the key",
+          "[sqlite][mapping]") {
+    const auto errors_of = [](const std::string& text) {
+        warden::adapters::table_mapping m;
+        return warden::adapters::read_mapping(text, m);
+    };
+    using Catch::Matchers::VectorContains;
+    CHECK_THAT(errors_of(R"({"columns": {"status": {"json": "config", "path": "state"}}})"),
+               VectorContains(std::string{"columns.status: only a tool option "
+                                          "(max_container_restarts, error_threshold_timeout, "
+                                          "error_threshold_http, backoff_delay_minutes, "
+                                          "page_cap, monitoring, adaptive_restart, "
+                                          "stall_timeout_minutes, docker_shm_size, "
+                                          "skip_final_build, initial_workers) may be read from a "
+                                          "JSON column"}));
+    CHECK_THAT(
+        errors_of(R"({"columns": {"initial_workers": {"json": "config", "path": "a.b.c"}}})"),
+        VectorContains(std::string{"columns.initial_workers.path: \"a.b.c\" must be one "
+                                   "key or two (object.key), dot-separated"}));
+    CHECK_THAT(errors_of(R"({"columns": {"initial_workers": {"json": "Config", "path": "a"}}})"),
+               VectorContains(std::string{"columns.initial_workers.json: \"Config\" is not a "
+                                          "plain lower-case SQL name"}));
+    CHECK_THAT(errors_of(R"({"columns": {"initial_workers": {"path": "a"}}})"),
+               VectorContains(std::string{"columns.initial_workers.json: missing (the JSON "
+                                          "column)"}));
+    CHECK_THAT(errors_of(R"({"columns": {"initial_workers": 3}})"),
+               VectorContains(std::string{"columns.initial_workers: not a string (a column), "
+                                          "an object (a JSON key) or null (no such column)"}));
+}
+
+// Issue 20 item 2: a host table without some of warden's columns maps them to null. The load
+// reads them as absent; an action whose statement writes one is unsupported, naming the column,
+// and every other action on its job is not_reached: nothing of that job written, the rest applied.
+TEST_CASE("sqlite: columns the host lacks, mapped to null: read as absent, writes unsupported",
+          "[sqlite][mapping]") {
+    wt::temp_db t;
+    auto db = t.open(sq::database::mode::create);
+    db.exec("CREATE TABLE small_jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "status TEXT NOT NULL, queued_at INTEGER NOT NULL, started_at INTEGER, "
+            "finished_at INTEGER, completed_at INTEGER, retry_count INTEGER NOT NULL DEFAULT 0, "
+            "failure_class TEXT, version INTEGER NOT NULL DEFAULT 0, "
+            "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
+            "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
+            "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
+            "monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER, "
+            "docker_shm_size TEXT, skip_final_build INTEGER, initial_workers INTEGER)");
+    warden::adapters::table_mapping m;
+    const auto errors = warden::adapters::read_mapping(
+        R"({"table": "small_jobs", "columns": {"source": null, "output_dir": null,
+            "campaign_kind": null, "campaign_year": null, "last_progress_at": null,
+            "last_error": null, "last_stage": null, "has_outputs": null, "created_at": null,
+            "updated_at": null, "class": null, "group_key": null}})",
+        m);
+    INFO((errors.empty() ? std::string{} : errors.front()));
+    REQUIRE(errors.empty());
+    db.use_mapping(m);
+    sq::create_schema(db);
+    db.exec("INSERT INTO small_jobs (id, name, status, queued_at, version) VALUES "
+            "(1, 'a', 'queued', " +
+            epoch_ago(std::chrono::hours{40}) + ", 3), (2, 'b', 'queued', " +
+            epoch_ago(std::chrono::hours{40}) + ", 5)");
+    const auto s = sq::load_snapshot(db, wt::now, mapped_host());
+    REQUIRE(s.jobs.size() == 2);
+    CHECK(s.jobs[0].source.empty());
+    CHECK(s.jobs[0].kind == warden::campaign_kind::none);
+    CHECK(s.jobs[0].last_progress_at == std::nullopt);
+    CHECK(s.jobs[0].created_at == std::nullopt);
+    CHECK(s.jobs[0].version == 3);
+
+    // A backfill writes campaign_kind and campaign_year, which small_jobs lacks; the start of the
+    // same job must then not land either; job 2's start is applied.
+    warden::plan p;
+    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, warden::job_status::queued, 3,
+                                                  warden::campaign_kind::annual, 2026,
+                                                  warden::rule_id::consistency_repair});
+    p.actions.push_back(wt::start_of(s.jobs[0]));
+    p.actions.push_back(wt::start_of(s.jobs[1]));
+    const auto r = sq::apply(db, p, wt::now);
+    CHECK(r.actions == std::vector<sq_status>{sq_status::unsupported, sq_status::not_reached,
+                                              sq_status::applied});
+    REQUIRE(r.unsupported.size() == 1);
+    CHECK(r.unsupported[0].action == 0);
+    CHECK(r.unsupported[0].column == "campaign_kind");
+    CHECK(r.applied == 1);
+    CHECK(r.not_reached == 1);
+    CHECK(sq::to_string(sq_status::unsupported) == "unsupported");
+    CHECK(sq_text(db, "SELECT status || version FROM small_jobs ORDER BY id") == "queued3");
+    CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 2") == "running6");
+
+    SECTION("id, name, status and version are required") {
+        warden::adapters::table_mapping bad;
+        CHECK_THAT(warden::adapters::read_mapping(R"({"columns": {"version": null}})", bad),
+                   Catch::Matchers::VectorContains(std::string{
+                       "columns.version: required, may not be null (id, name, status and "
+                       "version are)"}));
+    }
+}

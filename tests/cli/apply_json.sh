@@ -76,7 +76,7 @@ python3 - applied.json <<'PY' || fail "apply document"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["dry_run"] is False and d["committed"] is True, d
-assert d["counts"] == {"applied": 5, "conflicts": 0, "not_reached": 0, "blocked": 0}, d["counts"]
+assert d["counts"] == {"applied": 5, "conflicts": 0, "not_reached": 0, "unsupported": 0, "blocked": 0}, d["counts"]
 assert [a["status"] for a in d["actions"]].count("applied") == 5
 restart = [r for r in d["runtime_actions"] if r["kind"] == "restart"]
 assert len(restart) == 1 and restart[0]["job_id"] == 5 and restart[0]["pids"] == [5151], d["runtime_actions"]

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,10 @@ enum class action_status : std::uint8_t {
     // a status write that did not land), or the transaction was rolled back (abort on conflict,
     // a plan with errors) before or after this action's statement ran.
     not_reached,
+    // Not carried out: its statement writes a column the host's table does not have (mapped to
+    // null; apply_result::unsupported names it). Every other action on its job is not_reached,
+    // so no job is half-written.
+    unsupported,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(action_status s) noexcept {
@@ -28,6 +33,7 @@ enum class action_status : std::uint8_t {
     case action_status::conflict: return "conflict";
     case action_status::runtime_only: return "runtime_only";
     case action_status::not_reached: return "not_reached";
+    case action_status::unsupported: return "unsupported";
     }
     return "unknown";
 }
@@ -47,6 +53,12 @@ struct apply_options {
     std::function<void(std::size_t, action_status)> after_each;
 };
 
+// An action not carried out because its statement writes a column the host lacks.
+struct unsupported_write {
+    std::size_t action = 0; // its index in the plan
+    std::string column;     // warden's name of the column
+};
+
 struct apply_result {
     std::vector<action_status> actions; // one per plan action, final: after a rollback, none
                                         // is applied or runtime_only
@@ -54,6 +66,7 @@ struct apply_result {
     std::int64_t applied = 0;           // committed row writes
     std::int64_t conflicts = 0;
     std::int64_t not_reached = 0;
+    std::vector<unsupported_write> unsupported; // each unsupported action and the column
 };
 
 } // namespace adapters

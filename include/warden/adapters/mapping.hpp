@@ -7,12 +7,14 @@
 #include <warden/core/failure_class.hpp>
 #include <warden/core/job.hpp>
 #include <warden/core/job_status.hpp>
+#include <warden/core/tool_options.hpp>
 
 #include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,22 @@ struct history_mapping {
         for (const auto& [ours, theirs] : columns)
             if (ours == name) return theirs;
         return std::string{name};
+    }
+};
+
+// A tool option kept under a key of a JSON column of the host's table rather than in a column of
+// its own (issue 20, item 2: HealthArchive keeps them in ArchiveJob.config's tool_options):
+// `{"json": "config", "path": "tool_options.initial_workers"}` under `columns` in the file.
+// Read by adapters/json_options.hpp, written with json_set (SQLite) or jsonb operators.
+struct json_field {
+    std::string column;            // warden's column: a tool option (initial_workers, ...)
+    std::string json_column;       // the host's JSON column (config)
+    std::vector<std::string> path; // the keys, outermost first: one or two
+    [[nodiscard]] std::string key() const {
+        std::string out;
+        for (const auto& k : path)
+            out += (out.empty() ? "" : ".") + k;
+        return out;
     }
 };
 
@@ -62,8 +80,38 @@ struct table_mapping {
     history_mapping starts{"job_starts", {}};
     history_mapping recoveries{"recovery_history", {}};
 
+    // Tool options read from a key of a JSON column (json_field); none: each is a column.
+    std::vector<json_field> json_fields;
+    // warden's columns the host's table does not have (mapped to null in the file): read as
+    // absent, and an action that would write one is not carried out (action_status::unsupported).
+    std::vector<std::string> absent;
+
     [[nodiscard]] bool is_default() const noexcept {
-        return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped;
+        return table == "jobs" && columns.empty() && status_reads.empty() && !failure_mapped &&
+               json_fields.empty() && absent.empty();
+    }
+    // Whether the host's table lacks warden's column `name`.
+    [[nodiscard]] bool is_absent(std::string_view name) const {
+        for (const auto& a : absent)
+            if (a == name) return true;
+        return false;
+    }
+    // The JSON key warden's column `name` is read from, or nothing (a column of its own).
+    [[nodiscard]] const json_field* json_of(std::string_view name) const {
+        for (const auto& f : json_fields)
+            if (f.column == name) return &f;
+        return nullptr;
+    }
+    // The host's JSON columns json_fields name, each once, in order of first mention.
+    [[nodiscard]] std::vector<std::string> json_columns() const {
+        std::vector<std::string> out;
+        for (const auto& f : json_fields) {
+            bool seen = false;
+            for (const auto& c : out)
+                seen = seen || c == f.json_column;
+            if (!seen) out.push_back(f.json_column);
+        }
+        return out;
     }
     // The host's name of warden's column `name`.
     [[nodiscard]] std::string column(std::string_view name) const {
@@ -131,6 +179,54 @@ struct table_mapping {
         else if (!is_plain_identifier(theirs))
             errors.push_back("columns." + ours + ": \"" + theirs +
                              "\" is not a plain lower-case SQL name");
+    }
+    // Tool options in a JSON column: only tool options, plain names, one or two keys deep, each
+    // key once, and a key that is also another's parent object would be overwritten by it.
+    const std::string options = "," + detail::column_list<tool_options>() + ",";
+    for (const auto& f : m.json_fields) {
+        const std::string key = "columns." + f.column;
+        std::string list = options;
+        for (std::size_t at = list.find(' '); at != std::string::npos; at = list.find(' '))
+            list.erase(at, 1);
+        if (list.find("," + f.column + ",") == std::string::npos)
+            errors.push_back(key + ": only a tool option (" + detail::column_list<tool_options>() +
+                             ") may be read from a JSON column");
+        if (!is_plain_identifier(f.json_column))
+            errors.push_back(key + ".json: \"" + f.json_column +
+                             "\" is not a plain lower-case SQL name");
+        if (f.path.empty() || f.path.size() > 2)
+            errors.push_back(key + ".path: \"" + f.key() +
+                             "\" must be one key or two (object.key), dot-separated");
+        for (const auto& k : f.path)
+            if (!is_plain_identifier(k))
+                errors.push_back(key + ".path: \"" + k + "\" is not a plain lower-case name");
+        for (const auto& c : m.columns)
+            if (c.first == f.column)
+                errors.push_back(key + ": mapped twice (a column and a JSON key)");
+        for (const auto& g : m.json_fields) {
+            if (&g == &f || g.json_column != f.json_column) continue;
+            if (g.path == f.path && &g < &f)
+                errors.push_back(key + ".path: \"" + f.key() + "\" is also columns." + g.column +
+                                 "'s");
+            if (f.path.size() == 1 && g.path.size() == 2 && g.path[0] == f.path[0])
+                errors.push_back(key + ".path: \"" + f.key() + "\" is the object that holds " +
+                                 "columns." + g.column);
+        }
+    }
+    // Columns the host's table lacks: warden's, not one every read and write needs, mapped once.
+    for (const auto& a : m.absent) {
+        std::string list = known;
+        for (std::size_t at = list.find(' '); at != std::string::npos; at = list.find(' '))
+            list.erase(at, 1);
+        if (list.find("," + a + ",") == std::string::npos)
+            errors.push_back("columns." + a + ": not a column of warden's jobs table");
+        else if (a == "id" || a == "name" || a == "status" || a == "version")
+            errors.push_back("columns." + a +
+                             ": required, may not be null (id, name, status and version are)");
+        for (const auto& c : m.columns)
+            if (c.first == a)
+                errors.push_back("columns." + a + ": mapped twice (null and a column)");
+        if (m.json_of(a)) errors.push_back("columns." + a + ": mapped twice (null and a JSON key)");
     }
     // Every status warden writes must read back as itself, or a row it wrote would move.
     for (int i = 0; i < job_status_count; ++i) {
@@ -308,15 +404,34 @@ template <class Record>
     if (m.is_default()) return detail::column_list<job>();
     std::string out;
     const job row{};
-    detail::for_each_column(row, [&](const auto& entry, const auto&) {
+    detail::for_each_column(row, [&](const auto& entry, const auto& member) {
         const std::string_view name = entry.name;
-        const std::string expr = name == "status"          ? status_read_sql(m)
+        // A tool option in a JSON column: NULL here, read from the columns json_select_sql adds
+        // (json_options.hpp), which say which key of which job is bad.
+        // A column the host lacks reads as absent: NULL, or the value a never-missing member
+        // has when nobody set it ('' or 0).
+        using M = std::remove_cvref_t<decltype(member)>;
+        const std::string absent =
+            is_optional_v<M> || std::is_same_v<M, failure_class> || std::is_same_v<M, campaign_kind>
+                ? "NULL"
+            : std::is_same_v<M, std::string> ? "''"
+                                             : "0";
+        const std::string expr = m.is_absent(name)         ? absent
+                                 : name == "status"        ? status_read_sql(m)
                                  : name == "failure_class" ? failure_read_sql(m)
+                                 : m.json_of(name)         ? std::string{"NULL"}
                                                            : m.column(name);
         out += (out.empty() ? "" : ", ") + expr + " AS " + std::string{name};
     });
-    if (m.failure_mapped) out += ", " + unknown_failure_sql(m);
+    if (m.failure_mapped)
+        out += ", " + (m.is_absent("failure_class") ? std::string{"NULL"} : unknown_failure_sql(m));
     return out;
+}
+
+// The first column after job_select's (warden's columns and the unknown failure value): where a
+// load appends the JSON-kept tool options (adapters/json_options.hpp, json_select_sql).
+[[nodiscard]] inline int json_select_first(const table_mapping& m) {
+    return detail::column_count<job>() + (m.failure_mapped ? 1 : 0);
 }
 
 } // namespace adapters

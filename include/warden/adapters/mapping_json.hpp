@@ -124,6 +124,34 @@ inline void read_history_tables(const nlohmann::json& hj, table_mapping& out,
     }
 }
 
+// "columns": {"initial_workers": {"json": "config", "path": "tool_options.initial_workers"}}: a
+// tool option kept under a key of a JSON column (table_mapping::json_fields).
+inline void read_json_field(const std::string& ours, const nlohmann::json& v, table_mapping& out,
+                            std::vector<std::string>& errors) {
+    const std::string field = "columns." + ours;
+    json_field f{ours, {}, {}};
+    for (const auto& [key, value] : v.items()) {
+        if (key != "json" && key != "path") {
+            errors.push_back(field + "." + key + ": unknown key (json, path)");
+        } else if (!value.is_string()) {
+            errors.push_back(field + "." + key + ": not a string");
+        } else if (key == "json") {
+            f.json_column = value.get<std::string>();
+        } else {
+            const std::string path = value.get<std::string>();
+            std::size_t from = 0;
+            for (std::size_t dot = path.find('.');; dot = path.find('.', from)) {
+                f.path.push_back(path.substr(from, dot - from));
+                if (dot == std::string::npos) break;
+                from = dot + 1;
+            }
+        }
+    }
+    if (!v.contains("json")) errors.push_back(field + ".json: missing (the JSON column)");
+    if (!v.contains("path")) errors.push_back(field + ".path: missing (the key in it)");
+    if (v.contains("json") && v.contains("path")) out.json_fields.push_back(std::move(f));
+}
+
 } // namespace detail
 
 // Parses a mapping file's text into `out`; the errors name the field. A mapping with errors is
@@ -147,10 +175,17 @@ inline void read_history_tables(const nlohmann::json& hj, table_mapping& out,
     if (j.contains("columns")) {
         if (!j["columns"].is_object()) errors.push_back("columns: not an object");
         for (const auto& [ours, theirs] : j["columns"].items()) {
-            if (!theirs.is_string())
-                errors.push_back("columns." + ours + ": not a string");
-            else
+            if (theirs.is_string())
                 out.columns.emplace_back(ours, theirs.get<std::string>());
+            else if (theirs.is_null())
+                out.absent.push_back(ours); // the host's table lacks it
+            else if (theirs.is_object())
+                detail::read_json_field(ours, theirs, out, errors);
+            else
+                errors.push_back(
+                    "columns." + ours +
+                    ": not a string (a column), an object (a JSON key) or null (no such "
+                    "column)");
         }
     }
     if (j.contains("statuses")) {

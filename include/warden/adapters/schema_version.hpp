@@ -58,6 +58,16 @@ refuse_schema(int found, int current, std::string_view where, std::string_view d
     return std::nullopt;
 }
 
+// A refusal as an adapter's error kind of the same name (sqlite::error_kind,
+// postgres::error_kind: each has no_schema, older_schema and newer_schema).
+template <class ErrorKind>
+[[nodiscard]] constexpr ErrorKind to_error_kind(schema_refusal::reason why) noexcept {
+    using r = schema_refusal::reason;
+    return why == r::no_schema      ? ErrorKind::no_schema
+           : why == r::older_schema ? ErrorKind::older_schema
+                                    : ErrorKind::newer_schema;
+}
+
 } // namespace adapters
 } // namespace v0
 } // namespace warden

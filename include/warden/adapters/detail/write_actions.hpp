@@ -4,6 +4,8 @@
 // when the plan must be rolled back. Each adapter brings its own writer (the SQL it runs per
 // action) and error type.
 #include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/columns.hpp>
+#include <warden/adapters/mapping.hpp>
 #include <warden/core/actions.hpp>
 #include <warden/core/plan.hpp>
 
@@ -12,7 +14,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -25,9 +29,11 @@ namespace detail {
 // stop may follow; the conflicts that were seen stay conflicts.
 inline void roll_back_result(apply_result& r) {
     for (action_status& a : r.actions)
-        if (a != action_status::conflict) a = action_status::not_reached;
+        if (a != action_status::conflict && a != action_status::unsupported)
+            a = action_status::not_reached;
     r.applied = 0;
-    r.not_reached = static_cast<std::int64_t>(r.actions.size()) - r.conflicts;
+    r.not_reached = static_cast<std::int64_t>(r.actions.size()) - r.conflicts -
+                    static_cast<std::int64_t>(r.unsupported.size());
     r.committed = false;
 }
 
@@ -39,13 +45,60 @@ inline void roll_back_result(apply_result& r) {
 // write that failed, not observed, and would match a row a host moved exactly once; a stop after
 // a status write that did not land would kill a crawl whose row says it is live. An `Error` the
 // writer throws is rethrown naming `table`'s row, the action and its rule, its kind kept.
+// The columns of warden's jobs table the statement for `a` writes (each adapter's statements
+// write exactly these); none for stop_job.
+[[nodiscard]] inline std::vector<std::string> columns_written(const table_mapping& m,
+                                                              const action& a) {
+    std::vector<std::string> out;
+    const auto options = [&] {
+        const tool_options none{};
+        for_each_column(none, [&](const auto& entry, const auto&) {
+            if (!m.json_of(entry.name)) out.emplace_back(entry.name);
+        });
+    };
+    std::visit(
+        [&](const auto& x) {
+            using A = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<A, set_status>) {
+                out = {"status", "failure_class", "finished_at", "completed_at", "version"};
+            } else if constexpr (std::is_same_v<A, start_job>) {
+                out = {"status", "started_at", "finished_at", "retry_count", "version"};
+                options();
+            } else if constexpr (std::is_same_v<A, backfill_campaign>) {
+                out = {"campaign_kind", "campaign_year", "version"};
+            } else if constexpr (std::is_same_v<A, set_tool_options>) {
+                out = {"version"};
+                options();
+            }
+        },
+        a);
+    return out;
+}
+
 template <class Error, class Writer>
-bool write_actions(Writer& writer, std::string_view table, const plan& p,
+bool write_actions(Writer& writer, const table_mapping& m, const plan& p,
                    const apply_options& options, apply_result& result) {
+    const std::string_view table = m.table;
     result.actions.assign(p.actions.size(), action_status::not_reached);
     std::vector<job_id> failed; // jobs with a write that did not land; a plan names few
+    // A job with an action whose statement writes a column the host lacks: that action is
+    // unsupported, every other action on the job not_reached (none half-written).
+    if (!m.absent.empty()) {
+        for (std::size_t i = 0; i < p.actions.size(); ++i)
+            for (const auto& c : columns_written(m, p.actions[i]))
+                if (m.is_absent(c)) {
+                    result.actions[i] = action_status::unsupported;
+                    result.unsupported.push_back(unsupported_write{i, c});
+                    failed.push_back(action_job(p.actions[i]));
+                    break;
+                }
+    }
     for (std::size_t i = 0; i < p.actions.size(); ++i) {
         const job_id job = action_job(p.actions[i]);
+        if (result.actions[i] == action_status::unsupported) {
+            if (options.after_each) options.after_each(i, action_status::unsupported);
+            continue;
+        }
         action_status s = action_status::not_reached;
         if (std::find(failed.begin(), failed.end(), job) == failed.end()) {
             try {

@@ -6,6 +6,7 @@
 #include <warden/adapters/apply_result.hpp>
 #include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/postgres/connection.hpp>
 #include <warden/adapters/postgres/load.hpp>
 #include <warden/adapters/postgres/rows.hpp>
@@ -146,14 +147,9 @@ WHERE {id} = ${job}::bigint AND {status} = ANY(${expected}::text[])
     [[nodiscard]] std::string expected(job_status s) const { return text_array(m_.reads_as(s)); }
     // "max_container_restarts = $2, ...": the tool options' columns from their field list, so an
     // option the list gains is written wherever it is read. The column gives each its type.
+    // Options the mapping keeps in a JSON column are set there (adapters/json_options.hpp).
     std::string option_assignments(int first) const {
-        std::string out;
-        int at = first;
-        const tool_options none{};
-        for_each_column(none, [&](const auto& entry, const auto&) {
-            out += fmt::format("{}{} = ${}", out.empty() ? "" : ", ", m_.column(entry.name), at++);
-        });
-        return out;
+        return adapters::option_assignments_sql(m_, adapters::sql_dialect::postgres, first);
     }
     // The B7 rule in one place: exactly one row changed is success; zero is a conflict.
     action_status cas(const std::string& sql, const params& p) {
@@ -193,7 +189,7 @@ auto in_transaction(connection& db, Write&& write) {
 inline bool write_actions(connection& db, const plan& p, timestamp now,
                           const apply_options& options, apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping(), p, options, result);
 }
 
 // The tables decide_and_apply locks against every other writer (SHARE ROW EXCLUSIVE conflicts

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a snapshot (or one job) from a PostgreSQL jobs database, in one read transaction
 // (REPEATABLE READ: every table read at the same moment).
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/load_types.hpp>
 #include <warden/adapters/postgres/connection.hpp>
 #include <warden/adapters/postgres/rows.hpp>
@@ -31,6 +32,22 @@ using adapters::null_progress;
 using adapters::runtime_facts;
 
 namespace detail {
+
+// The tool options `db`'s mapping keeps in JSON columns, read from job_select's last columns
+// (adapters/json_options.hpp); a bad value refuses the load, naming the job, table, column and key.
+inline void read_json_options(const connection& db, const result& r, int row, job& j) {
+    const auto& m = db.mapping();
+    if (m.json_fields.empty()) return;
+    std::vector<std::optional<std::string>> cells;
+    const int first = adapters::json_select_first(m);
+    const int n = static_cast<int>(m.json_columns().size() + 3 * m.json_fields.size());
+    for (int c = 0; c < n; ++c)
+        cells.push_back(r.is_null(row, first + c)
+                            ? std::nullopt
+                            : std::optional<std::string>{r.text(row, first + c)});
+    if (const auto bad = adapters::read_json_options(m, j, cells))
+        throw error(error_kind::other, *bad);
+}
 
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
 // naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
@@ -65,12 +82,14 @@ void read_history(connection& db, const adapters::history_mapping& h, timestamp 
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
     const auto& m = db.mapping();
-    const result jobs = db.exec(
-        fmt::format("SELECT {} FROM {} ORDER BY {}", job_select(m), m.table, m.column("id")));
+    const result jobs = db.exec(fmt::format(
+        "SELECT {}{} FROM {} ORDER BY {}", job_select(m),
+        adapters::json_select_sql(m, adapters::sql_dialect::postgres), m.table, m.column("id")));
     s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
     const int unknown_failure = column_count<job>(); // job_select's extra column
     for (int i = 0; i < jobs.rows(); ++i) {
         s.jobs.push_back(read_row<job>(jobs, i));
+        read_json_options(db, jobs, i, s.jobs.back());
         if (m.failure_mapped)
             adapters::settle_unknown_failure(
                 m, s.jobs.back(),
@@ -110,11 +129,14 @@ void read_history(connection& db, const adapters::history_mapping& h, timestamp 
     params p;
     p.add(to_int(id));
     const auto& m = db.mapping();
-    const result r = db.exec(fmt::format("SELECT {} FROM {} WHERE {} = $1::bigint",
-                                         detail::job_select(m), m.table, m.column("id")),
-                             p);
+    const result r =
+        db.exec(fmt::format("SELECT {}{} FROM {} WHERE {} = $1::bigint", detail::job_select(m),
+                            adapters::json_select_sql(m, adapters::sql_dialect::postgres), m.table,
+                            m.column("id")),
+                p);
     if (r.rows() == 0) return std::nullopt;
     job j = detail::read_row<job>(r, 0);
+    detail::read_json_options(db, r, 0, j);
     const int unknown_failure = detail::column_count<job>();
     if (m.failure_mapped && !r.is_null(0, unknown_failure))
         adapters::settle_unknown_failure(m, j, r.text(0, unknown_failure), nullptr);

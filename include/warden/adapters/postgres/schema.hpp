@@ -134,11 +134,7 @@ inline void require_schema(connection& db) {
     const auto refusal = adapters::refuse_schema(read_schema_version(db), schema_version,
                                                  " in this database", "CONNINFO");
     if (!refusal) return;
-    using why = adapters::schema_refusal::reason;
-    throw error(refusal->why == why::no_schema      ? error_kind::no_schema
-                : refusal->why == why::older_schema ? error_kind::older_schema
-                                                    : error_kind::newer_schema,
-                refusal->message);
+    throw error(adapters::to_error_kind<error_kind>(refusal->why), refusal->message);
 }
 
 namespace detail {

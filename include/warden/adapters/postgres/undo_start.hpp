@@ -52,10 +52,12 @@ WHERE {id} = $6::bigint AND {status} = ANY($9::text[]) AND {version} = $7::bigin
         if (row.affected() != 1) return action_status::conflict;
         params h;
         h.add(to_int(start.job)).add(started_at);
-        // job_starts has no key: one of the rows the start wrote, by its physical address.
-        db.exec_prepared(R"sql(
-DELETE FROM job_starts WHERE ctid =
-    (SELECT ctid FROM job_starts WHERE job_id = $1::bigint AND at = $2::bigint LIMIT 1))sql",
+        // job_starts has no key: one of the rows the start wrote, by its physical address; in the
+        // table and columns the mapping names (history.job_starts), where the start wrote it.
+        db.exec_prepared(fmt::format("DELETE FROM {0} WHERE ctid = (SELECT ctid FROM {0} WHERE "
+                                     "{1} = $1::bigint AND {2} = $2::bigint LIMIT 1)",
+                                     m.starts.table, m.starts.column("job_id"),
+                                     m.starts.column("at")),
                          h);
         return action_status::applied;
     });

@@ -4,6 +4,7 @@
 #include <warden/adapters/apply_result.hpp>
 #include <warden/adapters/detail/transaction.hpp>
 #include <warden/adapters/detail/write_actions.hpp>
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/load.hpp>
@@ -51,7 +52,12 @@ class plan_writer {
         : db_(db.handle())
         , m_(db.mapping())
         , now_(now)
-        , set_status_(db.handle(), mapped(R"sql(
+        , start_history_(db.handle(),
+                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2")) {}
+
+    // The set_status and backfill statements are prepared on first use too: a host table that
+    // lacks a column one of them writes (mapped to null) still takes the others' actions.
+    static constexpr std::string_view set_status_sql = R"sql(
 UPDATE {T} SET {status} = ?1,
     {failure_class} = CASE WHEN ?2 THEN ?3 ELSE {failure_class} END,
     {finished_at} = CASE WHEN ?8 THEN NULL
@@ -60,21 +66,18 @@ UPDATE {T} SET {status} = ?1,
         ELSE {completed_at} END,
     {version} = {version} + 1
 WHERE {id} = ?5 AND {expected} AND {version} = ?7
-    AND {version} < 9223372036854775807)sql",
-                                          "?6"))
-        , start_history_(db.handle(),
-                         adapters::history_insert_sql<start_record>(m_.starts, "?1, ?2"))
-        , backfill_(db.handle(), mapped(R"sql(
+    AND {version} < 9223372036854775807)sql";
+    static constexpr std::string_view backfill_sql = R"sql(
 UPDATE {T} SET {campaign_kind} = 'annual', {campaign_year} = ?1, {version} = {version} + 1
 WHERE {id} = ?2 AND {expected} AND {version} = ?4
-    AND {version} < 9223372036854775807)sql",
-                                        "?3")) {}
+    AND {version} < 9223372036854775807)sql";
 
     action_status operator()(const set_status& a) {
-        set_status_.bind(1, std::string_view{m_.stored(a.status)});
-        set_status_.bind(2, std::int64_t{a.failure.has_value()});
-        set_status_.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
-        const auto status = cas(set_status_.bind(5, to_int(a.job))
+        statement& st = prepared(set_status_st_, mapped(set_status_sql, "?6"));
+        st.bind(1, std::string_view{m_.stored(a.status)});
+        st.bind(2, std::int64_t{a.failure.has_value()});
+        st.bind(3, a.failure ? m_.stored(*a.failure) : std::nullopt).bind(4, now_);
+        const auto status = cas(st.bind(5, to_int(a.job))
                                     .bind(6, to_string(a.expected_status))
                                     .bind(7, a.expected_version)
                                     .bind(8, std::int64_t{a.clears_finished_at})
@@ -121,8 +124,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
         return status;
     }
     action_status operator()(const backfill_campaign& a) {
-        backfill_.bind(1, std::int64_t{a.year}).bind(2, to_int(a.job));
-        return cas(backfill_.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
+        statement& st = prepared(backfill_st_, mapped(backfill_sql, "?3"));
+        st.bind(1, std::int64_t{a.year}).bind(2, to_int(a.job));
+        return cas(st.bind(3, to_string(a.expected_status)).bind(4, a.expected_version));
     }
     action_status operator()(const set_tool_options& a) {
         const int n = column_count<tool_options>();
@@ -150,14 +154,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
     // "max_container_restarts = ?2, ..., stall_timeout_minutes = ?9": the tool options' columns
     // from their field list (core/fields.hpp), numbered from `first`, so an option the list gains
     // is written by a start and set_tool_options wherever it is read and inserted.
+    // Options the mapping keeps in a JSON column are set there (adapters/json_options.hpp).
     std::string option_assignments(int first) const {
-        std::string out;
-        int at = first;
-        const tool_options none{};
-        for_each_column(none, [&](const auto& entry, const auto&) {
-            out += fmt::format("{}{} = ?{}", out.empty() ? "" : ", ", m_.column(entry.name), at++);
-        });
-        return out;
+        return adapters::option_assignments_sql(m_, adapters::sql_dialect::sqlite, first);
     }
     // `sql` through the database's mapping (adapters::mapped_sql), `expected` the parameter
     // holding the expected status.
@@ -172,8 +171,9 @@ WHERE {{id}} = ?{job} AND {{expected}} AND {{version}} = ?{expected_version}
     sqlite3* db_;
     const adapters::table_mapping& m_;
     timestamp now_;
-    statement set_status_, start_history_, backfill_;
-    std::optional<statement> start_, options_, recovery_history_; // prepared on first use
+    statement start_history_;
+    // prepared on first use
+    std::optional<statement> set_status_st_, backfill_st_, start_, options_, recovery_history_;
 };
 
 } // namespace detail
@@ -198,7 +198,7 @@ struct immediate_transaction {
 inline bool write_actions(database& db, const plan& p, timestamp now, const apply_options& options,
                           apply_result& result) {
     plan_writer writer(db, now);
-    return adapters::detail::write_actions<error>(writer, db.mapping().table, p, options, result);
+    return adapters::detail::write_actions<error>(writer, db.mapping(), p, options, result);
 }
 
 } // namespace detail

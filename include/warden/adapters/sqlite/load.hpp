@@ -1,5 +1,6 @@
 #pragma once
 // Reading a snapshot (or one job) from a jobs database, in one read transaction.
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/load_types.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
 #include <warden/adapters/sqlite/rows.hpp>
@@ -36,6 +37,21 @@ using adapters::runtime_facts;
 
 namespace detail {
 
+// The tool options `db`'s mapping keeps in JSON columns, read from job_select's last columns
+// (adapters/json_options.hpp); a bad value refuses the load, naming the job, table, column and key.
+inline void read_json_options(const database& db, const statement& row, job& j) {
+    const auto& m = db.mapping();
+    if (m.json_fields.empty()) return;
+    std::vector<std::optional<std::string>> cells;
+    const int first = adapters::json_select_first(m);
+    const int n = static_cast<int>(m.json_columns().size() + 3 * m.json_fields.size());
+    for (int c = 0; c < n; ++c)
+        cells.push_back(row.is_null(first + c) ? std::nullopt
+                                               : std::optional<std::string>{row.text(first + c)});
+    if (const auto bad = adapters::read_json_options(m, j, cells))
+        throw error(error_kind::other, *bad);
+}
+
 // One history table's rows of the last 24 h (and any after `now`); `whole`: every row. A row
 // naming a job that has no jobs row is skipped with a warning (adapters::orphaned_history).
 template <class Record>
@@ -69,11 +85,14 @@ void read_history(database& db, const adapters::history_mapping& h, timestamp no
     s.running_set = std::move(runtime.running_set);
     s.host = runtime.host;
     const auto& m = db.mapping();
-    statement jobs(db.handle(), fmt::format("SELECT {} FROM {} ORDER BY {}",
-                                            adapters::job_select(m), m.table, m.column("id")));
+    statement jobs(db.handle(),
+                   fmt::format("SELECT {}{} FROM {} ORDER BY {}", adapters::job_select(m),
+                               adapters::json_select_sql(m, adapters::sql_dialect::sqlite), m.table,
+                               m.column("id")));
     const int unknown_failure = column_count<job>(); // job_select's extra column
     while (jobs.step()) {
         s.jobs.push_back(read_job(jobs));
+        read_json_options(db, jobs, s.jobs.back());
         if (m.failure_mapped)
             adapters::settle_unknown_failure(
                 m, s.jobs.back(),
@@ -113,11 +132,13 @@ void read_history(database& db, const adapters::history_mapping& h, timestamp no
 [[nodiscard]] inline std::optional<job> load_job(database& db, job_id id) {
     const auto& m = db.mapping();
     detail::statement st(db.handle(),
-                         fmt::format("SELECT {} FROM {} WHERE {} = ?", adapters::job_select(m),
+                         fmt::format("SELECT {}{} FROM {} WHERE {} = ?", adapters::job_select(m),
+                                     adapters::json_select_sql(m, adapters::sql_dialect::sqlite),
                                      m.table, m.column("id")));
     st.bind(1, to_int(id));
     if (!st.step()) return std::nullopt;
     job j = detail::read_job(st);
+    detail::read_json_options(db, st, j);
     const int unknown_failure = detail::column_count<job>();
     if (m.failure_mapped && !st.is_null(unknown_failure))
         adapters::settle_unknown_failure(m, j, st.text(unknown_failure), nullptr);

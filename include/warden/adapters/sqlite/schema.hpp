@@ -133,11 +133,7 @@ inline void require_schema(database& db) {
     const auto refusal =
         adapters::refuse_schema(read_schema_version(db), schema_version, "", "FILE");
     if (!refusal) return;
-    using why = adapters::schema_refusal::reason;
-    throw error(refusal->why == why::no_schema      ? error_kind::no_schema
-                : refusal->why == why::older_schema ? error_kind::older_schema
-                                                    : error_kind::newer_schema,
-                refusal->message);
+    throw error(adapters::to_error_kind<error_kind>(refusal->why), refusal->message);
 }
 
 // The columns version 3 added to jobs (issue #8), as ALTER TABLE ... ADD COLUMN takes them. All
