@@ -112,11 +112,16 @@ inline void mixed_shape(world_options& o) {
     // longest_backoff_seconds), and the monthly class's minimums let its crawls finish
     // (docs/simulator.md: the mixed campaigns' liveness finding).
     o.check_liveness = true;
-    // Held by design: a row a concurrency limit holds, and a config-error row put back in the
-    // queue (B6: the engine never starts it; with the worker's picks off, nothing does).
+    // Held by design: a row a concurrency limit holds, a config-error row put back in the queue
+    // (B6: the engine never starts it; with the worker's picks off, nothing does), and every
+    // waiting row when queue fill is off with no class floor (nothing in this world starts one).
     const config c = o.engine.value_or(config{});
-    o.held_by_design = [c](std::span<const job> rows, const job& row) {
-        return row.failure == failure_class::infra_error_config || held_by_limit(c, rows, row);
+    bool fills = c.ensure_min_running_jobs > 0;
+    for (const class_spec& k : c.classes)
+        fills = fills || (k.ensure_min_running_jobs && *k.ensure_min_running_jobs > 0);
+    o.held_by_design = [c, fills](std::span<const job> rows, const job& row) {
+        return !fills || row.failure == failure_class::infra_error_config ||
+               held_by_limit(c, rows, row);
     };
 }
 
