@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     double infra_error_share = 0.0;
     std::string config_path;
     bool swarm_config = false;
+    bool mixed = false;
     std::int64_t stall_after_seconds = 0;
     std::int64_t start_grace_seconds = 0;
     std::int64_t orphan_grace_seconds = 0;
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
     app.add_flag("--swarm-config", swarm_config,
                  "each seed draws the config too (jobs, target, period, tick length, stall_after, "
                  "graces, caps, disk threshold) and prints it as flags");
+    app.add_flag("--mixed", mixed,
+                 "issue #21: a mixed campaign (half the jobs monthly, `<source>-<i>-monthly`; only "
+                 "the watchdog starts jobs; liveness judged with the config's limits held by "
+                 "design) on the config's classes, or the built-in annual and monthly classes "
+                 "with one crawl per source when it has none");
     app.add_option("--stall-after-seconds", stall_after_seconds, "config.stall_after")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}));
     app.add_option("--start-grace-seconds", start_grace_seconds, "config.start_grace")
@@ -306,6 +312,7 @@ int main(int argc, char** argv) {
             o = warden::sim::draw_world(o.seed, o);
             fmt::print("config seed={} {}\n", o.seed, warden::sim::config_flags(o));
         }
+        if (mixed) warden::sim::mixed_world(o);
         if (refused(o)) return 64;
         o.rates = *rates;
         if (swarm) {
@@ -336,16 +343,16 @@ int main(int argc, char** argv) {
         }
         if (!s.violations.empty()) {
             if (progress) fmt::print(stderr, "\n");
-            fmt::print("reproduce with: warden-sim --replay {} {} --ticks {} --faults {} --legacy "
-                       "{}{}{}{}{} --db {}\n",
-                       o.seed, warden::sim::config_flags(o), ticks, faults, bugs->describe(),
-                       swarm ? " --swarm" : "",
-                       infra_error_share > 0
-                           ? fmt::format(" --infra-error-share {}", infra_error_share)
-                           : std::string{},
-                       progress_logs ? " --progress-logs" : "",
-                       unmatched_waiting_rows ? " --unmatched-waiting-rows" : "",
-                       db == "postgres" ? "postgres --conninfo CONNINFO" : db);
+            fmt::print(
+                "reproduce with: warden-sim --replay {} {} --ticks {} --faults {} --legacy "
+                "{}{}{}{}{}{} --db {}\n",
+                o.seed, warden::sim::config_flags(o), ticks, faults, bugs->describe(),
+                swarm ? " --swarm" : "",
+                infra_error_share > 0 ? fmt::format(" --infra-error-share {}", infra_error_share)
+                                      : std::string{},
+                progress_logs ? " --progress-logs" : "",
+                unmatched_waiting_rows ? " --unmatched-waiting-rows" : "", mixed ? " --mixed" : "",
+                db == "postgres" ? "postgres --conninfo CONNINFO" : db);
             return exit_code(s);
         }
     }

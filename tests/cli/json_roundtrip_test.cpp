@@ -436,3 +436,46 @@ TEST_CASE("read_snapshot_document: an integral float is a wrong type, a literal 
         CHECK(message(big) == "out of range [-2147483648, 2147483647]");
     }
 }
+
+TEST_CASE("classes: recovery options and minimums round-trip (issue 21 item 1)") {
+    const auto doc = warden::read_snapshot_document(R"({"now": 0, "config": {"classes": [
+        {"name": "annual", "campaign_kind": "annual"},
+        {"name": "monthly", "name_pattern": "*-monthly*",
+         "minimums": {"max_container_restarts": 10, "error_threshold_timeout": 40,
+                      "error_threshold_http": 40, "backoff_delay_minutes": 1},
+         "recovery_min_restarts": 12, "stall_timeout_minutes": 30}]}})");
+    REQUIRE(doc.ok());
+    REQUIRE(doc.config.classes.size() == 2);
+    const warden::class_spec& monthly = doc.config.classes[1];
+    REQUIRE(monthly.minimums.has_value());
+    CHECK(*monthly.minimums == warden::tool_options{10, 40, 40, 1, std::nullopt});
+    CHECK(monthly.recovery_min_restarts == 12);
+    CHECK(monthly.stall_timeout_minutes == 30);
+    CHECK_FALSE(doc.config.classes[0].minimums.has_value());
+    const json out = warden::to_json(doc.snapshot, doc.config);
+    const json& k = out["config"]["classes"][1];
+    CHECK(k["minimums"]["error_threshold_timeout"] == 40);
+    CHECK(k["minimums"]["page_cap"].is_null());
+    CHECK_FALSE(k["minimums"].contains("monitoring")); // the B4 fields only, as annual_minimums
+    CHECK(k["recovery_min_restarts"] == 12);
+    CHECK(k["stall_timeout_minutes"] == 30);
+    CHECK(out["config"]["classes"][0]["minimums"].is_null());
+    const auto again = warden::read_snapshot_document(out.dump());
+    REQUIRE(again.ok());
+    CHECK(again.config.classes == doc.config.classes);
+    SECTION("a wrong type is a reader error naming the field") {
+        const auto bad = warden::read_snapshot_document(R"({"now": 0, "config": {"classes": [
+            {"name": "m", "minimums": {"error_threshold_timeout": "x"}}]}})");
+        REQUIRE(bad.errors.size() == 1);
+        CHECK(bad.errors[0].field == "config.classes[0].minimums.error_threshold_timeout");
+    }
+    SECTION("a bad value is refused by decide, naming the field") {
+        const auto bad = warden::read_snapshot_document(R"({"now": 0, "config": {"classes": [
+            {"name": "n", "minimums": {"page_cap": 5}, "stall_timeout_minutes": 0}]}})");
+        REQUIRE(bad.ok());
+        const auto p = warden::decide(bad.snapshot, bad.config);
+        REQUIRE(p.errors.size() == 2);
+        CHECK(p.errors[0].field == "config.classes[0].minimums.page_cap");
+        CHECK(p.errors[1].field == "config.classes[0].stall_timeout_minutes");
+    }
+}

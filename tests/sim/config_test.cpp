@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scenario.hpp" // issue #21: swarm_campaign
 
@@ -365,8 +367,9 @@ bool broke(const summary& s, invariant what) {
 // and a row an operator marked retryable revived by reconcile after it (seed 20).
 TEST_CASE("issue 21: mixed campaigns with limits, backoff and deadlines break nothing",
           "[sim][issue21]") {
+    // Liveness judged too (the finding below): 200 campaigns, every job finished or held.
     const summary seen = run_mixed(
-        40, [](const world_options&) { return decider{}; }, true);
+        200, [](const world_options&) { return decider{}; }, true);
     CHECK(seen.completed > 0);
     CHECK(seen.deadline_failures > 0);                 // probe: deadlines fired
     CHECK(blocked_by(seen, "concurrency_limits") > 0); // probe: the limit held starts
@@ -399,4 +402,50 @@ TEST_CASE("issue 21: each invariant catches its feature switched off", "[sim][is
             false);
         CHECK(broke(seen, invariant::running_past_deadline));
     }
+}
+
+// The mixed campaigns' liveness finding (docs/simulator.md): with liveness judged, seeds 14, 17,
+// 19 and 39 ended with a retryable monthly job never finished. Each was created with ad-hoc
+// options (thresholds of 0: B4's shape), failed at its first timeout on every attempt, and was
+// retried until the daily start cap held it, round after round. Neither the limit, the backoff
+// nor the bound: the monthly class had no minimums. With the class's minimums taken out of the
+// engine's config the same campaigns break `unfinished` again.
+TEST_CASE("issue 21: a monthly class without minimums leaves its low-option jobs unfinished",
+          "[sim][issue21]") {
+    const summary seen = run_mixed(
+        40,
+        [](const world_options&) {
+            return decider{[](const warden::snapshot& s, const warden::config& c) {
+                warden::config without = c;
+                for (auto& k : without.classes)
+                    k.minimums.reset();
+                return warden::decide(s, without);
+            }};
+        },
+        false);
+    CHECK(broke(seen, invariant::unfinished));
+}
+
+// The liveness bound's share of issue #21's config (world::liveness_bound_ticks): a per-source
+// limit runs each source's jobs in waves of their own, and a class's longest backoff.
+TEST_CASE("issue 21: the liveness bound derives from the limits and the backoff",
+          "[sim][issue21]") {
+    std::vector<warden::job> rows(12);
+    static constexpr std::array<const char*, 3> sources{"hc", "phac", "cihr"};
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i].id = warden::job_id{static_cast<std::int64_t>(i) + 1};
+        rows[i].source = sources[i % 3];
+        rows[i].name = fmt::format("{}-{}-annual", rows[i].source, i);
+    }
+    warden::config c;
+    CHECK(start_waves(c, rows, 9) == 2); // no limits: ceil(12 / 9)
+    CHECK(longest_backoff_seconds(c) == 0);
+    c.concurrency_limits = {warden::concurrency_limit{warden::limit_key::source, std::nullopt, 1}};
+    CHECK(start_waves(c, rows, 9) == 4); // 4 jobs per source, one at a time
+    CHECK(start_waves(c, rows, 1) == 12);
+    c.concurrency_limits = {
+        warden::concurrency_limit{warden::limit_key::source, std::string{"hc"}, 2}};
+    CHECK(start_waves(c, rows, 9) == 2); // hc's 4 jobs in 2 waves, the others unlimited
+    c.classes = mixed_classes();
+    CHECK(longest_backoff_seconds(c) == 600);
 }

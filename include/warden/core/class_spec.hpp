@@ -2,6 +2,7 @@
 #include <warden/core/backoff_policy.hpp>
 #include <warden/core/enum_names.hpp>
 #include <warden/core/job.hpp>
+#include <warden/core/tool_options.hpp>
 
 #include <cstdint>
 #include <iterator>
@@ -72,6 +73,22 @@ struct class_spec {
     // The campaign years an operator has closed: their jobs are no longer started (skip reason
     // campaign_closed), under either campaign_open_until.
     std::vector<std::int32_t> closed_campaign_years = {};
+    // Issue #21 item 1: the class's recovery options and annual-style minimums
+    // (facts/class_recovery.hpp). Each missing key keeps the global value for the job: an annual
+    // job config.annual_minimums (a source profile's), max_container_restarts raised to theirs at
+    // a recovery, annual_stall_timeout_minutes; any other job no minimums,
+    // recovery_min_restarts_non_annual and no stall timeout.
+    // The B4 fields (max_container_restarts, error_threshold_timeout, error_threshold_http,
+    // backoff_delay_minutes) the class's jobs are started and recovered with at least (while
+    // guards.raise_annual_minimums is on), and which the annual_minimums rail holds them to, with
+    // no page cap, as an annual crawl.
+    std::optional<tool_options> minimums = std::nullopt;
+    // A recovery raises max_container_restarts to at least this. Missing: minimums'
+    // max_container_restarts when the job has minimums, else recovery_min_restarts_non_annual.
+    std::optional<std::int32_t> recovery_min_restarts = std::nullopt;
+    // A recovery or start of a row with no stall_timeout_minutes sets it to this (an explicit one
+    // is kept). Missing: annual_stall_timeout_minutes for an annual job, none for another.
+    std::optional<std::int32_t> stall_timeout_minutes = std::nullopt;
     friend bool operator==(const class_spec&, const class_spec&) = default;
 };
 

@@ -265,6 +265,10 @@ struct fields_of<class_spec> {
         field{"max_runtime_minutes", &k::max_runtime_minutes},
         field{"campaign_open_until", &k::campaign_open_until},
         field{"closed_campaign_years", &k::closed_campaign_years},
+        // Issue #21 item 1: recovery options and annual-style minimums.
+        field{"minimums", &k::minimums},
+        field{"recovery_min_restarts", &k::recovery_min_restarts},
+        field{"stall_timeout_minutes", &k::stall_timeout_minutes},
     };
 };
 

@@ -76,6 +76,22 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
     }
     if (k.max_runtime_minutes && (*k.max_runtime_minutes < 1 || *k.max_runtime_minutes > 527040))
         bad(at("max_runtime_minutes"), "must be in 1..527040 (a year; omit it for no deadline)");
+    // Issue #21 item 1: recovery options and annual-style minimums.
+    if (k.minimums) {
+        const tool_options& m = *k.minimums;
+        if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
+            m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
+            bad(at("minimums"), "must not be negative");
+        if (m.page_cap)
+            bad(at("minimums.page_cap"),
+                "must be null: minimums hold a class's jobs to no page cap, as annual crawls");
+    }
+    if (k.recovery_min_restarts && *k.recovery_min_restarts < 0)
+        bad(at("recovery_min_restarts"), "must not be negative");
+    if (k.stall_timeout_minutes &&
+        (*k.stall_timeout_minutes < 1 || *k.stall_timeout_minutes > 527040))
+        bad(at("stall_timeout_minutes"),
+            "must be in 1..527040 (a year; omit it for the global value)");
     for (std::size_t y = 0; y < k.closed_campaign_years.size(); ++y)
         if (k.closed_campaign_years[y] < 1970 || k.closed_campaign_years[y] > 9999)
             bad(fmt::format("classes[{}].closed_campaign_years[{}]", i, y),

@@ -51,7 +51,10 @@ namespace detail {
                                                         std::nullopt,
                                                         std::nullopt,
                                                         campaign_end::calendar_year,
-                                                        {}}};
+                                                        {},
+                                                        std::nullopt,
+                                                        std::nullopt,
+                                                        std::nullopt}};
     if (c.classes.empty()) return annual_only;
     return c.classes;
 }

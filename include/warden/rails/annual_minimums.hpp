@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/core/actions.hpp>
 #include <warden/facts/campaign.hpp>
+#include <warden/facts/class_recovery.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
 
@@ -11,6 +12,7 @@
 namespace warden {
 inline namespace v0 {
 
+// Issue #21 item 1: a job of a class with `minimums` (annual or not) is held to the class's.
 // Annual crawls run for days; with default thresholds a few timeouts end them and the restarts
 // thrash (B4). An annual job is never started or recovered with options below the minimums or
 // with a page cap. The rules already raise options; this rail is the backstop for host rules and
@@ -33,20 +35,28 @@ struct annual_minimums {
     }
 
   private:
+    [[nodiscard]] static std::string_view what(bool annual) noexcept {
+        return annual ? "annual" : "class";
+    }
     [[nodiscard]] static verdict judge(const decision_context& ctx, const subject& s,
                                        const tool_options& o) {
-        if (!is_annual(s.row)) return verdict::allow();
-        // Issue #17 item 2: a source with a profile is held to the profile's values.
-        const tool_options m = ctx.config.annual_minimums_for(s.row.source);
+        // Issue #17 item 2: a source with a profile is held to the profile's values. Issue #21
+        // item 1: a class with minimums holds its jobs, annual or not, to the class's.
+        const bool annual = is_annual(s.row);
+        if (!annual && ctx.config.classes.empty()) return verdict::allow();
+        const auto minimums = recovery_of(ctx.config, s.row, annual).minimums;
+        if (!minimums) return verdict::allow();
+        const tool_options& m = *minimums;
         if (meets_minimums(o, m)) return verdict::allow();
         if (o.page_cap)
-            return verdict::deny(fmt::format("annual crawl with page cap {}", *o.page_cap));
-        return verdict::deny(fmt::format("annual options below minimums: restarts {}/{}, timeout "
-                                         "{}/{}, http {}/{}, backoff {}/{}",
-                                         o.max_container_restarts, m.max_container_restarts,
-                                         o.error_threshold_timeout, m.error_threshold_timeout,
-                                         o.error_threshold_http, m.error_threshold_http,
-                                         o.backoff_delay_minutes, m.backoff_delay_minutes));
+            return verdict::deny(
+                fmt::format("{} crawl with page cap {}", what(annual), *o.page_cap));
+        return verdict::deny(fmt::format(
+            "{} options below minimums: restarts {}/{}, timeout "
+            "{}/{}, http {}/{}, backoff {}/{}",
+            what(annual), o.max_container_restarts, m.max_container_restarts,
+            o.error_threshold_timeout, m.error_threshold_timeout, o.error_threshold_http,
+            m.error_threshold_http, o.backoff_delay_minutes, m.backoff_delay_minutes));
     }
 };
 

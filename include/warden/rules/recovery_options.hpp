@@ -3,6 +3,7 @@
 #include <warden/core/job.hpp>
 #include <warden/core/tool_options.hpp>
 #include <warden/facts/campaign.hpp>
+#include <warden/facts/class_recovery.hpp>
 
 #include <algorithm>
 #include <string>
@@ -27,6 +28,9 @@ inline namespace v0 {
 // - an annual job: docker_shm_size "1g" and skip_final_build true when missing (issue #17 item
 //   3); initial_workers only from a profile.
 // A job that is not annual keeps its thresholds, backoff, page cap and stall timeout.
+// Issue #21 item 1: a job's class may set its own minimums (then raised to as above, page cap
+// dropped, for any job of the class), recovery restarts and stall timeout
+// (facts/class_recovery.hpp); a missing key keeps the rule above.
 // Production's shm size for an annual crawl whose row has none.
 inline constexpr std::string_view annual_docker_shm_size = "1g";
 
@@ -39,15 +43,16 @@ inline constexpr std::string_view annual_docker_shm_size = "1g";
             in = with_profile(in, c.annual_minimums, c.annual_stall_timeout_minutes,
                               profile->second);
     }
-    const tool_options minimums = c.annual_minimums_for(j.source);
-    tool_options out = annual && c.guards.raise_annual_minimums ? raised_to(in, minimums) : in;
+    // Issue #21 item 1: the job's class may set its own minimums, restarts and stall timeout;
+    // without those keys (and without `classes`) these are the global values above.
+    const class_recovery r = recovery_of(c, j, annual);
+    tool_options out =
+        r.minimums && c.guards.raise_annual_minimums ? raised_to(in, *r.minimums) : in;
     out.monitoring = true;
     out.adaptive_restart = true;
-    out.max_container_restarts =
-        std::max(out.max_container_restarts,
-                 annual ? minimums.max_container_restarts : c.recovery_min_restarts_non_annual);
-    if (annual && !out.stall_timeout_minutes)
-        out.stall_timeout_minutes = c.annual_stall_timeout_for(j.source);
+    out.max_container_restarts = std::max(out.max_container_restarts, r.min_restarts);
+    if (r.stall_timeout_minutes && !out.stall_timeout_minutes)
+        out.stall_timeout_minutes = r.stall_timeout_minutes;
     // Issue #17 item 3, as production does for an annual job: a missing shm size is 1g and a
     // missing skip_final_build is true; explicit values (a profile's included) are kept.
     if (annual && out.docker_shm_size.empty())
@@ -56,8 +61,8 @@ inline constexpr std::string_view annual_docker_shm_size = "1g";
     return out;
 }
 
-// The options queue fill starts a job with (issue #16 item 7): the same as a recovery's. Only
-// annual jobs are started, so a start always gets the annual set.
+// The options queue fill starts a job with (issue #16 item 7): the same as a recovery's, so an
+// annual job gets the annual set and a job of another class its class's.
 [[nodiscard]] inline tool_options start_options(const config& c, const job& j) {
     return recovery_options(c, j);
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../../support/builders.hpp"
+#include "../../support/classes.hpp"
 
 using namespace wt;
 
@@ -17,13 +18,7 @@ warden::class_spec class_named(std::string name) {
 
 // An annual class as warden's default, and a monthly one recognised by name.
 warden::config annual_and_monthly(int target) {
-    warden::config c = fill_to_unpaced(target);
-    warden::class_spec annual = class_named("annual");
-    annual.campaign = warden::campaign_kind::annual;
-    warden::class_spec monthly = class_named("monthly");
-    monthly.name_pattern = "*-monthly-*";
-    c.classes = {annual, monthly};
-    return c;
+    return annual_and_monthly_classes(fill_to_unpaced(target));
 }
 
 warden::job monthly_job(std::int64_t id, duration queued_ago) {
@@ -186,5 +181,155 @@ TEST_CASE("classes: an explicit annual class keeps last year's campaign open unt
         const auto errors = warden::validate(c);
         REQUIRE(errors.size() == 1);
         CHECK(errors[0].field == "config.classes[0].closed_campaign_years[1]");
+    }
+}
+
+// ---- issue #21 item 1: per-class recovery options and annual-style minimums ----
+
+namespace {
+
+// A monthly job created with ad-hoc options: thresholds of 0 and a page cap (B4's shape).
+warden::job monthly_with_options(std::int64_t id, warden::tool_options o) {
+    warden::job j = monthly_job(id, 1h);
+    j.options = o;
+    return j;
+}
+
+warden::job low_option_monthly(std::int64_t id) {
+    return monthly_with_options(id, {1, 0, 0, 0, 500});
+}
+
+const warden::tool_options class_floor{10, 30, 40, 1, std::nullopt};
+
+} // namespace
+
+TEST_CASE("classes: a class's minimums raise its jobs' options at a start",
+          "[rules][queue_fill][job_class][issue21]") {
+    auto c = annual_and_monthly(1);
+    const auto s = world({low_option_monthly(1)});
+    SECTION("without minimums: started as it is, the global rule for a job that is not annual") {
+        const auto starts = actions_of<warden::start_job>(warden::decide(s, c));
+        REQUIRE(starts.size() == 1);
+        CHECK(starts[0].options.error_threshold_timeout == 0);
+        CHECK(starts[0].options.page_cap == 500);
+        CHECK(starts[0].options.max_container_restarts == 6); // recovery_min_restarts_non_annual
+        CHECK_FALSE(starts[0].options.stall_timeout_minutes.has_value());
+    }
+    SECTION("with minimums: raised to them, page cap dropped, restarts at the minimum's") {
+        monthly_class(c).minimums = class_floor;
+        const auto starts = actions_of<warden::start_job>(warden::decide(s, c));
+        REQUIRE(starts.size() == 1);
+        CHECK(warden::meets_minimums(starts[0].options, class_floor));
+        CHECK(starts[0].options.error_threshold_timeout == 30);
+        CHECK(starts[0].options.error_threshold_http == 40);
+        CHECK(starts[0].options.max_container_restarts == 10);
+        CHECK_FALSE(starts[0].options.page_cap.has_value());
+        // Not annual: no annual shm size or stall timeout comes with the class's minimums.
+        CHECK(starts[0].options.docker_shm_size.empty());
+        CHECK_FALSE(starts[0].options.stall_timeout_minutes.has_value());
+    }
+    SECTION("raise_annual_minimums off: not raised, and the rail holds the start") {
+        monthly_class(c).minimums = class_floor;
+        c.guards.raise_annual_minimums = false;
+        const auto p = warden::decide(s, c);
+        CHECK(started_ids(p).empty());
+        const auto held = blocked_of<warden::start_job>(p);
+        REQUIRE(held.size() == 1);
+        CHECK(held[0].second.rail == "annual_minimums");
+        CHECK(held[0].second.reason.find("class crawl with page cap 500") != std::string::npos);
+    }
+}
+
+TEST_CASE("classes: the annual_minimums rail holds a class's jobs to the class's minimums",
+          "[rails][annual_minimums][job_class][issue21]") {
+    rail_bench b{monthly_job(1, 1h)};
+    b.cfg = annual_and_monthly(1);
+    const warden::annual_minimums rail;
+    SECTION("no minimums on the class: any options pass (the global rule)") {
+        CHECK(b.check(rail, start_of(b.snap.jobs[0], {0, 0, 0, 0, 5})).allowed);
+    }
+    SECTION("exactly the minimums pass, one below is denied naming the field values") {
+        monthly_class(b.cfg).minimums = class_floor;
+        CHECK(b.check(rail, start_of(b.snap.jobs[0], class_floor)).allowed);
+        const auto v = b.check(rail, start_of(b.snap.jobs[0], {10, 29, 40, 1, std::nullopt}));
+        REQUIRE_FALSE(v.allowed);
+        CHECK(v.reason == "class options below minimums: restarts 10/10, timeout 29/30, http "
+                          "40/40, backoff 1/1");
+    }
+    SECTION("an annual job is held to the annual class's minimums when it has them") {
+        warden::job annual = job_builder{2, job_status::queued}.annual();
+        rail_bench a{annual};
+        a.cfg = annual_and_monthly(1);
+        a.cfg.classes[0].minimums = warden::tool_options{30, 60, 60, 3, std::nullopt};
+        const auto v = a.check(rail, start_of(annual)); // warden's annual minimums: too low now
+        REQUIRE_FALSE(v.allowed);
+        CHECK(v.reason.rfind("annual options below minimums: restarts 20/30", 0) == 0);
+        CHECK(a.check(rail, start_of(annual, {30, 60, 60, 3, std::nullopt})).allowed);
+    }
+}
+
+TEST_CASE("classes: recovery restarts and stall timeout per class, global values by default",
+          "[rules][recovery_options][job_class][issue21]") {
+    const warden::config none = fill_to(1);
+    auto c = annual_and_monthly(1);
+    const warden::job monthly = monthly_with_options(1, {1, 5, 5, 0, std::nullopt});
+    warden::job annual = job_builder{2, job_status::running}.annual();
+    annual.options.max_container_restarts = 3;
+    SECTION("classes without the new keys decide as no classes key does") {
+        CHECK(warden::recovery_options(c, monthly) == warden::recovery_options(none, monthly));
+        CHECK(warden::recovery_options(c, annual) == warden::recovery_options(none, annual));
+        CHECK(warden::recovery_options(c, monthly).max_container_restarts == 6);
+        CHECK(warden::recovery_options(c, annual).stall_timeout_minutes == 60);
+    }
+    SECTION("recovery_min_restarts and stall_timeout_minutes of the class") {
+        monthly_class(c).recovery_min_restarts = 9;
+        monthly_class(c).stall_timeout_minutes = 30;
+        c.classes[0].stall_timeout_minutes = 45;
+        c.classes[0].recovery_min_restarts = 25;
+        const auto m = warden::recovery_options(c, monthly);
+        CHECK(m.max_container_restarts == 9);
+        CHECK(m.stall_timeout_minutes == 30);
+        CHECK(m.error_threshold_timeout == 5); // no minimums: thresholds kept
+        const auto a = warden::recovery_options(c, annual);
+        CHECK(a.max_container_restarts == 25);
+        CHECK(a.stall_timeout_minutes == 45);
+        // An explicit stall timeout on the row is kept, as the global rule keeps it.
+        warden::job explicit_timeout = monthly;
+        explicit_timeout.options.stall_timeout_minutes = 240;
+        CHECK(warden::recovery_options(c, explicit_timeout).stall_timeout_minutes == 240);
+    }
+    SECTION("a source profile still wins over the class for an annual job") {
+        c.classes[0].stall_timeout_minutes = 45;
+        warden::source_profile p;
+        p.stall_timeout_minutes = 90;
+        c.source_profiles.emplace("hc", p);
+        CHECK(warden::recovery_options(c, annual).stall_timeout_minutes == 90);
+    }
+}
+
+TEST_CASE("classes: recovery options and minimums are validated, naming the field",
+          "[facts][job_class][issue21]") {
+    auto c = annual_and_monthly(1);
+    SECTION("boundaries are valid") {
+        monthly_class(c).minimums = warden::tool_options{0, 0, 0, 0, std::nullopt};
+        monthly_class(c).recovery_min_restarts = 0;
+        monthly_class(c).stall_timeout_minutes = 1;
+        CHECK(warden::validate(c).empty());
+        monthly_class(c).stall_timeout_minutes = 527040;
+        CHECK(warden::validate(c).empty());
+    }
+    SECTION("bad values") {
+        monthly_class(c).minimums = warden::tool_options{0, -1, 0, 0, 100};
+        monthly_class(c).recovery_min_restarts = -1;
+        monthly_class(c).stall_timeout_minutes = 0;
+        c.classes[0].stall_timeout_minutes = 527041;
+        const auto errors = warden::validate(c);
+        REQUIRE(errors.size() == 5);
+        CHECK(errors[0].field == "config.classes[0].stall_timeout_minutes");
+        CHECK(errors[1].field == "config.classes[1].minimums");
+        CHECK(errors[1].message == "must not be negative");
+        CHECK(errors[2].field == "config.classes[1].minimums.page_cap");
+        CHECK(errors[3].field == "config.classes[1].recovery_min_restarts");
+        CHECK(errors[4].field == "config.classes[1].stall_timeout_minutes");
     }
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../../support/builders.hpp"
+#include "../../support/classes.hpp"
 
 using namespace wt;
 
@@ -11,15 +12,8 @@ namespace {
 
 // Monthly jobs may run 120 minutes; annual jobs are never capped.
 warden::config monthly_deadline() {
-    warden::config c;
-    warden::class_spec annual;
-    annual.name = "annual";
-    annual.campaign = warden::campaign_kind::annual;
-    warden::class_spec monthly;
-    monthly.name = "monthly";
-    monthly.name_pattern = "*-monthly-*";
-    monthly.max_runtime_minutes = 120;
-    c.classes = {annual, monthly};
+    warden::config c = annual_and_monthly_classes(warden::config{});
+    monthly_class(c).max_runtime_minutes = 120;
     return c;
 }
 

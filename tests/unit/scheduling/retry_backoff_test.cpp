@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../../support/builders.hpp"
+#include "../../support/classes.hpp"
 
 using namespace wt;
 
@@ -11,15 +12,8 @@ namespace {
 
 // A monthly class whose retries wait 300 s, then 600 s, ... at most 3600 s, without jitter.
 warden::config monthly_with_backoff(int target) {
-    warden::config c = fill_to_unpaced(target);
-    warden::class_spec annual;
-    annual.name = "annual";
-    annual.campaign = warden::campaign_kind::annual;
-    warden::class_spec monthly;
-    monthly.name = "monthly";
-    monthly.name_pattern = "*-monthly-*";
-    monthly.backoff = warden::backoff_policy{300, 2.0, 3600, 0.0};
-    c.classes = {annual, monthly};
+    warden::config c = annual_and_monthly_classes(fill_to_unpaced(target));
+    monthly_class(c).backoff = warden::backoff_policy{300, 2.0, 3600, 0.0};
     return c;
 }
 

@@ -376,13 +376,15 @@ class document_reader {
             if constexpr (std::is_same_v<M, std::int32_t>)
                 if (f.has(numeric_text) && row) return restarts(v, w, out);
             integer(v, w, out);
-        } else if constexpr (std::is_same_v<M, std::optional<backoff_policy>>) {
-            // Issue #21 item 3: an object, each missing key at its default; null: no backoff.
+        } else if constexpr (std::is_same_v<M, std::optional<backoff_policy>> ||
+                             std::is_same_v<M, std::optional<tool_options>>) {
+            // Issue #21 items 3 and 1: an object, each missing key at its default; null: none
+            // (no backoff, no class minimums).
             if (v.is_null()) {
                 out.reset();
                 return;
             }
-            backoff_policy b;
+            typename M::value_type b;
             const std::size_t before = doc_.errors.size();
             object_fields(v, w.str(), b, false);
             if (doc_.errors.size() == before) out = b;

@@ -81,8 +81,9 @@ template <class S, class M>
         return out;
     } else if constexpr (has_fields<M>) {
         return fields_json(v, row);
-    } else if constexpr (std::is_same_v<M, std::optional<backoff_policy>>) {
-        return v ? fields_json(*v, row) : json(nullptr); // issue #21 item 3
+    } else if constexpr (std::is_same_v<M, std::optional<backoff_policy>> ||
+                         std::is_same_v<M, std::optional<tool_options>>) {
+        return v ? fields_json(*v, row) : json(nullptr); // issue #21 items 3 and 1
     } else if constexpr (std::is_same_v<M, std::optional<campaign_end>>) {
         return v ? json(to_string(*v)) : json(nullptr);
     } else if constexpr (is_optional_v<M>) {

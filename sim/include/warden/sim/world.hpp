@@ -19,6 +19,7 @@
 #include <warden/sim/decide.hpp>
 #include <warden/sim/options.hpp>
 #include <warden/sim/rng.hpp>
+#include <warden/sim/schedule.hpp>
 #include <warden/sim/state_checker.hpp>
 #include <warden/sim/trace.hpp>
 
@@ -193,13 +194,18 @@ class world final : private world_view {
         const std::int64_t waits =
             (one_day + cfg_.stall_after + std::max(cfg_.start_grace, cfg_.orphan_grace)).count();
         const std::int64_t target = std::max(1, o_.target_running);
-        const std::int64_t waves = (o_.jobs + target - 1) / target;
+        // Issue #21 (sim/schedule.hpp): concurrency limits run a group's jobs in waves of their
+        // own; without limits this is ceil(jobs / target).
+        const std::int64_t waves = start_waves(cfg_, db_->rows(), target);
         // Queue fill's pace (issue #16 item 11): a wave of `target` starts takes
         // ceil(target / max_starts_per_tick) watchdog ticks to go out.
         const std::int64_t per_tick = cfg_.max_starts_per_tick;
         const std::int64_t fill_ticks = per_tick > 0 ? (target + per_tick - 1) / per_tick : 1;
+        // Issue #21: each retry may wait out its class's longest backoff first (0 without one).
+        const std::int64_t backoff_ticks = (longest_backoff_seconds(cfg_) + ts - 1) / ts;
         const std::int64_t per_attempt = o_.max_work_ticks + o_.spawn_lag_max_ticks +
-                                         (fill_ticks + 2) * o_.watchdog_period_ticks + 10;
+                                         (fill_ticks + 2) * o_.watchdog_period_ticks + 10 +
+                                         backoff_ticks;
         return (waits + ts - 1) / ts + 2 * waves * per_attempt + 10 * o_.watchdog_period_ticks;
     }
 
