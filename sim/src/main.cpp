@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
     app.add_flag("--mixed", mixed,
                  "issue #21: a mixed campaign (half the jobs monthly, `<source>-<i>-monthly`; only "
                  "the watchdog starts jobs; liveness judged with the config's limits held by "
-                 "design) on the config's classes, or the built-in annual and monthly classes "
+                 "design, safety only when nothing starts jobs) on the config's classes, or the "
+                 "built-in annual and monthly classes "
                  "with one crawl per source when it has none");
     app.add_option("--stall-after-seconds", stall_after_seconds, "config.stall_after")
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}));

@@ -339,7 +339,7 @@ TEST_CASE("sqlite: history tables through the mapping", "[sqlite][mapping]") {
 
 // Issue 20 item 2: HealthArchive keeps stall_timeout_minutes, docker_shm_size, skip_final_build
 // and initial_workers in ArchiveJob.config's tool_options object; archive_jobs.json reads them
-// there, and a write sets those keys with json_set, keeping the rest of the JSON.
+// there, and a write sets those keys with json_patch, keeping the rest of the JSON.
 TEST_CASE("sqlite: tool options inside a JSON column, read and written through the mapping",
           "[sqlite][mapping]") {
     wt::temp_db t;
@@ -458,6 +458,26 @@ TEST_CASE("sqlite: a JSON-column mapping is refused when it cannot be used, nami
     CHECK_THAT(errors_of(R"({"columns": {"initial_workers": {"path": "a"}}})"),
                VectorContains(std::string{"columns.initial_workers.json: missing (the JSON "
                                           "column)"}));
+    // A count warden always writes would replace the host's fallback default with 0.
+    CHECK_THAT(errors_of(R"({"columns": {"max_container_restarts": {"json": "config",
+                                          "path": "tool_options.max_container_restarts"}}})"),
+               VectorContains(std::string{"columns.max_container_restarts: warden always writes "
+                                          "this count (a missing key would be written back as 0, "
+                                          "replacing the host's default); keep it in a column"}));
+    CHECK(errors_of(R"({"columns": {"initial_workers": {"json": "config",
+                                     "path": "tool_options.initial_workers"}}})")
+              .empty());
+    // The JSON column may not be one warden maps for another of its columns.
+    CHECK_THAT(errors_of(R"({"columns": {"monitoring": "config", "initial_workers":
+                                         {"json": "config", "path": "tool_options.w"}}})"),
+               VectorContains(std::string{"columns.initial_workers.json: \"config\" is also the "
+                                          "column of monitoring; a JSON column must be one warden "
+                                          "does not map"}));
+    CHECK_THAT(
+        errors_of(R"({"columns": {"initial_workers": {"json": "last_error", "path": "w"}}})"),
+        VectorContains(std::string{"columns.initial_workers.json: \"last_error\" is also "
+                                   "the column of last_error; a JSON column must be one "
+                                   "warden does not map"}));
     CHECK_THAT(errors_of(R"({"columns": {"initial_workers": 3}})"),
                VectorContains(std::string{"columns.initial_workers: not a string (a column), "
                                           "an object (a JSON key) or null (no such column)"}));
@@ -522,6 +542,13 @@ TEST_CASE("sqlite: columns the host lacks, mapped to null: read as absent, write
     CHECK(sq::to_string(sq_status::unsupported) == "unsupported");
     CHECK(sq_text(db, "SELECT status || version FROM small_jobs ORDER BY id") == "queued3");
     CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 2") == "running6");
+    // One action on its own is refused the same way, before any statement reaches the table.
+    CHECK(sq::apply_one(db,
+                        warden::backfill_campaign{warden::job_id{1}, warden::job_status::queued, 3,
+                                                  warden::campaign_kind::annual, 2026,
+                                                  warden::rule_id::consistency_repair},
+                        wt::now) == sq_status::unsupported);
+    CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 1") == "queued3");
 
     SECTION("id, name, status and version are required") {
         warden::adapters::table_mapping bad;

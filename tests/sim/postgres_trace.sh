@@ -31,8 +31,12 @@ if [ "$model" != "$postgres" ]; then
   exit 1
 fi
 # Every run's schema is dropped when it ends.
-left=$(psql "$conninfo" -Atc "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'warden_sim_%'" 2>/dev/null || echo skip)
-if [ "$left" != "skip" ] && [ "$left" != "0" ]; then
+# The check itself must run: a psql that fails is a failure, never a silent skip.
+if ! left=$(psql "$conninfo" -Atc "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'warden_sim_%'"); then
+  echo "postgres_trace.sh: psql could not count the simulator schemas" >&2
+  exit 1
+fi
+if [ "$left" != "0" ]; then
   echo "postgres_trace.sh: $left simulator schemas left on the server" >&2
   exit 1
 fi

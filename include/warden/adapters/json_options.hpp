@@ -2,7 +2,7 @@
 // Tool options kept under keys of a JSON column of the host's table (issue 20, item 2; the
 // mapping's json_field), shared by the SQLite and the PostgreSQL adapter: each key's JSON type and
 // text read in SQL (json_type/json_extract on SQLite, jsonb operators on PostgreSQL) and checked
-// here, where a bad value can be named by job, table, column and key; written in SQL (json_set,
+// here, where a bad value can be named by job, table, column and key; written in SQL (json_patch,
 // jsonb_set and ||), so the write is the same compare-and-set statement as every other and the
 // JSON's other keys (seeds, zimit arguments) are kept.
 #include <warden/adapters/detail/columns.hpp>

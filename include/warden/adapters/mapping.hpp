@@ -38,7 +38,7 @@ struct history_mapping {
 // A tool option kept under a key of a JSON column of the host's table rather than in a column of
 // its own (issue 20, item 2: HealthArchive keeps them in ArchiveJob.config's tool_options):
 // `{"json": "config", "path": "tool_options.initial_workers"}` under `columns` in the file.
-// Read by adapters/json_options.hpp, written with json_set (SQLite) or jsonb operators.
+// Read by adapters/json_options.hpp, written with json_patch (SQLite) or jsonb operators.
 struct json_field {
     std::string column;            // warden's column: a tool option (initial_workers, ...)
     std::string json_column;       // the host's JSON column (config)
@@ -203,6 +203,32 @@ struct table_mapping {
         for (const auto& c : m.columns)
             if (c.first == f.column)
                 errors.push_back(key + ": mapped twice (a column and a JSON key)");
+        // The four counts are never missing in warden: a missing key would read as 0 and the
+        // next start would write that 0 back, overriding the default the host's code falls back
+        // to (`tool_options.get("max_container_restarts", 20)`). Only options warden can carry
+        // as missing may live in a JSON object.
+        if (f.column == "max_container_restarts" || f.column == "error_threshold_timeout" ||
+            f.column == "error_threshold_http" || f.column == "backoff_delay_minutes")
+            errors.push_back(key + ": warden always writes this count (a missing key would be " +
+                             "written back as 0, replacing the host's default); keep it in a " +
+                             "column");
+        // The JSON column is written as a whole object: if it were also one of warden's own
+        // columns, one UPDATE would assign it twice (PostgreSQL refuses that; SQLite keeps the
+        // last assignment and loses the other write).
+        {
+            std::string names = known;
+            for (std::size_t at = names.find(' '); at != std::string::npos; at = names.find(' '))
+                names.erase(at, 1);
+            for (std::size_t b = 1, e = names.find(',', b); e != std::string::npos;
+                 b = e + 1, e = names.find(',', b)) {
+                const std::string ours = names.substr(b, e - b);
+                if (ours.empty() || m.is_absent(ours) || m.json_of(ours)) continue;
+                if (m.column(ours) == f.json_column)
+                    errors.push_back(key + ".json: \"" + f.json_column +
+                                     "\" is also the column of " + ours +
+                                     "; a JSON column must be one warden does not map");
+            }
+        }
         for (const auto& g : m.json_fields) {
             if (&g == &f || g.json_column != f.json_column) continue;
             if (g.path == f.path && &g < &f)

@@ -7,6 +7,7 @@
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/job_class.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -47,10 +48,17 @@ struct class_recovery {
     const auto profile = annual ? c.source_profiles.find(j.source) : c.source_profiles.end();
     const bool has_profile = profile != c.source_profiles.end();
     if (k->minimums) {
-        out.minimums = has_profile ? minimums_with(*k->minimums, profile->second) : *k->minimums;
-        out.min_restarts = out.minimums->max_container_restarts;
+        tool_options m = has_profile ? minimums_with(*k->minimums, profile->second) : *k->minimums;
+        // An annual job's class may raise the annual floor, never lower it: the floor is what
+        // keeps annual crawls from being started with thresholds of 0 (B4), and a class written
+        // for other jobs must not take that away by also recognising annual ones.
+        if (annual && out.minimums) m = raised_to(m, *out.minimums);
+        out.minimums = m;
+        out.min_restarts = m.max_container_restarts;
     }
-    if (k->recovery_min_restarts) out.min_restarts = *k->recovery_min_restarts;
+    if (k->recovery_min_restarts)
+        out.min_restarts = annual ? std::max(out.min_restarts, *k->recovery_min_restarts)
+                                  : *k->recovery_min_restarts;
     if (k->stall_timeout_minutes && !(has_profile && profile->second.stall_timeout_minutes))
         out.stall_timeout_minutes = *k->stall_timeout_minutes;
     return out;

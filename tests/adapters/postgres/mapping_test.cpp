@@ -351,6 +351,14 @@ TEST_CASE("postgres: columns the host lacks, mapped to null: read as absent, wri
     CHECK(r.applied == 1);
     CHECK(text(db, "SELECT string_agg(status || version, ',' ORDER BY id) FROM small_jobs") ==
           "queued3,running6");
+    // One action on its own is refused the same way, before any statement reaches the table.
+    CHECK(pg::apply_one(db,
+                        warden::backfill_campaign{warden::job_id{1}, job_status::queued, 3,
+                                                  warden::campaign_kind::annual, 2026,
+                                                  warden::rule_id::consistency_repair},
+                        now) == status::unsupported);
+    CHECK(text(db, "SELECT string_agg(status || version, ',' ORDER BY id) FROM small_jobs") ==
+          "queued3,running6");
 }
 
 // undo_start deletes the start it recorded from the mapped history table (history.job_starts),

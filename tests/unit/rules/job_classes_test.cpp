@@ -266,6 +266,27 @@ TEST_CASE("classes: the annual_minimums rail holds a class's jobs to the class's
         CHECK(v.reason.rfind("annual options below minimums: restarts 20/30", 0) == 0);
         CHECK(a.check(rail, start_of(annual, {30, 60, 60, 3, std::nullopt})).allowed);
     }
+    SECTION("an annual class's minimums raise the annual floor, never lower it") {
+        warden::job annual = job_builder{2, job_status::queued}.annual();
+        rail_bench a{annual};
+        a.cfg = annual_and_monthly(1);
+        const warden::tool_options floor = a.cfg.annual_minimums;
+        a.cfg.classes[0].minimums = warden::tool_options{0, 0, 0, 0, std::nullopt};
+        a.cfg.classes[0].recovery_min_restarts = 0;
+        const auto v = a.check(rail, start_of(annual, {0, 0, 0, 0, std::nullopt}));
+        REQUIRE_FALSE(v.allowed);
+        CHECK(v.reason.rfind("annual options below minimums", 0) == 0);
+        CHECK(a.check(rail, start_of(annual, floor)).allowed);
+        // Mixed: a class floor above the annual one in one field, below it in the others.
+        a.cfg.classes[0].minimums =
+            warden::tool_options{0, floor.error_threshold_timeout + 5, 0, 0, std::nullopt};
+        warden::tool_options raised = floor;
+        raised.error_threshold_timeout += 5;
+        CHECK(a.check(rail, start_of(annual, raised)).allowed);
+        CHECK_FALSE(a.check(rail, start_of(annual, floor)).allowed);
+        CHECK(warden::recovery_options(a.cfg, annual).max_container_restarts >=
+              floor.max_container_restarts);
+    }
 }
 
 TEST_CASE("classes: recovery restarts and stall timeout per class, global values by default",

@@ -75,6 +75,15 @@ inline void roll_back_result(apply_result& r) {
     return out;
 }
 
+// Whether the statement for `a` would write a column the host's table lacks (mapped to null):
+// such an action is unsupported, never sent to the database.
+[[nodiscard]] inline bool writes_absent_column(const table_mapping& m, const action& a) {
+    if (m.absent.empty()) return false;
+    for (const auto& c : columns_written(m, a))
+        if (m.is_absent(c)) return true;
+    return false;
+}
+
 template <class Error, class Writer>
 bool write_actions(Writer& writer, const table_mapping& m, const plan& p,
                    const apply_options& options, apply_result& result) {

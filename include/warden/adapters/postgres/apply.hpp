@@ -252,7 +252,9 @@ template <class Decide>
 }
 
 // One action as its own transaction: the same compare-and-set statement `apply` runs for it.
+// `unsupported`, nothing sent, when it would write a column the host's table lacks.
 [[nodiscard]] inline action_status apply_one(connection& db, const action& a, timestamp now) {
+    if (adapters::detail::writes_absent_column(db.mapping(), a)) return action_status::unsupported;
     return detail::in_transaction(db, [&] {
         detail::plan_writer writer(db, now);
         return std::visit(writer, a);

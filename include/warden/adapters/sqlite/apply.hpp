@@ -268,7 +268,9 @@ auto in_transaction(database& db, Write&& write) {
 } // namespace detail
 
 // One action as its own transaction: the same compare-and-set statement `apply` runs for it.
+// `unsupported`, nothing sent, when it would write a column the host's table lacks.
 [[nodiscard]] inline action_status apply_one(database& db, const action& a, timestamp now) {
+    if (adapters::detail::writes_absent_column(db.mapping(), a)) return action_status::unsupported;
     return detail::in_transaction(db, [&] {
         detail::plan_writer writer(db, now);
         return std::visit(writer, a);

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,17 +31,16 @@ class postgres_backend {
         : db_(warden::postgres::connection::open(conninfo))
         , schema_(fresh_schema_name()) {
         db_.exec(fmt::format("CREATE SCHEMA {0}; SET search_path TO {0}", schema_));
-        warden::postgres::create_schema(db_);
+        try {
+            warden::postgres::create_schema(db_);
+        } catch (...) { // the destructor does not run for a constructor that throws
+            drop_schema();
+            throw;
+        }
     }
     postgres_backend(const postgres_backend&) = delete;
     postgres_backend& operator=(const postgres_backend&) = delete;
-    ~postgres_backend() {
-        try {
-            db_.roll_back();
-            db_.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
-        } catch (...) { // a server gone at the end of a run leaves a schema behind, nothing else
-        }
-    }
+    ~postgres_backend() { drop_schema(); }
 
     [[nodiscard]] warden::postgres::connection& connection() noexcept { return db_; }
     [[nodiscard]] const std::string& schema() const noexcept { return schema_; }
@@ -135,10 +135,23 @@ class postgres_backend {
             .affected();
     }
 
-    // Unique on the server while this process runs: the process id and a counter.
+    void drop_schema() noexcept {
+        try {
+            db_.roll_back();
+            db_.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
+        } catch (...) { // a server gone at the end of a run leaves a schema behind, nothing else
+        }
+    }
+
+    // Unique on the server while this process runs, whichever host it runs on (several hosts
+    // may drill against one server): the host's name hashed, the process id and a counter.
     static std::string fresh_schema_name() {
         static std::atomic<std::uint64_t> next{0};
-        return fmt::format("warden_sim_{}_{}", static_cast<long>(::getpid()), next++);
+        char host[256] = {};
+        if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+        const std::uint64_t host_hash = std::hash<std::string_view>{}(std::string_view{host});
+        return fmt::format("warden_sim_{:08x}_{}_{}", host_hash & 0xffffffffu,
+                           static_cast<long>(::getpid()), next++);
     }
 
     warden::postgres::connection db_;
