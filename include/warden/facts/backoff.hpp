@@ -74,7 +74,8 @@ namespace detail {
 // policy, or nothing to wait from).
 [[nodiscard]] inline std::optional<timestamp> retry_not_before(const config& c, const job& j,
                                                                const job_facts& f) noexcept {
-    if (j.status != job_status::retryable) return std::nullopt;
+    // Without `classes` the implicit annual class has no backoff policy.
+    if (j.status != job_status::retryable || c.classes.empty()) return std::nullopt;
     const class_spec* k = class_spec_of(c, j);
     if (!k || !k->backoff) return std::nullopt;
     const auto base = retry_base_time(j, f);
