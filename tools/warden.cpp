@@ -987,6 +987,23 @@ int cmd_tick(const tick_options& to, options& o) {
 #ifdef WARDEN_CLI_POSTGRES
         auto db = open_pg(o);
         try {
+            // tick.scope_lock: one watchdog decides this scope per tick. Taken after the run lock
+            // and before the jobs are read; held (`scope` lives on) until the runtime actions
+            // are carried out. Held by another watchdog: skipped, exit 0, nothing probed or
+            // written. A dry run writes nothing, so it neither takes nor waits for the scope.
+            std::optional<pg::scope_lock> scope;
+            if (!tc.scope_lock.empty() && !to.dry_run) {
+                scope.emplace(db, tc.scope_lock);
+                if (!scope->try_acquire()) {
+                    warden_cli::log_line("info",
+                                         fmt::format("scope {} is held by another watchdog: tick "
+                                                     "skipped, nothing probed, decided or written",
+                                                     tc.scope_lock));
+                    if (o.format != "json")
+                        fmt::print("skipped: scope {} is held\n", tc.scope_lock);
+                    return exit_ok;
+                }
+            }
             return tick_on<pg_cli>(to, o, db, cfg, templates, std::move(engine_config), sentinel,
                                    std::move(in));
         } catch (const pg::error& e) {

@@ -69,6 +69,28 @@ TEST_CASE("host config: the tick section is read, and tick's requirements named"
                "sentinel_path": "/etc/tick-on"}})");
     CHECK(pg.ok());
     CHECK(pg.config.tick.database == "postgresql://warden@db.example/jobs");
+    // tick.scope_lock (issue 20 item 3): a PostgreSQL tick's scope; refused on SQLite, where
+    // the database's write lock already serialises watchdogs, and refused when it is not a name.
+    const auto scoped = warden::host::parse_host_config(R"({"probe": {},
+      "tick": {"database": "postgresql://warden@db.example/jobs", "run_lock_path": "/run/w.lock",
+               "sentinel_path": "/etc/tick-on", "scope_lock": "crawl-host-3"}})");
+    REQUIRE(scoped.ok());
+    CHECK(scoped.config.tick.scope_lock == "crawl-host-3");
+    CHECK(warden::host::tick_config_errors(scoped.config).empty());
+    const auto scoped_sqlite = warden::host::parse_host_config(R"({"probe": {},
+      "tick": {"database": "/d.db", "run_lock_path": "/run/w.lock",
+               "sentinel_path": "/etc/tick-on", "scope_lock": "crawl-host-3"}})");
+    REQUIRE(scoped_sqlite.ok());
+    CHECK(warden::host::tick_config_errors(scoped_sqlite.config) ==
+          std::vector<std::string>{"tick.scope_lock: needs a PostgreSQL tick.database (SQLite's "
+                                   "write lock already lets one watchdog write at a time)"});
+    for (const char* bad_scope : {R"("")", R"("two words")", "7"}) {
+        const auto refused = warden::host::parse_host_config(
+            std::string{R"({"probe": {}, "tick": {"scope_lock": )"} + bad_scope + "}}");
+        INFO(bad_scope);
+        REQUIRE(refused.errors.size() == 1);
+        CHECK(refused.errors[0].rfind("tick.scope_lock: ", 0) == 0);
+    }
     const auto empty = warden::host::parse_host_config(R"({"probe": {}, "tick": {}})");
     CHECK(empty.ok());
     const std::vector<std::string> missing = {

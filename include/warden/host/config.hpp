@@ -79,6 +79,10 @@ struct tick_config {
     std::string metrics_path;  // the textfile, written atomically; empty: none
     std::string config_json;   // the engine config object, inline (its JSON text); or
     std::string config_path;   // a file holding that object
+    // PostgreSQL only: the scope this watchdog decides (one per crawl host, or per source). The
+    // tick holds the scope's advisory lock from before it reads the jobs until its runtime
+    // actions are carried out, and skips the tick when another watchdog holds it (issue #20).
+    std::string scope_lock;
 };
 
 struct host_config {
@@ -277,6 +281,8 @@ class host_config_reader {
                 path(x, w, out.run_lock_path);
             else if (k == "metrics_path")
                 path(x, w, out.metrics_path);
+            else if (k == "scope_lock")
+                scope_key(x, w, out.scope_lock);
             else if (k == "config" && x.is_object())
                 out.config_json = x.dump();
             else if (k == "config" && x.is_string())
@@ -287,6 +293,19 @@ class host_config_reader {
                 return false;
             return true;
         });
+    }
+
+    // A scope key: a non-empty string of printable ASCII, at most 200 bytes (it is hashed into
+    // the advisory lock's key, and printed in the log lines that say a tick was skipped).
+    void scope_key(const warden::detail::json& x, const std::string& at, std::string& out) {
+        if (!x.is_string()) return wrong_type(at, "a string (the scope's name)", x);
+        const auto& v = x.get_ref<const std::string&>();
+        bool printable = !v.empty() && v.size() <= 200;
+        for (const char c : v)
+            printable = printable && c >= 0x21 && c <= 0x7e;
+        if (!printable)
+            return error(at, "expected 1 to 200 printable ASCII characters without spaces");
+        out = v;
     }
 
     void document(const warden::detail::json& root) {
@@ -321,6 +340,11 @@ class host_config_reader {
     if (!c.tick.present) return {"tick: required by warden tick"};
     if (c.tick.database.empty()) errors.emplace_back("tick.database: required");
     if (c.tick.run_lock_path.empty()) errors.emplace_back("tick.run_lock_path: required");
+    const std::string_view db = c.tick.database;
+    if (!c.tick.scope_lock.empty() && !db.empty() && db.rfind("postgresql://", 0) != 0 &&
+        db.rfind("postgres://", 0) != 0)
+        errors.emplace_back("tick.scope_lock: needs a PostgreSQL tick.database (SQLite's write "
+                            "lock already lets one watchdog write at a time)");
     if (c.tick.sentinel_path.empty() && c.probe.sentinel_path.empty())
         errors.emplace_back("tick.sentinel_path: required when probe.sentinel_path is not set "
                             "(without a sentinel file a tick could never apply)");

@@ -10,6 +10,8 @@
 #   4. a start command that fails (from the rows of 3): each start undone with the PostgreSQL
 #      undo_start (row as before, no start counted);
 #   5. apply --host-config with the failing start: the same undo, through `apply`.
+#   6. tick.scope_lock: a tick skipped while another session holds the scope, run once it is
+#      free; refused with a SQLite tick.database.
 # Usage: tick_cli.sh WARDEN ROOT SERVER_DIR PYTHON
 set -u
 warden=$1 root=$2 server=$3 py=$4
@@ -212,4 +214,53 @@ for id in $(cat undone.txt); do
   [ "$a" = "$b" ] || fail "apply --host-config: job $id not undone: was $a, now $b"
 done
 [ "$(starts "${db}_app")" -eq "$starts_before" ] || fail "apply --host-config: a failed start counted"
+
+# 6. tick.scope_lock: while another session (a second watchdog) holds the scope, a tick is
+#    skipped, exit 0, nothing written; once it is free, the tick runs. On SQLite it is refused.
+"$py" - host.json scoped.json <<'PY' || fail "scoped config"
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["tick"]["scope_lock"] = "crawl-host-1"
+d["tick"]["run_lock_path"] = d["tick"]["run_lock_path"] + ".scoped"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+mkfifo hold
+psql -h "$sock" -U warden -d "$db" -qAt <hold >held.out 2>&1 &
+holder=$!
+pids+=($holder)
+exec 7>hold
+echo "SELECT pg_advisory_lock(hashtextextended('warden-scope:crawl-host-1', 0)); SELECT 'held';" >&7
+for _ in $(seq 50); do grep -q held held.out 2>/dev/null && break; sleep 0.1; done
+grep -q held held.out || fail "the holder did not take the scope: $(cat held.out)"
+# Job 3's crawl still runs under its lock: with its row made retryable, a tick that runs revives it.
+q "$db" "update jobs set status = 'retryable', version = version + 1 where id = 3" >/dev/null
+before=$(rows "$db") starts_before=$(starts "$db")
+out=$("$warden" tick --host-config scoped.json --now "$now" 2>err.txt) ||
+  fail "tick with a held scope: exit $?: $(cat err.txt)"
+grep -q "skipped: scope crawl-host-1 is held" <<<"$out" || fail "tick with a held scope: $out"
+grep -q "scope crawl-host-1 is held by another watchdog" err.txt || fail "no log line: $(cat err.txt)"
+[ "$(rows "$db")" = "$before" ] || fail "a skipped tick wrote: $before -> $(rows "$db")"
+[ "$(starts "$db")" -eq "$starts_before" ] || fail "a skipped tick counted a start"
+exec 7>&-
+wait "$holder" 2>/dev/null || true
+"$warden" tick --host-config scoped.json --now "$now" --format json >scoped.out.json 2>err.txt ||
+  fail "tick with a free scope: exit $?: $(cat err.txt)"
+"$py" - scoped.out.json <<'PY' || fail "tick with a free scope: document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["committed"] is True, d
+PY
+[ "$(rows "$db")" != "$before" ] || fail "the tick with a free scope changed nothing: $before"
+"$py" - host.json sqlite_scoped.json "$work/c.db" <<'PY' || fail "sqlite scoped config"
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["tick"]["scope_lock"] = "crawl-host-1"
+d["tick"]["database"] = sys.argv[3]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$warden" tick --host-config sqlite_scoped.json --now "$now" >/dev/null 2>err.txt
+code=$?
+[ $code = 1 ] || fail "tick.scope_lock with SQLite: exit $code"
+grep -q "tick.scope_lock: needs a PostgreSQL tick.database" err.txt ||
+  fail "tick.scope_lock with SQLite: $(cat err.txt)"
 echo "ok"
