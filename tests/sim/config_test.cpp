@@ -314,9 +314,11 @@ TEST_CASE("config: drawn configs with heavy swarm faults break nothing", "[sim][
 // (docs/simulator.md, `drift`): 1005 (drift: a stale lock waits its turn among the stall
 // recoveries, one per watchdog tick), 183 (impossible_state: host edits won the window three
 // periods in a row), 900154 and 37578 (impossible_state: a sentinel absence over a watchdog tick
-// costs a whole period). Each is `warden-sim --seed S --swarm --swarm-config --faults heavy`.
+// costs a whole period), 96388 (impossible_state: the process list unreadable at a watchdog tick
+// holds consistency repair for that whole period; the 1e5 run of 2026-11-30). Each is
+// `warden-sim --seed S --swarm --swarm-config --faults heavy`.
 TEST_CASE("config: the config swarm's findings stay fixed", "[sim][config][regression]") {
-    for (const std::uint64_t seed : {183u, 1005u, 900154u, 37578u}) {
+    for (const std::uint64_t seed : {183u, 1005u, 900154u, 37578u, 96388u}) {
         world_options o = draw_world(seed, world_options{});
         o.rates = swarm(*fault_profile("heavy"), seed).first;
         const summary s = run(o);
