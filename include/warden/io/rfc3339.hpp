@@ -1,7 +1,6 @@
 #pragma once
 #include <warden/core/time.hpp>
-
-#include <fmt/format.h>
+#include <warden/detail/reason.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -18,9 +17,15 @@ inline namespace v0 {
     const auto days = floor<std::chrono::days>(t);
     const year_month_day date{days};
     const hh_mm_ss<duration> clock{t - days};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
-                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                       clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+    // Issue #22: built without fmt (retry_backoff's reason is on the decide path); each piece
+    // writes what fmt's "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z" wrote.
+    using detail::zero_padded;
+    return detail::reason(zero_padded{static_cast<int>(date.year()), 4}, "-",
+                          zero_padded{static_cast<unsigned>(date.month()), 2}, "-",
+                          zero_padded{static_cast<unsigned>(date.day()), 2}, "T",
+                          zero_padded{clock.hours().count(), 2}, ":",
+                          zero_padded{clock.minutes().count(), 2}, ":",
+                          zero_padded{clock.seconds().count(), 2}, "Z");
 }
 
 namespace detail {

@@ -1,11 +1,10 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/class_recovery.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -50,13 +49,13 @@ struct annual_minimums {
         if (meets_minimums(o, m)) return verdict::allow();
         if (o.page_cap)
             return verdict::deny(
-                fmt::format("{} crawl with page cap {}", what(annual), *o.page_cap));
-        return verdict::deny(fmt::format(
-            "{} options below minimums: restarts {}/{}, timeout "
-            "{}/{}, http {}/{}, backoff {}/{}",
-            what(annual), o.max_container_restarts, m.max_container_restarts,
-            o.error_threshold_timeout, m.error_threshold_timeout, o.error_threshold_http,
-            m.error_threshold_http, o.backoff_delay_minutes, m.backoff_delay_minutes));
+                detail::reason(what(annual), " crawl with page cap ", *o.page_cap));
+        return verdict::deny(
+            detail::reason(what(annual), " options below minimums: restarts ",
+                           o.max_container_restarts, "/", m.max_container_restarts, ", timeout ",
+                           o.error_threshold_timeout, "/", m.error_threshold_timeout, ", http ",
+                           o.error_threshold_http, "/", m.error_threshold_http, ", backoff ",
+                           o.backoff_delay_minutes, "/", m.backoff_delay_minutes));
     }
 };
 

@@ -1,11 +1,10 @@
 #pragma once
 #include <warden/core/actions.hpp>
 #include <warden/core/concurrency_limit.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/concurrency.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -37,9 +36,9 @@ struct concurrency_limits {
                 if (joins_running(ctx, a) && limit_value_of(c, ctx.row_of(a), l.by) == value)
                     ++running;
             if (running >= l.max_running)
-                return verdict::deny(fmt::format("{} {} of {} {} running or starting (limit {})",
-                                                 running, running == 1 ? "job" : "jobs",
-                                                 to_string(l.by), value, l.max_running));
+                return verdict::deny(detail::reason(
+                    running, running == 1 ? " job" : " jobs", " of ", to_string(l.by), " ", value,
+                    " running or starting (limit ", l.max_running, ")"));
         }
         return verdict::allow();
     }

@@ -1,10 +1,9 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/recovery_choice.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -26,9 +25,9 @@ struct daily_recovery_cap {
         const auto recoveries = s.facts.recoveries_last_24h;
         const auto cap = ctx.config.daily_recovery_cap;
         const bool soft = choose_recovery(ctx, s).mode != recovery_mode::full;
-        return verdict::deny(
-            fmt::format("max_recoveries_{}: {} recoveries in the last 24 h (cap {})",
-                        soft ? "soft" : "full", recoveries, cap));
+        return verdict::deny(detail::reason("max_recoveries_", soft ? "soft" : "full", ": ",
+                                            recoveries, " recoveries in the last 24 h (cap ", cap,
+                                            ")"));
     }
 };
 

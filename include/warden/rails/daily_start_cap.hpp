@@ -1,9 +1,8 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -21,7 +20,7 @@ struct daily_start_cap {
         const auto starts = s.facts.starts_last_24h;
         const auto cap = ctx.config.daily_start_cap;
         if (starts < cap) return verdict::allow();
-        return verdict::deny(fmt::format("{} starts in the last 24 h (cap {})", starts, cap));
+        return verdict::deny(detail::reason(starts, " starts in the last 24 h (cap ", cap, ")"));
     }
 };
 

@@ -1,9 +1,8 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -20,8 +19,9 @@ struct disk_threshold {
         const double used = ctx.snapshot.host.disk_used_percent;
         const double limit = ctx.config.disk_threshold_percent;
         if (used < limit) return verdict::allow();
-        return verdict::deny_host(
-            fmt::format("disk {:.1f}% used, at or above the threshold {:.1f}%", used, limit));
+        return verdict::deny_host(detail::reason("disk ", detail::fixed{used, 1},
+                                                 "% used, at or above the threshold ",
+                                                 detail::fixed{limit, 1}, "%"));
     }
 };
 

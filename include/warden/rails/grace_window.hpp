@@ -1,10 +1,9 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/grace.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -26,8 +25,8 @@ struct grace_window {
         if (!inside_grace(ctx.config, s.row, ctx.snapshot.now, a.rule)) return verdict::allow();
         const duration since_start = ctx.snapshot.now - *s.row.started_at;
         const duration grace = grace_for(ctx.config, a.rule);
-        return verdict::deny(fmt::format("started {} s ago, inside the {} s grace window",
-                                         since_start.count(), grace.count()));
+        return verdict::deny(detail::reason("started ", since_start.count(), " s ago, inside the ",
+                                            grace.count(), " s grace window"));
     }
 };
 

@@ -1,10 +1,9 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -22,9 +21,9 @@ struct legacy_annual {
         const auto year = backfill_year(s.row);
         if (year && *year == a.year) return verdict::allow();
         if (year)
-            return verdict::deny(fmt::format(
-                "{} says campaign year {}, backfill says {}",
-                metadata_year_without_kind(s.row) ? "campaign_year" : "name", *year, a.year));
+            return verdict::deny(
+                detail::reason(metadata_year_without_kind(s.row) ? "campaign_year" : "name",
+                               " says campaign year ", *year, ", backfill says ", a.year));
         return verdict::deny(
             "no campaign_year, and neither name nor output dir carries a -YYYY0101 stamp");
     }

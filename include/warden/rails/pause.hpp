@@ -1,10 +1,9 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/job_class.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <string>
@@ -27,11 +26,11 @@ struct pause {
         const host_facts& h = ctx.snapshot.host;
         if (listed(h.paused_sources, s.row.source))
             return verdict::deny(
-                fmt::format("source {} is paused (host.paused_sources)", s.row.source));
+                detail::reason("source ", s.row.source, " is paused (host.paused_sources)"));
         const std::string_view job_class = class_of(ctx.config, s.row);
         if (listed(h.paused_classes, job_class))
             return verdict::deny(
-                fmt::format("class {} is paused (host.paused_classes)", job_class));
+                detail::reason("class ", job_class, " is paused (host.paused_classes)"));
         return verdict::allow();
     }
 

@@ -1,9 +1,8 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -24,11 +23,10 @@ struct progress_circuit {
                                 const set_status& a) const {
         if (a.rule != rule_id::stall_recovery || !s.facts.progress_circuit_open)
             return verdict::allow();
-        return verdict::deny(fmt::format(
-            "progress_circuit_open: each of the last {} recoveries gained fewer than {} pages "
-            "(at most {})",
-            ctx.config.progress_circuit_window, ctx.config.progress_circuit_min_pages,
-            s.facts.progress_circuit_best_gain));
+        return verdict::deny(detail::reason(
+            "progress_circuit_open: each of the last ", ctx.config.progress_circuit_window,
+            " recoveries gained fewer than ", ctx.config.progress_circuit_min_pages,
+            " pages (at most ", s.facts.progress_circuit_best_gain, ")"));
     }
 };
 

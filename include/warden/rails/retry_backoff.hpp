@@ -1,11 +1,10 @@
 #pragma once
 #include <warden/core/actions.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/backoff.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/io/rfc3339.hpp>
 #include <warden/rails/verdict.hpp>
-
-#include <fmt/format.h>
 
 #include <string_view>
 
@@ -25,9 +24,9 @@ struct retry_backoff {
         const auto not_before = retry_not_before(ctx.config, s.row, s.facts);
         const timestamp now = ctx.snapshot.now;
         if (!not_before || *not_before <= now) return verdict::allow();
-        return verdict::deny(fmt::format("backoff: not before {}; {} s to go (retry {})",
-                                         format_rfc3339(*not_before), (*not_before - now).count(),
-                                         s.row.retry_count + 1));
+        return verdict::deny(detail::reason("backoff: not before ", format_rfc3339(*not_before),
+                                            "; ", (*not_before - now).count(), " s to go (retry ",
+                                            s.row.retry_count + 1, ")"));
     }
 };
 
