@@ -3,6 +3,7 @@
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
 #include <warden/core/validate.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/build.hpp>
 #include <warden/facts/campaign.hpp>
 #include <warden/facts/class_floors.hpp>
@@ -23,8 +24,6 @@
 #include <warden/rules/reconcile.hpp>
 #include <warden/rules/retry_budget.hpp>
 #include <warden/rules/stall_recovery.hpp>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -223,16 +222,16 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
         std::optional<denial> limit;
         if (mode == recovery_mode::guarded)
             limit = denial{guard_window_limit, denial_scope::job,
-                           fmt::format("guard_window_healthy_job: job {} progressed {} s ago "
-                                       "(guard window {} s) and soft recovery is off",
-                                       to_int(ctx.guard.freshest), ctx.guard.freshest_age.count(),
-                                       c.guard_window.count())};
+                           detail::reason("guard_window_healthy_job: job ",
+                                          to_int(ctx.guard.freshest), " progressed ",
+                                          ctx.guard.freshest_age.count(), " s ago (guard window ",
+                                          c.guard_window.count(), " s) and soft recovery is off")};
         else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
-            limit = denial{recoveries_per_tick_limit, denial_scope::job,
-                           fmt::format("waiting: at most {} stall recover{} per tick, lowest id "
-                                       "first",
-                                       c.recoveries_per_tick,
-                                       c.recoveries_per_tick == 1 ? "y" : "ies")};
+            limit =
+                denial{recoveries_per_tick_limit, denial_scope::job,
+                       detail::reason("waiting: at most ", c.recoveries_per_tick, " stall recover",
+                                      c.recoveries_per_tick == 1 ? "y" : "ies",
+                                      " per tick, lowest id first")};
         // The applier stores the count in the recovery record it appends (issue #17).
         for (action& a : st.verdict.recovery.actions())
             if (auto* w = std::get_if<set_status>(&a); w && w->rule == rule_id::stall_recovery)
@@ -314,11 +313,11 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
         // takes no slot, so a row that never ran may start in its place.
         std::optional<denial> limit = unreadable_process_list_limit(ctx, subj, p);
         if (!limit && c.max_starts_per_tick > 0 && started >= c.max_starts_per_tick)
-            limit =
-                denial{starts_per_tick_limit, denial_scope::job,
-                       fmt::format("waiting: at most {} start{} per tick, so each start's "
-                                   "disk and load show before the next",
-                                   c.max_starts_per_tick, c.max_starts_per_tick == 1 ? "" : "s")};
+            limit = denial{
+                starts_per_tick_limit, denial_scope::job,
+                detail::reason("waiting: at most ", c.max_starts_per_tick, " start",
+                               c.max_starts_per_tick == 1 ? "" : "s",
+                               " per tick, so each start's disk and load show before the next")};
         const submission r = submit(rails, ctx, subj, p, out, accepted, std::move(limit));
         switch (r.outcome) {
         case submitted::allowed:

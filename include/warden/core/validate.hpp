@@ -2,8 +2,7 @@
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
 #include <warden/core/snapshot.hpp>
-
-#include <fmt/format.h>
+#include <warden/detail/reason.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -47,11 +46,12 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
                                 std::size_t i, std::string_view field,
                                 const std::optional<timestamp>& t) {
     if (t && *t < earliest_time)
-        report(out, s.jobs[i].id, fmt::format("jobs[{}].{}", i, field), "before the year 0001");
+        report(out, s.jobs[i].id, detail::reason("jobs[", i, "].", field), "before the year 0001");
     else if (t && *t > s.now)
-        report(out, s.jobs[i].id, fmt::format("jobs[{}].{}", i, field),
-               fmt::format("{} s after now: the clock went backwards or the row is from the future",
-                           (*t - s.now).count()));
+        report(
+            out, s.jobs[i].id, detail::reason("jobs[", i, "].", field),
+            detail::reason((*t - s.now).count(),
+                           " s after now: the clock went backwards or the row is from the future"));
 }
 
 // Issue #21 items 1, 3, 4: a class's backoff, deadline and campaign closure. A year of seconds
@@ -60,17 +60,18 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
 template <class Bad>
 void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
     constexpr std::int64_t year_seconds = 366LL * 24 * 3600;
-    const auto at = [&](std::string_view key) { return fmt::format("classes[{}].{}", i, key); };
+    const auto at = [&](std::string_view key) { return detail::reason("classes[", i, "].", key); };
     if (k.backoff) {
         const backoff_policy& b = *k.backoff;
         if (b.initial_delay_seconds < 0 || b.initial_delay_seconds > year_seconds)
             bad(at("backoff.initial_delay_seconds"),
-                fmt::format("must be in 0..{} (a year)", year_seconds));
+                detail::reason("must be in 0..", year_seconds, " (a year)"));
         if (!std::isfinite(b.coefficient) || b.coefficient < 1.0 || b.coefficient > 100.0)
             bad(at("backoff.coefficient"), "must be a finite number in 1..100");
         if (b.max_delay_seconds < b.initial_delay_seconds || b.max_delay_seconds > year_seconds)
             bad(at("backoff.max_delay_seconds"),
-                fmt::format("must be in backoff.initial_delay_seconds..{} (a year)", year_seconds));
+                detail::reason("must be in backoff.initial_delay_seconds..", year_seconds,
+                               " (a year)"));
         if (!std::isfinite(b.jitter_fraction) || b.jitter_fraction < 0.0 || b.jitter_fraction > 1.0)
             bad(at("backoff.jitter_fraction"), "must be a finite number in 0..1");
     }
@@ -94,7 +95,7 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
             "must be in 1..527040 (a year; omit it for the global value)");
     for (std::size_t y = 0; y < k.closed_campaign_years.size(); ++y)
         if (k.closed_campaign_years[y] < 1970 || k.closed_campaign_years[y] > 9999)
-            bad(fmt::format("classes[{}].closed_campaign_years[{}]", i, y),
+            bad(detail::reason("classes[", i, "].closed_campaign_years[", y, "]"),
                 "must be a year in 1970..9999");
 }
 
@@ -134,8 +135,8 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
     // Issue #17.
     if (c.stale_pipeline_after.count() <= 0) bad("stale_pipeline_after", "must be positive");
     if (c.progress_circuit_window < 0 || c.progress_circuit_window > max_progress_circuit_window)
-        bad("progress_circuit_window",
-            fmt::format("must be in 0..{} (0: the circuit is off)", max_progress_circuit_window));
+        bad("progress_circuit_window", detail::reason("must be in 0..", max_progress_circuit_window,
+                                                      " (0: the circuit is off)"));
     if (c.progress_circuit_min_pages < 0)
         bad("progress_circuit_min_pages", "must not be negative (0: the circuit is off)");
     if (!std::isfinite(c.degraded_rate_pages_per_minute) || c.degraded_rate_pages_per_minute < 0.0)
@@ -145,23 +146,23 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
     // Issue #21 item 1.
     for (std::size_t i = 0; i < c.classes.size(); ++i) {
         const class_spec& k = c.classes[i];
-        if (k.name.empty()) bad(fmt::format("classes[{}].name", i), "must not be empty");
+        if (k.name.empty()) bad(detail::reason("classes[", i, "].name"), "must not be empty");
         for (std::size_t e = 0; e < i; ++e)
             if (!k.name.empty() && c.classes[e].name == k.name)
-                bad(fmt::format("classes[{}].name", i),
-                    fmt::format("duplicate of classes[{}].name", e));
+                bad(detail::reason("classes[", i, "].name"),
+                    detail::reason("duplicate of classes[", e, "].name"));
         if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs < 0)
-            bad(fmt::format("classes[{}].ensure_min_running_jobs", i), "must not be negative");
+            bad(detail::reason("classes[", i, "].ensure_min_running_jobs"), "must not be negative");
         detail::validate_class_schedule(k, i, bad);
     }
     // Issue #21 item 2.
     for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {
         const concurrency_limit& l = c.concurrency_limits[i];
         if (l.max_running < 1)
-            bad(fmt::format("concurrency_limits[{}].max_running", i),
+            bad(detail::reason("concurrency_limits[", i, "].max_running"),
                 "must be at least 1 (pause a source or class to hold its starts)");
         if (l.value && l.value->empty())
-            bad(fmt::format("concurrency_limits[{}].value", i),
+            bad(detail::reason("concurrency_limits[", i, "].value"),
                 "must not be empty (omit it to limit every value separately)");
     }
     if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
@@ -176,8 +177,8 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
         const auto at_least = [&](const std::optional<std::int32_t>& value, std::string_view key,
                                   std::int32_t floor) {
             if (value && *value < floor)
-                bad(fmt::format("source_profiles.{}.{}", source, key),
-                    fmt::format("must be at least {}, got {}", floor, *value));
+                bad(detail::reason("source_profiles.", source, ".", key),
+                    detail::reason("must be at least ", floor, ", got ", *value));
         };
         at_least(p.stall_timeout_minutes, "stall_timeout_minutes", 1);
         at_least(p.error_threshold_timeout, "error_threshold_timeout", 1);
@@ -186,15 +187,17 @@ void validate_class_schedule(const class_spec& k, std::size_t i, Bad& bad) {
         at_least(p.max_container_restarts, "max_container_restarts", 1);
         at_least(p.initial_workers, "initial_workers", 1);
         if (!p.docker_shm_size.empty() && !plausible_shm_size(p.docker_shm_size))
-            bad(fmt::format("source_profiles.{}.docker_shm_size", source),
-                fmt::format("must be a size like 1g or 512m, got \"{}\"", p.docker_shm_size));
+            bad(detail::reason("source_profiles.", source, ".docker_shm_size"),
+                detail::reason("must be a size like 1g or 512m, got \"", p.docker_shm_size, "\""));
     }
     for (std::size_t i = 0; i < c.config_error_patterns.size(); ++i)
         if (c.config_error_patterns[i].empty())
-            bad(fmt::format("config_error_patterns[{}]", i), "an empty pattern matches everything");
+            bad(detail::reason("config_error_patterns[", i, "]"),
+                "an empty pattern matches everything");
     for (std::size_t i = 0; i < c.infra_error_patterns.size(); ++i)
         if (c.infra_error_patterns[i].empty())
-            bad(fmt::format("infra_error_patterns[{}]", i), "an empty pattern matches everything");
+            bad(detail::reason("infra_error_patterns[", i, "]"),
+                "an empty pattern matches everything");
     return out;
 }
 
@@ -244,17 +247,16 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
 inline void validate_job(const snapshot& s, std::size_t i, std::vector<validation_error>& out) {
     const job& j = s.jobs[i];
     auto bad = [&](std::string_view field, std::string message) {
-        detail::report(out, j.id, fmt::format("jobs[{}].{}", i, field), std::move(message));
+        detail::report(out, j.id, detail::reason("jobs[", i, "].", field), std::move(message));
     };
     if (!is_known(j.status)) bad("status", "unknown status");
     if (j.retry_count < 0) bad("retry_count", "must not be negative");
     if (j.retry_count > max_retry_count)
         bad("retry_count",
-            fmt::format("must be at most {}: a start from retryable adds one, and the count is a "
-                        "32-bit integer",
-                        max_retry_count));
+            detail::reason("must be at most ", max_retry_count,
+                           ": a start from retryable adds one, and the count is a 32-bit integer"));
     if (j.version < 0 || j.version > max_version)
-        bad("version", fmt::format("must be in [0, 2^62], got {}", j.version));
+        bad("version", detail::reason("must be in [0, 2^62], got ", j.version));
     detail::check_not_after_now(out, s, i, "queued_at", j.queued_at);
     detail::check_not_after_now(out, s, i, "started_at", j.started_at);
     detail::check_not_after_now(out, s, i, "finished_at", j.finished_at);
@@ -267,14 +269,14 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
         bad("finished_at", "before started_at");
     if (j.crawled_pages && *j.crawled_pages < 0) bad("crawled_pages", "must not be negative");
     for_each_option_count(j.options, [&](std::string_view field, std::int32_t v) {
-        if (v < 0) bad(fmt::format("tool_options.{}", field), "must not be negative");
+        if (v < 0) bad(detail::reason("tool_options.", field), "must not be negative");
     });
     if (j.options.initial_workers && *j.options.initial_workers < 1)
         bad("tool_options.initial_workers",
-            fmt::format("must be at least 1, got {}", *j.options.initial_workers));
+            detail::reason("must be at least 1, got ", *j.options.initial_workers));
     if (!j.options.docker_shm_size.empty() && !plausible_shm_size(j.options.docker_shm_size))
-        bad("tool_options.docker_shm_size",
-            fmt::format("must be a size like 1g or 512m, got \"{}\"", j.options.docker_shm_size));
+        bad("tool_options.docker_shm_size", detail::reason("must be a size like 1g or 512m, got \"",
+                                                           j.options.docker_shm_size, "\""));
 }
 
 [[nodiscard]] inline std::vector<validation_error> validate_host(const snapshot& s) {
@@ -289,25 +291,25 @@ inline void validate_job(const snapshot& s, std::size_t i, std::vector<validatio
     // broken, and a stop naming it would signal the wrong processes (kill -TERM -1).
     for (std::size_t k = 0; k < s.processes.size(); ++k)
         if (const std::int64_t pid = s.processes[k].pid; pid < min_pid || pid > max_pid)
-            detail::report(out, std::nullopt, fmt::format("processes[{}].pid", k),
-                           fmt::format("must be in {}..{} (0 and -1 signal process groups, 1 is "
-                                       "init, and pids are below the kernel's pid_max limit, "
-                                       "{}), got {}",
-                                       min_pid, max_pid, max_pid + 1, pid));
+            detail::report(out, std::nullopt, detail::reason("processes[", k, "].pid"),
+                           detail::reason("must be in ", min_pid, "..", max_pid,
+                                          " (0 and -1 signal process groups, 1 is init, and pids "
+                                          "are below the kernel's pid_max limit, ",
+                                          max_pid + 1, "), got ", pid));
     // A parent is never signalled, only compared (issue #16, item 9): 0 (the kernel's own
     // threads) and 1 (init) are real parents; a value no pid can have is a broken probe.
     for (std::size_t k = 0; k < s.processes.size(); ++k)
         if (const auto& ppid = s.processes[k].ppid; ppid && (*ppid < 0 || *ppid > max_pid))
-            detail::report(out, std::nullopt, fmt::format("processes[{}].ppid", k),
-                           fmt::format("must be in 0..{} or null, got {}", max_pid, *ppid));
+            detail::report(out, std::nullopt, detail::reason("processes[", k, "].ppid"),
+                           detail::reason("must be in 0..", max_pid, " or null, got ", *ppid));
     // Issue #21 item 5: an empty name would pause nothing, and hide the operator's typo.
     for (std::size_t k = 0; k < s.host.paused_sources.size(); ++k)
         if (s.host.paused_sources[k].empty())
-            detail::report(out, std::nullopt, fmt::format("host.paused_sources[{}]", k),
+            detail::report(out, std::nullopt, detail::reason("host.paused_sources[", k, "]"),
                            "must not be empty");
     for (std::size_t k = 0; k < s.host.paused_classes.size(); ++k)
         if (s.host.paused_classes[k].empty())
-            detail::report(out, std::nullopt, fmt::format("host.paused_classes[{}]", k),
+            detail::report(out, std::nullopt, detail::reason("host.paused_classes[", k, "]"),
                            "must not be empty");
     if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest_time))
         detail::report(out, std::nullopt, "host.deploy_lock_created_at",

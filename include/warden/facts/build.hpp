@@ -6,13 +6,12 @@
 #include <warden/core/validate.hpp>
 #include <warden/detail/dir_index.hpp>
 #include <warden/detail/id_index.hpp>
+#include <warden/detail/reason.hpp>
 #include <warden/facts/concurrency.hpp>
 #include <warden/facts/context.hpp>
 #include <warden/facts/liveness.hpp>
 #include <warden/facts/progress.hpp>
 #include <warden/facts/progress_circuit.hpp>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -111,8 +110,8 @@ inline std::uint32_t resolve_reference(const id_index& ids, job_id id, std::stri
                                        std::vector<validation_error>& errors) {
     const std::uint32_t at = ids.find(id);
     if (at == id_index::npos)
-        errors.push_back(
-            validation_error{id, fmt::format("{}[{}]{}", table, k, member), "no job with this id"});
+        errors.push_back(validation_error{id, detail::reason(table, "[", k, "]", member),
+                                          "no job with this id"});
     return at;
 }
 
@@ -132,8 +131,9 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         if constexpr (requires { r.crawled_pages; }) {
             if (r.crawled_pages && *r.crawled_pages < 0) {
                 t.jobs[at].valid = false;
-                t.errors.push_back(validation_error{
-                    r.job, fmt::format("{}[{}].crawled_pages", table, k), "must not be negative"});
+                t.errors.push_back(
+                    validation_error{r.job, detail::reason(table, "[", k, "].crawled_pages"),
+                                     "must not be negative"});
             }
             // Issue #21 item 3: retry backoff waits from a job's newest recovery.
             auto& last = t.jobs[at].last_recovery_at;
@@ -141,7 +141,7 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
         }
         if (r.at > s.now || r.at < earliest_time) {
             t.jobs[at].valid = false;
-            t.errors.push_back(validation_error{r.job, fmt::format("{}[{}].at", table, k),
+            t.errors.push_back(validation_error{r.job, detail::reason(table, "[", k, "].at"),
                                                 r.at > s.now ? "after now: the clock went backwards"
                                                              : "before the year 0001"});
         } else if (r.at > window_start) {
@@ -178,8 +178,9 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
             WARDEN_ASSERT(first < i, "id index returned a later row as the first");
             facts[i].valid = false;
             facts[first].valid = false;
-            t.errors.push_back(validation_error{j.id, fmt::format("jobs[{}].id", i),
-                                                fmt::format("duplicate of jobs[{}].id", first)});
+            t.errors.push_back(
+                validation_error{j.id, detail::reason("jobs[", i, "].id"),
+                                 detail::reason("duplicate of jobs[", first, "].id")});
         }
     }
 
