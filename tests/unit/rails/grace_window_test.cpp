@@ -23,6 +23,8 @@ TEST_CASE("grace_window: stall verdicts wait out start_grace (closed window)",
     CHECK_FALSE(judge(c.start_grace - 1s).allowed);
     CHECK_FALSE(judge(c.start_grace).allowed);
     CHECK(judge(c.start_grace + 1s).allowed);
+    // The reason is a contract (issue #22 moved it from fmt to detail::reason).
+    CHECK(judge(c.start_grace - 1s).reason == "started 899 s ago, inside the 900 s grace window");
 }
 
 TEST_CASE("grace_window: orphan verdicts wait out the longer of both windows",
