@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
     const long actions = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 1000;
     const int repeats = argc > 3 ? static_cast<int>(std::strtol(argv[3], nullptr, 10)) : 5;
     const std::string base = server();
+    const warden::config config{};
     const std::string prefix = fmt::format("bench_{}_", ::getpid());
     try {
         std::size_t loaded = 0;
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
                 fill(db, actions);
                 warden::snapshot s = pg::load_snapshot(db, now, {});
                 s.host.sentinel_present = true;
-                const warden::plan p = warden::decide(s, warden::config{});
+                const warden::plan p = warden::decide(s, config);
                 const auto t0 = std::chrono::steady_clock::now();
                 applied = pg::apply(db, p, now).applied;
                 apply_ms.push_back(ms_since(t0));
@@ -107,8 +108,8 @@ int main(int argc, char** argv) {
                 pg::runtime_facts rt;
                 rt.host.sentinel_present = true;
                 const auto t0 = std::chrono::steady_clock::now();
-                const auto done = pg::decide_and_apply(db, now, rt, [](const warden::snapshot& s) {
-                    return warden::decide(s, warden::config{});
+                const auto done = pg::decide_and_apply(db, now, rt, [&](const warden::snapshot& s) {
+                    return warden::decide(s, config);
                 });
                 tick_ms.push_back(ms_since(t0));
                 if (done.result.applied != 50) return 1;

@@ -27,9 +27,16 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <time.h>
 #include <unistd.h>
 
 namespace {
+
+double process_cpu_seconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 int exit_code(const warden::sim::summary& s) {
     if (s.violations.empty()) return 0;
@@ -87,6 +94,7 @@ int main(int argc, char** argv) {
     bool trace = false;
     bool swarm = false;
     bool check_determinism = false;
+    bool stats = false;
     bool progress_logs = false;
     std::int64_t runs = 1;
     std::string db = "model";
@@ -170,6 +178,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
     app.add_flag("--check-determinism", check_determinism,
                  "run every seed twice and compare trace hashes");
+    app.add_flag("--stats", stats,
+                 "after the runs, print one line: runs, ticks and job-ticks simulated (jobs x "
+                 "ticks, summed over the runs), the seconds they took and job-ticks per second");
     app.add_option("--db", db,
                    "the store: model (in memory), sqlite (an in-memory SQLite database "
                    "written through warden::sqlite's compare-and-set statements), or postgres "
@@ -304,6 +315,25 @@ int main(int argc, char** argv) {
     }
     // A progress line on stderr for multi-seed runs, only when stderr is a terminal.
     const bool progress = runs > 1 && ::isatty(2) == 1;
+    // --stats: the simulator's speed (issue #22). Only the campaigns are timed (the world's
+    // construction, its store included, and its run), not the printing or --check-determinism's
+    // second run. Wall time, and this process's CPU time, which a loaded machine disturbs less
+    // (a PostgreSQL server's work is in the wall time only).
+    std::int64_t runs_done = 0;
+    std::int64_t ticks_done = 0;
+    std::int64_t job_ticks_done = 0;
+    double wall_seconds = 0;
+    double cpu_seconds = 0;
+    const auto print_stats = [&] {
+        if (!stats) return;
+        const auto per = [&](double seconds) {
+            return seconds > 0 ? static_cast<double>(job_ticks_done) / seconds : 0.0;
+        };
+        fmt::print("stats runs={} ticks={} job_ticks={} seconds={:.6f} cpu_seconds={:.6f} "
+                   "job_ticks_per_second={:.0f} job_ticks_per_cpu_second={:.0f}\n",
+                   runs_done, ticks_done, job_ticks_done, wall_seconds, cpu_seconds,
+                   per(wall_seconds), per(cpu_seconds));
+    };
     for (std::int64_t r = 0; r < runs; ++r) {
         if (progress && (r % 100 == 0 || r + 1 == runs))
             fmt::print(stderr, "\rwarden-sim: seed {} of {} ({}%)", r + 1, runs,
@@ -322,8 +352,16 @@ int main(int argc, char** argv) {
             o.rates = swarmed;
             fmt::print("swarm seed={} faults kept: {}\n", o.seed, kept);
         }
+        const auto wall_start = std::chrono::steady_clock::now();
+        const double cpu_start = process_cpu_seconds();
         warden::sim::world w(o);
         const warden::sim::summary s = w.run();
+        cpu_seconds += process_cpu_seconds() - cpu_start;
+        wall_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        ++runs_done;
+        ticks_done += s.ticks_run;
+        job_ticks_done += s.job_ticks;
         if (trace)
             for (const auto& e : w.events())
                 fmt::print("{}\n", warden::sim::format_event(e));
@@ -354,9 +392,11 @@ int main(int argc, char** argv) {
                 progress_logs ? " --progress-logs" : "",
                 unmatched_waiting_rows ? " --unmatched-waiting-rows" : "", mixed ? " --mixed" : "",
                 db == "postgres" ? "postgres --conninfo CONNINFO" : db);
+            print_stats();
             return exit_code(s);
         }
     }
     if (progress) fmt::print(stderr, "\n");
+    print_stats();
     return 0;
 }
