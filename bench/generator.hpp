@@ -96,6 +96,9 @@ inline kind pick(rng& r, const std::uint32_t (&weights)[15]) {
 
 inline std::optional<warden::timestamp> maybe_time(rng& r, warden::timestamp now) {
     if (r.chance(3000)) return std::nullopt;
+    // Now and then a whole number of hours ago: a deadline, stale_pipeline_after or stall_after
+    // (whole hours in the tests) then falls exactly on `now`, where the rules' boundaries lie.
+    if (r.chance(1500)) return now - std::chrono::hours{r.below(4)};
     return now - warden::duration{static_cast<std::int64_t>(r.below(3 * 86400)) - 3600};
 }
 
@@ -162,7 +165,8 @@ inline warden::class_spec chaos_class(rng& r, const char* name, bool annual) {
                                            static_cast<double>(r.below(3)) * 0.25};
     if (r.chance(100)) k.backoff = warden::backoff_policy{60, 0.5, 3600, 0.0}; // invalid
     if (r.chance(6000))
-        k.max_runtime_minutes = 60 + static_cast<std::int32_t>(r.below(3 * 24)) * 60;
+        k.max_runtime_minutes =
+            60 * (1 + static_cast<std::int32_t>(r.below(r.chance(5000) ? 3 : 72)));
     if (r.chance(3000))
         k.campaign_open_until =
             r.chance(5000) ? warden::campaign_end::closed : warden::campaign_end::calendar_year;

@@ -247,6 +247,33 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
         g.config.guard_window = std::chrono::hours{1};
         check_same(g, cov, fmt::format("chaos, long stall, seed {}", seed));
     }
+    // Retry backoff where queue fill reaches it (issue #21 item 3): every class backs off, the
+    // deficit is the whole snapshot, no per-tick or daily cap stops the candidates first, and
+    // retryable rows have recent recovery records (after their finished_at, or without one), so
+    // the base time is sometimes the recovery's.
+    for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+        auto g = warden_bench::make_snapshot(1 + seed % 40, seed + 9000, profile::chaos);
+        auto& c = g.config;
+        if (c.classes.empty()) {
+            warden_bench::rng r{seed};
+            c.classes.push_back(warden_bench::detail::chaos_class(r, "annual", true));
+        }
+        for (auto& k : c.classes) {
+            k.queue_fill = true;
+            k.backoff = warden::backoff_policy{900, 2.0, 12 * 3600, (seed % 3) * 0.4};
+        }
+        c.max_starts_per_tick = 0;
+        c.daily_start_cap = 1000;
+        c.ensure_min_running_jobs = static_cast<std::int32_t>(g.snapshot.jobs.size());
+        g.snapshot.host.paused_sources.clear();
+        g.snapshot.host.paused_classes.clear();
+        std::int64_t k = 0;
+        for (const auto& j : g.snapshot.jobs)
+            if (j.status == warden::job_status::retryable && ++k % 2 == 0)
+                g.snapshot.recoveries.push_back(
+                    {j.id, g.snapshot.now - std::chrono::minutes{(k * 37) % 240}, std::nullopt});
+        check_same(g, cov, fmt::format("chaos, backoff reached, seed {}", seed));
+    }
     // The property tests' worlds, general and queue-fill-heavy, at fixed seeds.
     for (int k = 0; k < 600; ++k) {
         const bool fills = k % 2 == 1;
