@@ -262,7 +262,7 @@ inline void chaos_side_tables(rng& r, generated& g) {
 }
 
 // Issue #22: the host's configuration on the filling mix, drawn from its own generator so the
-// filling snapshot underneath is the same one.
+// snapshot underneath is the filling one but for the retryable rows' finished_at.
 inline void configure_host(std::size_t n, std::uint64_t seed, generated& g) {
     using namespace std::chrono;
     rng r{seed ^ 0x5eedc0f1u};
