@@ -191,6 +191,10 @@ inline void chaos_side_tables(rng& r, generated& g) {
         s.locks.push_back(any_id());
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
         s.running_set.push_back(any_id());
+    // Issue #19: a lock whose probe failed is taken as held.
+    if (r.chance(3000))
+        for (std::uint32_t k = 0, m = r.below(n / 6 + 1); k < m; ++k)
+            s.unprobeable_locks.push_back({any_id(), 13});
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k) {
         // Half the time on the previous process's dir, a child of it (a crawl and its `docker
         // run`, issue #16 item 9), or of a pid nobody has, or of itself: trees and non-trees.

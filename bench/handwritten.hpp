@@ -7,6 +7,7 @@
 // UTF-8 decoder and its table of non-word code points (warden/detail/utf8.hpp, issue #16 item
 // 5): a host would take such a table from a library too, and a second copy could only drift.
 // It mirrors every guard through issue #18 (each compared on and off by the identity test),
+// issue #19's unprobeable locks (taken as held),
 // issue #17's stale-pipeline repair, progress circuit and degraded-rate observation, and issue
 // #21's classes (recognition, floors, priorities, recovery options and minimums, campaign
 // closure), concurrency limits, pauses, retry backoff and deadlines (issue #22: the chaos and
@@ -64,6 +65,7 @@ inline bool terminal(const std::string& s) {
 struct facts {
     bool valid = true;
     bool lock_held = false;
+    bool lock_unprobeable = false; // issue #19: the probe failed, so it is taken as held
     bool in_running_set = false;
     bool shared_output_dir = false;
     std::uint32_t process_count = 0;
@@ -901,7 +903,8 @@ inline proposal reconcile(const context& ctx, const row& r) {
     if (!reconcile_evidence(ctx, r)) return {};
     if (r.f->lock_held) {
         ev = {warden::evidence_kind::lock, 0};
-        reason = "per-job lock held";
+        reason =
+            r.f->lock_unprobeable ? "per-job lock unprobeable, taken as held" : "per-job lock held";
     } else {
         ev = {warden::evidence_kind::process, r.f->first_pid};
         reason = r.f->process_count == 1 ? "one live process in its output_dir"
@@ -1556,6 +1559,12 @@ class engine {
         for (std::size_t k = 0; k < s.locks.size(); ++k)
             if (facts* f = find(s.locks[k], fmt::format("locks[{}].job_id", k)))
                 f->lock_held = true;
+        for (std::size_t k = 0; k < s.unprobeable_locks.size(); ++k)
+            if (facts* f = find(s.unprobeable_locks[k].job,
+                                fmt::format("unprobeable_locks[{}].job_id", k))) {
+                f->lock_held = true;
+                f->lock_unprobeable = true;
+            }
         for (std::size_t k = 0; k < s.running_set.size(); ++k)
             if (facts* f = find(s.running_set[k], fmt::format("running_set[{}]", k)))
                 f->in_running_set = true;

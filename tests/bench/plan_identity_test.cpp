@@ -138,6 +138,8 @@ inline constexpr feature_off host_features[] = {
          g.snapshot.host.paused_sources.clear();
          g.snapshot.host.paused_classes.clear();
      }},
+    {"no unprobeable locks",
+     [](warden_bench::generated& g) { g.snapshot.unprobeable_locks.clear(); }},
     {"no explicit job classes",
      [](warden_bench::generated& g) {
          for (auto& j : g.snapshot.jobs)
