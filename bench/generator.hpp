@@ -40,6 +40,10 @@ enum class profile : std::uint8_t {
     filling,   // same mix without stalled jobs: queue fill sorts and starts candidates
     campaign,  // one annual campaign of a few dozen jobs (the HealthArchive scale)
     chaos,     // every field random, invalid rows and dangling references included (tests only)
+    // The filling mix under a host's configuration (issue #22): two classes (annual, and the
+    // ad-hoc crawls by name) with floors, minimums, retry backoff and deadlines, and concurrency
+    // limits per source and class; retryable rows carry the end of their failed attempt.
+    configured,
 };
 
 struct generated {
@@ -92,6 +96,9 @@ inline kind pick(rng& r, const std::uint32_t (&weights)[15]) {
 
 inline std::optional<warden::timestamp> maybe_time(rng& r, warden::timestamp now) {
     if (r.chance(3000)) return std::nullopt;
+    // Now and then a whole number of hours ago: a deadline, stale_pipeline_after or stall_after
+    // (whole hours in the tests) then falls exactly on `now`, where the rules' boundaries lie.
+    if (r.chance(1500)) return now - std::chrono::hours{r.below(4)};
     return now - warden::duration{static_cast<std::int64_t>(r.below(3 * 86400)) - 3600};
 }
 
@@ -122,7 +129,56 @@ inline warden::job chaos_job(rng& r, std::int64_t id, warden::timestamp now) {
     if (r.chance(3000)) j.last_stage = r.chance(5000) ? "persist" : "crawl";
     j.has_outputs = r.chance(5000);
     j.version = static_cast<std::int64_t>(r.below(10));
+    // Issue #17 and #21 fields: a stale pipeline's updated_at, page counts for the progress
+    // circuit, a degraded streak, monthly names, explicit classes and groups.
+    if (r.chance(6000)) j.updated_at = maybe_time(r, now);
+    if (r.chance(7000))
+        j.crawled_pages = r.chance(30) ? -5 : static_cast<std::int64_t>(r.below(500));
+    j.degraded_streak = r.chance(30) ? -1 : static_cast<std::int32_t>(r.below(9));
+    if (r.chance(2500)) {
+        j.name = j.source + "-monthly-" + std::to_string(r.below(50));
+        if (!j.output_dir.empty()) j.output_dir = "/srv/crawls/" + j.name;
+    }
+    if (r.chance(1500)) {
+        constexpr const char* named[] = {"annual", "monthly", "unknown"};
+        j.job_class = named[r.below(3)];
+    }
+    if (r.chance(4000)) j.group_key = "pool" + std::to_string(r.below(2));
     return j;
+}
+
+// Issue #21: a class with each of its keys set at random (or left missing).
+inline warden::class_spec chaos_class(rng& r, const char* name, bool annual) {
+    warden::class_spec k;
+    k.name = name;
+    if (annual)
+        k.campaign = warden::campaign_kind::annual;
+    else
+        k.name_pattern = r.chance(9000) ? "*-monthly-*" : "hc-?";
+    k.queue_fill = r.chance(8500);
+    k.priority = static_cast<std::int32_t>(r.below(3));
+    if (r.chance(5000)) k.ensure_min_running_jobs = static_cast<std::int32_t>(r.below(4));
+    if (r.chance(6000))
+        k.backoff = warden::backoff_policy{60 + 600 * static_cast<std::int64_t>(r.below(4)),
+                                           1.0 + static_cast<double>(r.below(4)) * 0.5,
+                                           1800 + 3600 * static_cast<std::int64_t>(r.below(12)),
+                                           static_cast<double>(r.below(3)) * 0.25};
+    if (r.chance(100)) k.backoff = warden::backoff_policy{60, 0.5, 3600, 0.0}; // invalid
+    if (r.chance(6000))
+        k.max_runtime_minutes =
+            60 * (1 + static_cast<std::int32_t>(r.below(r.chance(5000) ? 3 : 72)));
+    if (r.chance(3000))
+        k.campaign_open_until =
+            r.chance(5000) ? warden::campaign_end::closed : warden::campaign_end::calendar_year;
+    if (r.chance(2000)) k.closed_campaign_years = {2025};
+    if (r.chance(5000))
+        k.minimums = warden::tool_options{static_cast<std::int32_t>(r.below(25)),
+                                          static_cast<std::int32_t>(r.below(60)),
+                                          static_cast<std::int32_t>(r.below(60)),
+                                          static_cast<std::int32_t>(r.below(3)), std::nullopt};
+    if (r.chance(3000)) k.recovery_min_restarts = static_cast<std::int32_t>(r.below(30));
+    if (r.chance(3000)) k.stall_timeout_minutes = 10 + static_cast<std::int32_t>(r.below(80));
+    return k;
 }
 
 inline void chaos_side_tables(rng& r, generated& g) {
@@ -135,6 +191,10 @@ inline void chaos_side_tables(rng& r, generated& g) {
         s.locks.push_back(any_id());
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k)
         s.running_set.push_back(any_id());
+    // Issue #19: a lock whose probe failed is taken as held.
+    if (r.chance(3000))
+        for (std::uint32_t k = 0, m = r.below(n / 6 + 1); k < m; ++k)
+            s.unprobeable_locks.push_back({any_id(), 13});
     for (std::uint32_t k = 0, m = r.below(n / 2 + 1); k < m; ++k) {
         // Half the time on the previous process's dir, a child of it (a crawl and its `docker
         // run`, issue #16 item 9), or of a pid nobody has, or of itself: trees and non-trees.
@@ -157,15 +217,90 @@ inline void chaos_side_tables(rng& r, generated& g) {
         s.starts.push_back(
             {any_id(), s.now - warden::duration{static_cast<std::int64_t>(r.below(2 * 86400)) -
                                                 (r.chance(200) ? 7200 : 0)}});
+    // Issue #17: recovery chains of a few jobs, each record a few pages short of the next, so
+    // some progress circuits open; times over three days, so the daily cap does not refuse all.
+    for (std::uint32_t k = 0, m = r.below(n / 3 + 1); k < m; ++k) {
+        const warden::job& j = s.jobs[r.below(n)];
+        const std::int64_t current = j.crawled_pages.value_or(r.below(500));
+        const std::uint32_t chain = 1 + r.below(5);
+        for (std::uint32_t c = 0; c < chain; ++c) {
+            std::optional<std::int64_t> pages =
+                std::max<std::int64_t>(0, current - (chain - c) * r.below(13));
+            if (r.chance(700)) pages.reset();
+            const auto ago = static_cast<std::int64_t>(r.below(3 * 86400));
+            s.recoveries.push_back({r.chance(300) ? any_id() : j.id,
+                                    s.now - warden::duration{r.chance(100) ? -60 : ago}, pages});
+        }
+    }
     s.host = {r.chance(8000), r.chance(1500),
               r.chance(1500) ? 90.0 : static_cast<double>(r.below(80))};
     // Issue #18 finding 1: now and then the host could not list its processes.
     s.host.process_list_readable = !r.chance(1000);
+    // Issue #21 item 5: an operator paused a source or a class (rarely with an empty name).
+    if (r.chance(2000)) s.host.paused_sources = {sources[r.below(4)]};
+    if (r.chance(2000)) s.host.paused_classes = {r.chance(5000) ? "monthly" : "annual"};
+    if (r.chance(50)) s.host.paused_classes.push_back("");
     auto& c = g.config;
     c.ensure_min_running_jobs = static_cast<std::int32_t>(r.below(n / 2 + 2));
     c.daily_start_cap = static_cast<std::int32_t>(r.below(4));
     c.guards = {r.chance(8000), r.chance(8000), r.chance(8000),
                 r.chance(8000), r.chance(8000), r.chance(8000)};
+    // Issue #21: classes (annual and monthly, in either order), and concurrency limits.
+    if (r.chance(7000)) {
+        c.classes.push_back(chaos_class(r, "annual", true));
+        c.classes.push_back(chaos_class(r, "monthly", false));
+        if (r.chance(3000)) std::swap(c.classes[0], c.classes[1]);
+    }
+    if (r.chance(6000)) {
+        constexpr const char* values[] = {"hc", "monthly", "pool0"};
+        for (std::uint32_t k = 0, m = 1 + r.below(3); k < m; ++k) {
+            const std::uint32_t by = r.below(3);
+            warden::concurrency_limit l;
+            l.by = static_cast<warden::limit_key>(by);
+            if (r.chance(3000)) l.value = values[by];
+            l.max_running = 1 + static_cast<std::int32_t>(r.below(3));
+            c.concurrency_limits.push_back(l);
+        }
+    }
+    if (r.chance(1000)) c.degraded_rate_ticks = 0;
+}
+
+// Issue #22: the host's configuration on the filling mix, drawn from its own generator so the
+// snapshot underneath is the filling one but for the retryable rows' finished_at.
+inline void configure_host(std::size_t n, std::uint64_t seed, generated& g) {
+    using namespace std::chrono;
+    rng r{seed ^ 0x5eedc0f1u};
+    auto& s = g.snapshot;
+    auto& c = g.config;
+    const auto per = [&](std::size_t per_10000) {
+        return static_cast<std::int32_t>(n * per_10000 / 10000 + 1);
+    };
+    warden::class_spec annual;
+    annual.name = "annual";
+    annual.campaign = warden::campaign_kind::annual;
+    annual.priority = 1;
+    annual.ensure_min_running_jobs = per(500);
+    annual.minimums = warden::tool_options{20, 50, 50, 2, std::nullopt};
+    annual.backoff = warden::backoff_policy{600, 2.0, 6 * 3600, 0.25};
+    annual.max_runtime_minutes = 19 * 24 * 60; // the oldest running crawls are 20 days old
+    warden::class_spec adhoc;
+    adhoc.name = "adhoc";
+    adhoc.name_pattern = "*-adhoc-*";
+    adhoc.ensure_min_running_jobs = per(50);
+    adhoc.minimums = warden::tool_options{6, 10, 10, 1, std::nullopt};
+    adhoc.recovery_min_restarts = 6;
+    adhoc.stall_timeout_minutes = 30;
+    adhoc.backoff = warden::backoff_policy{60, 2.0, 1800, 0.5};
+    adhoc.max_runtime_minutes = 7 * 24 * 60;
+    c.classes = {annual, adhoc};
+    c.concurrency_limits = {{warden::limit_key::source, std::nullopt, per(250)},
+                            {warden::limit_key::job_class, std::string{"adhoc"}, per(20)}};
+    // A retryable row's failed attempt ended within the last few hours: its backoff runs.
+    for (auto& j : s.jobs)
+        if (j.status == warden::job_status::retryable && !j.finished_at) {
+            j.finished_at = s.now - minutes{1 + r.below(6 * 60)};
+            if (!j.started_at) j.started_at = *j.finished_at - minutes{30};
+        }
 }
 
 } // namespace detail
@@ -192,7 +327,8 @@ inline generated make_snapshot(std::size_t n, std::uint64_t seed, profile p = pr
     std::int64_t running = 0;
     for (std::size_t i = 0; i < n; ++i) {
         kind k = detail::pick(r, weights);
-        if (p == profile::filling && k == kind::stalled) k = kind::running_healthy;
+        if ((p == profile::filling || p == profile::configured) && k == kind::stalled)
+            k = kind::running_healthy;
         warden::job j;
         // Ids are a permutation of 1..n for n a power of two or not: an odd multiplier mod n.
         j.id = warden::job_id{static_cast<std::int64_t>((i * 2654435761u) % n) + 1};
@@ -301,6 +437,7 @@ inline generated make_snapshot(std::size_t n, std::uint64_t seed, profile p = pr
     }
     // Keep the campaign a little under-filled: queue fill has work whenever nothing is stalled.
     g.config.ensure_min_running_jobs = static_cast<std::int32_t>(running + running / 10 + 2);
+    if (p == profile::configured) detail::configure_host(n, seed, g);
     return g;
 }
 

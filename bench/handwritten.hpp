@@ -6,10 +6,13 @@
 // (tests/bench/plan_identity_test.cpp); nothing in its decision path calls warden, except the
 // UTF-8 decoder and its table of non-word code points (warden/detail/utf8.hpp, issue #16 item
 // 5): a host would take such a table from a library too, and a second copy could only drift.
-// It mirrors every guard through issue #18 (each compared on and off by the identity test); it
-// does not mirror issue #21's classes, concurrency limits, pause, retry backoff or deadline, nor
-// issue #17's stale-pipeline repair, progress circuit or degraded rate, which no generator turns
-// on (docs/benchmarks.md, issue 22).
+// It mirrors every guard through issue #18 (each compared on and off by the identity test),
+// issue #19's unprobeable locks (taken as held),
+// issue #17's stale-pipeline repair, progress circuit and degraded-rate observation, and issue
+// #21's classes (recognition, floors, priorities, recovery options and minimums, campaign
+// closure), concurrency limits, pauses, retry backoff and deadlines (issue #22: the chaos and
+// host-config profiles turn each of them on, and the identity test requires each to decide
+// something).
 #include <warden/core/actions.hpp>
 #include <warden/core/config.hpp>
 #include <warden/core/plan.hpp>
@@ -62,6 +65,7 @@ inline bool terminal(const std::string& s) {
 struct facts {
     bool valid = true;
     bool lock_held = false;
+    bool lock_unprobeable = false; // issue #19: the probe failed, so it is taken as held
     bool in_running_set = false;
     bool shared_output_dir = false;
     std::uint32_t process_count = 0;
@@ -69,12 +73,30 @@ struct facts {
     bool one_process_tree = false; // several processes on its dir, one ppid tree (issue #16 item 9)
     std::int32_t starts_last_24h = 0;
     std::int32_t recoveries_last_24h = 0;
+    // Issue #17: each of the last progress_circuit_window recoveries gained too few pages.
+    bool circuit_open = false;
+    std::int64_t circuit_best_gain = 0;
+    // Issue #21 item 3: the newest recovery record, any age (retry backoff waits from it).
+    std::optional<warden::timestamp> last_recovery_at;
 };
 
 struct row {
     const warden::job* job;
     std::string status;
     facts* f;
+};
+
+// Whether a job takes a slot now: running, or waiting with its lock held and never started.
+inline bool occupies_slot(const row& r) {
+    return r.status == "running" ||
+           (waiting(r.status) && r.f->lock_held && !r.job->started_at.has_value());
+}
+
+// An action this tick's plan has taken (allowed, or refused only by the sentinel), for the
+// rails that count what the plan already does (issue #21 item 2).
+struct taken {
+    action a;
+    const row* r;
 };
 
 struct guard_info {
@@ -87,6 +109,9 @@ struct context {
     const warden::snapshot& s;
     const warden::config& c;
     guard_info guard;
+    std::vector<taken>* plan_so_far = nullptr;
+    // Per config.concurrency_limits entry: value -> jobs occupying a slot now.
+    std::vector<std::map<std::string, std::int64_t>> running_by_limit = {};
 };
 
 struct verdict {
@@ -146,12 +171,9 @@ inline warden::tool_options raised(warden::tool_options o, const warden::tool_op
     return o;
 }
 
-// Issue #17 item 2: the minimums of an annual job of `source`, its profile's where it names one.
-inline warden::tool_options minimums_of(const warden::config& c, const std::string& source) {
-    warden::tool_options m = c.annual_minimums;
-    const auto it = c.source_profiles.find(source);
-    if (it == c.source_profiles.end()) return m;
-    const auto& p = it->second;
+// `base` with each minimum a source profile names in its place.
+inline warden::tool_options with_profile_minimums(warden::tool_options m,
+                                                  const warden::source_profile& p) {
     if (p.max_container_restarts) m.max_container_restarts = *p.max_container_restarts;
     if (p.error_threshold_timeout) m.error_threshold_timeout = *p.error_threshold_timeout;
     if (p.error_threshold_http) m.error_threshold_http = *p.error_threshold_http;
@@ -159,13 +181,129 @@ inline warden::tool_options minimums_of(const warden::config& c, const std::stri
     return m;
 }
 
-// What a stall recovery writes (issue #8): monitoring and adaptive restart on, restarts at least
-// 20 (annual) or 6, and for an annual job the minimums (B4) and a 60 min stall timeout if none;
-// issue #17: a source profile first (missing or baseline values take its), shm 1g and
-// skip_final_build true when missing.
+// Issue #17 item 2: the minimums of an annual job of `source`, its profile's where it names one.
+inline warden::tool_options minimums_of(const warden::config& c, const std::string& source) {
+    const auto it = c.source_profiles.find(source);
+    if (it == c.source_profiles.end()) return c.annual_minimums;
+    return with_profile_minimums(c.annual_minimums, it->second);
+}
+
+// The annual campaign queue fill sees a job in (kind, a campaign_year without a kind, or a
+// legacy stamp while legacy detection is on). `year` empty: annual without a year.
+struct campaign {
+    std::optional<std::int32_t> year;
+};
+inline std::optional<campaign> campaign_of(const warden::config& c, const warden::job& j) {
+    if (j.kind == warden::campaign_kind::annual) return campaign{j.campaign_year};
+    if (const auto y = year_without_kind(j)) return campaign{y};
+    if (!c.guards.legacy_detection) return std::nullopt;
+    if (const auto y = legacy_year(j)) return campaign{y};
+    return std::nullopt;
+}
+
+// ---- issue #21: classes of work ----
+// `*` any run of characters, `?` one character, anything else itself.
+inline bool glob(const std::string& pattern, std::size_t p, const std::string& text,
+                 std::size_t t) {
+    while (p < pattern.size()) {
+        if (pattern[p] == '*') {
+            for (std::size_t from = t; from <= text.size(); ++from)
+                if (glob(pattern, p + 1, text, from)) return true;
+            return false;
+        }
+        if (t == text.size() || (pattern[p] != '?' && pattern[p] != text[t])) return false;
+        ++p;
+        ++t;
+    }
+    return t == text.size();
+}
+
+// Without a `classes` key the one class is `annual`: annual campaigns, queue fill on, calendar
+// year.
+inline const warden::class_spec& implicit_annual_class() {
+    static const warden::class_spec k = [] {
+        warden::class_spec a;
+        a.name = "annual";
+        a.campaign = warden::campaign_kind::annual;
+        a.campaign_open_until = warden::campaign_end::calendar_year;
+        return a;
+    }();
+    return k;
+}
+
+inline bool class_recognises(const warden::config& c, const warden::class_spec& k,
+                             const warden::job& j) {
+    if (k.campaign == warden::campaign_kind::annual && campaign_of(c, j)) return true;
+    return !k.name_pattern.empty() && glob(k.name_pattern, 0, j.name, 0);
+}
+
+// The class a job names (if config has it), else the first that recognises it; null: none.
+inline const warden::class_spec* class_of_job(const warden::config& c, const warden::job& j) {
+    if (c.classes.empty()) {
+        const auto& a = implicit_annual_class();
+        if (!j.job_class.empty()) return j.job_class == a.name ? &a : nullptr;
+        return class_recognises(c, a, j) ? &a : nullptr;
+    }
+    for (const auto& k : c.classes)
+        if (j.job_class.empty() ? class_recognises(c, k, j) : k.name == j.job_class) return &k;
+    return nullptr;
+}
+
+// The class name limits and pauses count a job under: the one it names, even unknown to config.
+inline std::string class_name_of(const warden::config& c, const warden::job& j) {
+    if (!j.job_class.empty()) return j.job_class;
+    const auto* k = class_of_job(c, j);
+    return k ? k->name : std::string{};
+}
+
+// What a recovery or start of a job writes at least, and what annual_minimums holds it to: its
+// class's values over the global ones (a source profile still wins for an annual job).
+struct recovery_floor {
+    std::optional<warden::tool_options> minimums;
+    std::int32_t min_restarts = 0;
+    std::optional<std::int32_t> stall_timeout_minutes;
+};
+
+inline recovery_floor floor_of(const warden::config& c, const warden::job& j, bool is_annual) {
+    recovery_floor out;
+    const auto profile = c.source_profiles.find(j.source);
+    const bool has_profile = is_annual && profile != c.source_profiles.end();
+    if (is_annual) {
+        out.minimums = minimums_of(c, j.source);
+        out.min_restarts = out.minimums->max_container_restarts;
+        out.stall_timeout_minutes = has_profile && profile->second.stall_timeout_minutes
+                                        ? *profile->second.stall_timeout_minutes
+                                        : c.annual_stall_timeout_minutes;
+    } else {
+        out.min_restarts = c.recovery_min_restarts_non_annual;
+    }
+    if (c.classes.empty()) return out;
+    const warden::class_spec* k = class_of_job(c, j);
+    if (!k) return out;
+    if (k->minimums) {
+        warden::tool_options m =
+            has_profile ? with_profile_minimums(*k->minimums, profile->second) : *k->minimums;
+        if (is_annual && out.minimums) m = raised(m, *out.minimums); // never below the annual floor
+        out.minimums = m;
+        out.min_restarts = m.max_container_restarts;
+    }
+    if (k->recovery_min_restarts)
+        out.min_restarts = is_annual ? std::max(out.min_restarts, *k->recovery_min_restarts)
+                                     : *k->recovery_min_restarts;
+    if (k->stall_timeout_minutes && !(has_profile && profile->second.stall_timeout_minutes))
+        out.stall_timeout_minutes = *k->stall_timeout_minutes;
+    return out;
+}
+
+// What a stall recovery (or a start) writes (issue #8): monitoring and adaptive restart on,
+// restarts at least 20 (annual) or 6, and for an annual job the minimums (B4) and a 60 min stall
+// timeout if none; issue #17: a source profile first (missing or baseline values take its), shm
+// 1g and skip_final_build true when missing; issue #21: the job's class's minimums, restarts and
+// stall timeout over those.
 inline warden::tool_options recovered(const warden::config& c, const warden::job& j) {
     warden::tool_options o = j.options;
-    if (annual(j)) {
+    const bool a = annual(j);
+    if (a) {
         const auto profile = c.source_profiles.find(j.source);
         if (profile != c.source_profiles.end()) {
             const auto& p = profile->second;
@@ -190,20 +328,17 @@ inline warden::tool_options recovered(const warden::config& c, const warden::job
             if (p.initial_workers &&
                 (!o.initial_workers || *o.initial_workers == 1 || *o.initial_workers == 2))
                 o.initial_workers = p.initial_workers;
-            if (!o.stall_timeout_minutes) o.stall_timeout_minutes = p.stall_timeout_minutes;
         }
-        const warden::tool_options m = minimums_of(c, j.source);
-        if (c.guards.raise_annual_minimums) o = raised(o, m);
-        if (!o.stall_timeout_minutes) o.stall_timeout_minutes = c.annual_stall_timeout_minutes;
-        if (o.docker_shm_size.empty()) o.docker_shm_size = "1g";
-        if (!o.skip_final_build) o.skip_final_build = true;
-        o.max_container_restarts = std::max(o.max_container_restarts, m.max_container_restarts);
-    } else {
-        o.max_container_restarts =
-            std::max(o.max_container_restarts, c.recovery_min_restarts_non_annual);
     }
+    const recovery_floor f = floor_of(c, j, a);
+    if (f.minimums && c.guards.raise_annual_minimums) o = raised(o, *f.minimums);
     o.monitoring = true;
     o.adaptive_restart = true;
+    o.max_container_restarts = std::max(o.max_container_restarts, f.min_restarts);
+    if (f.stall_timeout_minutes && !o.stall_timeout_minutes)
+        o.stall_timeout_minutes = f.stall_timeout_minutes;
+    if (a && o.docker_shm_size.empty()) o.docker_shm_size = "1g";
+    if (a && !o.skip_final_build) o.skip_final_build = true;
     return o;
 }
 
@@ -311,18 +446,103 @@ class annual_minimums_rail final : public rail {
             if (!lowers) return {};
             o = &n;
         }
-        if (!o || !annual(*r.job)) return {};
-        const warden::tool_options m = minimums_of(ctx.c, r.job->source);
+        if (!o) return {};
+        // Issue #21: a class with minimums holds its jobs, annual or not, to them.
+        const bool is_annual = annual(*r.job);
+        if (!is_annual && ctx.c.classes.empty()) return {};
+        const auto minimums = floor_of(ctx.c, *r.job, is_annual).minimums;
+        if (!minimums) return {};
+        const warden::tool_options& m = *minimums;
         if (meets(*o, m)) return {};
+        const char* what = is_annual ? "annual" : "class";
         if (o->page_cap)
-            return {false, false, fmt::format("annual crawl with page cap {}", *o->page_cap)};
+            return {false, false, fmt::format("{} crawl with page cap {}", what, *o->page_cap)};
         return {false, false,
-                fmt::format("annual options below minimums: restarts {}/{}, timeout {}/{}, http "
+                fmt::format("{} options below minimums: restarts {}/{}, timeout {}/{}, http "
                             "{}/{}, backoff {}/{}",
-                            o->max_container_restarts, m.max_container_restarts,
+                            what, o->max_container_restarts, m.max_container_restarts,
                             o->error_threshold_timeout, m.error_threshold_timeout,
                             o->error_threshold_http, m.error_threshold_http,
                             o->backoff_delay_minutes, m.backoff_delay_minutes)};
+    }
+};
+
+// Issue #21 item 5: the operator's pause switches hold the starts of a source or a class.
+class pause_rail final : public rail {
+  public:
+    std::string_view name() const override { return "pause"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        if (!std::holds_alternative<warden::start_job>(a)) return {};
+        const auto& h = ctx.s.host;
+        const std::string& source = r.job->source;
+        if (!source.empty() && std::find(h.paused_sources.begin(), h.paused_sources.end(),
+                                         source) != h.paused_sources.end())
+            return {false, false, fmt::format("source {} is paused (host.paused_sources)", source)};
+        const std::string klass = class_name_of(ctx.c, *r.job);
+        if (!klass.empty() && std::find(h.paused_classes.begin(), h.paused_classes.end(), klass) !=
+                                  h.paused_classes.end())
+            return {false, false, fmt::format("class {} is paused (host.paused_classes)", klass)};
+        return {};
+    }
+};
+
+// SplitMix64's finaliser, as the retry_backoff docs give it for the jitter.
+inline std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+// Issue #21 item 3: retry n waits initial * coefficient^n (by squaring, capped), less its jitter.
+inline std::int64_t backoff_seconds(const warden::backoff_policy& b, std::int32_t retry,
+                                    warden::job_id id) {
+    if (b.initial_delay_seconds <= 0 || b.max_delay_seconds <= 0) return 0;
+    const double cap = static_cast<double>(b.max_delay_seconds);
+    double factor = 1.0, base = b.coefficient;
+    for (std::uint32_t n = retry < 0 ? 0u : static_cast<std::uint32_t>(retry);
+         n != 0 && factor < cap; n >>= 1) {
+        if (n & 1u) factor *= base;
+        base *= base;
+    }
+    double delay = static_cast<double>(b.initial_delay_seconds) * factor;
+    if (!(delay < cap)) delay = cap;
+    const std::uint64_t key = static_cast<std::uint64_t>(to_int(id)) * 0x100000001b3ull +
+                              static_cast<std::uint64_t>(static_cast<std::uint32_t>(retry));
+    const double share = static_cast<double>(splitmix(key) >> 11) * 0x1p-53;
+    delay -= delay * b.jitter_fraction * share;
+    return static_cast<std::int64_t>(delay);
+}
+
+inline std::string rfc3339(warden::timestamp t) {
+    const std::time_t secs = static_cast<std::time_t>(t.time_since_epoch().count());
+    std::tm parts{};
+    gmtime_r(&secs, &parts);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", parts.tm_year + 1900,
+                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+}
+
+class retry_backoff_rail final : public rail {
+  public:
+    std::string_view name() const override { return "retry_backoff"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        if (!std::holds_alternative<warden::start_job>(a)) return {};
+        const auto& j = *r.job;
+        if (r.status != "retryable" || ctx.c.classes.empty()) return {};
+        const warden::class_spec* k = class_of_job(ctx.c, j);
+        if (!k || !k->backoff) return {};
+        // The failed attempt ended at the later of finished_at and the newest recovery.
+        std::optional<warden::timestamp> base = j.finished_at;
+        if (r.f->last_recovery_at && (!base || *r.f->last_recovery_at > *base))
+            base = r.f->last_recovery_at;
+        if (!base) base = j.started_at;
+        if (!base) return {};
+        const warden::timestamp not_before =
+            *base + std::chrono::seconds{backoff_seconds(*k->backoff, j.retry_count, j.id)};
+        if (not_before <= ctx.s.now) return {};
+        return {false, false,
+                fmt::format("backoff: not before {}; {} s to go (retry {})", rfc3339(not_before),
+                            (not_before - ctx.s.now).count(), j.retry_count + 1)};
     }
 };
 
@@ -335,6 +555,67 @@ class daily_start_cap_rail final : public rail {
         return {false, false,
                 fmt::format("{} starts in the last 24 h (cap {})", r.f->starts_last_24h,
                             ctx.c.daily_start_cap)};
+    }
+};
+
+inline std::string limit_value(const warden::config& c, const warden::job& j,
+                               warden::limit_key by) {
+    switch (by) {
+    case warden::limit_key::source: return j.source;
+    case warden::limit_key::job_class: return class_name_of(c, j);
+    case warden::limit_key::group_key: return j.group_key;
+    }
+    return {};
+}
+
+// Issue #21 item 2: at most max_running jobs per source, class or group, counting the jobs
+// running now and what this plan already starts or reconciles to running.
+class concurrency_limits_rail final : public rail {
+  public:
+    std::string_view name() const override { return "concurrency_limits"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        if (!std::holds_alternative<warden::start_job>(a)) return {};
+        const auto& limits = ctx.c.concurrency_limits;
+        for (std::size_t k = 0; k < limits.size(); ++k) {
+            const auto& l = limits[k];
+            const std::string value = limit_value(ctx.c, *r.job, l.by);
+            if (value.empty() || (l.value && *l.value != value)) continue;
+            std::int64_t running = 0;
+            if (k < ctx.running_by_limit.size()) {
+                const auto it = ctx.running_by_limit[k].find(value);
+                if (it != ctx.running_by_limit[k].end()) running = it->second;
+            }
+            for (const taken& t : *ctx.plan_so_far) {
+                bool joins = std::holds_alternative<warden::start_job>(t.a);
+                if (const auto* st = std::get_if<warden::set_status>(&t.a))
+                    joins = st->status == job_status::running && !occupies_slot(*t.r);
+                if (joins && limit_value(ctx.c, *t.r->job, l.by) == value) ++running;
+            }
+            if (running >= l.max_running)
+                return {false, false,
+                        fmt::format("{} {} of {} {} running or starting (limit {})", running,
+                                    running == 1 ? "job" : "jobs",
+                                    l.by == warden::limit_key::source      ? "source"
+                                    : l.by == warden::limit_key::job_class ? "class"
+                                                                           : "group_key",
+                                    value, l.max_running)};
+        }
+        return {};
+    }
+};
+
+// Issue #17: a recovery after several that gained almost nothing is refused.
+class progress_circuit_rail final : public rail {
+  public:
+    std::string_view name() const override { return "progress_circuit"; }
+    verdict check(const context& ctx, const row& r, const action& a) const override {
+        const auto* st = std::get_if<warden::set_status>(&a);
+        if (!st || st->rule != warden::rule_id::stall_recovery || !r.f->circuit_open) return {};
+        return {false, false,
+                fmt::format("progress_circuit_open: each of the last {} recoveries gained fewer "
+                            "than {} pages (at most {})",
+                            ctx.c.progress_circuit_window, ctx.c.progress_circuit_min_pages,
+                            r.f->circuit_best_gain)};
     }
 };
 
@@ -409,7 +690,11 @@ inline std::vector<std::unique_ptr<rail>> default_rails() {
     rails.push_back(std::make_unique<grace_window_rail>());
     rails.push_back(std::make_unique<legacy_annual_rail>());
     rails.push_back(std::make_unique<annual_minimums_rail>());
+    rails.push_back(std::make_unique<pause_rail>());
+    rails.push_back(std::make_unique<retry_backoff_rail>());
     rails.push_back(std::make_unique<daily_start_cap_rail>());
+    rails.push_back(std::make_unique<concurrency_limits_rail>());
+    rails.push_back(std::make_unique<progress_circuit_rail>());
     rails.push_back(std::make_unique<daily_recovery_cap_rail>());
     rails.push_back(std::make_unique<disk_threshold_rail>());
     rails.push_back(std::make_unique<deploy_lock_rail>());
@@ -518,8 +803,27 @@ inline proposal consistency_repair(const context& ctx, const row& r) {
                                    "completed_at set, waiting",
                                    {warden::evidence_kind::none, 0}}};
     }
-    if (!ctx.c.guards.consistency_repair || r.status != "queued" || !j.last_stage ||
-        *j.last_stage != ctx.c.final_stage || r.f->lock_held || r.f->process_count > 0)
+    if (!ctx.c.guards.consistency_repair) return {};
+    // Issue #17 (recap's third repair): pending mid-pipeline, not updated for too long, nothing
+    // runs it: it died there.
+    if (r.status == "queued" && j.last_stage && *j.last_stage != ctx.c.final_stage) {
+        if (!j.updated_at) return {};
+        const auto age = ctx.s.now - *j.updated_at;
+        if (age <= ctx.c.stale_pipeline_after || r.f->lock_held || r.f->process_count > 0 ||
+            r.f->in_running_set)
+            return {};
+        return {warden::set_status{
+            j.id,
+            job_status::queued,
+            j.version,
+            job_status::failed,
+            warden::failure_class::infra_error,
+            warden::rule_id::consistency_repair,
+            "stale_pipeline: pending mid-pipeline past stale_pipeline_after_minutes",
+            {warden::evidence_kind::stale_update, age.count()}}};
+    }
+    if (r.status != "queued" || !j.last_stage || *j.last_stage != ctx.c.final_stage ||
+        r.f->lock_held || r.f->process_count > 0)
         return {};
     const job_status st = status_value(r.status);
     if (j.has_outputs)
@@ -599,7 +903,8 @@ inline proposal reconcile(const context& ctx, const row& r) {
     if (!reconcile_evidence(ctx, r)) return {};
     if (r.f->lock_held) {
         ev = {warden::evidence_kind::lock, 0};
-        reason = "per-job lock held";
+        reason =
+            r.f->lock_unprobeable ? "per-job lock unprobeable, taken as held" : "per-job lock held";
     } else {
         ev = {warden::evidence_kind::process, r.f->first_pid};
         reason = r.f->process_count == 1 ? "one live process in its output_dir"
@@ -686,6 +991,83 @@ inline proposal orphan_sweep(const context& ctx, const row& r) {
         {warden::evidence_kind::no_liveness, (ctx.s.now - *j.started_at).count()}}};
 }
 
+// Issue #21 item 4: a running job of a class with max_runtime_minutes, run past it, is failed
+// (deadline_exceeded) and its runner stopped, not restarted; a runner that cannot be stopped
+// alone is an operator's (`runner_unknown`, nothing proposed).
+struct overdue {
+    proposal p;
+    bool runner_unknown = false;
+};
+inline std::optional<overdue> deadline(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    if (r.status != "running") return std::nullopt;
+    if (j.completed_at && ctx.c.guards.completed_at_is_completion) return std::nullopt;
+    if (!j.started_at || ctx.c.classes.empty()) return std::nullopt;
+    const warden::class_spec* k = class_of_job(ctx.c, j);
+    if (!k || !k->max_runtime_minutes) return std::nullopt;
+    if (ctx.s.now <= *j.started_at + std::chrono::minutes{*k->max_runtime_minutes})
+        return std::nullopt;
+    runner_info info = runner_of(ctx, r);
+    std::vector<std::int64_t> pids = pids_of(ctx.s, j);
+    const bool stoppable = info.runner == warden::runner_class::systemd_unit ||
+                           (info.runner == warden::runner_class::worker && !pids.empty());
+    overdue out;
+    if (info.runner != warden::runner_class::none && !stoppable) {
+        out.runner_unknown = true;
+        return out;
+    }
+    out.p.push_back(
+        warden::set_status{j.id,
+                           job_status::running,
+                           j.version,
+                           job_status::failed,
+                           std::nullopt,
+                           warden::rule_id::deadline,
+                           "deadline_exceeded",
+                           {warden::evidence_kind::run_time, (ctx.s.now - *j.started_at).count()}});
+    if (stoppable)
+        out.p.push_back(warden::stop_job{j.id, std::move(pids), warden::rule_id::deadline,
+                                         "deadline_exceeded: stop its runner (not restarted)",
+                                         info.runner, std::move(info.unit), false});
+    return out;
+}
+
+// Issue #17: a running job slow for degraded_rate_ticks observations in a row, not stalled, is
+// reported (never acted on).
+inline std::optional<warden::observation> degraded(const context& ctx, const row& r) {
+    const auto& j = *r.job;
+    const auto ticks = ctx.c.degraded_rate_ticks;
+    if (ticks <= 0 || r.status != "running" || !j.progress_known || j.degraded_streak < ticks)
+        return std::nullopt;
+    const auto age = age_of(j, ctx.s.now);
+    if (age && *age >= ctx.c.stall_after) return std::nullopt;
+    return warden::observation{j.id, warden::observation_kind::degraded_rate, j.degraded_streak};
+}
+
+// B3 and issue #21 item 1: why queue fill passes a waiting job over, or nothing.
+inline std::optional<warden::skip_reason> not_eligible(const warden::config& c,
+                                                       const warden::job& j, int target) {
+    const warden::class_spec* k = class_of_job(c, j);
+    if (k && !k->queue_fill) return warden::skip_reason::class_not_queue_filled;
+    const auto camp = campaign_of(c, j);
+    if (!camp) {
+        if (k) return std::nullopt; // a class that is not annual is started as it is
+        return warden::skip_reason::non_annual;
+    }
+    if (k && camp->year &&
+        std::find(k->closed_campaign_years.begin(), k->closed_campaign_years.end(), *camp->year) !=
+            k->closed_campaign_years.end())
+        return warden::skip_reason::campaign_closed;
+    const auto open_until = k ? k->campaign_open_until.value_or(warden::campaign_end::closed)
+                              : warden::campaign_end::calendar_year;
+    if (open_until == warden::campaign_end::closed) {
+        if (!camp->year || *camp->year > target) return warden::skip_reason::year_mismatch;
+        return std::nullopt;
+    }
+    if (camp->year != target) return warden::skip_reason::year_mismatch;
+    return std::nullopt;
+}
+
 inline std::optional<std::int32_t> fill_year(const warden::config& c, const warden::job& j) {
     if (j.kind == warden::campaign_kind::annual) return j.campaign_year ? *j.campaign_year : 0;
     if (const auto y = year_without_kind(j)) return y;
@@ -723,6 +1105,14 @@ class engine {
         if (!std::isfinite(disk) || disk < 0.0 || disk > 100.0)
             out.errors.push_back(
                 {std::nullopt, "host.disk_used_percent", "must be a finite number in [0, 100]"});
+        for (std::size_t k = 0; k < s.host.paused_sources.size(); ++k)
+            if (s.host.paused_sources[k].empty())
+                out.errors.push_back(
+                    {std::nullopt, fmt::format("host.paused_sources[{}]", k), "must not be empty"});
+        for (std::size_t k = 0; k < s.host.paused_classes.size(); ++k)
+            if (s.host.paused_classes[k].empty())
+                out.errors.push_back(
+                    {std::nullopt, fmt::format("host.paused_classes[{}]", k), "must not be empty"});
         if (const auto& t = s.host.deploy_lock_created_at; t && (*t > s.now || *t < earliest))
             out.errors.push_back(
                 {std::nullopt, "host.deploy_lock_created_at",
@@ -737,7 +1127,21 @@ class engine {
             rows.push_back(row{&s.jobs[i], status_text(s.jobs[i].status), &fs[i]});
         const guard_info guard = join(s, c, rows, out);
 
-        const context ctx{s, c, guard};
+        std::vector<taken> plan_so_far;
+        context ctx{s, c, guard, &plan_so_far};
+        // Issue #21 item 2: who occupies a slot now, per limit and value.
+        if (!c.concurrency_limits.empty()) {
+            ctx.running_by_limit.resize(c.concurrency_limits.size());
+            for (const row& r : rows) {
+                if (!occupies_slot(r)) continue;
+                for (std::size_t k = 0; k < c.concurrency_limits.size(); ++k) {
+                    const auto& l = c.concurrency_limits[k];
+                    const std::string value = limit_value(c, *r.job, l.by);
+                    if (!value.empty() && (!l.value || *l.value == value))
+                        ++ctx.running_by_limit[k][value];
+                }
+            }
+        }
         const int target_year = c.campaign_year ? *c.campaign_year : year_of(s.now);
         std::vector<const row*> candidates;
         std::vector<warden::skipped_start> skipped;
@@ -754,9 +1158,22 @@ class engine {
                         {r.job->id, warden::anomaly_kind::stalled_runner_unknown,
                          "waiting, held by a stale attempt whose runner cannot be named: "
                          "operator intervention required; nothing is written"});
+                // Issue #21 item 4: past its class's deadline, failed rather than recovered.
+                std::optional<overdue> late;
+                if (p.empty()) late = deadline(ctx, r);
+                if (late && !late->runner_unknown) p = std::move(late->p);
                 std::optional<stall> stalled;
                 if (p.empty()) stalled = stall_recovery(ctx, r);
+                if (late && late->runner_unknown && !stalled)
+                    out.anomalies.push_back(
+                        {r.job->id, warden::anomaly_kind::stalled_runner_unknown,
+                         "past its deadline (max_runtime_minutes), and what runs it cannot be "
+                         "stopped alone (a process warden does not own, a lock with no process to "
+                         "signal, or no process list): operator intervention required; nothing "
+                         "is written"});
                 if (p.empty() && !stalled) p = rules_.back()(ctx, r);
+                std::optional<warden::observation> slow;
+                if (p.empty() && !stalled) slow = degraded(ctx, r);
                 if (stalled) {
                     stalls.push_back(std::move(*stalled));
                 } else if (!p.empty()) {
@@ -766,18 +1183,19 @@ class engine {
                         for (const auto& a : p)
                             if (const auto* st = std::get_if<warden::set_status>(&a))
                                 status = status_text(st->status);
+                } else if (slow) {
+                    out.observations.push_back(*slow);
+                    ++out.summary.degraded;
                 } else if (waiting(r.status) &&
                            r.job->failure != warden::failure_class::infra_error_config &&
                            !r.f->lock_held && r.f->process_count == 0 && !r.f->in_running_set) {
-                    const auto year = fill_year(c, *r.job);
-                    if (!year)
-                        skipped.push_back({r.job->id, warden::skip_reason::non_annual, std::nullopt,
-                                           target_year});
-                    else if (*year != target_year)
-                        skipped.push_back({r.job->id, warden::skip_reason::year_mismatch,
-                                           *year == 0 ? std::nullopt : year, target_year});
-                    else
+                    if (const auto why = not_eligible(c, *r.job, target_year)) {
+                        const auto camp = campaign_of(c, *r.job);
+                        skipped.push_back(
+                            {r.job->id, *why, camp ? camp->year : std::nullopt, target_year});
+                    } else {
                         candidates.push_back(&r);
+                    }
                 }
             }
             if (status == "running" || (waiting(status) && r.f->lock_held && !r.job->started_at))
@@ -795,7 +1213,9 @@ class engine {
             if (applied) --out.summary.running;
             if (!applied && in_grace_of(r)) return;
             ++out.summary.stalled;
-            if (applied || r->f->recoveries_last_24h < c.daily_recovery_cap) ++holding;
+            if (applied ||
+                (r->f->recoveries_last_24h < c.daily_recovery_cap && !r->f->circuit_open))
+                ++holding;
         };
         for (std::size_t k = 0; k < stalls.size(); ++k) {
             if (stalls[k].swept) continue;
@@ -849,7 +1269,7 @@ class engine {
                 count(other.r, took);
             }
         }
-        fill(ctx, candidates, skipped, holding, out);
+        fill(ctx, candidates, skipped, holding, rows, out);
         return out;
     }
 
@@ -869,6 +1289,8 @@ class engine {
             bad("recoveries_per_tick", "must not be negative (0: no limit)");
         if (c.max_starts_per_tick < 0)
             bad("max_starts_per_tick", "must not be negative (0: no limit)");
+        if (c.same_source_recoveries_limit < 0)
+            bad("same_source_recoveries_limit", "must not be negative (0: no same-source sweep)");
         if (c.stall_after.count() <= 0) bad("stall_after", "must be positive");
         if (c.start_grace.count() < 0) bad("start_grace", "must not be negative");
         if (c.guard_window.count() < 0) bad("guard_window", "must not be negative");
@@ -884,6 +1306,29 @@ class engine {
         if (c.annual_stall_timeout_minutes <= 0)
             bad("annual_stall_timeout_minutes", "must be positive");
         if (c.final_stage.empty()) bad("final_stage", "must not be empty");
+        // Issue #17.
+        if (c.stale_pipeline_after.count() <= 0) bad("stale_pipeline_after", "must be positive");
+        if (c.progress_circuit_window < 0 || c.progress_circuit_window > 1000)
+            bad("progress_circuit_window", "must be in 0..1000 (0: the circuit is off)");
+        if (c.progress_circuit_min_pages < 0)
+            bad("progress_circuit_min_pages", "must not be negative (0: the circuit is off)");
+        if (!std::isfinite(c.degraded_rate_pages_per_minute) ||
+            c.degraded_rate_pages_per_minute < 0.0)
+            bad("degraded_rate_pages_per_minute", "must be a finite number, at least 0");
+        if (c.degraded_rate_ticks < 0)
+            bad("degraded_rate_ticks", "must not be negative (0: no job is reported degraded)");
+        // Issue #21.
+        for (std::size_t i = 0; i < c.classes.size(); ++i)
+            validate_class(c, i, bad);
+        for (std::size_t i = 0; i < c.concurrency_limits.size(); ++i) {
+            const auto& l = c.concurrency_limits[i];
+            if (l.max_running < 1)
+                bad(fmt::format("concurrency_limits[{}].max_running", i),
+                    "must be at least 1 (pause a source or class to hold its starts)");
+            if (l.value && l.value->empty())
+                bad(fmt::format("concurrency_limits[{}].value", i),
+                    "must not be empty (omit it to limit every value separately)");
+        }
         if (c.campaign_year && (*c.campaign_year < 1970 || *c.campaign_year > 9999))
             bad("campaign_year",
                 "must be a year in 1970..9999 (legacy -YYYY0101 names start at 1970)");
@@ -912,6 +1357,56 @@ class engine {
             if (c.infra_error_patterns[i].empty())
                 bad(fmt::format("infra_error_patterns[{}]", i),
                     "an empty pattern matches everything");
+    }
+
+    template <class Bad>
+    static void validate_class(const warden::config& c, std::size_t i, Bad& bad) {
+        const auto& k = c.classes[i];
+        const std::string at = fmt::format("classes[{}].", i);
+        if (k.name.empty()) bad(at + "name", "must not be empty");
+        for (std::size_t e = 0; e < i; ++e)
+            if (!k.name.empty() && c.classes[e].name == k.name)
+                bad(at + "name", fmt::format("duplicate of classes[{}].name", e));
+        if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs < 0)
+            bad(at + "ensure_min_running_jobs", "must not be negative");
+        const std::int64_t year_s = 366LL * 24 * 3600;
+        if (k.backoff) {
+            const auto& b = *k.backoff;
+            if (b.initial_delay_seconds < 0 || b.initial_delay_seconds > year_s)
+                bad(at + "backoff.initial_delay_seconds",
+                    fmt::format("must be in 0..{} (a year)", year_s));
+            if (!std::isfinite(b.coefficient) || b.coefficient < 1.0 || b.coefficient > 100.0)
+                bad(at + "backoff.coefficient", "must be a finite number in 1..100");
+            if (b.max_delay_seconds < b.initial_delay_seconds || b.max_delay_seconds > year_s)
+                bad(at + "backoff.max_delay_seconds",
+                    fmt::format("must be in backoff.initial_delay_seconds..{} (a year)", year_s));
+            if (!std::isfinite(b.jitter_fraction) || b.jitter_fraction < 0.0 ||
+                b.jitter_fraction > 1.0)
+                bad(at + "backoff.jitter_fraction", "must be a finite number in 0..1");
+        }
+        if (k.max_runtime_minutes &&
+            (*k.max_runtime_minutes < 1 || *k.max_runtime_minutes > 527040))
+            bad(at + "max_runtime_minutes",
+                "must be in 1..527040 (a year; omit it for no deadline)");
+        if (k.minimums) {
+            const auto& m = *k.minimums;
+            if (m.max_container_restarts < 0 || m.error_threshold_timeout < 0 ||
+                m.error_threshold_http < 0 || m.backoff_delay_minutes < 0)
+                bad(at + "minimums", "must not be negative");
+            if (m.page_cap)
+                bad(at + "minimums.page_cap",
+                    "must be null: minimums hold a class's jobs to no page cap, as annual crawls");
+        }
+        if (k.recovery_min_restarts && *k.recovery_min_restarts < 0)
+            bad(at + "recovery_min_restarts", "must not be negative");
+        if (k.stall_timeout_minutes &&
+            (*k.stall_timeout_minutes < 1 || *k.stall_timeout_minutes > 527040))
+            bad(at + "stall_timeout_minutes",
+                "must be in 1..527040 (a year; omit it for the global value)");
+        for (std::size_t y = 0; y < k.closed_campaign_years.size(); ++y)
+            if (k.closed_campaign_years[y] < 1970 || k.closed_campaign_years[y] > 9999)
+                bad(fmt::format("classes[{}].closed_campaign_years[{}]", i, y),
+                    "must be a year in 1970..9999");
     }
 
     static void validate_row(const warden::snapshot& s, std::size_t i, const row& r,
@@ -1064,6 +1559,12 @@ class engine {
         for (std::size_t k = 0; k < s.locks.size(); ++k)
             if (facts* f = find(s.locks[k], fmt::format("locks[{}].job_id", k)))
                 f->lock_held = true;
+        for (std::size_t k = 0; k < s.unprobeable_locks.size(); ++k)
+            if (facts* f = find(s.unprobeable_locks[k].job,
+                                fmt::format("unprobeable_locks[{}].job_id", k))) {
+                f->lock_held = true;
+                f->lock_unprobeable = true;
+            }
         for (std::size_t k = 0; k < s.running_set.size(); ++k)
             if (facts* f = find(s.running_set[k], fmt::format("running_set[{}]", k)))
                 f->in_running_set = true;
@@ -1100,6 +1601,13 @@ class engine {
             const auto& rec = s.recoveries[k];
             facts* f = find(rec.job, fmt::format("recoveries[{}].job_id", k));
             if (!f) continue;
+            if (rec.crawled_pages && *rec.crawled_pages < 0) {
+                f->valid = false;
+                errors.push_back({rec.job, fmt::format("recoveries[{}].crawled_pages", k),
+                                  "must not be negative"});
+            }
+            if (rec.at <= s.now && (!f->last_recovery_at || rec.at > *f->last_recovery_at))
+                f->last_recovery_at = rec.at;
             if (rec.at > s.now || rec.at < earliest) {
                 f->valid = false;
                 errors.push_back({rec.job, fmt::format("recoveries[{}].at", k),
@@ -1110,7 +1618,51 @@ class engine {
                 ++out.summary.recoveries_last_24h;
             }
         }
+        progress_circuits(s, c, rows, by_id);
         return guard;
+    }
+
+    // Issue #17: a running job's circuit opens when each of its last progress_circuit_window
+    // recoveries (all history, in time order) gained fewer than progress_circuit_min_pages pages
+    // (a gain: the next record's count, or the job's current one, minus the record's). A count
+    // missing anywhere in the window keeps it closed.
+    static void progress_circuits(const warden::snapshot& s, const warden::config& c,
+                                  std::vector<row>& rows,
+                                  const std::map<std::int64_t, std::size_t>& by_id) {
+        const std::int32_t window = c.progress_circuit_window;
+        const std::int64_t min_pages = c.progress_circuit_min_pages;
+        if (window <= 0 || min_pages <= 0) return;
+        std::map<std::size_t, std::vector<const warden::recovery_record*>> history;
+        for (const auto& rec : s.recoveries) {
+            const auto it = by_id.find(to_int(rec.job));
+            if (it == by_id.end()) continue;
+            const row& r = rows[it->second];
+            if (!r.f->valid || r.status != "running") continue;
+            history[it->second].push_back(&rec);
+        }
+        for (auto& [i, recs] : history) {
+            if (recs.size() < static_cast<std::size_t>(window)) continue;
+            std::stable_sort(recs.begin(), recs.end(),
+                             [](const auto* a, const auto* b) { return a->at < b->at; });
+            const auto current = rows[i].job->crawled_pages;
+            if (!current) continue;
+            bool open = true;
+            std::int64_t best = 0;
+            for (std::size_t k = recs.size() - static_cast<std::size_t>(window); k < recs.size();
+                 ++k) {
+                const auto here = recs[k]->crawled_pages;
+                const auto next = k + 1 < recs.size() ? recs[k + 1]->crawled_pages : current;
+                if (!here || !next || *next - *here >= min_pages) {
+                    open = false;
+                    break;
+                }
+                if (k + static_cast<std::size_t>(window) == recs.size() || *next - *here > best)
+                    best = *next - *here;
+            }
+            if (!open) continue;
+            rows[i].f->circuit_open = true;
+            rows[i].f->circuit_best_gain = best;
+        }
     }
 
     static bool anomalies(const context& ctx, const row& r, std::vector<warden::anomaly>& out) {
@@ -1160,6 +1712,9 @@ class engine {
                     if (rail->dry_run_gate() != gates) continue;
                     verdict v = rail->check(ctx, r, a);
                     if (v.allowed) continue;
+                    if (gates && v.host) // a dry run: apply mode would take it
+                        for (const auto& b : p)
+                            ctx.plan_so_far->push_back({b, &r});
                     for (auto& b : p)
                         out.blocked.push_back({std::move(b), rail->name(), v.reason});
                     if (gates && v.host) return 3;
@@ -1168,6 +1723,7 @@ class engine {
         }
         for (auto& a : p) {
             ++out.summary.actions_by_rule[static_cast<std::size_t>(warden::action_rule(a))];
+            ctx.plan_so_far->push_back({a, &r});
             out.actions.push_back(std::move(a));
         }
         return 0;
@@ -1175,10 +1731,47 @@ class engine {
 
     void fill(const context& ctx, std::vector<const row*>& candidates,
               std::vector<warden::skipped_start>& skipped, std::int64_t stalls_holding,
-              warden::plan& out) const {
+              const std::vector<row>& rows, warden::plan& out) const {
         const auto& c = ctx.c;
+        if (stalls_holding > 0) return;
+        // Issue #21 item 1: classes with a floor of their own, and how many of each run once the
+        // plan so far is applied.
+        std::map<const warden::class_spec*, std::int64_t> floor_running;
+        for (const auto& k : c.classes)
+            if (k.ensure_min_running_jobs && *k.ensure_min_running_jobs > 0) floor_running[&k] = 0;
+        auto floored_class = [&](const warden::job& j) -> const warden::class_spec* {
+            if (floor_running.empty()) return nullptr;
+            const warden::class_spec* k = class_of_job(c, j);
+            return k && floor_running.count(k) ? k : nullptr;
+        };
+        if (!floor_running.empty()) {
+            for (const row& r : rows)
+                if (occupies_slot(r))
+                    if (const auto* k = floored_class(*r.job)) ++floor_running[k];
+            for (const taken& t : *ctx.plan_so_far) {
+                const auto* st = std::get_if<warden::set_status>(&t.a);
+                if (!st) continue;
+                const bool was = occupies_slot(*t.r);
+                const bool is = st->status == job_status::running;
+                const auto* k = floored_class(*t.r->job);
+                if (!k) continue;
+                if (!was && is) ++floor_running[k];
+                if (was && !is && t.r->status == "running" && floor_running[k] > 0)
+                    --floor_running[k];
+            }
+        }
+        auto short_of = [&](const warden::class_spec* k) {
+            return k && floor_running.at(k) < *k->ensure_min_running_jobs;
+        };
+        auto any_short = [&] {
+            for (const auto& [k, n] : floor_running)
+                if (n < *k->ensure_min_running_jobs) return true;
+            return false;
+        };
         const std::int64_t target = c.ensure_min_running_jobs;
-        if (target <= 0 || stalls_holding > 0 || out.summary.running >= target) return;
+        const std::int64_t deficit =
+            target > out.summary.running ? target - out.summary.running : 0;
+        if (deficit <= 0 && !any_short()) return;
         out.skipped = std::move(skipped);
         if (c.guards.stable_queue_order) {
             std::map<std::string, std::size_t> rank;
@@ -1188,7 +1781,15 @@ class engine {
                 const auto it = rank.find(src);
                 return it == rank.end() ? c.source_order.size() : it->second;
             };
+            std::map<const row*, std::int32_t> priority;
+            if (!c.classes.empty())
+                for (const row* r : candidates) {
+                    const auto* k = class_of_job(c, *r->job);
+                    priority[r] = k ? k->priority : 0;
+                }
             std::sort(candidates.begin(), candidates.end(), [&](const row* a, const row* b) {
+                if (!priority.empty() && priority[a] != priority[b])
+                    return priority[a] > priority[b]; // a higher class priority first
                 const auto& x = *a->job;
                 const auto& y = *b->job;
                 if (x.queued_at != y.queued_at) return x.queued_at < y.queued_at;
@@ -1199,21 +1800,23 @@ class engine {
                 return to_int(x.id) < to_int(y.id);
             });
         }
-        const std::int64_t deficit = target - out.summary.running;
         std::int64_t filled = 0;
         std::int32_t started = 0;
         for (const row* r : candidates) {
-            if (filled >= deficit) break;
+            if (filled >= deficit && !any_short()) break;
             const auto& j = *r->job;
+            const warden::class_spec* klass = floored_class(j);
+            if (filled >= deficit && !short_of(klass)) continue; // only floors ask now
             const job_status st = status_value(r->status);
             proposal p;
             std::int64_t version = j.version;
-            if (j.kind != warden::campaign_kind::annual) {
-                p.push_back(
-                    warden::backfill_campaign{j.id, st, version, warden::campaign_kind::annual,
-                                              *fill_year(c, j), warden::rule_id::queue_fill});
-                ++version;
-            }
+            if (j.kind != warden::campaign_kind::annual)
+                if (const auto camp = campaign_of(c, j)) {
+                    p.push_back(
+                        warden::backfill_campaign{j.id, st, version, warden::campaign_kind::annual,
+                                                  *camp->year, warden::rule_id::queue_fill});
+                    ++version;
+                }
             p.push_back(
                 warden::start_job{j.id, st, version, recovered(c, j), warden::rule_id::queue_fill});
             std::optional<std::string> held = unreadable_list_hold(ctx, *r, p);
@@ -1225,18 +1828,22 @@ class engine {
                 held_by = "starts_per_tick";
             }
             const std::size_t blocked_before = out.blocked.size();
+            auto took_slot = [&] {
+                ++filled;
+                if (klass) ++floor_running[klass];
+            };
             switch (submit(ctx, *r, p, out, held, held_by)) {
             case 0:
             case 3:
-                ++filled;
+                took_slot();
                 ++started;
                 ++out.summary.running;
                 break;
-            case 2: ++filled; break;
+            case 2: took_slot(); break;
             default:
                 if (held && out.blocked.size() > blocked_before &&
                     out.blocked.back().rail == "starts_per_tick")
-                    ++filled;
+                    took_slot();
                 break;
             }
         }

@@ -55,8 +55,8 @@ void bm_scan(benchmark::State& state, std::size_t n) {
     per_job(state, n);
 }
 
-void bm_handwritten(benchmark::State& state, std::size_t n) {
-    const auto& g = cached(n, warden_bench::profile::realistic);
+void bm_handwritten(benchmark::State& state, std::size_t n, warden_bench::profile p) {
+    const auto& g = cached(n, p);
     const handwritten::engine engine;
     for (auto _ : state) {
         warden::plan out = engine.decide(g.snapshot, g.config);
@@ -117,7 +117,14 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(("decide_fill" + tag).c_str(), bm_decide, n,
                                      warden_bench::profile::filling);
         benchmark::RegisterBenchmark(("scan" + tag).c_str(), bm_scan, n);
-        benchmark::RegisterBenchmark(("handwritten" + tag).c_str(), bm_handwritten, n);
+        benchmark::RegisterBenchmark(("handwritten" + tag).c_str(), bm_handwritten, n,
+                                     warden_bench::profile::realistic);
+        // Issue #22: the host's configuration on (classes with floors, minimums, backoff and
+        // deadlines; concurrency limits), both engines on the same snapshots.
+        benchmark::RegisterBenchmark(("decide_config" + tag).c_str(), bm_decide, n,
+                                     warden_bench::profile::configured);
+        benchmark::RegisterBenchmark(("handwritten_config" + tag).c_str(), bm_handwritten, n,
+                                     warden_bench::profile::configured);
     }
     benchmark::RegisterBenchmark("tick/50", bm_tick);
     benchmark::Initialize(&argc, argv);

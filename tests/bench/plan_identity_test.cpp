@@ -32,6 +32,9 @@ std::string first_difference(const warden::plan& a, const warden::plan& b) {
             return fmt::format("blocked[{}]: {} '{}' vs {} '{}'", i, a.blocked[i].rail,
                                a.blocked[i].reason, b.blocked[i].rail, b.blocked[i].reason);
     if (!(a.anomalies == b.anomalies)) return "anomalies";
+    if (!(a.observations == b.observations))
+        return fmt::format("observations: {} vs {}", a.observations.size(), b.observations.size());
+    if (!(a.skipped == b.skipped)) return "skipped";
     if (a.errors.size() != b.errors.size())
         return fmt::format("errors: {} vs {}", a.errors.size(), b.errors.size());
     for (std::size_t i = 0; i < a.errors.size(); ++i)
@@ -71,10 +74,89 @@ inline constexpr switch_off later_guards[] = {
 };
 inline constexpr std::size_t later_guard_count = std::size(later_guards);
 
+// Issue #22: issue #17's stale-pipeline repair, progress circuit and degraded-rate observation,
+// and issue #21's classes, concurrency limits, pauses, retry backoff and deadlines, each switched
+// off through the config or the host facts that turn it on. Both engines are compared with each
+// one off, and each must change some plan, as the guards above.
+struct feature_off {
+    const char* name;
+    void (*apply)(warden_bench::generated&);
+};
+inline constexpr feature_off host_features[] = {
+    {"stale_pipeline_after 100 years",
+     [](warden_bench::generated& g) {
+         g.config.stale_pipeline_after = std::chrono::hours{24 * 365 * 100};
+     }},
+    {"progress_circuit_window 0",
+     [](warden_bench::generated& g) { g.config.progress_circuit_window = 0; }},
+    {"degraded_rate_ticks 0", [](warden_bench::generated& g) { g.config.degraded_rate_ticks = 0; }},
+    {"no classes", [](warden_bench::generated& g) { g.config.classes.clear(); }},
+    {"no class floors",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes)
+             k.ensure_min_running_jobs.reset();
+     }},
+    {"no class priorities",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes)
+             k.priority = 0;
+     }},
+    {"no class recovery options",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes) {
+             k.minimums.reset();
+             k.recovery_min_restarts.reset();
+             k.stall_timeout_minutes.reset();
+         }
+     }},
+    {"no campaign closure",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes) {
+             k.campaign_open_until = warden::campaign_end::calendar_year;
+             k.closed_campaign_years.clear();
+         }
+     }},
+    {"every class queue filled",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes)
+             k.queue_fill = true;
+     }},
+    {"no retry backoff",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes)
+             k.backoff.reset();
+     }},
+    {"no deadlines",
+     [](warden_bench::generated& g) {
+         for (auto& k : g.config.classes)
+             k.max_runtime_minutes.reset();
+     }},
+    {"no concurrency limits",
+     [](warden_bench::generated& g) { g.config.concurrency_limits.clear(); }},
+    {"no pauses",
+     [](warden_bench::generated& g) {
+         g.snapshot.host.paused_sources.clear();
+         g.snapshot.host.paused_classes.clear();
+     }},
+    {"no unprobeable locks",
+     [](warden_bench::generated& g) { g.snapshot.unprobeable_locks.clear(); }},
+    {"no explicit job classes",
+     [](warden_bench::generated& g) {
+         for (auto& j : g.snapshot.jobs)
+             j.job_class.clear();
+     }},
+};
+inline constexpr std::size_t host_feature_count = std::size(host_features);
+
 struct coverage {
     std::array<std::int64_t, warden::rule_count> rules{};
     // Per later guard: the snapshots whose plan changes when it is switched off.
     std::array<std::int64_t, later_guard_count> changed_by{};
+    // Per host feature (issue #22), likewise.
+    std::array<std::int64_t, host_feature_count> changed_by_feature{};
+    // Plans with a denial by each of the rails issue #17 and #21 added, and with a deadline.
+    std::int64_t pause_denials = 0, backoff_denials = 0, limit_denials = 0, circuit_denials = 0,
+                 observations = 0;
     std::int64_t blocked = 0, anomalies = 0, errors = 0, plans = 0;
     void add(const warden::plan& p) {
         for (std::size_t i = 0; i < rules.size(); ++i)
@@ -82,6 +164,13 @@ struct coverage {
         blocked += static_cast<std::int64_t>(p.blocked.size());
         anomalies += static_cast<std::int64_t>(p.anomalies.size());
         errors += static_cast<std::int64_t>(p.errors.size());
+        observations += static_cast<std::int64_t>(p.observations.size());
+        for (const auto& b : p.blocked) {
+            pause_denials += b.rail == "pause";
+            backoff_denials += b.rail == "retry_backoff";
+            limit_denials += b.rail == "concurrency_limits";
+            circuit_denials += b.rail == "progress_circuit";
+        }
         ++plans;
     }
 };
@@ -105,6 +194,16 @@ void check_same(const warden_bench::generated& g, coverage& cov, const std::stri
         REQUIRE(ours_off == theirs_off);
         if (!(ours_off == ours)) ++cov.changed_by[k];
     }
+    for (std::size_t k = 0; k < host_feature_count; ++k) {
+        warden_bench::generated off = g;
+        host_features[k].apply(off);
+        const warden::plan ours_off = warden::decide(off.snapshot, off.config);
+        const warden::plan theirs_off = hand.decide(off.snapshot, off.config);
+        INFO(label << ", " << host_features[k].name
+                   << ": first difference: " << first_difference(ours_off, theirs_off));
+        REQUIRE(ours_off == theirs_off);
+        if (!(ours_off == ours)) ++cov.changed_by_feature[k];
+    }
 }
 
 } // namespace
@@ -112,7 +211,8 @@ void check_same(const warden_bench::generated& g, coverage& cov, const std::stri
 TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][identity]") {
     using warden_bench::profile;
     coverage cov;
-    for (const profile p : {profile::realistic, profile::filling, profile::campaign}) {
+    for (const profile p :
+         {profile::realistic, profile::filling, profile::campaign, profile::configured}) {
         for (const std::size_t n : {1u, 7u, 50u, 300u, 2000u}) {
             for (std::uint64_t seed = 1; seed <= 6; ++seed) {
                 auto g = warden_bench::make_snapshot(n, seed * 7919 + n, p);
@@ -140,6 +240,41 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
         g.config.start_grace = std::chrono::minutes{15};
         if (seed % 2 == 0) g.config.campaign_year = 2025;
         check_same(g, cov, fmt::format("chaos, short stall, seed {}", seed));
+    }
+    // A long stall_after: chaos's progress (up to three days old) is then mostly fresh, so slow
+    // crawls are observed degraded (issue #17) and deadlines meet crawls that are not stalled.
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+        auto g = warden_bench::make_snapshot(1 + seed % 40, seed + 5000, profile::chaos);
+        g.config.stall_after = std::chrono::hours{80};
+        g.config.guard_window = std::chrono::hours{1};
+        check_same(g, cov, fmt::format("chaos, long stall, seed {}", seed));
+    }
+    // Retry backoff where queue fill reaches it (issue #21 item 3): every class backs off, the
+    // deficit is the whole snapshot, no per-tick or daily cap stops the candidates first, and
+    // retryable rows have recent recovery records (after their finished_at, or without one), so
+    // the base time is sometimes the recovery's.
+    for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+        auto g = warden_bench::make_snapshot(1 + seed % 40, seed + 9000, profile::chaos);
+        auto& c = g.config;
+        if (c.classes.empty()) {
+            warden_bench::rng r{seed};
+            c.classes.push_back(warden_bench::detail::chaos_class(r, "annual", true));
+        }
+        for (auto& k : c.classes) {
+            k.queue_fill = true;
+            k.backoff = warden::backoff_policy{900, 2.0, 12 * 3600, (seed % 3) * 0.4};
+        }
+        c.max_starts_per_tick = 0;
+        c.daily_start_cap = 1000;
+        c.ensure_min_running_jobs = static_cast<std::int32_t>(g.snapshot.jobs.size());
+        g.snapshot.host.paused_sources.clear();
+        g.snapshot.host.paused_classes.clear();
+        std::int64_t k = 0;
+        for (const auto& j : g.snapshot.jobs)
+            if (j.status == warden::job_status::retryable && ++k % 2 == 0)
+                g.snapshot.recoveries.push_back(
+                    {j.id, g.snapshot.now - std::chrono::minutes{(k * 37) % 240}, std::nullopt});
+        check_same(g, cov, fmt::format("chaos, backoff reached, seed {}", seed));
     }
     // The property tests' worlds, general and queue-fill-heavy, at fixed seeds.
     for (int k = 0; k < 600; ++k) {
@@ -192,9 +327,31 @@ TEST_CASE("hand-written engine decides exactly what warden decides", "[bench][id
                           << " plans");
         CHECK(cov.changed_by[k] > 0);
     }
+    for (std::size_t k = 0; k < host_feature_count; ++k) {
+        INFO("switching " << host_features[k].name << " off changed " << cov.changed_by_feature[k]
+                          << " plans");
+        CHECK(cov.changed_by_feature[k] > 0);
+    }
+    CHECK(cov.rules[static_cast<std::size_t>(warden::rule_id::deadline)] > 0);
+    CHECK(cov.pause_denials > 0);
+    CHECK(cov.backoff_denials > 0);
+    CHECK(cov.limit_denials > 0);
+    CHECK(cov.circuit_denials > 0);
+    CHECK(cov.observations > 0);
     CHECK(cov.blocked > 0);
     CHECK(cov.anomalies > 0);
     CHECK(cov.errors > 0);
+    // The counts docs/benchmarks.md reports.
+    for (std::size_t k = 0; k < later_guard_count; ++k)
+        WARN(later_guards[k].name << " off changed " << cov.changed_by[k] << " plans");
+    for (std::size_t k = 0; k < host_feature_count; ++k)
+        WARN(host_features[k].name << " changed " << cov.changed_by_feature[k] << " plans");
+    WARN("denials: pause " << cov.pause_denials << ", retry_backoff " << cov.backoff_denials
+                           << ", concurrency_limits " << cov.limit_denials << ", progress_circuit "
+                           << cov.circuit_denials << "; observations " << cov.observations
+                           << "; deadline actions "
+                           << cov.rules[static_cast<std::size_t>(warden::rule_id::deadline)]
+                           << "; plans " << cov.plans);
 }
 
 TEST_CASE("the generator is deterministic", "[bench][generator]") {
