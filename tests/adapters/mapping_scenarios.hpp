@@ -93,6 +93,19 @@ inline warden::adapters::runtime_facts mapped_host() {
     return r;
 }
 
+// The engine deciding with `c`, for decide_and_apply. A named type, not a lambda: g++ 12 fails
+// (an internal compiler error in check_noexcept_r) on that lambda inside these templates.
+struct deciding_with {
+    warden::config c;
+    [[nodiscard]] warden::plan operator()(const warden::snapshot& s) const {
+        return warden::decide(s, c);
+    }
+};
+
+[[nodiscard]] inline deciding_with deciding_with_defaults() {
+    return deciding_with{warden::config{}};
+}
+
 // The archive_jobs rows (archive_rows_sql) read through the mapping; each write lands in the
 // host's terms: its status values, version and attempts columns, several host values reading as
 // one warden status and each of them matched by a compare-and-set.
@@ -176,9 +189,7 @@ void archive_jobs(typename Side::database& db) {
         // not this test's subject, only that each write lands in the host's terms.
         warden::config c;
         c.ensure_min_running_jobs = 2;
-        const auto r =
-            decide_and_apply(db, wt::now, mapped_host(),
-                             [&](const warden::snapshot& read) { return warden::decide(read, c); });
+        const auto r = decide_and_apply(db, wt::now, mapped_host(), deciding_with{c});
         CHECK(r.plan.errors.empty());
         CHECK(r.result.committed);
         REQUIRE_FALSE(r.plan.actions.empty());
@@ -278,9 +289,7 @@ void json_tool_options(typename Side::database& db) {
                    Contains(where) && Contains("expected a whole number in the 32-bit range"));
         // In apply mode (decide_and_apply loads in its write transaction): nothing written.
         const std::string before = Side::text(db, Side::states_sql);
-        CHECK_THROWS(decide_and_apply(db, wt::now, mapped_host(), [](const warden::snapshot& s) {
-            return warden::decide(s, warden::config{});
-        }));
+        CHECK_THROWS(decide_and_apply(db, wt::now, mapped_host(), deciding_with_defaults()));
         CHECK(Side::text(db, Side::states_sql) == before);
     }
 }
