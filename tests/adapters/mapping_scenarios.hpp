@@ -10,15 +10,11 @@
 //                              (load_snapshot, load_job, apply, apply_one, decide_and_apply)
 //                              are found on it by argument-dependent lookup
 //   error                      the adapter's error type
+//   dialect                    the database's SQL (warden::adapters::sql_dialect): its column
+//                              types and how it prints JSON (dialect_texts below)
 //   text(db, sql)              the first column of the first row, "<no row>" without one
-//   count(db, sql)             the same, as an integer
-//   config_of(id)              the SELECT of job `id`'s config column as text, in the adapter's
-//                              JSON form (SQLite keeps the keys in order, jsonb sorts them)
-//   started_config, edited_config   the config texts the two writes below leave
-//   states_sql                 every row's state || row_version, in job_id order, one string
-//   json_is_text               whether the JSON column takes text that is not JSON (SQLite)
-//   small_jobs_table           CREATE TABLE small_jobs, in the database's column types
 #include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/json_options.hpp>
 #include <warden/adapters/load_types.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/mapping_json.hpp>
@@ -86,6 +82,72 @@ inline std::string archive_rows_sql() {
            ago(hours{90}) + ", NULL, NULL, 2, 2)";
 }
 
+// What differs between the databases in these scenarios: the config column read as text
+// (SQLite's json() keeps the keys in order, jsonb sorts them) and what the two JSON writes leave
+// there; whether the JSON column takes text that is not JSON (SQLite's does, jsonb refuses it);
+// the integer column types of small_jobs (SQLite: INTEGER, so that id is the rowid).
+struct dialect_texts {
+    const char* config_text;
+    const char* started_config;
+    const char* edited_config;
+    bool json_is_text;
+    const char* bigint;
+    const char* smallint;
+};
+
+inline dialect_texts texts_of(warden::adapters::sql_dialect d) {
+    if (d == warden::adapters::sql_dialect::sqlite)
+        return {"json(config)",
+                R"({"seeds":["https://www.canada.ca/hc"],"tool_options":{"stall_timeout_minutes":)"
+                R"(120,"skip_final_build":false,"initial_workers":2,"log_level":"INFO"}})",
+                R"({"tool_options":{"stall_timeout_minutes":60,"skip_final_build":true}})",
+                true,
+                "INTEGER",
+                "INTEGER"};
+    return {"config::text",
+            R"({"seeds": ["https://www.canada.ca/hc"], "tool_options": {"log_level": "INFO", )"
+            R"("initial_workers": 2, "skip_final_build": false, "stall_timeout_minutes": 120}})",
+            R"({"tool_options": {"skip_final_build": true, "stall_timeout_minutes": 60}})",
+            false,
+            "BIGINT",
+            "SMALLINT"};
+}
+
+// The first column of the first row of `sql` (a count), as an integer.
+template <class Side>
+std::int64_t count(typename Side::database& db, const std::string& sql) {
+    return std::stoll(Side::text(db, sql));
+}
+
+// Every archive_jobs row's state and row_version, in job_id order: whether anything was written.
+template <class Side>
+std::string states(typename Side::database& db) {
+    std::string out;
+    for (int id = 1; id <= 5; ++id)
+        out += Side::text(db, "SELECT state || row_version FROM archive_jobs WHERE job_id = " +
+                                  std::to_string(id)) +
+               ",";
+    return out;
+}
+
+// CREATE TABLE small_jobs, a host table without warden's optional columns, in `d`'s types.
+inline std::string small_jobs_table(warden::adapters::sql_dialect d) {
+    const dialect_texts t = texts_of(d);
+    const std::string big = t.bigint;
+    const std::string small = t.smallint;
+    return "CREATE TABLE small_jobs (id " + big + " PRIMARY KEY, name TEXT NOT NULL, " +
+           "status TEXT NOT NULL, queued_at " + big + " NOT NULL, started_at " + big +
+           ", finished_at " + big + ", completed_at " + big +
+           ", retry_count INTEGER NOT NULL DEFAULT 0, failure_class TEXT, version " + big +
+           " NOT NULL DEFAULT 0, max_container_restarts INTEGER NOT NULL DEFAULT 0, "
+           "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
+           "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
+           "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, monitoring " +
+           small + ", adaptive_restart " + small +
+           ", stall_timeout_minutes INTEGER, docker_shm_size TEXT, skip_final_build " + small +
+           ", initial_workers INTEGER)";
+}
+
 // What the host probed: its sentinel present, no deploy lock, disk at 40 %.
 inline warden::adapters::runtime_facts mapped_host() {
     warden::adapters::runtime_facts r;
@@ -134,7 +196,7 @@ void archive_jobs(typename Side::database& db) {
         CHECK(Side::text(db,
                          "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 4") ==
               "crawling 2");
-        CHECK(Side::count(db, "SELECT count(*) FROM job_starts WHERE job_id = 4") == 1);
+        CHECK(count<Side>(db, "SELECT count(*) FROM job_starts WHERE job_id = 4") == 1);
         // The start reads back through the mapping as the start it was.
         const auto j = load_job(db, warden::job_id{4});
         CHECK(j->status == job_status::running);
@@ -159,7 +221,7 @@ void archive_jobs(typename Side::database& db) {
             std::nullopt,      warden::rule_id{},     "by hand", {}};
         CHECK(apply_one(db, requeue2, wt::now) == status::applied); // was indexed
         CHECK(apply_one(db, requeue3, wt::now) == status::applied); // was index_failed
-        CHECK(Side::count(db, "SELECT count(*) FROM archive_jobs WHERE state = 'queued'") == 3);
+        CHECK(count<Side>(db, "SELECT count(*) FROM archive_jobs WHERE state = 'queued'") == 3);
     }
     SECTION("the host moved the row: a conflict, the host's values kept") {
         db.exec("UPDATE archive_jobs SET state = 'indexing', row_version = row_version + 1 "
@@ -211,6 +273,11 @@ void archive_jobs(typename Side::database& db) {
 template <class Side>
 void json_tool_options(typename Side::database& db) {
     using status = warden::adapters::action_status;
+    const dialect_texts texts = texts_of(Side::dialect);
+    const auto config_of = [&](int id) {
+        return "SELECT " + std::string{texts.config_text} +
+               " FROM archive_jobs WHERE job_id = " + std::to_string(id);
+    };
     db.exec(R"sql(UPDATE archive_jobs SET config = '{"seeds": ["https://www.canada.ca/hc"], )sql"
             R"sql("tool_options": {"stall_timeout_minutes": 90, "docker_shm_size": "2g", )sql"
             R"sql("skip_final_build": true, "initial_workers": 3, "log_level": "INFO"}}' )sql"
@@ -232,7 +299,7 @@ void json_tool_options(typename Side::database& db) {
         o.initial_workers = 2;
         o.stall_timeout_minutes = 120; // docker_shm_size missing: its key is removed
         CHECK(apply_one(db, wt::start_of(*job4, o), wt::now) == status::applied);
-        CHECK(Side::text(db, Side::config_of(4)) == Side::started_config);
+        CHECK(Side::text(db, config_of(4)) == texts.started_config);
         CHECK(Side::text(db, "SELECT state || ' ' || max_container_restarts || ' ' || row_version "
                              "FROM archive_jobs WHERE job_id = 4") == "crawling 20 2");
         CHECK(load_job(db, warden::job_id{4})->options == o);
@@ -246,7 +313,7 @@ void json_tool_options(typename Side::database& db) {
                                            job1->version, job1->options,
                                            after,         warden::rule_id::stall_recovery};
         CHECK(apply_one(db, set, wt::now) == status::applied);
-        CHECK(Side::text(db, Side::config_of(1)) == Side::edited_config);
+        CHECK(Side::text(db, config_of(1)) == texts.edited_config);
         CHECK(Side::text(db, "SELECT monitoring FROM archive_jobs WHERE job_id = 1") == "1");
         CHECK(load_job(db, warden::job_id{1})->options == after);
     }
@@ -277,7 +344,7 @@ void json_tool_options(typename Side::database& db) {
         db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": 7}' WHERE job_id = 2)");
         CHECK_THAT(load_error(),
                    Contains(where) && Contains("tool_options is a number, not an object"));
-        if constexpr (Side::json_is_text) { // jsonb refuses such text when it is written
+        if (texts.json_is_text) { // jsonb refuses such text when it is written
             db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {' WHERE job_id = 2)");
             CHECK_THAT(load_error(), Contains(where) && Contains("not valid JSON"));
         }
@@ -288,20 +355,20 @@ void json_tool_options(typename Side::database& db) {
         CHECK_THAT(load_error(),
                    Contains(where) && Contains("expected a whole number in the 32-bit range"));
         // In apply mode (decide_and_apply loads in its write transaction): nothing written.
-        const std::string before = Side::text(db, Side::states_sql);
+        const std::string before = states<Side>(db);
         CHECK_THROWS(decide_and_apply(db, wt::now, mapped_host(), deciding_with_defaults()));
-        CHECK(Side::text(db, Side::states_sql) == before);
+        CHECK(states<Side>(db) == before);
     }
 }
 
-// A host table that lacks columns warden has (small_jobs, Side::small_jobs_table), mapped to
+// A host table that lacks columns warden has (small_jobs, small_jobs_table), mapped to
 // null: they read as absent, and a write of one is refused as unsupported before any statement
 // reaches the table (the start of the same job not reached after it; another job's applied).
 template <class Side>
 void host_lacks_columns(typename Side::database& db) {
     using warden::job_status;
     using status = warden::adapters::action_status;
-    db.exec(Side::small_jobs_table);
+    db.exec(small_jobs_table(Side::dialect));
     warden::adapters::table_mapping m;
     const auto errors = warden::adapters::read_mapping(
         R"({"table": "small_jobs", "columns": {"source": null, "output_dir": null,

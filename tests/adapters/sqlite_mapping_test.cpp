@@ -48,32 +48,8 @@ sq::database archive_db(const wt::temp_db& t) {
 struct sqlite_side {
     using database = sq::database;
     using error = sq::error;
+    static constexpr auto dialect = warden::adapters::sql_dialect::sqlite;
     static std::string text(sq::database& db, const std::string& sql) { return sq_text(db, sql); }
-    static std::int64_t count(sq::database& db, const std::string& sql) {
-        return wt::count(db, sql);
-    }
-    static std::string config_of(int id) {
-        return "SELECT json(config) FROM archive_jobs WHERE job_id = " + std::to_string(id);
-    }
-    static constexpr const char* started_config =
-        R"({"seeds":["https://www.canada.ca/hc"],"tool_options":{"stall_timeout_minutes":)"
-        R"(120,"skip_final_build":false,"initial_workers":2,"log_level":"INFO"}})";
-    static constexpr const char* edited_config =
-        R"({"tool_options":{"stall_timeout_minutes":60,"skip_final_build":true}})";
-    static constexpr const char* states_sql =
-        "SELECT group_concat(state || row_version) FROM archive_jobs";
-    static constexpr bool json_is_text = true;
-    static constexpr const char* small_jobs_table =
-        "CREATE TABLE small_jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "status TEXT NOT NULL, queued_at INTEGER NOT NULL, started_at INTEGER, "
-        "finished_at INTEGER, completed_at INTEGER, retry_count INTEGER NOT NULL DEFAULT 0, "
-        "failure_class TEXT, version INTEGER NOT NULL DEFAULT 0, "
-        "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
-        "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
-        "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
-        "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
-        "monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER, "
-        "docker_shm_size TEXT, skip_final_build INTEGER, initial_workers INTEGER)";
 };
 
 } // namespace

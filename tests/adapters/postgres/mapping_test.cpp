@@ -34,32 +34,8 @@ std::string text(pg::connection& db, const std::string& sql) {
 struct postgres_side {
     using database = pg::connection;
     using error = pg::error;
+    static constexpr auto dialect = warden::adapters::sql_dialect::postgres;
     static std::string text(pg::connection& db, const std::string& sql) { return ::text(db, sql); }
-    static std::int64_t count(pg::connection& db, const std::string& sql) {
-        return pgt::count(db, sql);
-    }
-    static std::string config_of(int id) {
-        return "SELECT config::text FROM archive_jobs WHERE job_id = " + std::to_string(id);
-    }
-    static constexpr const char* started_config =
-        R"({"seeds": ["https://www.canada.ca/hc"], "tool_options": {"log_level": "INFO", )"
-        R"("initial_workers": 2, "skip_final_build": false, "stall_timeout_minutes": 120}})";
-    static constexpr const char* edited_config =
-        R"({"tool_options": {"skip_final_build": true, "stall_timeout_minutes": 60}})";
-    static constexpr const char* states_sql =
-        "SELECT string_agg(state || row_version, ',' ORDER BY job_id) FROM archive_jobs";
-    static constexpr bool json_is_text = false;
-    static constexpr const char* small_jobs_table =
-        "CREATE TABLE small_jobs (id BIGINT PRIMARY KEY, name TEXT NOT NULL, "
-        "status TEXT NOT NULL, queued_at BIGINT NOT NULL, started_at BIGINT, "
-        "finished_at BIGINT, completed_at BIGINT, retry_count INTEGER NOT NULL DEFAULT 0, "
-        "failure_class TEXT, version BIGINT NOT NULL DEFAULT 0, "
-        "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
-        "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
-        "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
-        "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
-        "monitoring SMALLINT, adaptive_restart SMALLINT, stall_timeout_minutes INTEGER, "
-        "docker_shm_size TEXT, skip_final_build SMALLINT, initial_workers INTEGER)";
 };
 
 // The host's table with the five archive_jobs rows (mapping_scenarios::archive_rows_sql), and
