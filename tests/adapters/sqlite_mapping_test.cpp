@@ -1,6 +1,7 @@
 // A host's own table through a mapping file on SQLite (issue 20, item 2): the same
 // examples/mappings/archive_jobs.{json,sql} as the PostgreSQL adapter's test, the same names and
-// statuses, the same compare-and-set on every host value of the expected status.
+// statuses, the same compare-and-set on every host value of the expected status; the scenarios
+// both adapters run are mapping_scenarios.hpp's, here with the SQLite side.
 #include <warden/adapters/mapping_json.hpp>
 #include <warden/adapters/sqlite.hpp>
 
@@ -13,27 +14,15 @@
 
 #include "../support/builders.hpp"
 #include "../support/temp_sqlite.hpp"
+#include "mapping_scenarios.hpp"
 
 namespace {
 
 namespace sq = warden::sqlite;
 using sq_status = warden::sqlite::action_status;
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-warden::adapters::table_mapping example_mapping(const std::string& name) {
-    warden::adapters::table_mapping m;
-    const auto errors =
-        warden::adapters::read_mapping(slurp(WARDEN_EXAMPLES_DIR "/mappings/" + name), m);
-    INFO((errors.empty() ? std::string{} : errors.front()));
-    REQUIRE(errors.empty());
-    return m;
-}
+using mapping_scenarios::example_mapping;
+using mapping_scenarios::mapped_host;
 
 std::string sq_text(sq::database& db, const std::string& sql) {
     sq::detail::statement st(db.handle(), sql);
@@ -48,138 +37,32 @@ std::string epoch_ago(warden::duration ago) {
 // warden's own tables beside it.
 sq::database archive_db(const wt::temp_db& t) {
     auto db = t.open(sq::database::mode::create);
-    db.exec(slurp(WARDEN_EXAMPLES_DIR "/mappings/archive_jobs.sql"));
+    db.exec(mapping_scenarios::archive_table_sql());
     db.use_mapping(example_mapping("archive_jobs.json"));
     sq::create_schema(db);
-    db.exec("INSERT INTO archive_jobs (job_id, job_name, source_code, output_path, state, "
-            "campaign_kind, campaign_year, queued_at, started_at, last_progress_at, attempts, "
-            "row_version) VALUES "
-            "(1, 'hc-20260101', 'hc', '/srv/crawls/hc', 'crawling', 'annual', 2026, " +
-            epoch_ago(std::chrono::hours{48}) + ", " + epoch_ago(std::chrono::hours{5}) + ", " +
-            epoch_ago(std::chrono::hours{1}) +
-            ", 1, 4), "
-            "(2, 'phac-20260101', 'phac', '/srv/crawls/phac', 'indexed', 'annual', 2026, " +
-            epoch_ago(std::chrono::hours{48}) +
-            ", NULL, NULL, 0, 7), "
-            "(3, 'cihr-20260101', 'cihr', '/srv/crawls/cihr', 'index_failed', 'annual', 2026, " +
-            epoch_ago(std::chrono::hours{48}) +
-            ", NULL, NULL, 0, 3), "
-            "(4, 'hc-news-20260101', 'hc', '/srv/crawls/hc-news', 'queued', 'annual', 2026, " +
-            epoch_ago(std::chrono::hours{40}) +
-            ", NULL, NULL, 0, 1), "
-            "(5, 'old-20250101', 'hc', '/srv/crawls/old', 'crawl_failed', 'annual', 2026, " +
-            epoch_ago(std::chrono::hours{90}) + ", NULL, NULL, 2, 2)");
+    db.exec(mapping_scenarios::archive_rows_sql());
     return db;
 }
 
-sq::runtime_facts mapped_host() {
-    sq::runtime_facts r;
-    r.host = {true, false, 40.0};
-    return r;
-}
+// The SQLite side of the shared mapping scenarios (mapping_scenarios.hpp).
+struct sqlite_side {
+    using database = sq::database;
+    using error = sq::error;
+    static constexpr auto dialect = warden::adapters::sql_dialect::sqlite;
+    static std::string text(sq::database& db, const std::string& sql) { return sq_text(db, sql); }
+};
 
 } // namespace
 
 TEST_CASE("sqlite: the archive_jobs mapping reads and writes the host's own table and statuses",
           "[sqlite][mapping]") {
-    using warden::job_status;
     wt::temp_db t;
     auto db = archive_db(t);
     // Only warden's own tables were created beside the host's.
     CHECK(wt::count(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'jobs'") == 0);
     CHECK(sq::read_schema_version(db) == sq::schema_version);
 
-    const auto s = sq::load_snapshot(db, wt::now, {});
-    REQUIRE(s.jobs.size() == 5);
-    CHECK(s.jobs[0].status == job_status::running);
-    CHECK(s.jobs[0].name == "hc-20260101");
-    CHECK(s.jobs[0].output_dir == "/srv/crawls/hc");
-    CHECK(s.jobs[0].retry_count == 1);
-    CHECK(s.jobs[0].version == 4);
-    CHECK(s.jobs[1].status == job_status::completed); // indexed
-    CHECK(s.jobs[2].status == job_status::completed); // index_failed: the crawl completed
-    CHECK(s.jobs[3].status == job_status::queued);
-    CHECK(s.jobs[4].status == job_status::failed);
-    CHECK(sq::load_job(db, warden::job_id{2})->version == 7);
-
-    SECTION("a start stores the host's running value and bumps the host's version column") {
-        warden::plan p;
-        p.actions.push_back(wt::start_of(s.jobs[3]));
-        const auto r = sq::apply(db, p, wt::now);
-        CHECK(r.actions == std::vector<sq_status>{sq_status::applied});
-        CHECK(
-            sq_text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 4") ==
-            "crawling 2");
-        CHECK(wt::count(db, "SELECT count(*) FROM job_starts WHERE job_id = 4") == 1);
-        // The start reads back through the mapping as the start it was.
-        const auto j = sq::load_job(db, warden::job_id{4});
-        CHECK(j->status == job_status::running);
-        CHECK(j->started_at == wt::now);
-    }
-    SECTION("completed is written as the host's indexing, and reads back as completed") {
-        const warden::set_status done{
-            warden::job_id{1}, job_status::running, 4, job_status::completed, std::nullopt,
-            warden::rule_id{}, "crawl finished",    {}};
-        CHECK(sq::apply_one(db, done, wt::now) == sq_status::applied);
-        CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = 1") == "indexing");
-        CHECK(sq::load_job(db, warden::job_id{1})->status == job_status::completed);
-        CHECK(sq::load_job(db, warden::job_id{1})->completed_at == wt::now);
-        CHECK(sq::load_job(db, warden::job_id{1})->finished_at == wt::now);
-    }
-    SECTION("a compare-and-set expecting completed matches every host value that reads so") {
-        const warden::set_status requeue2{
-            warden::job_id{2}, job_status::completed, 7,         job_status::queued,
-            std::nullopt,      warden::rule_id{},     "by hand", {}};
-        const warden::set_status requeue3{
-            warden::job_id{3}, job_status::completed, 3,         job_status::queued,
-            std::nullopt,      warden::rule_id{},     "by hand", {}};
-        CHECK(sq::apply_one(db, requeue2, wt::now) == sq_status::applied); // was indexed
-        CHECK(sq::apply_one(db, requeue3, wt::now) == sq_status::applied); // was index_failed
-        CHECK(wt::count(db, "SELECT count(*) FROM archive_jobs WHERE state = 'queued'") == 3);
-    }
-    SECTION("the host moved the row: a conflict, the host's values kept") {
-        db.exec("UPDATE archive_jobs SET state = 'indexing', row_version = row_version + 1 "
-                "WHERE job_id = 1");
-        const warden::set_status stale{
-            warden::job_id{1}, job_status::running, 4,       job_status::retryable,
-            std::nullopt,      warden::rule_id{},   "stale", {}};
-        CHECK(sq::apply_one(db, stale, wt::now) == sq_status::conflict);
-        CHECK(
-            sq_text(db, "SELECT state || ' ' || row_version FROM archive_jobs WHERE job_id = 1") ==
-            "indexing 5");
-    }
-    SECTION("a retryable row's start counts a retry, in the host's attempts column") {
-        db.exec("UPDATE archive_jobs SET state = 'retry_wait' WHERE job_id = 5");
-        const auto again = sq::load_job(db, warden::job_id{5});
-        REQUIRE(again->status == job_status::retryable);
-        warden::plan p;
-        p.actions.push_back(wt::start_of(*again));
-        CHECK(sq::apply(db, p, wt::now).actions == std::vector<sq_status>{sq_status::applied});
-        CHECK(sq_text(db, "SELECT state || ' ' || attempts FROM archive_jobs WHERE job_id = 5") ==
-              "crawling 3");
-    }
-    SECTION("decide_and_apply decides on the mapped rows and writes through the mapping") {
-        // Job 1 (crawling, no lock, no process) is the engine's to recover; what it decides is
-        // not this test's subject, only that each write lands in the host's terms.
-        warden::config c;
-        c.ensure_min_running_jobs = 2;
-        const auto r =
-            sq::decide_and_apply(db, wt::now, mapped_host(), [&](const warden::snapshot& read) {
-                return warden::decide(read, c);
-            });
-        CHECK(r.plan.errors.empty());
-        CHECK(r.result.committed);
-        REQUIRE_FALSE(r.plan.actions.empty());
-        CHECK(r.result.applied == static_cast<std::int64_t>(r.plan.actions.size()));
-        const auto& m = db.mapping();
-        for (const auto& a : r.plan.actions) {
-            const auto* write = std::get_if<warden::set_status>(&a);
-            if (!write) continue;
-            CHECK(sq_text(db, "SELECT state FROM archive_jobs WHERE job_id = " +
-                                  std::to_string(warden::to_int(write->job))) ==
-                  m.stored(write->status));
-        }
-    }
+    mapping_scenarios::archive_jobs<sqlite_side>(db);
 }
 
 TEST_CASE("sqlite: failure classes through the mapping, both ways, with a fallback",
@@ -344,93 +227,7 @@ TEST_CASE("sqlite: tool options inside a JSON column, read and written through t
           "[sqlite][mapping]") {
     wt::temp_db t;
     auto db = archive_db(t);
-    db.exec(R"sql(UPDATE archive_jobs SET config = '{"seeds": ["https://www.canada.ca/hc"], )sql"
-            R"sql("tool_options": {"stall_timeout_minutes": 90, "docker_shm_size": "2g", )sql"
-            R"sql("skip_final_build": true, "initial_workers": 3, "log_level": "INFO"}}' )sql"
-            "WHERE job_id = 4");
-    const auto job4 = sq::load_job(db, warden::job_id{4});
-    REQUIRE(job4);
-    CHECK(job4->options.stall_timeout_minutes == 90);
-    CHECK(job4->options.docker_shm_size == "2g");
-    CHECK(job4->options.skip_final_build == true);
-    CHECK(job4->options.initial_workers == 3);
-    // No config at all (job 1): every option in it missing.
-    const auto job1 = sq::load_job(db, warden::job_id{1});
-    CHECK(job1->options.initial_workers == std::nullopt);
-    CHECK(job1->options.docker_shm_size.empty());
-
-    SECTION("a start writes the keys into config.tool_options, the other keys kept") {
-        warden::tool_options o{20, 50, 50, 2, std::nullopt};
-        o.skip_final_build = false;
-        o.initial_workers = 2;
-        o.stall_timeout_minutes = 120; // docker_shm_size missing: its key is removed
-        CHECK(sq::apply_one(db, wt::start_of(*job4, o), wt::now) == sq_status::applied);
-        CHECK(sq_text(db, "SELECT json(config) FROM archive_jobs WHERE job_id = 4") ==
-              R"({"seeds":["https://www.canada.ca/hc"],"tool_options":{"stall_timeout_minutes":)"
-              R"(120,"skip_final_build":false,"initial_workers":2,"log_level":"INFO"}})");
-        CHECK(sq_text(db, "SELECT state || ' ' || max_container_restarts || ' ' || row_version "
-                          "FROM archive_jobs WHERE job_id = 4") == "crawling 20 2");
-        const auto back = sq::load_job(db, warden::job_id{4});
-        CHECK(back->options == o);
-    }
-    SECTION("set_tool_options on a row with no config creates config.tool_options") {
-        warden::tool_options after = job1->options;
-        after.monitoring = true;
-        after.stall_timeout_minutes = 60;
-        after.skip_final_build = true;
-        const warden::set_tool_options set{job1->id,      job1->status,
-                                           job1->version, job1->options,
-                                           after,         warden::rule_id::stall_recovery};
-        CHECK(sq::apply_one(db, set, wt::now) == sq_status::applied);
-        CHECK(sq_text(db, "SELECT json(config) FROM archive_jobs WHERE job_id = 1") ==
-              R"({"tool_options":{"stall_timeout_minutes":60,"skip_final_build":true}})");
-        CHECK(sq_text(db, "SELECT monitoring FROM archive_jobs WHERE job_id = 1") == "1");
-        CHECK(sq::load_job(db, warden::job_id{1})->options == after);
-    }
-    SECTION("a wrong type is refused naming the job id, table, column and key") {
-        db.exec(
-            R"(UPDATE archive_jobs SET config = '{"tool_options": {"initial_workers": "four"}}')"
-            " WHERE job_id = 2");
-        const auto load_error = [&] {
-            try {
-                (void)sq::load_snapshot(db, wt::now, mapped_host());
-            } catch (const sq::error& e) {
-                return std::string{e.what()};
-            }
-            return std::string{"<loaded>"};
-        };
-        using Catch::Matchers::Contains;
-        const std::string where = "archive_jobs.config where job_id = 2";
-        CHECK_THAT(load_error(),
-                   Contains(where) &&
-                       Contains("key tool_options.initial_workers: four (a string), expected a "
-                                "whole number"));
-        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {"skip_final_build": 1}}')"
-                " WHERE job_id = 2");
-        CHECK_THAT(load_error(),
-                   Contains(where) &&
-                       Contains("key tool_options.skip_final_build: 1 (a number), expected true "
-                                "or false"));
-        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": 7}' WHERE job_id = 2)");
-        CHECK_THAT(load_error(),
-                   Contains(where) && Contains("tool_options is a number, not an object"));
-        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {' WHERE job_id = 2)");
-        CHECK_THAT(load_error(), Contains(where) && Contains("not valid JSON"));
-        db.exec(R"(UPDATE archive_jobs SET config = '[1]' WHERE job_id = 2)");
-        CHECK_THAT(load_error(), Contains(where) && Contains("an array is not a JSON object"));
-        db.exec(R"(UPDATE archive_jobs SET config = '{"tool_options": {"initial_workers": 4.5}}')"
-                " WHERE job_id = 2");
-        CHECK_THAT(load_error(),
-                   Contains(where) && Contains("expected a whole number in the 32-bit range"));
-        // In apply mode (decide_and_apply loads in its write transaction): nothing written.
-        const std::string before = sq_text(db, "SELECT group_concat(state || row_version) FROM "
-                                               "archive_jobs");
-        CHECK_THROWS(
-            sq::decide_and_apply(db, wt::now, mapped_host(), [](const warden::snapshot& s) {
-                return warden::decide(s, warden::config{});
-            }));
-        CHECK(sq_text(db, "SELECT group_concat(state || row_version) FROM archive_jobs") == before);
-    }
+    mapping_scenarios::json_tool_options<sqlite_side>(db);
 }
 
 TEST_CASE("sqlite: a JSON-column mapping is refused when it cannot be used, naming the key",
@@ -490,65 +287,7 @@ TEST_CASE("sqlite: columns the host lacks, mapped to null: read as absent, write
           "[sqlite][mapping]") {
     wt::temp_db t;
     auto db = t.open(sq::database::mode::create);
-    db.exec("CREATE TABLE small_jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-            "status TEXT NOT NULL, queued_at INTEGER NOT NULL, started_at INTEGER, "
-            "finished_at INTEGER, completed_at INTEGER, retry_count INTEGER NOT NULL DEFAULT 0, "
-            "failure_class TEXT, version INTEGER NOT NULL DEFAULT 0, "
-            "max_container_restarts INTEGER NOT NULL DEFAULT 0, "
-            "error_threshold_timeout INTEGER NOT NULL DEFAULT 0, "
-            "error_threshold_http INTEGER NOT NULL DEFAULT 0, "
-            "backoff_delay_minutes INTEGER NOT NULL DEFAULT 0, page_cap INTEGER, "
-            "monitoring INTEGER, adaptive_restart INTEGER, stall_timeout_minutes INTEGER, "
-            "docker_shm_size TEXT, skip_final_build INTEGER, initial_workers INTEGER)");
-    warden::adapters::table_mapping m;
-    const auto errors = warden::adapters::read_mapping(
-        R"({"table": "small_jobs", "columns": {"source": null, "output_dir": null,
-            "campaign_kind": null, "campaign_year": null, "last_progress_at": null,
-            "last_error": null, "last_stage": null, "has_outputs": null, "created_at": null,
-            "updated_at": null, "class": null, "group_key": null}})",
-        m);
-    INFO((errors.empty() ? std::string{} : errors.front()));
-    REQUIRE(errors.empty());
-    db.use_mapping(m);
-    sq::create_schema(db);
-    db.exec("INSERT INTO small_jobs (id, name, status, queued_at, version) VALUES "
-            "(1, 'a', 'queued', " +
-            epoch_ago(std::chrono::hours{40}) + ", 3), (2, 'b', 'queued', " +
-            epoch_ago(std::chrono::hours{40}) + ", 5)");
-    const auto s = sq::load_snapshot(db, wt::now, mapped_host());
-    REQUIRE(s.jobs.size() == 2);
-    CHECK(s.jobs[0].source.empty());
-    CHECK(s.jobs[0].kind == warden::campaign_kind::none);
-    CHECK(s.jobs[0].last_progress_at == std::nullopt);
-    CHECK(s.jobs[0].created_at == std::nullopt);
-    CHECK(s.jobs[0].version == 3);
-
-    // A backfill writes campaign_kind and campaign_year, which small_jobs lacks; the start of the
-    // same job must then not land either; job 2's start is applied.
-    warden::plan p;
-    p.actions.push_back(warden::backfill_campaign{warden::job_id{1}, warden::job_status::queued, 3,
-                                                  warden::campaign_kind::annual, 2026,
-                                                  warden::rule_id::consistency_repair});
-    p.actions.push_back(wt::start_of(s.jobs[0]));
-    p.actions.push_back(wt::start_of(s.jobs[1]));
-    const auto r = sq::apply(db, p, wt::now);
-    CHECK(r.actions == std::vector<sq_status>{sq_status::unsupported, sq_status::not_reached,
-                                              sq_status::applied});
-    REQUIRE(r.unsupported.size() == 1);
-    CHECK(r.unsupported[0].action == 0);
-    CHECK(r.unsupported[0].column == "campaign_kind");
-    CHECK(r.applied == 1);
-    CHECK(r.not_reached == 1);
-    CHECK(sq::to_string(sq_status::unsupported) == "unsupported");
-    CHECK(sq_text(db, "SELECT status || version FROM small_jobs ORDER BY id") == "queued3");
-    CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 2") == "running6");
-    // One action on its own is refused the same way, before any statement reaches the table.
-    CHECK(sq::apply_one(db,
-                        warden::backfill_campaign{warden::job_id{1}, warden::job_status::queued, 3,
-                                                  warden::campaign_kind::annual, 2026,
-                                                  warden::rule_id::consistency_repair},
-                        wt::now) == sq_status::unsupported);
-    CHECK(sq_text(db, "SELECT status || version FROM small_jobs WHERE id = 1") == "queued3");
+    mapping_scenarios::host_lacks_columns<sqlite_side>(db);
 
     SECTION("id, name, status and version are required") {
         warden::adapters::table_mapping bad;

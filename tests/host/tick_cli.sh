@@ -21,59 +21,16 @@ promtool=${PROMTOOL:-promtool}
 command -v "$promtool" >/dev/null || fail "promtool not found (Debian package prometheus)"
 rows() { sqlite3 "$1" "select group_concat(id || ':' || status || ':' || version || ':' || retry_count, ' ') from jobs"; }
 starts() { sqlite3 "$1" "select count(*) from job_starts"; }
-alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 prom_ok() { # file
   local problems
   problems=$("$promtool" check metrics <"$1" 2>&1) || fail "promtool: $1: $problems"
   [ -z "$problems" ] || fail "promtool: $1: $problems"
 }
 
-# Jobs 3 and 5 run under the worker stand-in, each holding its lock with flock(1); job 5 made
-# no progress for 90 min (its row), so it is stalled. Each crawl stand-in is an `sh` whose
-# argv names the output dir; its pid is written to a file so the test can watch it.
-mkdir locks textfiles
-set -m # helpers in their own process groups, so cleanup kills their children too
-sh -c "
-  flock -x $work/locks/job-3.lock sh -c 'echo \$\$ >$work/crawl3.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/cihr-20260101 &
-  flock -x $work/locks/job-5.lock sh -c 'echo \$\$ >$work/crawl5.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/hc-20260101/ &
-  wait" &
-worker=$!
-pids+=($worker)
-echo "$worker" >worker.pid
-set +m
-for _ in $(seq 100); do
-  [ -s crawl3.pid ] && [ -s crawl5.pid ] && ! flock -n locks/job-3.lock true && ! flock -n locks/job-5.lock true && break
-  sleep 0.1
-done
-crawl3=$(cat crawl3.pid) crawl5=$(cat crawl5.pid)
-alive "$crawl3" && alive "$crawl5" || fail "the crawl stand-ins did not start"
-
+. "$root/tests/host/tick_setup.sh"
+mkdir textfiles
 config() { # FILE START_COMMAND_JSON [EXTRA_PROBE_JSON]
-  cat >"$1" <<JSON
-{
-  "probe": {
-    "job_lock_path": "$work/locks/job-{id}.lock",
-    "processes": {
-      "output_dir_patterns": [["--output-dir", "{output_dir}"]],
-      "cmdline_contains": ["archive-tool"]
-    },
-    "worker": {"main_pid_file": "$work/worker.pid"},
-    "disk_path": "$work",
-    "sentinel_path": "$work/enabled"${3:-}
-  },
-  "actions": {
-    "start_job": $2,
-    "stop_timeout_seconds": 5,
-    "command_timeout_seconds": 10
-  },
-  "tick": {
-    "database": "$work/c.db",
-    "run_lock_path": "$work/tick.lock",
-    "metrics_path": "$work/textfiles/warden.prom",
-    "config": {"ensure_min_running_jobs": 4, "daily_start_cap": 10}
-  }
-}
-JSON
+  host_config "$1" "$work/c.db" "$2" "$work/textfiles/warden.prom" "${3:-}"
 }
 config host.json "[\"sh\", \"-c\", \"echo {id} >>$work/started.txt\"]"
 before=$(rows c.db) starts_before=$(starts c.db)

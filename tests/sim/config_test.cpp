@@ -350,6 +350,20 @@ summary run_mixed(std::uint64_t seeds, Decide decide_with, bool expect_clean) {
     return seen;
 }
 
+// For run_mixed: the engine deciding with `drop` applied to each class of the config it is given
+// (a class feature switched off in the engine, the world's checks still knowing it).
+template <class Drop>
+auto deciding_without(Drop drop) {
+    return [drop](const world_options&) {
+        return decider{[drop](const warden::snapshot& s, const warden::config& c) {
+            warden::config without = c;
+            for (auto& k : without.classes)
+                drop(k);
+            return warden::decide(s, without);
+        }};
+    };
+}
+
 std::int64_t blocked_by(const summary& s, std::string_view rail) {
     for (const auto& b : s.blocked_by_rail)
         if (b.first == rail) return b.second;
@@ -392,15 +406,7 @@ TEST_CASE("issue 21: each invariant catches its feature switched off", "[sim][is
     }
     SECTION("no deadline in the engine's config: running_past_deadline") {
         const summary seen = run_mixed(
-            40,
-            [](const world_options&) {
-                return decider{[](const warden::snapshot& s, const warden::config& c) {
-                    warden::config without = c;
-                    for (auto& k : without.classes)
-                        k.max_runtime_minutes.reset();
-                    return warden::decide(s, without);
-                }};
-            },
+            40, deciding_without([](warden::class_spec& k) { k.max_runtime_minutes.reset(); }),
             false);
         CHECK(broke(seen, invariant::running_past_deadline));
     }
@@ -414,17 +420,8 @@ TEST_CASE("issue 21: each invariant catches its feature switched off", "[sim][is
 // engine's config the same campaigns break `unfinished` again.
 TEST_CASE("issue 21: a monthly class without minimums leaves its low-option jobs unfinished",
           "[sim][issue21]") {
-    const summary seen = run_mixed(
-        40,
-        [](const world_options&) {
-            return decider{[](const warden::snapshot& s, const warden::config& c) {
-                warden::config without = c;
-                for (auto& k : without.classes)
-                    k.minimums.reset();
-                return warden::decide(s, without);
-            }};
-        },
-        false);
+    const summary seen =
+        run_mixed(40, deciding_without([](warden::class_spec& k) { k.minimums.reset(); }), false);
     CHECK(broke(seen, invariant::unfinished));
 }
 

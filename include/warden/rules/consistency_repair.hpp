@@ -5,10 +5,26 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace warden {
 inline namespace v0 {
+
+namespace detail {
+
+// consistency_repair's one kind of write: the row, from the status and version it was read in,
+// to `to` (with `failure`), the reason and evidence of the repair.
+[[nodiscard]] inline proposal consistency_repair_to(const job& j, job_status to,
+                                                    std::optional<failure_class> failure,
+                                                    std::string_view reason, evidence e) {
+    proposal p;
+    p.add(
+        set_status{j.id, j.status, j.version, to, failure, rule_id::consistency_repair, reason, e});
+    return p;
+}
+
+} // namespace detail
 
 // Issue #17, recap's third repair (its migration's last UPDATE): a queued (pending) job whose
 // last_stage is set but is not the final stage, and whose updated_at is older than
@@ -25,16 +41,10 @@ inline namespace v0 {
     const duration age = ctx.snapshot.now - *j.updated_at;
     if (age <= ctx.config.stale_pipeline_after) return std::nullopt;
     if (s.facts.has_live_evidence() || s.facts.in_running_set) return std::nullopt;
-    proposal p;
-    p.add(set_status{j.id,
-                     j.status,
-                     j.version,
-                     job_status::failed,
-                     failure_class::infra_error,
-                     rule_id::consistency_repair,
-                     "stale_pipeline: pending mid-pipeline past stale_pipeline_after_minutes",
-                     {evidence_kind::stale_update, age.count()}});
-    return p;
+    return detail::consistency_repair_to(
+        j, job_status::failed, failure_class::infra_error,
+        "stale_pipeline: pending mid-pipeline past stale_pipeline_after_minutes",
+        {evidence_kind::stale_update, age.count()});
 }
 
 // B7: a job reached the final stage but the status write never landed (two non-atomic writes),
@@ -52,16 +62,8 @@ inline namespace v0 {
     if (ctx.config.guards.completed_at_is_completion && j.status == job_status::running &&
         j.completed_at) {
         if (s.facts.has_live_evidence()) return std::nullopt;
-        proposal p;
-        p.add(set_status{j.id,
-                         j.status,
-                         j.version,
-                         job_status::completed,
-                         failure_class::none,
-                         rule_id::consistency_repair,
-                         "completed_at set",
-                         {evidence_kind::none, 0}});
-        return p;
+        return detail::consistency_repair_to(j, job_status::completed, failure_class::none,
+                                             "completed_at set", {evidence_kind::none, 0});
     }
     // Issue #18, finding 3: an operator marked such a running row retryable or queued (the
     // repair above sees only running rows), and the finished crawl ran again. completed_at is
@@ -73,16 +75,8 @@ inline namespace v0 {
         ctx.config.guards.waiting_completed_at_is_completion && is_waiting(j.status) &&
         j.completed_at) {
         if (s.facts.has_live_evidence() || s.facts.in_running_set) return std::nullopt;
-        proposal p;
-        p.add(set_status{j.id,
-                         j.status,
-                         j.version,
-                         job_status::completed,
-                         failure_class::none,
-                         rule_id::consistency_repair,
-                         "completed_at set, waiting",
-                         {evidence_kind::none, 0}});
-        return p;
+        return detail::consistency_repair_to(j, job_status::completed, failure_class::none,
+                                             "completed_at set, waiting", {evidence_kind::none, 0});
     }
     if (!ctx.config.guards.consistency_repair) return std::nullopt;
     if (j.status == job_status::queued && j.last_stage && *j.last_stage != ctx.config.final_stage)
@@ -92,26 +86,13 @@ inline namespace v0 {
     // A held lock or a live process means an attempt runs now, so last_stage is a leftover of an
     // earlier attempt: reconcile owns that job (found by the simulator, docs/simulator.md).
     if (s.facts.has_live_evidence()) return std::nullopt;
-    proposal p;
     if (j.has_outputs)
-        p.add(set_status{j.id,
-                         j.status,
-                         j.version,
-                         job_status::completed,
-                         std::nullopt,
-                         rule_id::consistency_repair,
-                         "queued after the final stage, outputs present",
-                         {evidence_kind::final_stage, 1}});
-    else
-        p.add(set_status{j.id,
-                         j.status,
-                         j.version,
-                         job_status::failed,
-                         failure_class::infra_error,
-                         rule_id::consistency_repair,
-                         "queued after the final stage, no outputs",
-                         {evidence_kind::final_stage, 0}});
-    return p;
+        return detail::consistency_repair_to(j, job_status::completed, std::nullopt,
+                                             "queued after the final stage, outputs present",
+                                             {evidence_kind::final_stage, 1});
+    return detail::consistency_repair_to(j, job_status::failed, failure_class::infra_error,
+                                         "queued after the final stage, no outputs",
+                                         {evidence_kind::final_stage, 0});
 }
 
 // Impossible or ambiguous combinations, reported for a human and never written. Returns true

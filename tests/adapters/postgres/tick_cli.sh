@@ -17,81 +17,29 @@ set -u
 warden=$1 root=$2 server=$3 py=$4
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f "$server/conninfo" ] || fail "no server: $server/conninfo is missing (postgres.server.start failed?)"
-command -v flock >/dev/null || fail "flock(1) not found (util-linux)"
 sock=$(cat "$server/root")
-work=$(mktemp -d)
 db=tick_$$
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
+# cli_setup.sh's cleanup runs this too: the databases the test made.
+cleanup_extra() {
   for d in "$db" "${db}_rec" "${db}_rec2" "${db}_app"; do
     psql -h "$sock" -U warden -d postgres -qAtc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT
-cd "$work" || exit 1
-now=2026-02-03T12:00:00Z
+. "$root/tests/host/cli_setup.sh" # the work dir, `now`, the SQLite copy c.db
 admin() { psql -h "$sock" -U warden -d postgres -qAtc "$1" >/dev/null || fail "psql: $1"; }
 q() { psql -h "$sock" -U warden -d "$1" -qAtc "$2"; }
 url() { echo "postgresql://warden@/$1?host=$sock"; }
 rows() { q "$1" "select string_agg(id || ':' || status || ':' || version || ':' || retry_count, ' ' order by id) from jobs"; }
 starts() { q "$1" "select count(*) from job_starts"; }
-alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 admin "CREATE DATABASE $db"
 "$warden" schema --db "$(url "$db")" >/dev/null || fail "schema"
 psql -h "$sock" -U warden -d "$db" -q -v ON_ERROR_STOP=1 <"$root/examples/campaign.sql" >/dev/null ||
   fail "campaign.sql"
-"$warden" schema --db c.db >/dev/null || fail "sqlite schema"
-sqlite3 c.db <"$root/examples/campaign.sql" || fail "sqlite campaign.sql"
 
-# Jobs 3 and 5 run under the worker stand-in, each holding its lock with flock(1); job 5 made no
-# progress for 90 min (its row), so it is stalled.
-mkdir locks
-set -m
-sh -c "
-  flock -x $work/locks/job-3.lock sh -c 'echo \$\$ >$work/crawl3.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/cihr-20260101 &
-  flock -x $work/locks/job-5.lock sh -c 'echo \$\$ >$work/crawl5.pid; sleep 120; true' archive-tool --output-dir /srv/crawls/hc-20260101/ &
-  wait" &
-worker=$!
-pids+=($worker)
-echo "$worker" >worker.pid
-set +m
-for _ in $(seq 100); do
-  [ -s crawl3.pid ] && [ -s crawl5.pid ] && ! flock -n locks/job-3.lock true && ! flock -n locks/job-5.lock true && break
-  sleep 0.1
-done
-crawl3=$(cat crawl3.pid) crawl5=$(cat crawl5.pid)
-alive "$crawl3" && alive "$crawl5" || fail "the crawl stand-ins did not start"
-
+. "$root/tests/host/tick_setup.sh"
 config() { # FILE DATABASE START_COMMAND_JSON
-  cat >"$1" <<JSON
-{
-  "probe": {
-    "job_lock_path": "$work/locks/job-{id}.lock",
-    "processes": {
-      "output_dir_patterns": [["--output-dir", "{output_dir}"]],
-      "cmdline_contains": ["archive-tool"]
-    },
-    "worker": {"main_pid_file": "$work/worker.pid"},
-    "disk_path": "$work",
-    "sentinel_path": "$work/enabled"
-  },
-  "actions": {
-    "start_job": $3,
-    "stop_timeout_seconds": 5,
-    "command_timeout_seconds": 10
-  },
-  "tick": {
-    "database": "$2",
-    "run_lock_path": "$work/tick.lock",
-    "metrics_path": "$work/warden.prom",
-    "config": {"ensure_min_running_jobs": 4, "daily_start_cap": 10}
-  }
-}
-JSON
+  host_config "$1" "$2" "$3" "$work/warden.prom"
 }
 ok_start="[\"sh\", \"-c\", \"echo {id} >>$work/started.txt\"]"
 bad_start="[\"sh\", \"-c\", \"echo cannot launch {name:sh} >&2; exit 4\"]"

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a snapshot (or one job) from a PostgreSQL jobs database, in one read transaction
 // (REPEATABLE READ: every table read at the same moment).
+#include <warden/adapters/detail/load_rows.hpp>
 #include <warden/adapters/json_options.hpp>
 #include <warden/adapters/load_types.hpp>
 #include <warden/adapters/postgres/connection.hpp>
@@ -33,19 +34,15 @@ using adapters::runtime_facts;
 
 namespace detail {
 
-// The tool options `db`'s mapping keeps in JSON columns, read from job_select's last columns
-// (adapters/json_options.hpp); a bad value refuses the load, naming the job, table, column and key.
-inline void read_json_options(const connection& db, const result& r, int row, job& j) {
-    const auto& m = db.mapping();
-    if (m.json_fields.empty()) return;
-    std::vector<std::optional<std::string>> cells;
-    const int first = adapters::json_select_first(m);
-    const int n = static_cast<int>(m.json_columns().size() + 3 * m.json_fields.size());
-    for (int c = 0; c < n; ++c)
-        cells.push_back(r.is_null(row, first + c)
-                            ? std::nullopt
-                            : std::optional<std::string>{r.text(row, first + c)});
-    if (const auto bad = adapters::read_json_options(m, j, cells))
+// The columns job_select adds after warden's (adapters::detail::read_job_tail) for the job `j`
+// just read from row `row` of `r`; a bad JSON value refuses the load, naming the job, table,
+// column and key.
+inline void read_job_tail(const connection& db, const result& r, int row, job& j,
+                          std::vector<load_warning>* warnings) {
+    const auto cell = [&](int c) {
+        return r.is_null(row, c) ? std::nullopt : std::optional<std::string>{r.text(row, c)};
+    };
+    if (const auto bad = adapters::detail::read_job_tail(db.mapping(), j, cell, warnings))
         throw error(error_kind::other, *bad);
 }
 
@@ -74,35 +71,30 @@ void read_history(connection& db, const adapters::history_mapping& h, timestamp 
 // The snapshot, read inside whatever transaction the caller holds.
 [[nodiscard]] inline snapshot read_snapshot(connection& db, timestamp now, runtime_facts runtime,
                                             std::vector<load_warning>& warnings) {
-    snapshot s;
-    s.now = now;
-    s.locks = std::move(runtime.locks);
-    s.unprobeable_locks = std::move(runtime.unprobeable_locks);
-    s.processes = std::move(runtime.processes);
-    s.running_set = std::move(runtime.running_set);
-    s.host = runtime.host;
+    snapshot s = adapters::detail::runtime_snapshot(now, runtime);
     const auto& m = db.mapping();
-    const result jobs = db.exec(fmt::format(
-        "SELECT {}{} FROM {} ORDER BY {}", job_select(m),
-        adapters::json_select_sql(m, adapters::sql_dialect::postgres), m.table, m.column("id")));
+    const result jobs = db.exec(adapters::detail::jobs_select_sql(
+        m, adapters::sql_dialect::postgres, "ORDER BY " + m.column("id")));
     s.jobs.reserve(static_cast<std::size_t>(jobs.rows()));
-    const int unknown_failure = column_count<job>(); // job_select's extra column
     for (int i = 0; i < jobs.rows(); ++i) {
         s.jobs.push_back(read_row<job>(jobs, i));
-        read_json_options(db, jobs, i, s.jobs.back());
-        if (m.failure_mapped)
-            adapters::settle_unknown_failure(
-                m, s.jobs.back(),
-                jobs.is_null(i, unknown_failure)
-                    ? std::nullopt
-                    : std::optional<std::string>{jobs.text(i, unknown_failure)},
-                &warnings);
+        read_job_tail(db, jobs, i, s.jobs.back(), &warnings);
     }
     adapters::settle_progress(s.jobs, runtime, warnings);
     read_history(db, m.starts, now, s.starts, warnings);
     read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
+
+// load_snapshot's read transaction (adapters::detail::in_transaction's statements): every
+// table read at the same moment.
+struct read_transaction {
+    connection& db;
+    void begin() { db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+    void commit() { db.exec("COMMIT"); }
+    void roll_back() { db.exec("ROLLBACK"); }
+    void abandon() noexcept { db.roll_back(); }
+};
 
 } // namespace detail
 
@@ -111,17 +103,10 @@ void read_history(connection& db, const adapters::history_mapping& h, timestamp 
 [[nodiscard]] inline snapshot load_snapshot(connection& db, timestamp now, runtime_facts runtime,
                                             std::vector<load_warning>* warnings = nullptr) {
     require_schema(db);
-    std::vector<load_warning> found;
-    db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    try {
-        snapshot s = detail::read_snapshot(db, now, std::move(runtime), found);
-        db.exec("COMMIT");
-        if (warnings) *warnings = std::move(found);
-        return s;
-    } catch (...) {
-        db.roll_back();
-        throw;
-    }
+    return adapters::detail::load_in(
+        detail::read_transaction{db}, warnings, [&](std::vector<load_warning>& found) {
+            return detail::read_snapshot(db, now, std::move(runtime), found);
+        });
 }
 
 // One job row by id, or nothing.
@@ -130,16 +115,12 @@ void read_history(connection& db, const adapters::history_mapping& h, timestamp 
     p.add(to_int(id));
     const auto& m = db.mapping();
     const result r =
-        db.exec(fmt::format("SELECT {}{} FROM {} WHERE {} = $1::bigint", detail::job_select(m),
-                            adapters::json_select_sql(m, adapters::sql_dialect::postgres), m.table,
-                            m.column("id")),
+        db.exec(adapters::detail::jobs_select_sql(m, adapters::sql_dialect::postgres,
+                                                  "WHERE " + m.column("id") + " = $1::bigint"),
                 p);
     if (r.rows() == 0) return std::nullopt;
     job j = detail::read_row<job>(r, 0);
-    detail::read_json_options(db, r, 0, j);
-    const int unknown_failure = detail::column_count<job>();
-    if (m.failure_mapped && !r.is_null(0, unknown_failure))
-        adapters::settle_unknown_failure(m, j, r.text(0, unknown_failure), nullptr);
+    detail::read_job_tail(db, r, 0, j, nullptr);
     return j;
 }
 

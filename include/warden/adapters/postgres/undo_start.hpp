@@ -2,6 +2,7 @@
 // When a start's command fails (issue 19, issue 20 item 3), on PostgreSQL: as the SQLite
 // adapter's undo_start (sqlite/undo_start.hpp), through the connection's mapping.
 // docs/host-actions.md, docs/postgres.md.
+#include <warden/adapters/detail/undo_start.hpp>
 #include <warden/adapters/postgres/apply.hpp>
 #include <warden/adapters/postgres/connection.hpp>
 #include <warden/adapters/postgres/rows.hpp>
@@ -36,19 +37,10 @@ namespace postgres {
         p.add(std::int64_t{before.retry_count}).add(reason).add(to_int(start.job));
         p.add(start.expected_version + 1).add(started_at);
         p.add(detail::text_array(m.reads_as(job_status::running)));
-        const auto row = db.exec_prepared(
-            fmt::format(R"sql(
-UPDATE {T} SET {status} = $1::text, {started_at} = $2::bigint, {finished_at} = $3::bigint,
-    {retry_count} = $4::int, {last_error} = $5::text, {version} = {version} + 1
-WHERE {id} = $6::bigint AND {status} = ANY($9::text[]) AND {version} = $7::bigint
-    AND {started_at} = $8::bigint)sql",
-                        fmt::arg("T", m.table), fmt::arg("status", m.column("status")),
-                        fmt::arg("started_at", m.column("started_at")),
-                        fmt::arg("finished_at", m.column("finished_at")),
-                        fmt::arg("retry_count", m.column("retry_count")),
-                        fmt::arg("last_error", m.column("last_error")),
-                        fmt::arg("version", m.column("version")), fmt::arg("id", m.column("id"))),
-            p);
+        const auto row =
+            db.exec_prepared(adapters::detail::undo_start_sql(m, adapters::sql_dialect::postgres,
+                                                              "{status} = ANY($9::text[])"),
+                             p);
         if (row.affected() != 1) return action_status::conflict;
         params h;
         h.add(to_int(start.job)).add(started_at);

@@ -3,6 +3,7 @@
 // status edit), each a compare-and-set in its own transaction: the PostgreSQL counterparts of
 // adapters/sqlite/worker_writes.hpp, statement for statement, through the connection's mapping.
 // The simulator's PostgreSQL store (sim/include/warden/sim/sql_db.hpp) writes through them.
+#include <warden/adapters/detail/worker_writes.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/postgres/apply.hpp>
 #include <warden/adapters/postgres/connection.hpp>
@@ -19,54 +20,30 @@ namespace warden {
 inline namespace v0 {
 namespace postgres {
 
-// The state a compare-and-set expects the row in.
-struct expected_row {
-    job_status status{};
-    std::int64_t version = 0;
-};
+using adapters::expected_row;
 
 // A status change by hand (an operator's UPDATE) as a compare-and-set on the status and version
 // the operator was shown: `conflict` when the row moved since, and nothing is written. The
 // effects are a set_status action's (finished_at / completed_at on a terminal status).
 [[nodiscard]] inline action_status edit_status(connection& db, job_id job, expected_row expected,
                                                job_status to, timestamp now) {
-    return apply_one(db,
-                     set_status{job,
-                                expected.status,
-                                expected.version,
-                                to,
-                                std::nullopt,
-                                rule_id{},
-                                "edited by hand",
-                                {}},
-                     now);
+    return apply_one(db, adapters::detail::edit_status_write(job, expected, to), now);
 }
 
-// The SQL form of warden::complete (rules/completion.hpp): one
-// UPDATE ... WHERE id = $ AND status = 'running' AND version = $, running -> completed.
-// Idempotent: `complete` when this call wrote the row; `already_completed` when it was completed
-// before (a repeat), nothing written; `not_running` when 0 rows matched and the row is not
-// completed (it moved: recovered, failed, edited, or another version), a conflict, nothing
-// written. Never a 0-row UPDATE reported as success (B7).
+// The SQL form of warden::complete (rules/completion.hpp), in one transaction: one UPDATE ...
+// WHERE id = ? AND status = 'running' AND version = ?, running -> completed; the outcomes as
+// adapters::detail::complete_write says (never a 0-row UPDATE reported as success, B7).
 [[nodiscard]] inline completion_outcome complete(connection& db, job_id job,
                                                  std::int64_t expected_version, timestamp now) {
     return detail::in_transaction(db, [&] {
         detail::plan_writer writer(db, now);
-        const set_status write{job,
-                               job_status::running,
-                               expected_version,
-                               job_status::completed,
-                               failure_class::none,
-                               rule_id::completion,
-                               "crawl finished",
-                               {}};
-        if (writer(write) == action_status::applied) return completion_outcome::complete;
-        params p;
-        p.add(to_int(job));
-        const result status = db.exec(
-            adapters::mapped_sql(db.mapping(), "SELECT {status_read} FROM {T} WHERE {id} = $1"), p);
-        const bool completed = status.rows() == 1 && status.text(0, 0) == "completed";
-        return completed ? completion_outcome::already_completed : completion_outcome::not_running;
+        return adapters::detail::complete_write(job, expected_version, writer, [&] {
+            params p;
+            p.add(to_int(job));
+            const result status =
+                db.exec(adapters::detail::completion_status_sql(db.mapping(), "$1"), p);
+            return status.rows() == 1 && status.text(0, 0) == "completed";
+        });
     });
 }
 

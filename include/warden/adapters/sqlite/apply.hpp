@@ -185,12 +185,9 @@ using adapters::detail::with_transaction;
 
 // SQLite's write transaction for adapters/detail/transaction.hpp: IMMEDIATE takes the write lock
 // before the first read, so no other writer moves a row between what is read and what is written.
-struct immediate_transaction {
-    database& db;
-    void begin() { db.exec("BEGIN IMMEDIATE"); }
-    void commit() { db.exec("COMMIT"); }
-    void roll_back() { db.exec("ROLLBACK"); }
-    void abandon() noexcept { sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr); }
+struct immediate_transaction : transaction {
+    explicit immediate_transaction(database& d)
+        : transaction{d, "BEGIN IMMEDIATE"} {}
 };
 
 // The actions of a plan, inside a write transaction the caller holds: the plan walk shared with

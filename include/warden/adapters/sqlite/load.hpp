@@ -1,5 +1,6 @@
 #pragma once
 // Reading a snapshot (or one job) from a jobs database, in one read transaction.
+#include <warden/adapters/detail/load_rows.hpp>
 #include <warden/adapters/json_options.hpp>
 #include <warden/adapters/load_types.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
@@ -37,18 +38,14 @@ using adapters::runtime_facts;
 
 namespace detail {
 
-// The tool options `db`'s mapping keeps in JSON columns, read from job_select's last columns
-// (adapters/json_options.hpp); a bad value refuses the load, naming the job, table, column and key.
-inline void read_json_options(const database& db, const statement& row, job& j) {
-    const auto& m = db.mapping();
-    if (m.json_fields.empty()) return;
-    std::vector<std::optional<std::string>> cells;
-    const int first = adapters::json_select_first(m);
-    const int n = static_cast<int>(m.json_columns().size() + 3 * m.json_fields.size());
-    for (int c = 0; c < n; ++c)
-        cells.push_back(row.is_null(first + c) ? std::nullopt
-                                               : std::optional<std::string>{row.text(first + c)});
-    if (const auto bad = adapters::read_json_options(m, j, cells))
+// The columns job_select adds after warden's (adapters::detail::read_job_tail) for the job `j`
+// just read from `row`; a bad JSON value refuses the load, naming the job, table, column and key.
+inline void read_job_tail(const database& db, const statement& row, job& j,
+                          std::vector<load_warning>* warnings) {
+    const auto cell = [&](int c) {
+        return row.is_null(c) ? std::nullopt : std::optional<std::string>{row.text(c)};
+    };
+    if (const auto bad = adapters::detail::read_job_tail(db.mapping(), j, cell, warnings))
         throw error(error_kind::other, *bad);
 }
 
@@ -77,35 +74,30 @@ void read_history(database& db, const adapters::history_mapping& h, timestamp no
 // transaction, or decide_and_apply's write transaction.
 [[nodiscard]] inline snapshot read_snapshot(database& db, timestamp now, runtime_facts runtime,
                                             std::vector<load_warning>& warnings) {
-    snapshot s;
-    s.now = now;
-    s.locks = std::move(runtime.locks);
-    s.unprobeable_locks = std::move(runtime.unprobeable_locks);
-    s.processes = std::move(runtime.processes);
-    s.running_set = std::move(runtime.running_set);
-    s.host = runtime.host;
+    snapshot s = adapters::detail::runtime_snapshot(now, runtime);
     const auto& m = db.mapping();
-    statement jobs(db.handle(),
-                   fmt::format("SELECT {}{} FROM {} ORDER BY {}", adapters::job_select(m),
-                               adapters::json_select_sql(m, adapters::sql_dialect::sqlite), m.table,
-                               m.column("id")));
-    const int unknown_failure = column_count<job>(); // job_select's extra column
+    statement jobs(db.handle(), adapters::detail::jobs_select_sql(m, adapters::sql_dialect::sqlite,
+                                                                  "ORDER BY " + m.column("id")));
     while (jobs.step()) {
         s.jobs.push_back(read_job(jobs));
-        read_json_options(db, jobs, s.jobs.back());
-        if (m.failure_mapped)
-            adapters::settle_unknown_failure(
-                m, s.jobs.back(),
-                jobs.is_null(unknown_failure)
-                    ? std::nullopt
-                    : std::optional<std::string>{jobs.text(unknown_failure)},
-                &warnings);
+        read_job_tail(db, jobs, s.jobs.back(), &warnings);
     }
     adapters::settle_progress(s.jobs, runtime, warnings);
     read_history(db, m.starts, now, s.starts, warnings);
     read_history(db, m.recoveries, now, s.recoveries, warnings, true);
     return s;
 }
+
+// SQLite's transaction for adapters/detail/transaction.hpp, opened by `begin_sql`: BEGIN for
+// load_snapshot's read, BEGIN IMMEDIATE for a write (apply.hpp's immediate_transaction).
+struct transaction {
+    database& db;
+    const char* begin_sql;
+    void begin() { db.exec(begin_sql); }
+    void commit() { db.exec("COMMIT"); }
+    void roll_back() { db.exec("ROLLBACK"); }
+    void abandon() noexcept { sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr); }
+};
 
 } // namespace detail
 
@@ -115,33 +107,22 @@ void read_history(database& db, const adapters::history_mapping& h, timestamp no
 [[nodiscard]] inline snapshot load_snapshot(database& db, timestamp now, runtime_facts runtime,
                                             std::vector<load_warning>* warnings = nullptr) {
     require_schema(db);
-    std::vector<load_warning> found;
-    db.exec("BEGIN");
-    try {
-        snapshot s = detail::read_snapshot(db, now, std::move(runtime), found);
-        db.exec("COMMIT");
-        if (warnings) *warnings = std::move(found);
-        return s;
-    } catch (...) {
-        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    return adapters::detail::load_in(
+        detail::transaction{db, "BEGIN"}, warnings, [&](std::vector<load_warning>& found) {
+            return detail::read_snapshot(db, now, std::move(runtime), found);
+        });
 }
 
 // One job row by id, or nothing.
 [[nodiscard]] inline std::optional<job> load_job(database& db, job_id id) {
     const auto& m = db.mapping();
     detail::statement st(db.handle(),
-                         fmt::format("SELECT {}{} FROM {} WHERE {} = ?", adapters::job_select(m),
-                                     adapters::json_select_sql(m, adapters::sql_dialect::sqlite),
-                                     m.table, m.column("id")));
+                         adapters::detail::jobs_select_sql(m, adapters::sql_dialect::sqlite,
+                                                           "WHERE " + m.column("id") + " = ?"));
     st.bind(1, to_int(id));
     if (!st.step()) return std::nullopt;
     job j = detail::read_job(st);
-    detail::read_json_options(db, st, j);
-    const int unknown_failure = detail::column_count<job>();
-    if (m.failure_mapped && !st.is_null(unknown_failure))
-        adapters::settle_unknown_failure(m, j, st.text(unknown_failure), nullptr);
+    detail::read_job_tail(db, st, j, nullptr);
     return j;
 }
 

@@ -2,6 +2,7 @@
 // When a start's command fails (issue 19): the row a plan moved to running must not sit there
 // with nothing running until the orphan sweep fails it, and the start must not count against
 // the daily start cap. docs/host-actions.md.
+#include <warden/adapters/detail/undo_start.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/apply.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
@@ -29,10 +30,9 @@ namespace sqlite {
                                               const job& before, timestamp started_at,
                                               std::string_view reason) {
     return detail::in_transaction(db, [&] {
-        detail::statement row(db.handle(), adapters::mapped_sql(db.mapping(), R"sql(
-UPDATE {T} SET {status} = ?1, {started_at} = ?2, {finished_at} = ?3, {retry_count} = ?4,
-    {last_error} = ?5, {version} = {version} + 1
-WHERE {id} = ?6 AND {running} AND {version} = ?7 AND {started_at} = ?8)sql"));
+        detail::statement row(db.handle(),
+                              adapters::detail::undo_start_sql(
+                                  db.mapping(), adapters::sql_dialect::sqlite, "{running}"));
         row.bind(1, std::string_view{db.mapping().stored(before.status)})
             .bind(2, before.started_at)
             .bind(3, before.finished_at);

@@ -1,6 +1,7 @@
 #pragma once
 // The writes a host's workers make outside a plan (a completion, a stage reached, an operator's
 // status edit), each a compare-and-set in its own transaction.
+#include <warden/adapters/detail/worker_writes.hpp>
 #include <warden/adapters/mapping.hpp>
 #include <warden/adapters/sqlite/apply.hpp>
 #include <warden/adapters/sqlite/connection.hpp>
@@ -17,54 +18,29 @@ namespace warden {
 inline namespace v0 {
 namespace sqlite {
 
-// The state a compare-and-set expects the row in.
-struct expected_row {
-    job_status status{};
-    std::int64_t version = 0;
-};
+using adapters::expected_row;
 
 // A status change by hand (an operator's UPDATE) as a compare-and-set on the status and version
 // the operator was shown: `conflict` when the row moved since, and nothing is written. The
 // effects are a set_status action's (finished_at / completed_at on a terminal status).
 [[nodiscard]] inline action_status edit_status(database& db, job_id job, expected_row expected,
                                                job_status to, timestamp now) {
-    return apply_one(db,
-                     set_status{job,
-                                expected.status,
-                                expected.version,
-                                to,
-                                std::nullopt,
-                                rule_id{},
-                                "edited by hand",
-                                {}},
-                     now);
+    return apply_one(db, adapters::detail::edit_status_write(job, expected, to), now);
 }
 
-// The SQL form of warden::complete (rules/completion.hpp): one
-// UPDATE ... WHERE id = ? AND status = 'running' AND version = ?, running -> completed. Idempotent:
-// `complete` when this call wrote the row; `already_completed` when it was completed before (a
-// repeat), nothing written; `not_running` when 0 rows matched and the row is not completed (it
-// moved: recovered, failed, edited, or another version), a conflict, nothing written. Never a
-// 0-row UPDATE reported as success (B7).
+// The SQL form of warden::complete (rules/completion.hpp), in one transaction: one UPDATE ...
+// WHERE id = ? AND status = 'running' AND version = ?, running -> completed; the outcomes as
+// adapters::detail::complete_write says (never a 0-row UPDATE reported as success, B7).
 [[nodiscard]] inline completion_outcome complete(database& db, job_id job,
                                                  std::int64_t expected_version, timestamp now) {
     return detail::in_transaction(db, [&] {
         detail::plan_writer writer(db, now);
-        const set_status write{job,
-                               job_status::running,
-                               expected_version,
-                               job_status::completed,
-                               failure_class::none,
-                               rule_id::completion,
-                               "crawl finished",
-                               {}};
-        if (writer(write) == action_status::applied) return completion_outcome::complete;
-        detail::statement status(
-            db.handle(),
-            adapters::mapped_sql(db.mapping(), "SELECT {status_read} FROM {T} WHERE {id} = ?"));
-        status.bind(1, to_int(job));
-        const bool completed = status.step() && status.text(0) == "completed";
-        return completed ? completion_outcome::already_completed : completion_outcome::not_running;
+        return adapters::detail::complete_write(job, expected_version, writer, [&] {
+            detail::statement status(db.handle(),
+                                     adapters::detail::completion_status_sql(db.mapping(), "?"));
+            status.bind(1, to_int(job));
+            return status.step() && status.text(0) == "completed";
+        });
     });
 }
 

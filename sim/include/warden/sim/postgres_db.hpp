@@ -57,84 +57,23 @@ class postgres_backend {
         }
     }
 
-    [[nodiscard]] snapshot load(timestamp now, adapters::runtime_facts facts) {
-        return warden::postgres::load_snapshot(db_, now, std::move(facts));
-    }
-
-    [[nodiscard]] bool apply(const plan& p, timestamp now, const adapters::apply_options& o) {
-        return warden::postgres::apply(db_, p, now, o).committed;
-    }
-
-    [[nodiscard]] adapters::action_status apply_one(const action& a, timestamp now) {
-        return warden::postgres::apply_one(db_, a, now);
-    }
-
-    [[nodiscard]] adapters::action_status edit_status(job_id job, job_status expected,
-                                                      std::int64_t version, job_status to,
-                                                      timestamp now) {
-        return warden::postgres::edit_status(db_, job, {expected, version}, to, now);
-    }
-
-    [[nodiscard]] adapters::action_status record_stage(job_id job, const std::string& stage,
-                                                       timestamp at, std::int64_t version) {
-        return warden::postgres::record_stage(db_, job, stage, at, {job_status::running, version},
-                                              true);
-    }
-
-    [[nodiscard]] completion_outcome complete(job_id job, std::int64_t version, timestamp now) {
-        return warden::postgres::complete(db_, job, version, now);
-    }
-
     [[nodiscard]] std::optional<job> select(std::int64_t id) {
         return warden::postgres::load_job(db_, job_id{id});
     }
 
-    [[nodiscard]] std::int64_t heartbeat(std::int64_t id, timestamp at) {
-        warden::postgres::params p;
-        p.add(at).add(id);
-        return update("last_progress_at = $1::bigint", p);
+    [[nodiscard]] static std::string param(int n, std::string_view type) {
+        return fmt::format("${}::{}", n, type);
     }
-    [[nodiscard]] std::int64_t record_error(std::int64_t id, failure_class f,
-                                            const std::string& text) {
+
+    // Its own transaction (autocommit).
+    template <class... V>
+    [[nodiscard]] std::int64_t update(const std::string& sql, const V&... values) {
         warden::postgres::params p;
-        p.add(adapters::detail::failure_text(f)).add(text).add(id);
-        return update("failure_class = $1::text, last_error = $2::text", p, 3);
-    }
-    [[nodiscard]] std::int64_t legacy_stage(std::int64_t id, const std::string& stage) {
-        warden::postgres::params p;
-        p.add(stage).add(id);
-        return update("last_stage = $1::text, has_outputs = 1", p);
-    }
-    [[nodiscard]] std::int64_t completed_at(std::int64_t id, timestamp at) {
-        warden::postgres::params p;
-        p.add(at).add(id);
-        return update("completed_at = $1::bigint", p);
-    }
-    [[nodiscard]] std::int64_t finished_at(std::int64_t id, timestamp at) {
-        warden::postgres::params p;
-        p.add(at).add(id);
-        return update("finished_at = $1::bigint", p);
-    }
-    [[nodiscard]] std::int64_t pipeline_stage(std::int64_t id, const std::string& stage,
-                                              timestamp at) {
-        warden::postgres::params p;
-        p.add(stage).add(at).add(id);
-        return update("last_stage = $1::text, updated_at = $2::bigint", p, 3);
+        (p.add(values), ...);
+        return db_.exec_prepared(sql, p).affected();
     }
 
   private:
-    // A blind UPDATE of one row: `assignments`, the version bumped; the id is parameter
-    // `id_param`. Its own transaction (autocommit). Returns the rows changed.
-    std::int64_t update(std::string_view assignments, const warden::postgres::params& p,
-                        int id_param = 2) {
-        return db_
-            .exec_prepared(fmt::format("UPDATE jobs SET {}, version = version + 1 WHERE id = "
-                                       "${}::bigint",
-                                       assignments, id_param),
-                           p)
-            .affected();
-    }
-
     void drop_schema() noexcept {
         try {
             db_.roll_back();

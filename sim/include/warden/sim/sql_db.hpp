@@ -11,16 +11,21 @@
 // each watchdog read also checks the store has not moved behind the world's back. An SQL error
 // is the store's failure (a cas_overwrite violation), never an exception out of the world.
 //
-// A backend (sqlite_db.hpp, postgres_db.hpp) supplies the statements: name, insert_all, load,
-// apply, apply_one, edit_status, record_stage, complete, select and the blind writes, each
-// returning what its adapter returns (blind writes: the rows changed).
+// A backend (sqlite_db.hpp, postgres_db.hpp) supplies the connection and the statements the
+// adapters do not: name, connection() (the adapter's connection, which the adapter's functions
+// are called on: both adapters name them alike), insert_all, select, param(n, type) (how the SQL
+// writes parameter n: ?n, or $n::type) and update(sql, values...) (a blind write's statement
+// run with the values bound in order, returning the rows changed).
 #include <warden/adapters/apply_result.hpp>
+#include <warden/adapters/detail/columns.hpp>
+#include <warden/adapters/load_types.hpp>
 #include <warden/sim/database.hpp>
 #include <warden/sim/options.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -35,6 +40,56 @@
 #include <vector>
 
 namespace warden::sim {
+
+namespace detail {
+
+// The adapter's functions on a backend's connection (a warden::sqlite::database or a
+// warden::postgres::connection), found in the adapter's namespace by argument-dependent lookup.
+// At namespace scope: inside sql_db its own members of these names would hide them.
+template <class Connection>
+[[nodiscard]] snapshot adapter_load(Connection& db, timestamp now, adapters::runtime_facts facts) {
+    return load_snapshot(db, now, std::move(facts));
+}
+template <class Connection>
+[[nodiscard]] bool adapter_apply(Connection& db, const plan& p, timestamp now,
+                                 const adapters::apply_options& o) {
+    return apply(db, p, now, o).committed;
+}
+template <class Connection>
+[[nodiscard]] adapters::action_status adapter_apply_one(Connection& db, const action& a,
+                                                        timestamp now) {
+    return apply_one(db, a, now);
+}
+template <class Connection>
+[[nodiscard]] adapters::action_status adapter_edit_status(Connection& db, job_id job,
+                                                          job_status expected, std::int64_t version,
+                                                          job_status to, timestamp now) {
+    return edit_status(db, job, {expected, version}, to, now);
+}
+// The crawler's stage write: on a running row at `version`, outputs recorded.
+template <class Connection>
+[[nodiscard]] adapters::action_status adapter_record_stage(Connection& db, job_id job,
+                                                           const std::string& stage, timestamp at,
+                                                           std::int64_t version) {
+    return record_stage(db, job, stage, at, {job_status::running, version}, true);
+}
+template <class Connection>
+[[nodiscard]] completion_outcome adapter_complete(Connection& db, job_id job, std::int64_t version,
+                                                  timestamp now) {
+    return complete(db, job, version, now);
+}
+
+// A blind write's value as SQL types it: text for a string, bigint for a number or a time.
+template <class V>
+[[nodiscard]] constexpr std::string_view sql_type() noexcept {
+    if constexpr (std::is_convertible_v<V, std::string_view> ||
+                  std::is_same_v<V, std::optional<std::string_view>>)
+        return "text";
+    else
+        return "bigint";
+}
+
+} // namespace detail
 
 // Test-only defects of a SQL store, to show the checks are not vacuous.
 enum class store_mutant : std::uint8_t {
@@ -92,7 +147,7 @@ class sql_db final : public database {
             // it as no progress source and part the stores' traces).
             adapters::runtime_facts facts;
             facts.null_last_progress = adapters::null_progress::not_seen_yet;
-            snapshot s = db_.load(now, std::move(facts));
+            snapshot s = detail::adapter_load(db_.connection(), now, std::move(facts));
             drop_old_history(now);
             if (auto d = compare(s.jobs)) fail(*d);
             // The store returns history by (at, job); the world appends it in write order.
@@ -136,23 +191,26 @@ class sql_db final : public database {
                 if (i + 1 < p.actions.size()) before(i + 1);
             };
             before(0);
-            if (!db_.apply(p, now, o))
+            if (!detail::adapter_apply(db_.connection(), p, now, o))
                 fail(fmt::format("{} apply: the plan's transaction did not commit", Backend::name));
         });
     }
 
     void heartbeat(std::uint32_t j, timestamp at) override {
-        guard([&] { blind(db_.heartbeat(id(j), at), j); });
+        guard([&] { blind(j, "last_progress_at = ?", at); });
     }
 
     void record_error(std::uint32_t j, failure_class f, const std::string& text) override {
-        guard([&] { blind(db_.record_error(id(j), f, text), j); });
+        guard([&] {
+            blind(j, "failure_class = ?, last_error = ?", adapters::detail::failure_text(f), text);
+        });
     }
 
     bool edit_status(std::uint32_t j, job_status expected, std::int64_t expected_version,
                      job_status to, timestamp now) override {
         return guard([&] {
-            const auto s = db_.edit_status(job_id{id(j)}, expected, expected_version, to, now);
+            const auto s = detail::adapter_edit_status(db_.connection(), job_id{id(j)}, expected,
+                                                       expected_version, to, now);
             refresh(j);
             return s == adapters::action_status::applied;
         });
@@ -166,7 +224,8 @@ class sql_db final : public database {
             const set_tool_options edit{job_id{id(j)},    expected, expected_version,
                                         rows_[j].options, to,       rule_id{}};
             const timestamp unused{}; // an options write stamps no time
-            const bool ok = db_.apply_one(edit, unused) == adapters::action_status::applied;
+            const bool ok = detail::adapter_apply_one(db_.connection(), edit, unused) ==
+                            adapters::action_status::applied;
             refresh(j);
             return ok;
         });
@@ -177,11 +236,12 @@ class sql_db final : public database {
         return guard([&] {
             bool ok = true;
             if (expected_version) {
-                ok = db_.record_stage(job_id{id(j)}, stage, at, *expected_version) ==
+                ok = detail::adapter_record_stage(db_.connection(), job_id{id(j)}, stage, at,
+                                                  *expected_version) ==
                      adapters::action_status::applied;
                 refresh(j);
             } else { // legacy B7: the crawler's blind UPDATE, whatever the row's status
-                blind(db_.legacy_stage(id(j), stage), j);
+                blind(j, "last_stage = ?, has_outputs = 1", stage);
             }
             return ok;
         });
@@ -190,7 +250,8 @@ class sql_db final : public database {
     completion_outcome complete(std::uint32_t j, std::int64_t expected_version,
                                 timestamp now) override {
         return guard([&] {
-            auto outcome = db_.complete(job_id{id(j)}, expected_version, now);
+            auto outcome =
+                detail::adapter_complete(db_.connection(), job_id{id(j)}, expected_version, now);
             if (mutant_ == mutant::zero_rows_complete) outcome = completion_outcome::complete;
             refresh(j);
             return outcome;
@@ -198,22 +259,23 @@ class sql_db final : public database {
     }
 
     void write_completed_at(std::uint32_t j, timestamp at) override {
-        guard([&] { blind(db_.completed_at(id(j), at), j); });
+        guard([&] { blind(j, "completed_at = ?", at); });
     }
 
     void stamp_finished_at(std::uint32_t j, timestamp at) override {
-        guard([&] { blind(db_.finished_at(id(j), at), j); });
+        guard([&] { blind(j, "finished_at = ?", at); });
     }
 
     void write_pipeline_stage(std::uint32_t j, const std::string& stage, timestamp at) override {
-        guard([&] { blind(db_.pipeline_stage(id(j), stage, at), j); });
+        guard([&] { blind(j, "last_stage = ?, updated_at = ?", stage, at); });
     }
 
     bool worker_start(std::uint32_t j, std::int64_t expected_version, timestamp now) override {
         return guard([&] {
             const start_job claim{job_id{id(j)}, job_status::queued, expected_version,
                                   rows_[j].options, rule_id{}};
-            const bool ok = db_.apply_one(claim, now) == adapters::action_status::applied;
+            const bool ok = detail::adapter_apply_one(db_.connection(), claim, now) ==
+                            adapters::action_status::applied;
             refresh(j);
             if (ok) starts_.push_back(start_record{claim.job, now});
             return ok;
@@ -237,9 +299,25 @@ class sql_db final : public database {
             fail(fmt::format("{}: job {} is gone", Backend::name, j + 1));
     }
 
-    // A blind write: exactly one row, whatever its status.
-    void blind(std::int64_t changed, std::uint32_t j) {
-        if (changed != 1)
+    // A blind write (an UPDATE of job j's row, whatever its status, the version bumped): `set`
+    // the assignments with a ? for each of `values`, written as the backend writes parameters.
+    // Exactly one row.
+    template <class... V>
+    void blind(std::uint32_t j, std::string_view set, const V&... values) {
+        const std::array<std::string_view, sizeof...(V)> types{detail::sql_type<V>()...};
+        std::string sql = "UPDATE jobs SET ";
+        std::size_t n = 0;
+        for (const char c : set) {
+            if (c != '?') {
+                sql += c;
+                continue;
+            }
+            sql += Backend::param(static_cast<int>(n + 1), types.at(n));
+            ++n;
+        }
+        sql += ", version = version + 1 WHERE id = " +
+               Backend::param(static_cast<int>(n + 1), "bigint");
+        if (db_.update(sql, values..., id(j)) != 1)
             fail(fmt::format("{}: a blind write of job {} hit no row", Backend::name, j + 1));
         refresh(j);
     }

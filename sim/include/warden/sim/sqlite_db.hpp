@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,8 +19,8 @@
 
 namespace warden::sim {
 
-// The statements of the SQLite store: the adapter's functions, and plain UPDATEs for the blind
-// writes. The two statements every few ticks run are prepared once.
+// The statements of the SQLite store: the adapter's functions (on connection()), and plain
+// UPDATEs for the blind writes. The select every write runs, and each blind write, prepared once.
 class sqlite_backend {
   public:
     static constexpr std::string_view name = "sqlite";
@@ -29,9 +30,6 @@ class sqlite_backend {
         warden::sqlite::create_schema(db_);
         select_.emplace(db_.handle(), fmt::format("SELECT {} FROM jobs WHERE id = ?",
                                                   warden::sqlite::detail::job_columns));
-        heartbeat_.emplace(
-            db_.handle(),
-            "UPDATE jobs SET last_progress_at = ?, version = version + 1 WHERE id = ?");
     }
 
     [[nodiscard]] warden::sqlite::database& connection() noexcept { return db_; }
@@ -43,34 +41,6 @@ class sqlite_backend {
         db_.exec("COMMIT");
     }
 
-    [[nodiscard]] snapshot load(timestamp now, adapters::runtime_facts facts) {
-        return warden::sqlite::load_snapshot(db_, now, std::move(facts));
-    }
-
-    [[nodiscard]] bool apply(const plan& p, timestamp now, const adapters::apply_options& o) {
-        return warden::sqlite::apply(db_, p, now, o).committed;
-    }
-
-    [[nodiscard]] adapters::action_status apply_one(const action& a, timestamp now) {
-        return warden::sqlite::apply_one(db_, a, now);
-    }
-
-    [[nodiscard]] adapters::action_status edit_status(job_id job, job_status expected,
-                                                      std::int64_t version, job_status to,
-                                                      timestamp now) {
-        return warden::sqlite::edit_status(db_, job, {expected, version}, to, now);
-    }
-
-    [[nodiscard]] adapters::action_status record_stage(job_id job, const std::string& stage,
-                                                       timestamp at, std::int64_t version) {
-        return warden::sqlite::record_stage(db_, job, stage, at, {job_status::running, version},
-                                            true);
-    }
-
-    [[nodiscard]] completion_outcome complete(job_id job, std::int64_t version, timestamp now) {
-        return warden::sqlite::complete(db_, job, version, now);
-    }
-
     [[nodiscard]] std::optional<job> select(std::int64_t id) {
         select_->bind(1, id);
         std::optional<job> out;
@@ -79,43 +49,29 @@ class sqlite_backend {
         return out;
     }
 
-    [[nodiscard]] std::int64_t heartbeat(std::int64_t id, timestamp at) {
-        return heartbeat_->bind(1, at).bind(2, id).run();
+    [[nodiscard]] static std::string param(int n, std::string_view /*type*/) {
+        return fmt::format("?{}", n);
     }
-    [[nodiscard]] std::int64_t record_error(std::int64_t id, failure_class f,
-                                            const std::string& text) {
-        warden::sqlite::detail::statement st(db_.handle(),
-                                             "UPDATE jobs SET failure_class = ?, "
-                                             "last_error = ?, version = version + 1 WHERE id = ?");
-        return st.bind(1, warden::sqlite::detail::failure_text(f)).bind(2, text).bind(3, id).run();
-    }
-    [[nodiscard]] std::int64_t legacy_stage(std::int64_t id, const std::string& stage) {
-        warden::sqlite::detail::statement st(db_.handle(),
-                                             "UPDATE jobs SET last_stage = ?, has_outputs "
-                                             "= 1, version = version + 1 WHERE id = ?");
-        return st.bind(1, stage).bind(2, id).run();
-    }
-    [[nodiscard]] std::int64_t completed_at(std::int64_t id, timestamp at) {
-        warden::sqlite::detail::statement st(
-            db_.handle(), "UPDATE jobs SET completed_at = ?, version = version + 1 WHERE id = ?");
-        return st.bind(1, at).bind(2, id).run();
-    }
-    [[nodiscard]] std::int64_t finished_at(std::int64_t id, timestamp at) {
-        warden::sqlite::detail::statement st(
-            db_.handle(), "UPDATE jobs SET finished_at = ?, version = version + 1 WHERE id = ?");
-        return st.bind(1, at).bind(2, id).run();
-    }
-    [[nodiscard]] std::int64_t pipeline_stage(std::int64_t id, const std::string& stage,
-                                              timestamp at) {
-        warden::sqlite::detail::statement st(db_.handle(),
-                                             "UPDATE jobs SET last_stage = ?, updated_at = ?, "
-                                             "version = version + 1 WHERE id = ?");
-        return st.bind(1, stage).bind(2, at).bind(3, id).run();
+
+    // Each statement prepared once, on its first run.
+    template <class... V>
+    [[nodiscard]] std::int64_t update(const std::string& sql, const V&... values) {
+        auto found = updates_.find(sql);
+        if (found == updates_.end())
+            found =
+                updates_
+                    .emplace(sql,
+                             std::make_unique<warden::sqlite::detail::statement>(db_.handle(), sql))
+                    .first;
+        int at = 0;
+        (found->second->bind(++at, values), ...);
+        return found->second->run();
     }
 
   private:
     warden::sqlite::database db_;
-    std::optional<warden::sqlite::detail::statement> select_, heartbeat_;
+    std::optional<warden::sqlite::detail::statement> select_;
+    std::map<std::string, std::unique_ptr<warden::sqlite::detail::statement>, std::less<>> updates_;
 };
 
 // The store: SQLite's statements under sql_db's logic.
