@@ -45,9 +45,31 @@ struct running_groups {
     std::vector<std::unordered_map<std::string_view, std::int64_t>> per_limit;
 
     [[nodiscard]] std::int64_t running(std::size_t limit, std::string_view value) const {
-        if (limit >= per_limit.size()) return 0;
-        const auto it = per_limit[limit].find(value);
-        return it == per_limit[limit].end() ? 0 : it->second;
+        return count_in(per_limit, limit, value);
+    }
+
+    // Issue #22: the starts (and reconciles to running) the plan in progress has accepted so far,
+    // per limit and value, counted once each as the plan grows. The rail used to walk the whole
+    // plan for every start it checked, so a tick with many candidates cost candidates x plan
+    // size. The plan only grows within a tick (decide appends, never removes), so the count
+    // catches up from where it stopped; `counted_plan` names the plan counted, and a different
+    // plan, or a shorter one, starts the count again. Mutable: a memo of what the plan already
+    // says, not a fact the rail decides.
+    mutable std::vector<std::unordered_map<std::string_view, std::int64_t>> joining_per_limit;
+    mutable const void* counted_plan = nullptr;
+    mutable std::size_t counted_actions = 0;
+
+    [[nodiscard]] std::int64_t joining(std::size_t limit, std::string_view value) const {
+        return count_in(joining_per_limit, limit, value);
+    }
+
+  private:
+    [[nodiscard]] static std::int64_t
+    count_in(const std::vector<std::unordered_map<std::string_view, std::int64_t>>& maps,
+             std::size_t limit, std::string_view value) {
+        if (limit >= maps.size()) return 0;
+        const auto it = maps[limit].find(value);
+        return it == maps[limit].end() ? 0 : it->second;
     }
 };
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <variant>
 
@@ -27,14 +28,21 @@ struct concurrency_limits {
     [[nodiscard]] verdict check(const decision_context& ctx, const subject& s,
                                 const start_job&) const {
         const config& c = ctx.config;
+        if (c.concurrency_limits.empty()) return verdict::allow();
+        if (ctx.groups) count_joining(ctx, *ctx.groups);
         for (std::size_t k = 0; k < c.concurrency_limits.size(); ++k) {
             const concurrency_limit& l = c.concurrency_limits[k];
             const std::string_view value = limit_value_of(c, s.row, l.by);
             if (!limit_applies(l, value)) continue;
-            std::int64_t running = ctx.groups ? ctx.groups->running(k, value) : 0;
-            for (const accepted_action& a : ctx.accepted())
-                if (joins_running(ctx, a) && limit_value_of(c, ctx.row_of(a), l.by) == value)
-                    ++running;
+            std::int64_t running = 0;
+            if (ctx.groups) {
+                running = ctx.groups->running(k, value) + ctx.groups->joining(k, value);
+            } else {
+                // A rail checked on its own, without decide's counts: walk the plan.
+                for (const accepted_action& a : ctx.accepted())
+                    if (joins_running(ctx, a) && limit_value_of(c, ctx.row_of(a), l.by) == value)
+                        ++running;
+            }
             if (running >= l.max_running)
                 return verdict::deny(detail::reason(
                     running, running == 1 ? " job" : " jobs", " of ", to_string(l.by), " ", value,
@@ -44,6 +52,28 @@ struct concurrency_limits {
     }
 
   private:
+    // Brings g's count of the plan's joins up to date with the actions accepted since the last
+    // check (facts/concurrency.hpp): each accepted action is counted once per tick, not once per
+    // start checked.
+    static void count_joining(const decision_context& ctx, const running_groups& g) {
+        const config& c = ctx.config;
+        const std::span<const accepted_action> plan = ctx.accepted();
+        if (g.counted_plan != ctx.in_progress || g.counted_actions > plan.size()) {
+            g.joining_per_limit.assign(c.concurrency_limits.size(), {});
+            g.counted_plan = ctx.in_progress;
+            g.counted_actions = 0;
+        }
+        for (; g.counted_actions < plan.size(); ++g.counted_actions) {
+            const accepted_action& a = plan[g.counted_actions];
+            if (!joins_running(ctx, a)) continue;
+            for (std::size_t k = 0; k < c.concurrency_limits.size(); ++k) {
+                const concurrency_limit& l = c.concurrency_limits[k];
+                const std::string_view value = limit_value_of(c, ctx.row_of(a), l.by);
+                if (limit_applies(l, value)) ++g.joining_per_limit[k][value];
+            }
+        }
+    }
+
     // An accepted action that puts a job into a slot it did not occupy when the snapshot was
     // read: a start, or a reconcile to running of a job not already counted.
     [[nodiscard]] static bool joins_running(const decision_context& ctx,

@@ -186,3 +186,48 @@ TEST_CASE("concurrency_limits: validation names the entry",
     CHECK(errors[1].field == "config.concurrency_limits[1].value");
     CHECK(warden::decide(three_queued_of_one_source(), c).rejected());
 }
+
+TEST_CASE("concurrency_limits: decide's counts follow the plan as it grows, and another plan is "
+          "counted afresh",
+          "[rails][concurrency_limits][issue22]") {
+    // Issue #22: the rail counts the plan's starts once each (facts/concurrency.hpp) instead of
+    // walking the whole plan per start; its answers must stay those of the walk.
+    auto s = three_queued_of_one_source();
+    s.jobs.push_back(job_builder{4, job_status::queued}.annual().queued(30min).source("phac"));
+    warden::config c = fill_to_unpaced(4);
+    c.concurrency_limits = {limit_of(warden::limit_key::source, 2)};
+    const std::vector<warden::job_facts> facts(s.jobs.size());
+    warden::running_groups groups =
+        warden::count_running_groups(s, c, [](std::size_t) { return false; });
+    std::vector<warden::accepted_action> plan;
+    warden::decision_context with_counts{s, c, facts};
+    with_counts.in_progress = &plan;
+    with_counts.groups = &groups;
+    warden::decision_context walking = with_counts;
+    walking.groups = nullptr;
+    const warden::concurrency_limits rail;
+    const auto check = [&](const warden::decision_context& ctx, std::size_t row) {
+        return rail.check(ctx, ctx.subject_at(row), start_of(s.jobs[row])).allowed;
+    };
+    const auto both = [&](std::size_t row) {
+        const bool counted = check(with_counts, row);
+        CHECK(counted == check(walking, row));
+        return counted;
+    };
+    CHECK(both(2)); // no start of hc yet
+    plan.push_back({start_of(s.jobs[0]), 0});
+    CHECK(both(2));                           // one of two slots taken
+    plan.push_back({start_of(s.jobs[3]), 3}); // phac: another source's slot
+    CHECK(both(2));
+    plan.push_back({start_of(s.jobs[1]), 1});
+    CHECK_FALSE(both(2));                         // at the limit: denied
+    CHECK(both(3));                               // phac has one of two
+    CHECK(groups.counted_actions == plan.size()); // each action counted once
+    std::vector<warden::accepted_action> other_plan{{start_of(s.jobs[0]), 0}};
+    with_counts.in_progress = &other_plan;
+    walking.in_progress = &other_plan;
+    CHECK(both(2));     // another plan: counted afresh
+    other_plan.clear(); // a shorter plan: counted afresh too
+    CHECK(both(2));
+    CHECK(groups.joining(0, "hc") == 0);
+}
