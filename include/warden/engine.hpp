@@ -372,8 +372,15 @@ template <class Rails>
     decision_context ctx = facts.context(s, c);
     ctx.in_progress = &accepted;
     const std::int32_t target_year = target_campaign_year(c, s.now);
+    // Every candidate and every skipped start is a waiting row: reserved from the facts pass's
+    // counts, they grow without reallocating (issue #22).
+    const auto waiting =
+        static_cast<std::size_t>(facts.by_status[static_cast<std::size_t>(job_status::queued)] +
+                                 facts.by_status[static_cast<std::size_t>(job_status::retryable)]);
     std::vector<std::uint32_t> candidates;
+    candidates.reserve(waiting);
     std::vector<skipped_start> skipped;
+    skipped.reserve(waiting);
     std::vector<detail::deferred_stall> stalls;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
