@@ -429,7 +429,11 @@ template <class Rails>
                     ++out.summary.degraded;
                 } else if (waits_for_start(subj.row, subj.facts)) {
                     if (const auto why = start_eligibility(c, subj.row, target_year)) {
-                        const auto campaign = queue_fill_campaign(c, subj.row);
+                        // Non-annual means start_eligibility found no campaign: not looked for
+                        // again (the legacy name scan, issue #22).
+                        const auto campaign = *why == skip_reason::non_annual
+                                                  ? std::nullopt
+                                                  : queue_fill_campaign(c, subj.row);
                         skipped.push_back({subj.row.id, *why,
                                            campaign ? campaign->year : std::nullopt, target_year});
                     } else
