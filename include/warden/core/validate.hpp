@@ -227,11 +227,10 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
 }
 
 // The common case: every check validate_job makes, passed. Lets the engine skip the reporting
-// path (and its call) for the rows that are fine, which is nearly all. Each check is a flag
-// and the flags are combined with `&`, not `&&`: nearly every row passes every check, so
-// branching after each one (76 instructions a row, issue #22) bought nothing. A time is in
-// range when earliest_time <= t <= now: one unsigned comparison of t - earliest_time with
-// now - earliest_time (unsigned, so that any t wraps instead of overflowing).
+// path (and its call) for the rows that are fine, which is nearly all. A time is in range when
+// earliest_time <= t <= now: one unsigned comparison of t - earliest_time with
+// now - earliest_time (unsigned, so that any t wraps instead of overflowing), where two signed
+// ones were (issue #22).
 [[nodiscard]] inline bool plausible_job(const snapshot& s, const job& j) noexcept {
     const auto since_earliest = [](timestamp t) {
         return static_cast<std::uint64_t>(t.time_since_epoch().count()) -
@@ -240,16 +239,14 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
     const std::uint64_t span = since_earliest(s.now);
     const auto in_range = [&](timestamp t) { return since_earliest(t) <= span; };
     const auto set_in_range = [&](const std::optional<timestamp>& t) { return !t || in_range(*t); };
-    const bool times = in_range(j.queued_at) & set_in_range(j.started_at) &
-                       set_in_range(j.finished_at) & set_in_range(j.last_progress_at) &
-                       set_in_range(j.completed_at) & set_in_range(j.created_at) &
-                       set_in_range(j.updated_at) &
-                       !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
-    const bool counts = (s.now >= earliest_time) & is_known(j.status) & (j.retry_count >= 0) &
-                        (j.retry_count <= max_retry_count) & (j.version >= 0) &
-                        (j.version <= max_version) & (j.degraded_streak >= 0) &
-                        (j.crawled_pages.value_or(0) >= 0) & options_plausible(j.options);
-    return times && counts && item_3_options_plausible(j.options);
+    return s.now >= earliest_time && is_known(j.status) && j.retry_count >= 0 &&
+           j.retry_count <= max_retry_count && j.version >= 0 && j.version <= max_version &&
+           in_range(j.queued_at) && set_in_range(j.started_at) && set_in_range(j.finished_at) &&
+           set_in_range(j.last_progress_at) && set_in_range(j.completed_at) &&
+           set_in_range(j.created_at) && set_in_range(j.updated_at) && j.degraded_streak >= 0 &&
+           options_plausible(j.options) && item_3_options_plausible(j.options) &&
+           j.crawled_pages.value_or(0) >= 0 &&
+           !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 
 // Row-level checks for one job. Duplicates and references need the whole snapshot; see below.
