@@ -24,7 +24,11 @@ class id_index {
   public:
     static constexpr std::uint32_t npos = 0xffffffffu;
 
-    // For up to `expected` ids, all in [lowest, highest] (lowest > highest: no id at all).
+    // The hashed table, for up to `expected` ids of any value.
+    explicit id_index(std::size_t expected)
+        : id_index(expected, 1, 0) {}
+
+    // For up to `expected` ids, all in [lowest, highest]; lowest > highest: any ids (hashed).
     id_index(std::size_t expected, std::int64_t lowest, std::int64_t highest)
         : lowest_(lowest) {
         // Unsigned: the range of any two int64 ids fits, where a signed difference could overflow.
