@@ -371,8 +371,15 @@ template <class Rails>
     decision_context ctx = facts.context(s, c);
     ctx.in_progress = &accepted;
     const std::int32_t target_year = target_campaign_year(c, s.now);
+    // Every candidate and every skipped start is a waiting row: reserved from the facts pass's
+    // counts, they grow without reallocating (issue #22).
+    const auto waiting =
+        static_cast<std::size_t>(facts.by_status[static_cast<std::size_t>(job_status::queued)] +
+                                 facts.by_status[static_cast<std::size_t>(job_status::retryable)]);
     std::vector<std::uint32_t> candidates;
+    candidates.reserve(waiting);
     std::vector<skipped_start> skipped;
+    skipped.reserve(waiting);
     std::vector<detail::deferred_stall> stalls;
 
     for (std::size_t i = 0; i < s.jobs.size(); ++i) {
@@ -421,7 +428,11 @@ template <class Rails>
                     ++out.summary.degraded;
                 } else if (waits_for_start(subj.row, subj.facts)) {
                     if (const auto why = start_eligibility(c, subj.row, target_year)) {
-                        const auto campaign = queue_fill_campaign(c, subj.row);
+                        // Non-annual means start_eligibility found no campaign: not looked for
+                        // again (the legacy name scan, issue #22).
+                        const auto campaign = *why == skip_reason::non_annual
+                                                  ? std::nullopt
+                                                  : queue_fill_campaign(c, subj.row);
                         skipped.push_back({subj.row.id, *why,
                                            campaign ? campaign->year : std::nullopt, target_year});
                     } else

@@ -215,11 +215,12 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
 
 // Counts and minutes: a negative one is a typo or an overflow upstream, and a store would refuse
 // to write it back (the SQLite adapter's CHECKs), so the row is rejected before anything is
-// planned for it.
+// planned for it. All six at once: a negative value sets the sign bit of the bitwise or, and a
+// field that is not set reads as 0 (for_each_option_count skips it).
 [[nodiscard]] constexpr bool options_plausible(const tool_options& o) noexcept {
-    bool ok = true;
-    for_each_option_count(o, [&](std::string_view, std::int32_t v) { ok = ok && v >= 0; });
-    return ok;
+    return (o.max_container_restarts | o.error_threshold_timeout | o.error_threshold_http |
+            o.backoff_delay_minutes | o.page_cap.value_or(0) |
+            o.stall_timeout_minutes.value_or(0)) >= 0;
 }
 
 // Issue #17 item 3: initial_workers at least 1 and docker_shm_size a size docker takes, when set.
@@ -228,18 +229,26 @@ constexpr void for_each_option_count(const tool_options& o, F&& f) {
            (o.docker_shm_size.empty() || plausible_shm_size(o.docker_shm_size));
 }
 
-// The common case in one branchy expression: every check validate_job makes, passed. Lets the
-// engine skip the reporting path (and its call) for the rows that are fine, which is nearly all.
+// The common case: every check validate_job makes, passed. Lets the engine skip the reporting
+// path (and its call) for the rows that are fine, which is nearly all. A time is in range when
+// earliest_time <= t <= now: one unsigned comparison of t - earliest_time with
+// now - earliest_time (unsigned, so that any t wraps instead of overflowing), where two signed
+// ones were (issue #22).
 [[nodiscard]] inline bool plausible_job(const snapshot& s, const job& j) noexcept {
-    auto in_range = [&](const std::optional<timestamp>& t) {
-        return !t || (*t >= earliest_time && *t <= s.now);
+    const auto since_earliest = [](timestamp t) {
+        return static_cast<std::uint64_t>(t.time_since_epoch().count()) -
+               static_cast<std::uint64_t>(earliest_time.time_since_epoch().count());
     };
-    return is_known(j.status) && j.retry_count >= 0 && j.retry_count <= max_retry_count &&
-           j.version >= 0 && j.version <= max_version && j.queued_at >= earliest_time &&
-           j.queued_at <= s.now && in_range(j.started_at) && in_range(j.finished_at) &&
-           in_range(j.last_progress_at) && in_range(j.completed_at) && in_range(j.created_at) &&
-           in_range(j.updated_at) && j.degraded_streak >= 0 && options_plausible(j.options) &&
-           item_3_options_plausible(j.options) && (!j.crawled_pages || *j.crawled_pages >= 0) &&
+    const std::uint64_t span = since_earliest(s.now);
+    const auto in_range = [&](timestamp t) { return since_earliest(t) <= span; };
+    const auto set_in_range = [&](const std::optional<timestamp>& t) { return !t || in_range(*t); };
+    return s.now >= earliest_time && is_known(j.status) && j.retry_count >= 0 &&
+           j.retry_count <= max_retry_count && j.version >= 0 && j.version <= max_version &&
+           in_range(j.queued_at) && set_in_range(j.started_at) && set_in_range(j.finished_at) &&
+           set_in_range(j.last_progress_at) && set_in_range(j.completed_at) &&
+           set_in_range(j.created_at) && set_in_range(j.updated_at) && j.degraded_streak >= 0 &&
+           options_plausible(j.options) && item_3_options_plausible(j.options) &&
+           j.crawled_pages.value_or(0) >= 0 &&
            !(j.started_at && j.finished_at && *j.finished_at < *j.started_at);
 }
 

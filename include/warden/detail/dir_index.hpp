@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace warden {
@@ -13,10 +14,11 @@ inline namespace v0 {
 namespace detail {
 
 // Live processes grouped by output_dir, for joining every job to them once per tick. Every job is
-// looked up, and most have no process, so a miss must be cheap: one open-addressing table in two
-// allocations, a hash that takes eight bytes a step, and a string comparison only when the full
-// 64-bit fingerprints match. (Dirs share long prefixes and, for campaigns, the same -YYYY0101
-// ending, so a hash of the ends alone would collide.)
+// looked up, and most have no process, so a miss must be cheap: a filter on the dir's length
+// and last 16 bytes answers most misses, then one open-addressing table, a hash that takes eight
+// bytes a step, and a string comparison only when the full 64-bit fingerprints match. (Dirs
+// share long prefixes and, for campaigns, the same -YYYY0101 ending, so a table keyed on the
+// ends alone would collide; the filter only has to be right most of the time.)
 class dir_index {
   public:
     static constexpr std::uint32_t npos = 0xffffffffu;
@@ -33,7 +35,13 @@ class dir_index {
         : next_process_(processes.size(), npos) {
         capacity_ = std::bit_ceil(processes.size() * 2 + 2);
         slots_.assign(capacity_, slot{0, npos});
+        // 16 filter slots per process: a dir no process has passes the filter about 1 time in 16.
+        filter_.assign(std::bit_ceil(processes.size() * 16 + 64), 0);
+        // At most one entry per process: reserved, so a tick's few processes cost one allocation
+        // each here rather than one per doubling.
         std::vector<std::uint32_t> last_of_entry;
+        last_of_entry.reserve(processes.size());
+        entries_.reserve(processes.size());
         for (std::uint32_t i = 0; i < processes.size(); ++i) {
             const std::string_view dir = processes[i].output_dir;
             if (dir.empty()) continue;
@@ -41,6 +49,7 @@ class dir_index {
             slot& at = probe(fp, dir);
             std::uint32_t& slot = at.entry;
             if (slot == npos) {
+                filter_[filter_slot(dir)] = 1;
                 at.fingerprint = fp;
                 slot = static_cast<std::uint32_t>(entries_.size());
                 entries_.push_back(entry{fp, dir, 0, i, 0});
@@ -55,6 +64,7 @@ class dir_index {
 
     [[nodiscard]] entry* find(std::string_view dir) noexcept {
         if (entries_.empty() || dir.empty()) return nullptr;
+        if (filter_[filter_slot(dir)] == 0) return nullptr;
         const std::uint32_t at = probe(fingerprint(dir), dir).entry;
         return at == npos ? nullptr : &entries_[at];
     }
@@ -62,6 +72,10 @@ class dir_index {
     // The processes of one dir, in snapshot order: start at entry::first_process.
     [[nodiscard]] const std::vector<std::uint32_t>& next_process() const noexcept {
         return next_process_;
+    }
+    // The same links, moved out: the index is done with once every job has been looked up.
+    [[nodiscard]] std::vector<std::uint32_t> release_next_process() noexcept {
+        return std::move(next_process_);
     }
 
   private:
@@ -90,6 +104,29 @@ class dir_index {
         return h ^ (h >> 33);
     }
 
+    // The filter's slot for `dir`, from its length and the 16 bytes that end it (fewer for a
+    // shorter dir): a few instructions where the fingerprint reads every byte. Most jobs have no
+    // process (issue #22: the fingerprint of every job's dir was 10 % of decide), and for them
+    // the filter alone answers. Equal dirs get equal slots, so the filter never hides a process;
+    // dirs that differ only before their last 16 bytes share a slot and fall through to the
+    // fingerprint, which is exact.
+    [[nodiscard]] std::size_t filter_slot(std::string_view s) const noexcept {
+        std::uint64_t last = 0;
+        std::uint64_t before_last = 0;
+        if (s.size() >= 16) {
+            std::memcpy(&last, s.data() + s.size() - 8, 8);
+            std::memcpy(&before_last, s.data() + s.size() - 16, 8);
+        } else { // rare: the whole dir, zero-padded
+            char padded[16] = {};
+            std::memcpy(padded, s.data(), s.size());
+            std::memcpy(&last, padded + 8, 8);
+            std::memcpy(&before_last, padded, 8);
+        }
+        std::uint64_t h = (last ^ s.size()) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ before_last ^ (h >> 31)) * 0xBF58476D1CE4E5B9ull;
+        return static_cast<std::size_t>(h >> 32) & (filter_.size() - 1);
+    }
+
     // The fingerprint lives in the slot, so a miss (most jobs) reads one array, not two.
     struct slot {
         std::uint64_t fingerprint;
@@ -111,6 +148,9 @@ class dir_index {
     std::vector<slot> slots_;
     std::vector<entry> entries_;
     std::vector<std::uint32_t> next_process_;
+    // 1 at filter_slot(dir) of every process dir; a byte a slot, so a test is one load. Its
+    // size is a power of two.
+    std::vector<std::uint8_t> filter_;
 };
 
 } // namespace detail

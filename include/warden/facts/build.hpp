@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -102,6 +103,35 @@ namespace detail {
     return true;
 }
 
+// The row errors in row order, each row's duplicate-id error after its other errors: `errors`
+// holds validate_job's, `first_error_of_row` where each erroneous row's begin (rows ascending),
+// and `duplicates` the duplicate-id errors of `duplicate_rows` (ascending).
+[[nodiscard]] inline std::vector<validation_error>
+merge_by_row(std::vector<validation_error> errors,
+             const std::vector<std::pair<std::uint32_t, std::size_t>>& first_error_of_row,
+             std::vector<validation_error> duplicates,
+             const std::vector<std::uint32_t>& duplicate_rows) {
+    std::vector<validation_error> merged;
+    merged.reserve(errors.size() + duplicates.size());
+    std::size_t next_error = 0; // into errors
+    std::size_t next_row = 0;   // into first_error_of_row
+    for (std::size_t d = 0; d < duplicates.size(); ++d) {
+        // Every error of the rows up to and including the duplicate's own goes first.
+        while (next_row < first_error_of_row.size() &&
+               first_error_of_row[next_row].first <= duplicate_rows[d])
+            ++next_row;
+        const std::size_t end = next_row < first_error_of_row.size()
+                                    ? first_error_of_row[next_row].second
+                                    : errors.size();
+        for (; next_error < end; ++next_error)
+            merged.push_back(std::move(errors[next_error]));
+        merged.push_back(std::move(duplicates[d]));
+    }
+    for (; next_error < errors.size(); ++next_error)
+        merged.push_back(std::move(errors[next_error]));
+    return merged;
+}
+
 // Marks a referenced job invalid, or reports the dangling reference. A dangling lock or start
 // record is reported but does not stop the tick: there is no row it could corrupt.
 // The field is named lazily: formatting it for every reference would cost more than the lookup.
@@ -163,47 +193,78 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
     t.jobs.resize(n);
     std::vector<job_facts>& facts = t.jobs;
     guard_evidence& guard = t.guard;
-    detail::id_index ids(n);
+    // Built before the rows are read, so the one pass over them (issue #22: each pass over a
+    // million rows is a million cache misses) also joins each row to its processes.
+    std::optional<detail::dir_index> dirs;
+    if (!s.processes.empty()) dirs.emplace(s.processes);
+    struct claim {
+        std::uint32_t row;
+        detail::dir_index::entry* dir;
+    };
+    std::vector<claim> claims; // the rows some process runs in: few
+    claims.reserve(s.processes.size());
+    std::vector<std::uint32_t> running; // the rows whose status is running, for the guard
+    running.reserve(n);
+    // The ids in row order, and their range: the id index is built from this compact copy after
+    // the pass, once its range says which kind of table fits (detail/id_index.hpp).
+    std::vector<job_id> row_ids(n);
+    std::int64_t lowest_id = std::numeric_limits<std::int64_t>::max();
+    std::int64_t highest_id = std::numeric_limits<std::int64_t>::min();
+    // The first error of each row validate_job reports on, so that duplicate-id errors, found
+    // after the pass, still follow their row's other errors as they did when found in it.
+    std::vector<std::pair<std::uint32_t, std::size_t>> first_error_of_row;
     for (std::size_t i = 0; i < n; ++i) {
         const job& j = s.jobs[i];
-        const std::size_t before = t.errors.size();
         if (!plausible_job(s, j)) {
+            const std::size_t before = t.errors.size();
             validate_job(s, i, t.errors);
-            if (t.errors.size() != before) facts[i].valid = false;
+            if (t.errors.size() != before) {
+                facts[i].valid = false;
+                first_error_of_row.emplace_back(static_cast<std::uint32_t>(i), before);
+            }
         }
         if (is_known(j.status)) ++t.by_status[static_cast<std::size_t>(j.status)];
-        const std::uint32_t first = ids.insert(j.id, static_cast<std::uint32_t>(i));
-        if (first != detail::id_index::npos) {
-            // Which row is real cannot be known: neither is written.
-            WARDEN_ASSERT(first < i, "id index returned a later row as the first");
-            facts[i].valid = false;
-            facts[first].valid = false;
-            t.errors.push_back(
-                validation_error{j.id, detail::reason("jobs[", i, "].id"),
-                                 detail::reason("duplicate of jobs[", first, "].id")});
-        }
+        if (j.status == job_status::running) running.push_back(static_cast<std::uint32_t>(i));
+        row_ids[i] = j.id;
+        lowest_id = std::min(lowest_id, to_int(j.id));
+        highest_id = std::max(highest_id, to_int(j.id));
+        if (!dirs) continue;
+        detail::dir_index::entry* e = dirs->find(j.output_dir);
+        if (!e) continue;
+        ++e->claims;
+        facts[i].process_count = e->processes;
+        facts[i].first_pid = s.processes[e->first_process].pid;
+        facts[i].first_process = e->first_process;
+        claims.push_back({static_cast<std::uint32_t>(i), e});
     }
 
-    if (!s.processes.empty()) {
-        detail::dir_index dirs(s.processes);
-        std::vector<detail::dir_index::entry*> claimed(n, nullptr);
-        for (std::size_t i = 0; i < n; ++i) {
-            detail::dir_index::entry* e = dirs.find(s.jobs[i].output_dir);
-            if (!e) continue;
-            ++e->claims;
-            facts[i].process_count = e->processes;
-            facts[i].first_pid = s.processes[e->first_process].pid;
-            facts[i].first_process = e->first_process;
-            claimed[i] = e;
-        }
-        for (std::size_t i = 0; i < n; ++i)
-            if (claimed[i] && claimed[i]->claims > 1) facts[i].shared_output_dir = true;
-        t.next_process = dirs.next_process();
+    detail::id_index ids(n, lowest_id, highest_id);
+    std::vector<validation_error> duplicates; // rare: bad input
+    std::vector<std::uint32_t> duplicate_rows;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t first = ids.insert(row_ids[i], static_cast<std::uint32_t>(i));
+        if (first == detail::id_index::npos) continue;
+        // Which row is real cannot be known: neither is written.
+        WARDEN_ASSERT(first < i, "id index returned a later row as the first");
+        facts[i].valid = false;
+        facts[first].valid = false;
+        duplicates.push_back(validation_error{row_ids[i], detail::reason("jobs[", i, "].id"),
+                                              detail::reason("duplicate of jobs[", first, "].id")});
+        duplicate_rows.push_back(static_cast<std::uint32_t>(i));
+    }
+    if (!duplicates.empty())
+        t.errors = detail::merge_by_row(std::move(t.errors), first_error_of_row,
+                                        std::move(duplicates), duplicate_rows);
+
+    if (dirs) {
+        for (const claim& k : claims)
+            if (k.dir->claims > 1) facts[k.row].shared_output_dir = true;
+        t.next_process = dirs->release_next_process();
         if (c.guards.process_tree_is_one_attempt)
-            for (std::size_t i = 0; i < n; ++i)
-                if (facts[i].process_count > 1)
-                    facts[i].one_process_tree = detail::one_process_tree(
-                        s.processes, t.next_process, facts[i].first_process);
+            for (const claim& k : claims)
+                if (facts[k.row].process_count > 1)
+                    facts[k.row].one_process_tree = detail::one_process_tree(
+                        s.processes, t.next_process, facts[k.row].first_process);
     }
 
     for (std::size_t k = 0; k < s.locks.size(); ++k) {
@@ -233,9 +294,9 @@ void count_history(const snapshot& s, const id_index& ids, const std::vector<Rec
     // sweep fails is never the healthy crawl. A stalled job is no healthy job either, whatever
     // the guard window: with stall_after shorter than it, stalled jobs would otherwise guard each
     // other from every full recovery.
-    for (std::size_t i = 0; i < n; ++i) {
+    for (const std::uint32_t i : running) {
         const job& j = s.jobs[i];
-        if (j.status != job_status::running || !facts[i].valid) continue;
+        if (!facts[i].valid) continue;
         if (c.guards.progress_is_alive && !alive(c, j, facts[i], s.now)) continue;
         const auto age = progress_age(j, s.now);
         if (age && *age < std::min(c.guard_window, c.stall_after)) {

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <optional>
+#include <random>
+#include <type_traits>
+#include <vector>
 
 #include "../../support/builders.hpp"
 
@@ -303,4 +307,78 @@ TEST_CASE("validate: item 3 tool options, boundaries", "[core][validate][tool_op
     CHECK_FALSE(has_error(p, "jobs[2].tool_options.initial_workers"));
     CHECK_FALSE(has_error(p, "jobs[2].tool_options.docker_shm_size"));
     CHECK(p.errors.size() == 2);
+}
+
+// Issue #22: plausible_job, the engine's fast check, was rewritten without branches. It must pass
+// exactly the rows validate_job finds nothing wrong with: a row it passed with an error would be
+// planned for unvalidated, and one it failed without an error would only cost time, but either
+// way the two lists of checks must stay one. Every field validate_job reads gets a value at,
+// just inside or just outside its bound, or far outside, now and then.
+TEST_CASE("validate: plausible_job passes exactly the rows validate_job finds nothing in",
+          "[core][validate]") {
+    std::mt19937_64 rng(22);
+    const auto pick = [&](auto... values) {
+        using T = std::common_type_t<decltype(values)...>;
+        const T options[] = {static_cast<T>(values)...};
+        return options[rng() % sizeof...(values)];
+    };
+    const auto t = [](std::int64_t seconds) { return timestamp{warden::duration{seconds}}; };
+    constexpr std::int64_t min64 = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t max64 = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int32_t max32 = std::numeric_limits<std::int32_t>::max();
+    const std::int64_t first = warden::earliest_time.time_since_epoch().count();
+    std::int64_t passed = 0, failed = 0;
+    for (int k = 0; k < 40000; ++k) {
+        warden::snapshot s = world({});
+        // Now and then a `now` the host check refuses: the fast check must not pass rows then.
+        if (k % 50 == 0) s.now = t(pick(first - 1, first - 1000000, first));
+        const std::int64_t n = s.now.time_since_epoch().count();
+        const auto some_time = [&]() -> std::optional<timestamp> {
+            if (rng() % 2 == 0) return std::nullopt; // most rows leave most times unset
+            return t(pick(n, n - 1, n + 1, first, first - 1, n - 3600, min64, max64));
+        };
+        const auto some_count = [&] { return pick(0, 1, -1, max32, 5); };
+        const auto rare = [&](auto good, auto... bad) {
+            return rng() % 8 == 0 ? pick(bad...) : good;
+        };
+        warden::job j;
+        j.id = warden::job_id{1};
+        j.status = rare(job_status::queued, static_cast<job_status>(250), job_status::running);
+        j.retry_count = rare(0, -1, warden::max_retry_count, warden::max_retry_count + 1);
+        j.version = rare(std::int64_t{1}, std::int64_t{-1}, warden::max_version,
+                         warden::max_version + 1, max64);
+        j.queued_at = rng() % 4 == 0 ? some_time().value_or(t(n + 1)) : t(n - 60);
+        j.started_at = some_time();
+        j.finished_at = some_time();
+        j.last_progress_at = some_time();
+        j.completed_at = some_time();
+        j.created_at = some_time();
+        j.updated_at = some_time();
+        j.degraded_streak = rare(0, -1, max32);
+        if (rng() % 4 == 0) j.crawled_pages = pick(0, -1, 7, min64, max64);
+        j.options.max_container_restarts = rare(1, -1, max32, 0);
+        j.options.error_threshold_timeout = rare(1, -1, std::numeric_limits<std::int32_t>::min());
+        j.options.error_threshold_http = rare(1, -1, 0);
+        j.options.backoff_delay_minutes = rare(1, -1, 0);
+        if (rng() % 4 == 0) j.options.page_cap = some_count();
+        if (rng() % 4 == 0) j.options.stall_timeout_minutes = some_count();
+        if (rng() % 4 == 0) j.options.initial_workers = some_count();
+        if (rng() % 4 == 0) j.options.docker_shm_size = pick("1g", "512m", "lots", "0");
+        s.jobs.push_back(j);
+        const bool plausible = warden::plausible_job(s, s.jobs[0]);
+        // Before the host's range of `now` (validate_host refuses it, so validate_job never runs
+        // then: its arithmetic assumes a valid `now`), the fast check fails every row.
+        if (s.now < warden::earliest_time) {
+            REQUIRE_FALSE(plausible);
+            continue;
+        }
+        std::vector<warden::validation_error> errors;
+        warden::validate_job(s, 0, errors);
+        INFO("row " << k << ", first error: " << (errors.empty() ? "" : errors[0].field));
+        REQUIRE(plausible == errors.empty());
+        ++(plausible ? passed : failed);
+    }
+    // Both answers, many times: the generator is not all good rows or all bad ones.
+    CHECK(passed > 1000);
+    CHECK(failed > 1000);
 }

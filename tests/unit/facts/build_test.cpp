@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "../../support/builders.hpp"
 
@@ -117,4 +119,56 @@ TEST_CASE("facts/build: jobs sharing an output dir with a process are marked", "
     CHECK(t.jobs[1].process_count == 1);
     CHECK_FALSE(t.jobs[2].shared_output_dir);
     CHECK(t.jobs[2].process_count == 0);
+}
+
+// Issue #22: the id index is built after the pass over the rows, so duplicate-id errors are found
+// after the row checks' errors; the plan must still list them as one pass did, each row's own
+// errors first, then its duplicate-id error, before the next row's.
+TEST_CASE("facts/build: a duplicate-id error follows its row's other errors, in row order",
+          "[facts][build]") {
+    auto s = world({job_builder{5, job_status::queued}, job_builder{6, job_status::queued},
+                    job_builder{5, job_status::queued}, job_builder{7, job_status::queued},
+                    job_builder{6, job_status::queued}, job_builder{8, job_status::queued}});
+    s.jobs[1].retry_count = -1;
+    s.jobs[2].retry_count = -1;
+    s.jobs[2].version = -1;
+    s.jobs[3].version = -1;
+    s.jobs[5].degraded_streak = -1;
+    const auto t = warden::build_facts(s, {});
+    std::vector<std::string> fields;
+    for (const auto& e : t.errors)
+        fields.push_back(e.field);
+    CHECK(fields == std::vector<std::string>{"jobs[1].retry_count", "jobs[2].retry_count",
+                                             "jobs[2].version", "jobs[2].id", "jobs[3].version",
+                                             "jobs[4].id", "jobs[5].degraded_streak"});
+    for (const std::size_t i : {0, 1, 2, 3, 4, 5})
+        CHECK_FALSE(t.jobs[i].valid);
+}
+
+// Issue #22: ids spread too thinly for a table indexed by id take the hashed table; both kinds
+// find every row, report duplicates and dangling references alike.
+TEST_CASE("facts/build: dense and sparse ids join alike", "[facts][build]") {
+    for (const std::int64_t stride : {std::int64_t{1}, std::int64_t{1} << 40}) {
+        INFO("stride " << stride);
+        const std::int64_t a = -3 * stride, b = 0, c = 2 * stride;
+        auto s = world({job_builder{a, job_status::queued}, job_builder{b, job_status::queued},
+                        job_builder{c, job_status::running}, job_builder{b, job_status::queued}});
+        hold_lock(s, c);
+        hold_lock(s, c + 1); // just past the highest id
+        hold_lock(s, a - 1); // just before the lowest
+        s.running_set.push_back(warden::job_id{a});
+        const auto t = warden::build_facts(s, {});
+        CHECK(t.jobs[2].lock_held);
+        CHECK(t.jobs[0].in_running_set);
+        CHECK_FALSE(t.jobs[0].lock_held);
+        CHECK(t.jobs[0].valid);
+        CHECK(t.jobs[2].valid);
+        CHECK_FALSE(t.jobs[1].valid);
+        CHECK_FALSE(t.jobs[3].valid);
+        std::vector<std::string> fields;
+        for (const auto& e : t.errors)
+            fields.push_back(e.field);
+        CHECK(fields ==
+              std::vector<std::string>{"jobs[3].id", "locks[1].job_id", "locks[2].job_id"});
+    }
 }
