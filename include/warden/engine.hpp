@@ -370,6 +370,8 @@ template <class Rails>
     std::vector<accepted_action> accepted; // the plan in progress, as rails see it (issue #21)
     decision_context ctx = facts.context(s, c);
     ctx.in_progress = &accepted;
+    // `accepted` only grows (submit appends): concurrency_limits may count it as it grows.
+    facts.groups.growing_plan = &accepted;
     const std::int32_t target_year = target_campaign_year(c, s.now);
     // Every candidate and every skipped start is a waiting row: reserved from the facts pass's
     // counts, they grow without reallocating (issue #22).

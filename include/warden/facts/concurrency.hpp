@@ -51,12 +51,12 @@ struct running_groups {
     // Issue #22: the starts (and reconciles to running) the plan in progress has accepted so far,
     // per limit and value, counted once each as the plan grows. The rail used to walk the whole
     // plan for every start it checked, so a tick with many candidates cost candidates x plan
-    // size. The plan only grows within a tick (decide appends, never removes), so the count
-    // catches up from where it stopped; `counted_plan` names the plan counted, and a different
-    // plan, or a shorter one, starts the count again. Mutable: a memo of what the plan already
-    // says, not a fact the rail decides.
+    // size. Only for `growing_plan`: the plan decide() builds, which it only ever appends to
+    // (set by decide alone). A rail checked against any other plan, which its caller may clear
+    // or refill between checks, walks that plan instead. Mutable: a memo of what the plan
+    // already says, owned by one decide() call, not a fact the rail decides.
+    const void* growing_plan = nullptr;
     mutable std::vector<std::unordered_map<std::string_view, std::int64_t>> joining_per_limit;
-    mutable const void* counted_plan = nullptr;
     mutable std::size_t counted_actions = 0;
 
     [[nodiscard]] std::int64_t joining(std::size_t limit, std::string_view value) const {

@@ -29,16 +29,19 @@ struct concurrency_limits {
                                 const start_job&) const {
         const config& c = ctx.config;
         if (c.concurrency_limits.empty()) return verdict::allow();
-        if (ctx.groups) count_joining(ctx, *ctx.groups);
+        // decide()'s own plan only grows: its joins are counted once each as it grows.
+        const bool counted =
+            ctx.groups && ctx.in_progress && ctx.groups->growing_plan == ctx.in_progress;
+        if (counted) count_joining(ctx, *ctx.groups);
         for (std::size_t k = 0; k < c.concurrency_limits.size(); ++k) {
             const concurrency_limit& l = c.concurrency_limits[k];
             const std::string_view value = limit_value_of(c, s.row, l.by);
             if (!limit_applies(l, value)) continue;
-            std::int64_t running = 0;
-            if (ctx.groups) {
-                running = ctx.groups->running(k, value) + ctx.groups->joining(k, value);
+            std::int64_t running = ctx.groups ? ctx.groups->running(k, value) : 0;
+            if (counted) {
+                running += ctx.groups->joining(k, value);
             } else {
-                // A rail checked on its own, without decide's counts: walk the plan.
+                // Any other plan (a rail checked on its own): walk it.
                 for (const accepted_action& a : ctx.accepted())
                     if (joins_running(ctx, a) && limit_value_of(c, ctx.row_of(a), l.by) == value)
                         ++running;
@@ -58,9 +61,9 @@ struct concurrency_limits {
     static void count_joining(const decision_context& ctx, const running_groups& g) {
         const config& c = ctx.config;
         const std::span<const accepted_action> plan = ctx.accepted();
-        if (g.counted_plan != ctx.in_progress || g.counted_actions > plan.size()) {
+        if (g.joining_per_limit.size() != c.concurrency_limits.size() ||
+            g.counted_actions > plan.size()) {
             g.joining_per_limit.assign(c.concurrency_limits.size(), {});
-            g.counted_plan = ctx.in_progress;
             g.counted_actions = 0;
         }
         for (; g.counted_actions < plan.size(); ++g.counted_actions) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -171,4 +172,46 @@ TEST_CASE("facts/build: dense and sparse ids join alike", "[facts][build]") {
         CHECK(fields ==
               std::vector<std::string>{"jobs[3].id", "locks[1].job_id", "locks[2].job_id"});
     }
+}
+
+// Issue #22: the dir filter hashes a dir's length and its last 16 bytes; equal dirs must always
+// find their process, whatever their length, and dirs equal in their last 16 bytes but not
+// before must not.
+TEST_CASE("facts/build: a process is found in its dir at every length around the filter's 16 "
+          "bytes",
+          "[facts][build][issue22]") {
+    const std::string tail = "-1234-20260101/x"; // 16 bytes
+    for (const std::string& dir :
+         {std::string{"/a"}, std::string(15, 'd'), std::string(16, 'd'), std::string(17, 'd'),
+          "/srv/crawls/hc" + tail, "/srv/crawls/phac" + tail}) {
+        INFO("dir " << dir);
+        auto s = world({job_builder{1, job_status::running}, job_builder{2, job_status::queued}});
+        s.jobs[0].output_dir = dir;
+        // The same last 16 bytes (or the same length) with a different beginning: no process.
+        s.jobs[1].output_dir = dir.size() > 1 ? "#" + dir.substr(1) : "#";
+        add_process(s, 1, 100);
+        const auto t = warden::build_facts(s, {});
+        CHECK(t.jobs[0].process_count == 1);
+        CHECK(t.jobs[1].process_count == 0);
+        CHECK_FALSE(t.jobs[0].shared_output_dir);
+    }
+}
+
+TEST_CASE("facts/build: ids at both ends of int64 join through the hashed index",
+          "[facts][build][issue22]") {
+    // Their range does not fit the direct index (its span wraps); every join must still hold.
+    const std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+    const std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+    auto s = world({job_builder{lowest, job_status::queued}, job_builder{0, job_status::queued},
+                    job_builder{highest, job_status::running}});
+    hold_lock(s, highest);
+    s.running_set.push_back(warden::job_id{lowest});
+    hold_lock(s, highest - 1); // no such job
+    const auto t = warden::build_facts(s, {});
+    CHECK(t.jobs[2].lock_held);
+    CHECK(t.jobs[0].in_running_set);
+    CHECK_FALSE(t.jobs[0].lock_held);
+    CHECK_FALSE(t.jobs[1].lock_held);
+    REQUIRE(t.errors.size() == 1);
+    CHECK(t.errors[0].field == "locks[1].job_id");
 }

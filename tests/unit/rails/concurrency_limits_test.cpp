@@ -187,11 +187,12 @@ TEST_CASE("concurrency_limits: validation names the entry",
     CHECK(warden::decide(three_queued_of_one_source(), c).rejected());
 }
 
-TEST_CASE("concurrency_limits: decide's counts follow the plan as it grows, and another plan is "
-          "counted afresh",
+TEST_CASE("concurrency_limits: decide's growing plan is counted once per action, any other "
+          "plan is walked",
           "[rails][concurrency_limits][issue22]") {
-    // Issue #22: the rail counts the plan's starts once each (facts/concurrency.hpp) instead of
-    // walking the whole plan per start; its answers must stay those of the walk.
+    // Issue #22: the rail counts decide's plan once per action as it grows
+    // (facts/concurrency.hpp) instead of walking it per start; its answers must stay the walk's,
+    // and a plan its caller may clear or refill is walked, never counted from a stale memo.
     auto s = three_queued_of_one_source();
     s.jobs.push_back(job_builder{4, job_status::queued}.annual().queued(30min).source("phac"));
     warden::config c = fill_to_unpaced(4);
@@ -200,6 +201,7 @@ TEST_CASE("concurrency_limits: decide's counts follow the plan as it grows, and 
     warden::running_groups groups =
         warden::count_running_groups(s, c, [](std::size_t) { return false; });
     std::vector<warden::accepted_action> plan;
+    groups.growing_plan = &plan;
     warden::decision_context with_counts{s, c, facts};
     with_counts.in_progress = &plan;
     with_counts.groups = &groups;
@@ -223,11 +225,17 @@ TEST_CASE("concurrency_limits: decide's counts follow the plan as it grows, and 
     CHECK_FALSE(both(2));                         // at the limit: denied
     CHECK(both(3));                               // phac has one of two
     CHECK(groups.counted_actions == plan.size()); // each action counted once
-    std::vector<warden::accepted_action> other_plan{{start_of(s.jobs[0]), 0}};
-    with_counts.in_progress = &other_plan;
-    walking.in_progress = &other_plan;
-    CHECK(both(2));     // another plan: counted afresh
-    other_plan.clear(); // a shorter plan: counted afresh too
-    CHECK(both(2));
-    CHECK(groups.joining(0, "hc") == 0);
+    CHECK(groups.joining(0, "hc") == 2);
+
+    SECTION("another plan, cleared and refilled between checks, is walked") {
+        c.concurrency_limits[0].max_running = 1;
+        std::vector<warden::accepted_action> other{{start_of(s.jobs[3]), 3}};
+        with_counts.in_progress = &other;
+        walking.in_progress = &other;
+        CHECK(both(2)); // phac's start takes no slot of hc
+        other.clear();
+        other.push_back({start_of(s.jobs[0]), 0}); // same length, now hc's
+        CHECK_FALSE(both(2));
+        CHECK(groups.counted_actions == plan.size()); // the memo of decide's plan untouched
+    }
 }
