@@ -48,10 +48,13 @@ inline void check_not_after_now(std::vector<validation_error>& out, const snapsh
     if (t && *t < earliest_time)
         report(out, s.jobs[i].id, detail::reason("jobs[", i, "].", field), "before the year 0001");
     else if (t && *t > s.now)
-        report(
-            out, s.jobs[i].id, detail::reason("jobs[", i, "].", field),
-            detail::reason((*t - s.now).count(),
-                           " s after now: the clock went backwards or the row is from the future"));
+        // Unsigned: t > now, and t - now exceeds int64 when now is near the year 0001 and t is
+        // far in the future (UBSan, issue #22's random rows); modulo 2^64 it is exact.
+        report(out, s.jobs[i].id, detail::reason("jobs[", i, "].", field),
+               detail::reason(static_cast<std::uint64_t>(t->time_since_epoch().count()) -
+                                  static_cast<std::uint64_t>(s.now.time_since_epoch().count()),
+                              " s after now: the clock went backwards or the row is from the "
+                              "future"));
 }
 
 // Issue #21 items 1, 3, 4: a class's backoff, deadline and campaign closure. A year of seconds

@@ -76,6 +76,22 @@ TEST_CASE("validate: created_at after now blocks that job, at now or missing is 
     CHECK(p.actions.size() == 2);
 }
 
+TEST_CASE("validate: a time far after a now near the year 0001 is reported without overflow",
+          "[core][validate][issue22]") {
+    // t - now exceeds int64 here; it was signed overflow (UBSan, found by the random rows of
+    // "plausible_job passes exactly the rows validate_job finds nothing in").
+    auto s = world({job_builder{1, job_status::queued}});
+    s.now = warden::earliest_time;
+    s.jobs[0].created_at =
+        warden::timestamp{warden::timestamp::duration{std::numeric_limits<std::int64_t>::max()}};
+    std::vector<warden::validation_error> errors;
+    warden::validate_job(s, 0, errors);
+    REQUIRE_FALSE(errors.empty());
+    CHECK(errors.back().field == "jobs[0].created_at");
+    CHECK(errors.back().message == "9223372098990372607 s after now: the clock went backwards or "
+                                   "the row is from the future");
+}
+
 TEST_CASE("validate: recovery option settings", "[core][validate][recovery_options]") {
     warden::config c;
     c.recovery_min_restarts_non_annual = -1;
