@@ -88,6 +88,24 @@ TEST_CASE("SQLite as the store: legacy B7 breaks the same way as on the model", 
     CHECK(broken > 0);
 }
 
+TEST_CASE("SQLite as the store: a cached write binds again after a failed step", "[sim][sqlite]") {
+    // A failed step left the cached statement halted, and SQLite refused its next bind
+    // (SQLITE_MISUSE): after one store failure every later use of that write failed too.
+    sqlite_backend db;
+    warden::job a;
+    a.id = warden::job_id{1};
+    a.name = "a";
+    warden::job b = a;
+    b.id = warden::job_id{2};
+    b.name = "b";
+    db.insert_all({a, b});
+    const std::string move_id = "UPDATE jobs SET id = ?1 WHERE id = ?2";
+    CHECK_THROWS_AS(db.update(move_id, std::int64_t{2}, std::int64_t{1}), warden::sqlite::error);
+    CHECK(db.update(move_id, std::int64_t{3}, std::int64_t{1}) == 1);
+    CHECK(db.select(3).has_value());
+    CHECK_FALSE(db.select(1).has_value());
+}
+
 TEST_CASE("SQLite as the store: the world's writes are in SQLite", "[sim][sqlite]") {
     world_options o = on_sqlite(swarm_campaign(5, 8, 3));
     world w(o);

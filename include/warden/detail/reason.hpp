@@ -1,4 +1,6 @@
 #pragma once
+#include <warden/detail/assert.hpp>
+
 #include <charconv>
 #include <concepts>
 #include <cstddef>
@@ -51,11 +53,25 @@ void append_piece(std::string& out, T value) {
 }
 
 inline void append_piece(std::string& out, fixed f) {
-    // The longest fixed double is 309 integer digits, a sign, a point and the precision.
-    char buf[400];
-    const auto r = std::to_chars(buf, buf + sizeof buf, f.value, std::chars_format::fixed,
-                                 f.precision < 0 ? 0 : (f.precision > 60 ? 60 : f.precision));
-    if (r.ec == std::errc{}) out.append(buf, r.ptr);
+    // fmt refuses a negative precision at compile time; here it is a bug in the caller. With
+    // asserts off it writes no digits after the point rather than printf's default of six.
+    WARDEN_ASSERT(f.precision >= 0, "fixed{x, p} needs p >= 0");
+    const int precision = f.precision < 0 ? 0 : f.precision;
+    // The longest fixed double is 309 integer digits, a sign, a point and the precision: every
+    // precision is written exactly (as fmt does), on the stack up to 60 digits, the only size a
+    // reason uses, and in a buffer sized for it above that.
+    constexpr int stack_precision = 60;
+    char buf[320 + stack_precision];
+    if (precision <= stack_precision) {
+        const auto r =
+            std::to_chars(buf, buf + sizeof buf, f.value, std::chars_format::fixed, precision);
+        if (r.ec == std::errc{}) out.append(buf, r.ptr);
+        return;
+    }
+    std::string big(320 + static_cast<std::size_t>(precision), '\0');
+    const auto r = std::to_chars(big.data(), big.data() + big.size(), f.value,
+                                 std::chars_format::fixed, precision);
+    if (r.ec == std::errc{}) out.append(big.data(), r.ptr);
 }
 
 inline void append_piece(std::string& out, zero_padded z) {

@@ -6,11 +6,14 @@
 #include <warden/io/rfc3339.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using warden::detail::fixed;
 using warden::detail::reason;
@@ -78,6 +81,26 @@ TEST_CASE("reason writes fixed{x, p} as fmt's {:.pf} does", "[detail][reason]") 
     CHECK(max.size() == 311);
     CHECK(max.substr(0, 8) == "17976931");
     CHECK(max.substr(max.size() - 2) == ".0");
+}
+
+TEST_CASE("reason writes fixed{x, p} exactly at every precision, past the stack buffer's 60 digits",
+          "[detail][reason]") {
+    // The piece used to clamp p to 60 silently: {:.61f} came out with 60 digits. printf's %.*f
+    // is the reference at every precision, and fmt's {:.pf} where fmt writes every digit asked
+    // for (fmt 9.1 stops at 767 digits in all, whatever p asks; printf and std::to_chars do not).
+    for (const double x : {1.0 / 3.0, -2.5, 0.1, 1e-300, std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::denorm_min()}) {
+        for (const int p : {0, 1, 59, 60, 61, 100, 767, 1100}) {
+            INFO("x = " << x << ", p = " << p);
+            std::vector<char> printed(2000);
+            const int n = std::snprintf(printed.data(), printed.size(), "%.*f", p, x);
+            REQUIRE(n > 0);
+            CHECK(reason(fixed{x, p}) ==
+                  std::string_view(printed.data(), static_cast<std::size_t>(n)));
+            if (p <= 100) CHECK(reason(fixed{x, p}) == fmt::format("{:.{}f}", x, p));
+        }
+    }
+    CHECK(reason(fixed{0.5, 61}).size() == 63); // "0." and 61 digits
 }
 
 TEST_CASE("reason writes zero_padded{n, w} as fmt's {:0w} does", "[detail][reason]") {

@@ -140,12 +140,17 @@ class statement {
     }
     statement& bind(int at, timestamp t) { return bind(at, epoch_seconds(t)); }
 
-    // True while rows come; throws on error.
+    // True while rows come; throws on error, with the statement reset first: a statement kept
+    // for reuse (the simulator's store, a cached write) must bind again after a failed step, and
+    // SQLite refuses binds on a halted statement (SQLITE_MISUSE) until it is reset. The error is
+    // made before the reset, which would otherwise be what the connection reports.
     bool step() {
         const int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        fail(db_, rc, "step");
+        error failed = make_error(db_, rc, fmt::format("step: {}", sqlite3_errmsg(db_)));
+        reset();
+        throw failed;
     }
     // Runs a write and returns the rows it changed.
     int run() {
