@@ -429,12 +429,10 @@ template <class Rails>
                     out.observations.push_back(*seen);
                     ++out.summary.degraded;
                 } else if (waits_for_start(subj.row, subj.facts)) {
-                    if (const auto why = start_eligibility(c, subj.row, target_year)) {
-                        // Non-annual means start_eligibility found no campaign: not looked for
-                        // again (the legacy name scan, issue #22).
-                        const auto campaign = *why == skip_reason::non_annual
-                                                  ? std::nullopt
-                                                  : queue_fill_campaign(c, subj.row);
+                    // The row's campaign, found once (the legacy name scan, issue #22): the
+                    // class lookup, the eligibility and a skipped start's year all use it.
+                    const auto campaign = queue_fill_campaign(c, subj.row);
+                    if (const auto why = start_eligibility(c, subj.row, target_year, campaign)) {
                         skipped.push_back({subj.row.id, *why,
                                            campaign ? campaign->year : std::nullopt, target_year});
                     } else
