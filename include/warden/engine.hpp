@@ -418,11 +418,15 @@ template <class Rails>
                 // Issue #21 item 4: a job past its class's deadline is failed, not recovered.
                 // One whose runner cannot be stopped alone is an operator's, unless it has
                 // stalled: then stall recovery acts (or names the operator) as for any stall.
+                // deadline and stall_recovery judge only running rows and are called out of
+                // line: asked here first, the other rows (most of them) skip two calls that
+                // would return nothing (issue #22: about 35 instructions a row).
+                const bool running = subj.row.status == job_status::running;
                 std::optional<deadline_verdict> overdue =
-                    p ? std::optional<deadline_verdict>{} : deadline(ctx, subj);
+                    p || !running ? std::optional<deadline_verdict>{} : deadline(ctx, subj);
                 if (overdue && !overdue->runner_unknown) p = std::move(overdue->stop);
                 std::optional<stall_verdict> stall =
-                    p ? std::optional<stall_verdict>{} : stall_recovery(ctx, subj);
+                    p || !running ? std::optional<stall_verdict>{} : stall_recovery(ctx, subj);
                 if (overdue && overdue->runner_unknown && !stall)
                     out.anomalies.push_back(
                         anomaly{subj.row.id, anomaly_kind::stalled_runner_unknown,
