@@ -5,6 +5,7 @@
 #include <warden/facts/campaign.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -59,6 +60,29 @@ namespace detail {
     return c.classes;
 }
 
+namespace detail {
+
+// class_spec_of's walk, with `annual()` saying whether queue fill sees `j` in an annual campaign
+// (queue_fill_campaign): called only when a class recognises by campaign kind, so a caller that
+// has no campaign at hand pays the legacy name scan only when it matters, and one that has it
+// (decide, per waiting row: issue #22) does not scan the name again.
+template <class Annual>
+[[nodiscard]] const class_spec* class_spec_walk(const config& c, const job& j, Annual annual) {
+    const auto in_force = classes_in_force(c);
+    if (!j.job_class.empty()) {
+        for (const class_spec& k : in_force)
+            if (k.name == j.job_class) return &k;
+        return nullptr;
+    }
+    for (const class_spec& k : in_force)
+        if ((k.campaign == campaign_kind::annual && annual()) ||
+            (!k.name_pattern.empty() && glob_match(k.name_pattern, j.name)))
+            return &k;
+    return nullptr;
+}
+
+} // namespace detail
+
 // Whether `k` recognises `j` (by campaign kind or name pattern; an explicit class is not this).
 [[nodiscard]] inline bool recognises(const config& c, const class_spec& k, const job& j) noexcept {
     if (k.campaign == campaign_kind::annual && queue_fill_campaign(c, j)) return true;
@@ -68,15 +92,15 @@ namespace detail {
 // The class of `j`: the one it names, if config knows it, else the first that recognises it;
 // null: of no class.
 [[nodiscard]] inline const class_spec* class_spec_of(const config& c, const job& j) noexcept {
-    const auto in_force = classes_in_force(c);
-    if (!j.job_class.empty()) {
-        for (const class_spec& k : in_force)
-            if (k.name == j.job_class) return &k;
-        return nullptr;
-    }
-    for (const class_spec& k : in_force)
-        if (recognises(c, k, j)) return &k;
-    return nullptr;
+    return detail::class_spec_walk(c, j, [&] { return queue_fill_campaign(c, j).has_value(); });
+}
+
+// As class_spec_of(c, j), given `campaign`, which must be queue_fill_campaign(c, j): the caller
+// computed it already, and the legacy name scan is the costliest part of the walk (issue #22).
+[[nodiscard]] inline const class_spec*
+class_spec_of(const config& c, const job& j,
+              const std::optional<annual_campaign>& campaign) noexcept {
+    return detail::class_spec_walk(c, j, [&] { return campaign.has_value(); });
 }
 
 // Issue #21: the class a job belongs to, by name, as concurrency limits and pauses count it: the

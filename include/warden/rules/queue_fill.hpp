@@ -40,11 +40,13 @@ inline namespace v0 {
 // a class that is not annual (a name pattern, an explicit `class`) is a candidate as it is; a job
 // of no class, or of a class whose queue_fill is false, is not. Without config.classes the one
 // class is annual with calendar_year: exactly the rule before classes.
-[[nodiscard]] inline std::optional<skip_reason> start_eligibility(const config& c, const job& j,
-                                                                  std::int32_t target) noexcept {
-    const class_spec* k = class_spec_of(c, j);
+// `campaign` must be queue_fill_campaign(c, j): decide computes it once per waiting row and
+// passes it here and to class_spec_of, which each scanned the name for it before (issue #22).
+[[nodiscard]] inline std::optional<skip_reason>
+start_eligibility(const config& c, const job& j, std::int32_t target,
+                  const std::optional<annual_campaign>& campaign) noexcept {
+    const class_spec* k = class_spec_of(c, j, campaign);
     if (k && !k->queue_fill) return skip_reason::class_not_queue_filled;
-    const auto campaign = queue_fill_campaign(c, j);
     if (!campaign) return k ? std::nullopt : std::optional{skip_reason::non_annual};
     if (k && campaign->year)
         for (const std::int32_t closed : k->closed_campaign_years)
@@ -55,6 +57,11 @@ inline namespace v0 {
     }
     if (campaign->year != target) return skip_reason::year_mismatch;
     return std::nullopt;
+}
+
+[[nodiscard]] inline std::optional<skip_reason> start_eligibility(const config& c, const job& j,
+                                                                  std::int32_t target) noexcept {
+    return start_eligibility(c, j, target, queue_fill_campaign(c, j));
 }
 
 [[nodiscard]] inline bool is_start_candidate(const config& c, const job& j, const job_facts& f,

@@ -354,3 +354,61 @@ TEST_CASE("classes: recovery options and minimums are validated, naming the fiel
         CHECK(errors[4].field == "config.classes[1].stall_timeout_minutes");
     }
 }
+
+// Issue #22: decide finds a waiting row's campaign once and hands it to class_spec_of and
+// start_eligibility. Against the walk written with recognises(), which looks the campaign up
+// itself, on every kind of row and config the walk can meet.
+TEST_CASE("classes: the class and eligibility with the campaign given agree with the lookup",
+          "[facts][job_class][issue22]") {
+    auto reference = [](const warden::config& c,
+                        const warden::job& j) -> const warden::class_spec* {
+        const auto in_force = warden::classes_in_force(c);
+        if (!j.job_class.empty()) {
+            for (const warden::class_spec& k : in_force)
+                if (k.name == j.job_class) return &k;
+            return nullptr;
+        }
+        for (const warden::class_spec& k : in_force)
+            if (warden::recognises(c, k, j)) return &k;
+        return nullptr;
+    };
+    std::vector<warden::config> configs{fill_to_unpaced(3), annual_and_monthly(3)};
+    configs.push_back(configs[1]);
+    configs.back().guards.legacy_detection = false; // legacy names are no campaign then
+    configs.push_back(configs[1]);
+    configs.back().classes[0].queue_fill = false;
+    configs.back().classes[0].closed_campaign_years = {2025};
+    configs.push_back(configs[1]);
+    std::swap(configs.back().classes[0], configs.back().classes[1]); // the pattern first
+    std::vector<warden::job> rows{job_builder{1, job_status::queued}.annual(),
+                                  job_builder{2, job_status::queued}.annual(2025),
+                                  job_builder{3, job_status::queued, "phac-20260101"},
+                                  job_builder{4, job_status::queued, "phac-20250101"},
+                                  job_builder{5, job_status::retryable, "odd-name"},
+                                  monthly_job(6, 1h),
+                                  job_builder{7, job_status::queued, "hc-monthly-20260101"},
+                                  job_builder{8, job_status::queued}};
+    rows[4].output_dir = "/srv/crawls/hc-20260101/"; // the stamp in the dir only
+    rows[7].campaign_year = 2026;                    // a year without a kind
+    warden::job named = rows[0];
+    named.job_class = "monthly";
+    rows.push_back(named);
+    named.job_class = "special"; // a class config does not define
+    rows.push_back(named);
+    for (const warden::config& c : configs)
+        for (const warden::job& j : rows) {
+            CAPTURE(j.name, c.classes.size());
+            const auto campaign = warden::queue_fill_campaign(c, j);
+            CHECK(warden::class_spec_of(c, j, campaign) == reference(c, j));
+            CHECK(warden::class_spec_of(c, j) == reference(c, j));
+            for (const std::int32_t target : {2025, 2026})
+                CHECK(warden::start_eligibility(c, j, target, campaign) ==
+                      warden::start_eligibility(c, j, target));
+        }
+    // The campaign given is the one used: a legacy row handed no campaign is of no class.
+    const warden::config& c = configs[0];
+    REQUIRE(warden::class_spec_of(c, rows[2]) != nullptr);
+    CHECK(warden::class_spec_of(c, rows[2], std::nullopt) == nullptr);
+    CHECK(warden::start_eligibility(c, rows[2], 2026, std::nullopt) ==
+          warden::skip_reason::non_annual);
+}

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "../../support/builders.hpp"
 
 using namespace wt;
@@ -45,6 +49,56 @@ TEST_CASE("queue_fill: ties break by source order, then id", "[rules][queue_fill
                     waiting_annual(5, 24h, "hc")});
     CHECK(started_ids(warden::decide(s, fill_to_unpaced(5))) ==
           std::vector<std::int64_t>{5, 6, 8, 9, 7});
+}
+
+// Issue #22: fill_queue sorts flat keys read from the rows once. Against queue_before on rows
+// that tie on every field but the id in turn (three queue times, created_at missing or one of
+// two, four sources of which one unknown), ids in a scrambled row order, without classes and
+// with a class priority in front.
+TEST_CASE("queue_fill: the start order is queue_before's, ties on every field",
+          "[rules][queue_fill][queue_order][issue22]") {
+    std::vector<warden::job> rows;
+    const char* sources[] = {"cihr", "other", "phac", "hc"};
+    for (std::int64_t k = 0; k < 48; ++k) {
+        const std::int64_t id = (k * 29) % 48 + 1; // a permutation of 1..48
+        warden::job j = waiting_annual(id, 24h * (1 + k % 3), sources[k % 4]);
+        if (k % 5 == 1) j.created_at = now - 72h;
+        if (k % 5 == 3) j.created_at = now - 96h;
+        if (k % 2 == 0) j.name = "hc-monthly-" + std::to_string(id); // still annual by kind
+        rows.push_back(j);
+    }
+    auto expected = [&](const warden::config& c, auto priority) {
+        std::vector<warden::job> sorted = rows;
+        std::sort(sorted.begin(), sorted.end(), [&](const warden::job& a, const warden::job& b) {
+            if (priority(a) != priority(b)) return priority(a) > priority(b);
+            return warden::queue_before(c, a, b);
+        });
+        std::vector<std::int64_t> ids;
+        for (const warden::job& j : sorted)
+            ids.push_back(warden::to_int(j.id));
+        return ids;
+    };
+    const warden::config plain = fill_to_unpaced(48);
+    const auto order = started_ids(warden::decide(world(rows), plain));
+    CHECK(order.size() == 48);
+    CHECK(order == expected(plain, [](const warden::job&) { return 0; }));
+
+    // Classes: the monthly class (by name; listed first, so it wins) with the higher priority.
+    warden::config classes = plain;
+    warden::class_spec monthly;
+    monthly.name = "monthly";
+    monthly.name_pattern = "*-monthly-*";
+    monthly.priority = 5;
+    warden::class_spec annual;
+    annual.name = "annual";
+    annual.campaign = warden::campaign_kind::annual;
+    classes.classes = {monthly, annual};
+    const auto by_class = started_ids(warden::decide(world(rows), classes));
+    CHECK(by_class.size() == 48);
+    CHECK(by_class == expected(classes, [](const warden::job& j) {
+              return j.name.starts_with("hc-monthly-") ? 5 : 0;
+          }));
+    CHECK(by_class != order);
 }
 
 TEST_CASE("queue_order: created_at after queued_at, a missing one first (issue #8)",
