@@ -81,6 +81,8 @@ if(WARDEN_BUILD_HEADER_TESTS)
   endforeach()
   # ... and the decide path includes no fmt (issue #22: the decide-only TU's compile time).
   list(APPEND _header_tus ${CMAKE_CURRENT_SOURCE_DIR}/headers/engine_without_fmt.cpp)
+  # ... and <warden/decide.hpp> in the compiled mode declares decide with the core types only.
+  list(APPEND _header_tus ${CMAKE_CURRENT_SOURCE_DIR}/headers/decide_compiled_mode.cpp)
   add_library(warden_header_tests OBJECT ${_header_tus})
   target_link_libraries(warden_header_tests PRIVATE warden::warden warden_project_options rapidcheck Catch2::Catch2)
   if(TARGET warden_sqlite)

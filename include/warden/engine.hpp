@@ -472,9 +472,20 @@ template <class Rails>
     return out;
 }
 
+#if defined(WARDEN_COMPILED)
+// The compiled mode (docs/install.md, "Compiled mode"): decide with the default rails is compiled
+// once, in the warden::compiled library (src/decide.cpp), not in every TU that calls it. Defined
+// for the whole program or not at all, as the target's interface does: a TU without it would
+// generate its own copy (harmless, only slower to build), one with it needs the library.
+extern template plan decide<default_rail_set>(const snapshot&, const config&,
+                                              const default_rail_set&);
+// Out of line: one definition, in the library (include/warden/decide.hpp declares it too).
+[[nodiscard]] plan decide(const snapshot& s, const config& c);
+#else
 [[nodiscard]] inline plan decide(const snapshot& s, const config& c) {
     return decide(s, c, default_rails());
 }
+#endif
 
 } // namespace v0
 } // namespace warden

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string>
+#include <string_view>
 
 #include "generator.hpp"
 #include "handwritten.hpp"
@@ -362,4 +363,54 @@ TEST_CASE("the generator is deterministic", "[bench][generator]") {
     CHECK(a.snapshot.jobs.front().name == b.snapshot.jobs.front().name);
     REQUIRE(warden::decide(a.snapshot, a.config) == warden::decide(b.snapshot, b.config));
     CHECK_FALSE(warden::decide(a.snapshot, a.config) == warden::decide(c.snapshot, c.config));
+}
+
+// This program links warden::compiled (tests/bench/CMakeLists.txt): every decide(s, c) above and
+// below is the library's (src/decide.cpp), so the identity test checks the compiled mode too.
+#ifndef WARDEN_COMPILED
+#error "warden_bench_identity_test must link warden::compiled, which defines WARDEN_COMPILED"
+#endif
+
+namespace {
+
+// A rail that refuses nothing: the default rails with it are a rail set of another type, so
+// decide's template is generated here, from the headers, as a header-only host generates it.
+struct allows_every_start {
+    static constexpr std::string_view name = "allows_every_start";
+    warden::verdict check(const warden::decision_context&, const warden::subject&,
+                          const warden::start_job&) const {
+        return warden::verdict::allow();
+    }
+};
+
+} // namespace
+
+TEST_CASE("the compiled decide decides what the header-only template decides",
+          "[bench][compiled]") {
+    using warden_bench::profile;
+    const auto from_headers = warden::with_rail(warden::default_rails(), allows_every_start{});
+    std::size_t actions = 0, blocked = 0, errors = 0;
+    const auto check = [&](const warden_bench::generated& g, const std::string& label) {
+        const warden::plan compiled = warden::decide(g.snapshot, g.config);
+        const warden::plan header_only = warden::decide(g.snapshot, g.config, from_headers);
+        INFO(label << ": first difference: " << first_difference(compiled, header_only));
+        REQUIRE(compiled == header_only);
+        actions += compiled.actions.size();
+        blocked += compiled.blocked.size();
+        errors += compiled.errors.size();
+    };
+    for (const profile p : {profile::realistic, profile::filling, profile::campaign,
+                            profile::configured, profile::chaos})
+        for (const std::size_t n : {1u, 40u, 500u})
+            for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+                auto g = warden_bench::make_snapshot(n, seed * 104729 + n, p);
+                if (seed == 2) g.snapshot.host.sentinel_present = false;
+                if (seed == 3) g.snapshot.host.disk_used_percent = 91.0;
+                check(g, fmt::format("profile {} n {} seed {}", static_cast<int>(p), n, seed));
+            }
+    // Not a comparison of empty plans: the snapshots start, recover and refuse, and some rows are
+    // invalid.
+    CHECK(actions > 0);
+    CHECK(blocked > 0);
+    CHECK(errors > 0);
 }

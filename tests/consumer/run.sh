@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the built tree to a prefix, then builds and runs a host project against it: with every
 # component (find), with nlohmann_json, libsqlite3 and libpq hidden (minimal: a host that uses
-# none of them must not need them), and embedding the source tree (add_subdirectory).
+# none of them must not need them), and embedding the source tree (add_subdirectory). In find and
+# embed modes a program also links warden::compiled (the compiled mode).
 set -euo pipefail
 src=$1 build=$2 work=$3 cxx=$4
 rm -rf "$work"
@@ -34,6 +35,14 @@ for mode in find minimal embed; do
     "$work/$mode/$program"
     echo "consumer ($mode): $program ok"
   done
+  # The compiled mode's decide (warden::compiled) plans the worked example byte for byte as the
+  # header-only engine does: tests/golden/dry_run.txt, which the unit test "the worked example's
+  # dry run matches its golden file" holds the header-only engine to.
+  if [ "$mode" != minimal ]; then
+    "$work/$mode/consumer_compiled" >"$work/$mode/compiled.txt"
+    diff -u "$src/tests/golden/dry_run.txt" "$work/$mode/compiled.txt"
+    echo "consumer ($mode): consumer_compiled plans as the header-only engine does"
+  fi
 done
 # The simulator's executable is installed beside the CLI when the build made it.
 if [ -e "$build/sim/warden-sim" ]; then
