@@ -666,7 +666,8 @@ class deploy_lock_rail final : public rail {
                     st->rule == warden::rule_id::orphan_sweep ||
                     st->rule == warden::rule_id::consistency_repair ||
                     st->rule == warden::rule_id::failure_classification ||
-                    st->rule == warden::rule_id::retry_budget;
+                    st->rule == warden::rule_id::retry_budget ||
+                    st->rule == warden::rule_id::deadline;
         if (!gated || !deploy_in_progress(ctx.s, ctx.c)) return {};
         return {false, true,
                 ctx.s.host.deploy_lock_present
