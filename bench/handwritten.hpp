@@ -376,6 +376,8 @@ inline std::string recovery_mode_of(const context& ctx, const row& r, runner_inf
         mode = "operator";
     else if (info.runner == warden::runner_class::none && ctx.guard.progressing > 0)
         mode = ctx.c.soft_recovery ? "soft" : "guarded";
+    else if (info.runner == warden::runner_class::worker && ctx.guard.progressing > 0)
+        mode = "guarded"; // review 7 finding 4: its restart would restart the worker
     if (out) *out = std::move(info);
     return mode;
 }
@@ -946,6 +948,8 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
     const std::string mode = recovery_mode_of(ctx, r, &info);
     if (mode == "operator") return stall{&r, mode, info.runner, {}};
     // Issue #16 item 10: nothing runs it, so only its row is written.
+    const bool full =
+        mode == "full" || (mode == "guarded" && info.runner == warden::runner_class::worker);
     const bool row_only = mode == "full" && info.runner == warden::runner_class::none &&
                           ctx.c.guards.runner_none_status_only;
     proposal p{warden::set_status{j.id,
@@ -954,9 +958,9 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
                                   job_status::retryable,
                                   std::nullopt,
                                   warden::rule_id::stall_recovery,
-                                  mode != "full" ? "no progress (soft recovery: nothing runs it)"
-                                  : row_only     ? "no progress (nothing runs it: row only)"
-                                                 : "no progress",
+                                  !full      ? "no progress (soft recovery: nothing runs it)"
+                                  : row_only ? "no progress (nothing runs it: row only)"
+                                             : "no progress",
                                   {warden::evidence_kind::progress_age, age->count()},
                                   false,
                                   j.crawled_pages}};
@@ -964,9 +968,9 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                              std::move(o), warden::rule_id::stall_recovery});
     const auto runner = info.runner;
-    if (mode == "full" && !row_only)
+    if (full && !row_only)
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
-                                     ctx.guard.progressing > 0
+                                     ctx.guard.progressing > 0 && mode == "full"
                                          ? "stalled: stop and restart its runner (the guard window "
                                            "is active: another job progressed within it)"
                                          : "stalled: stop and restart its runner",
@@ -1237,9 +1241,12 @@ class engine {
             std::optional<std::string> held;
             if (mode == "guarded")
                 held = fmt::format("guard_window_healthy_job: job {} progressed {} s ago (guard "
-                                   "window {} s) and soft recovery is off",
+                                   "window {} s) and {}",
                                    to_int(guard.freshest), guard.freshest_age.count(),
-                                   c.guard_window.count());
+                                   c.guard_window.count(),
+                                   stalls[k].runner == warden::runner_class::worker
+                                       ? "its recovery would restart the worker"
+                                       : "soft recovery is off");
             else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
                 held = fmt::format("waiting: at most {} stall recover{} per tick, lowest id first",
                                    c.recoveries_per_tick, c.recoveries_per_tick == 1 ? "y" : "ies");
