@@ -376,8 +376,6 @@ inline std::string recovery_mode_of(const context& ctx, const row& r, runner_inf
         mode = "operator";
     else if (info.runner == warden::runner_class::none && ctx.guard.progressing > 0)
         mode = ctx.c.soft_recovery ? "soft" : "guarded";
-    else if (info.runner == warden::runner_class::worker && ctx.guard.progressing > 0)
-        mode = "guarded"; // review 7 finding 4: its restart would restart the worker
     if (out) *out = std::move(info);
     return mode;
 }
@@ -950,8 +948,6 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
     const std::string mode = recovery_mode_of(ctx, r, &info);
     if (mode == "operator") return stall{&r, mode, info.runner, {}};
     // Issue #16 item 10: nothing runs it, so only its row is written.
-    const bool full =
-        mode == "full" || (mode == "guarded" && info.runner == warden::runner_class::worker);
     const bool row_only = mode == "full" && info.runner == warden::runner_class::none &&
                           ctx.c.guards.runner_none_status_only;
     proposal p{warden::set_status{j.id,
@@ -960,9 +956,9 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
                                   job_status::retryable,
                                   std::nullopt,
                                   warden::rule_id::stall_recovery,
-                                  !full      ? "no progress (soft recovery: nothing runs it)"
-                                  : row_only ? "no progress (nothing runs it: row only)"
-                                             : "no progress",
+                                  mode != "full" ? "no progress (soft recovery: nothing runs it)"
+                                  : row_only     ? "no progress (nothing runs it: row only)"
+                                                 : "no progress",
                                   {warden::evidence_kind::progress_age, age->count()},
                                   false,
                                   j.crawled_pages}};
@@ -970,9 +966,9 @@ inline std::optional<stall> stall_recovery(const context& ctx, const row& r) {
         p.push_back(warden::set_tool_options{j.id, job_status::retryable, j.version + 1, j.options,
                                              std::move(o), warden::rule_id::stall_recovery});
     const auto runner = info.runner;
-    if (full && !row_only)
+    if (mode == "full" && !row_only)
         p.push_back(warden::stop_job{j.id, pids_of(ctx.s, j), warden::rule_id::stall_recovery,
-                                     ctx.guard.progressing > 0 && mode == "full"
+                                     ctx.guard.progressing > 0
                                          ? "stalled: stop and restart its runner (the guard window "
                                            "is active: another job progressed within it)"
                                          : "stalled: stop and restart its runner",
@@ -1243,12 +1239,9 @@ class engine {
             std::optional<std::string> held;
             if (mode == "guarded")
                 held = fmt::format("guard_window_healthy_job: job {} progressed {} s ago (guard "
-                                   "window {} s) and {}",
+                                   "window {} s) and soft recovery is off",
                                    to_int(guard.freshest), guard.freshest_age.count(),
-                                   c.guard_window.count(),
-                                   stalls[k].runner == warden::runner_class::worker
-                                       ? "its recovery would restart the worker"
-                                       : "soft recovery is off");
+                                   c.guard_window.count());
             else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
                 held = fmt::format("waiting: at most {} stall recover{} per tick, lowest id first",
                                    c.recoveries_per_tick, c.recoveries_per_tick == 1 ? "y" : "ies");

@@ -58,9 +58,7 @@ inline warden::snapshot campaign_snapshot() {
 
     auto cihr = annual_job(3, "cihr-20260101", "cihr", job_status::running);
     cihr.started_at = utc(2026, 1, 3);
-    // Progressing, 15 min ago: outside the guard window, so job 5's worker restart kills no
-    // crawl that just progressed (inside it the recovery would wait: review 7 finding 4).
-    cihr.last_progress_at = utc(2026, 2, 3, 11, 45);
+    cihr.last_progress_at = utc(2026, 2, 3, 11, 59);
     s.jobs.push_back(cihr);
 
     // Legacy annual job: created before campaign metadata existed.

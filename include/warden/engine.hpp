@@ -221,12 +221,11 @@ std::int64_t recover_stalls(const Rails& rails, const decision_context& ctx,
         }
         std::optional<denial> limit;
         if (mode == recovery_mode::guarded)
-            limit =
-                denial{guard_window_limit, denial_scope::job,
-                       detail::reason("guard_window_healthy_job: job ", to_int(ctx.guard.freshest),
-                                      " progressed ", ctx.guard.freshest_age.count(),
-                                      " s ago (guard window ", c.guard_window.count(), " s) and ",
-                                      guarded_because(st.verdict.choice))};
+            limit = denial{guard_window_limit, denial_scope::job,
+                           detail::reason("guard_window_healthy_job: job ",
+                                          to_int(ctx.guard.freshest), " progressed ",
+                                          ctx.guard.freshest_age.count(), " s ago (guard window ",
+                                          c.guard_window.count(), " s) and soft recovery is off")};
         else if (c.recoveries_per_tick > 0 && recovered >= c.recoveries_per_tick)
             limit =
                 denial{recoveries_per_tick_limit, denial_scope::job,

@@ -85,8 +85,7 @@ struct config {
     duration stall_after = std::chrono::minutes{60};
     // Issue #8: while another running job progressed less than this long ago, a full recovery
     // (which restarts the worker, and every crawl under it) would kill a healthy crawl, so a
-    // stalled job nobody runs gets a soft recovery instead: its row only; one the worker runs
-    // waits for the window to close (review 7 finding 4).
+    // stalled job nobody runs gets a soft recovery instead: its row only.
     duration guard_window = std::chrono::minutes{10};
     // False: inside the guard window a stalled job nobody runs is left alone until the window
     // closes (reason guard_window_healthy_job).

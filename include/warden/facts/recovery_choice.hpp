@@ -14,8 +14,7 @@ inline namespace v0 {
 enum class recovery_mode : std::uint8_t {
     full,    // stop its runner, mark it retryable, start the same runner again
     soft,    // mark it retryable only: nothing runs it, and a worker restart would hurt others
-    guarded, // the guard window is active, and soft recovery is off (runner none) or a full
-             // recovery would restart the worker (runner worker): left alone this tick
+    guarded, // soft recovery is off and the guard window is active: left alone this tick
     operator_needed, // its runner cannot be named, so it cannot be stopped safely
 };
 
@@ -35,13 +34,10 @@ struct recovery_choice {
     bool guard_active = false; // another running job progressed within guard_window
 };
 
-// A full recovery that restarts the worker kills every crawl under it; while another job
-// progressed within the guard window (strictly less than guard_window ago) that would trade a
-// healthy crawl for a dead one. A job nobody runs has its row alone reset (soft), or is left
-// alone with soft recovery off. A job the worker runs is left alone whatever soft_recovery says
-// (review 7 finding 4): the host restarts the worker for any restart of runner worker, and a
-// soft recovery would leave its runner up for reconcile to flip it back. A job in its own
-// systemd unit is recovered in full even then: stopping its unit touches no other crawl.
+// A full recovery of a job nobody runs restarts the worker, killing every crawl under it; while
+// another job progressed within the guard window (strictly less than guard_window ago) that
+// would trade a healthy crawl for a dead one, so the row alone is reset. A job something does
+// run is recovered in full even then: leaving its runner up would let reconcile flip it back.
 // Only a job progressing for less than min(guard_window, stall_after) guards: never a stalled one.
 [[nodiscard]] inline recovery_choice choose_recovery(const decision_context& ctx,
                                                      const subject& s) {
@@ -50,15 +46,7 @@ struct recovery_choice {
         out.mode = recovery_mode::operator_needed;
     else if (out.runner.runner == runner_class::none && out.guard_active)
         out.mode = ctx.config.soft_recovery ? recovery_mode::soft : recovery_mode::guarded;
-    else if (out.runner.runner == runner_class::worker && out.guard_active)
-        out.mode = recovery_mode::guarded;
     return out;
-}
-
-// Why a guarded recovery waits for the guard window: the end of its guard_window reason.
-[[nodiscard]] constexpr std::string_view guarded_because(const recovery_choice& c) noexcept {
-    return c.runner.runner == runner_class::worker ? "its recovery would restart the worker"
-                                                   : "soft recovery is off";
 }
 
 // True when the daily recovery cap refuses this job's next recovery, whichever rail was asked

@@ -37,11 +37,6 @@ struct stall_verdict {
     const recovery_mode mode = v.choice.mode;
     if (mode == recovery_mode::operator_needed) return v;
     proposal& p = v.recovery;
-    // A worker-run job guarded by the window (review 7 finding 4) waits with its full recovery:
-    // the engine files it in plan.blocked, and it is what runs once the window closes.
-    const bool full =
-        mode == recovery_mode::full ||
-        (mode == recovery_mode::guarded && v.choice.runner.runner == runner_class::worker);
     // Issue #16, item 10: nothing runs the job, so there is nothing to stop, and restarting the
     // worker would kill every other crawl it runs. Production only marks such a row retryable.
     const bool row_only = mode == recovery_mode::full &&
@@ -53,16 +48,16 @@ struct stall_verdict {
                      job_status::retryable,
                      std::nullopt,
                      rule_id::stall_recovery,
-                     !full      ? "no progress (soft recovery: nothing runs it)"
-                     : row_only ? "no progress (nothing runs it: row only)"
-                                : "no progress",
+                     mode != recovery_mode::full ? "no progress (soft recovery: nothing runs it)"
+                     : row_only                  ? "no progress (nothing runs it: row only)"
+                                                 : "no progress",
                      {evidence_kind::progress_age, age->count()}});
     if (const tool_options options = recovery_options(ctx.config, j); options != j.options)
         p.add(set_tool_options{j.id, job_status::retryable, j.version + 1, j.options, options,
                                rule_id::stall_recovery});
-    if (full && !row_only)
+    if (mode == recovery_mode::full && !row_only)
         p.add(stop_job{j.id, attributable_pids(ctx, s), rule_id::stall_recovery,
-                       v.choice.guard_active && mode == recovery_mode::full
+                       v.choice.guard_active
                            ? "stalled: stop and restart its runner (the guard window is active: "
                              "another job progressed within it)"
                            : "stalled: stop and restart its runner",

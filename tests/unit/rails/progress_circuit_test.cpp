@@ -140,9 +140,7 @@ TEST_CASE("progress_circuit: decide refuses the fourth churning recovery, past 2
         CHECK(recovered(warden::decide(s, {})));
     }
     SECTION("another job's history does not count") {
-        // Progressing, but outside the guard window: a worker-run stall waits for the window
-        // (review 7 finding 4), and this section is about the circuit alone.
-        s.jobs.push_back(healthy_running(7).progress(20min));
+        s.jobs.push_back(healthy_running(7));
         for (auto& r : s.recoveries)
             r.job = warden::job_id{7};
         CHECK(recovered(warden::decide(s, {})));

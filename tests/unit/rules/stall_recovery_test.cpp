@@ -267,36 +267,3 @@ TEST_CASE("stall_recovery: one recovery per tick, lowest id first, the others wa
         CHECK(p.blocked[3].rail == "recoveries_per_tick");
     }
 }
-
-TEST_CASE("stall_recovery: a worker-run stall waits for the guard window, which closes at exactly "
-          "guard_window",
-          "[rules][stall_recovery][guard_window]") {
-    // Review 7 finding 4: a full recovery of runner worker restarts the worker service, and
-    // with it job 9, which the worker also runs and which progressed within the window.
-    const warden::config c; // guard_window 10 min
-    const auto tick = [&](warden::duration healthy_age) {
-        auto s = world({job_builder{5, job_status::running}.started(5h).progress(3h),
-                        job_builder{9, job_status::running}.started(5h).progress(healthy_age)});
-        hold_lock(s, 5);
-        hold_lock(s, 9);
-        return warden::decide(s, c);
-    };
-    SECTION("1 s inside the window: nothing written, the full recovery blocked") {
-        const auto p = tick(c.guard_window - 1s);
-        CHECK(p.actions.empty());
-        REQUIRE(p.blocked.size() == 3); // status write, options, stop
-        CHECK(p.blocked[0].rail == "guard_window");
-        CHECK(std::holds_alternative<warden::stop_job>(p.blocked[2].proposed));
-        CHECK(p.summary.stalled == 1);
-    }
-    SECTION("exactly guard_window: closed, recovered in full, the worker restarted") {
-        const auto p = tick(c.guard_window);
-        CHECK(p.blocked.empty());
-        const auto stops = actions_of<warden::stop_job>(p);
-        REQUIRE(stops.size() == 1);
-        CHECK(stops[0].restart);
-        CHECK(stops[0].runner == warden::runner_class::worker);
-        CHECK(stops[0].reason == "stalled: stop and restart its runner");
-        REQUIRE(actions_of<warden::set_status>(p).size() == 1);
-    }
-}
