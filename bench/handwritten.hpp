@@ -666,7 +666,8 @@ class deploy_lock_rail final : public rail {
                     st->rule == warden::rule_id::orphan_sweep ||
                     st->rule == warden::rule_id::consistency_repair ||
                     st->rule == warden::rule_id::failure_classification ||
-                    st->rule == warden::rule_id::retry_budget;
+                    st->rule == warden::rule_id::retry_budget ||
+                    st->rule == warden::rule_id::deadline;
         if (!gated || !deploy_in_progress(ctx.s, ctx.c)) return {};
         return {false, true,
                 ctx.s.host.deploy_lock_present
@@ -823,7 +824,7 @@ inline proposal consistency_repair(const context& ctx, const row& r) {
             {warden::evidence_kind::stale_update, age.count()}}};
     }
     if (r.status != "queued" || !j.last_stage || *j.last_stage != ctx.c.final_stage ||
-        r.f->lock_held || r.f->process_count > 0)
+        r.f->lock_held || r.f->process_count > 0 || r.f->in_running_set)
         return {};
     const job_status st = status_value(r.status);
     if (j.has_outputs)
@@ -850,7 +851,7 @@ inline proposal failure_classification(const context& ctx, const row& r) {
     if (!ctx.c.guards.classify_config_errors) return {};
     if (r.status != "failed" && r.status != "retryable") return {};
     if (r.status == "failed" && j.failure == warden::failure_class::infra_error_config) return {};
-    if (r.f->lock_held || r.f->process_count > 0) return {};
+    if (r.f->lock_held || r.f->process_count > 0 || r.f->in_running_set) return {};
     const bool classed = j.failure == warden::failure_class::infra_error_config;
     bool infra = false;
     for (std::size_t k = 0; !infra && k < ctx.c.infra_error_patterns.size(); ++k)
@@ -875,7 +876,9 @@ inline proposal retry_budget(const context& ctx, const row& r) {
     const auto& j = *r.job;
     if (!ctx.c.guards.bounded_retries) return {};
     if (r.status != "retryable" || j.failure != warden::failure_class::infra_error) return {};
-    if (j.retry_count < ctx.c.max_retries || r.f->lock_held || r.f->process_count > 0) return {};
+    if (j.retry_count < ctx.c.max_retries || r.f->lock_held || r.f->process_count > 0 ||
+        r.f->in_running_set)
+        return {};
     return {warden::set_status{j.id,
                                job_status::retryable,
                                j.version,

@@ -10,9 +10,10 @@ inline namespace v0 {
 
 // A deploy restarts the worker: processes vanish and locks drop for a while, so liveness looks
 // wrong. While the deploy lock is held warden starts nothing, stops nothing, and makes no stall,
-// orphan, repair or classification verdict (repair and classification trust the absence of a
-// lock or process, which a deploy fakes); reconcile still runs because it rests on positive
-// evidence, and backfills touch metadata only.
+// orphan, deadline, repair or classification verdict (repair and classification trust the
+// absence of a lock or process, which a deploy fakes; a deadline's failure of a job with no lock
+// or process is written without a stop, and the job may be running under the new worker);
+// reconcile still runs because it rests on positive evidence, and backfills touch metadata only.
 struct deploy_lock {
     static constexpr std::string_view name = "deploy_lock";
 
@@ -28,7 +29,7 @@ struct deploy_lock {
                                 const set_status& a) const {
         if (a.rule == rule_id::stall_recovery || a.rule == rule_id::orphan_sweep ||
             a.rule == rule_id::consistency_repair || a.rule == rule_id::failure_classification ||
-            a.rule == rule_id::retry_budget)
+            a.rule == rule_id::retry_budget || a.rule == rule_id::deadline)
             return held(ctx);
         return verdict::allow();
     }

@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/core/plan.hpp>
 #include <warden/facts/context.hpp>
+#include <warden/facts/liveness.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <cstddef>
@@ -83,9 +84,10 @@ namespace detail {
         return stale_pipeline_repair(ctx, s); // issue #17
     if (j.status != job_status::queued || !j.last_stage || *j.last_stage != ctx.config.final_stage)
         return std::nullopt;
-    // A held lock or a live process means an attempt runs now, so last_stage is a leftover of an
-    // earlier attempt: reconcile owns that job (found by the simulator, docs/simulator.md).
-    if (s.facts.has_live_evidence()) return std::nullopt;
+    // A held lock, a live process or a running-set entry means an attempt runs now, so last_stage
+    // is a leftover of an earlier attempt: reconcile owns that job (found by the simulator,
+    // docs/simulator.md; the running set since review 7 finding 3, as the other repairs).
+    if (runtime_alive(s.facts)) return std::nullopt;
     if (j.has_outputs)
         return detail::consistency_repair_to(j, job_status::completed, std::nullopt,
                                              "queued after the final stage, outputs present",

@@ -1,6 +1,7 @@
 #pragma once
 #include <warden/detail/text.hpp>
 #include <warden/facts/context.hpp>
+#include <warden/facts/liveness.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <optional>
@@ -33,8 +34,9 @@ inline namespace v0 {
 
 // B6: a job whose own arguments are invalid fails the same way on every retry, burning the whole
 // retry budget and a worker slot each time. Classify it infra_error_config and stop retrying.
-// A job with a live attempt is left alone: its last_error belongs to an earlier attempt, and
-// failing a running crawl is the drift reconcile exists to undo.
+// A job with a live attempt (a lock, a process or a running-set entry: runtime_alive, review 7
+// finding 3) is left alone: its last_error belongs to an earlier attempt, and failing a running
+// crawl is the drift reconcile exists to undo.
 [[nodiscard]] inline std::optional<proposal> failure_classification(const decision_context& ctx,
                                                                     const subject& s) {
     const job& j = s.row;
@@ -43,7 +45,7 @@ inline namespace v0 {
     // Only a job already failed as a config error is done.
     if (j.status == job_status::failed && j.failure == failure_class::infra_error_config)
         return std::nullopt;
-    if (s.facts.has_live_evidence()) return std::nullopt;
+    if (runtime_alive(s.facts)) return std::nullopt;
     // A retryable job someone already classed a config error fails whatever its last_error says:
     // queue fill never starts it, so left retryable it would sit there for ever.
     const bool classed = j.failure == failure_class::infra_error_config;

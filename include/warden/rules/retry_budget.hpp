@@ -1,5 +1,6 @@
 #pragma once
 #include <warden/facts/context.hpp>
+#include <warden/facts/liveness.hpp>
 #include <warden/rules/proposal.hpp>
 
 #include <optional>
@@ -13,14 +14,16 @@ inline namespace v0 {
 // automatic retry passes, the start of a retryable row (apply.hpp, the SQLite adapter), and
 // judges the count here, before queue fill could start the row again. Other failures
 // (timeouts, stalls, orphans) are bounded by the daily caps instead: their cause can go away.
-// A job with a live attempt is left alone: reconcile owns that drift.
+// A job with a live attempt (a lock, a process or a running-set entry: facts/liveness.hpp
+// runtime_alive, as consistency repair and queue fill judge it) is left alone: reconcile owns
+// that drift (review 7 finding 3: a retryable row the worker had picked up was failed).
 [[nodiscard]] inline std::optional<proposal> retry_budget(const decision_context& ctx,
                                                           const subject& s) {
     const job& j = s.row;
     if (!ctx.config.guards.bounded_retries) return std::nullopt;
     if (j.status != job_status::retryable || j.failure != failure_class::infra_error)
         return std::nullopt;
-    if (j.retry_count < ctx.config.max_retries || s.facts.has_live_evidence()) return std::nullopt;
+    if (j.retry_count < ctx.config.max_retries || runtime_alive(s.facts)) return std::nullopt;
     proposal p;
     p.add(set_status{j.id,
                      j.status,

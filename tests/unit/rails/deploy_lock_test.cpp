@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support/builders.hpp"
+#include "../../support/classes.hpp"
 
 using namespace wt;
 using warden::rule_id;
@@ -21,6 +22,7 @@ TEST_CASE("deploy_lock: allows everything when no deploy runs", "[rails][deploy_
     CHECK(b.check(rail, start_of(b.snap.jobs[0])).allowed);
     CHECK(b.check(rail, warden::stop_job{}).allowed);
     CHECK(b.check(rail, status_by(rule_id::stall_recovery)).allowed);
+    CHECK(b.check(rail, status_by(rule_id::deadline)).allowed);
 }
 
 TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan, repair or classification",
@@ -36,7 +38,42 @@ TEST_CASE("deploy_lock: during a deploy, no start, stop, stall, orphan, repair o
     CHECK_FALSE(b.check(rail, status_by(rule_id::consistency_repair)).allowed);
     // So does classification: a deploy hides the live attempt that would protect the job.
     CHECK_FALSE(b.check(rail, status_by(rule_id::failure_classification)).allowed);
+    CHECK_FALSE(b.check(rail, status_by(rule_id::retry_budget)).allowed);
+    // Review 7 finding 5: a deadline's failure of a job with no lock or process is written
+    // without a stop, and a deploy fakes exactly that absence.
+    CHECK_FALSE(b.check(rail, status_by(rule_id::deadline)).allowed);
     CHECK(b.check(rail, start_of(b.snap.jobs[0])).scope == warden::denial_scope::host);
+}
+
+TEST_CASE("deploy_lock: holds a deadline's failure of a job with no lock or process",
+          "[rails][deploy_lock][deadline]") {
+    // Review 7 finding 5 (f1_deadline_deploy.json): a monthly job past max_runtime whose
+    // process vanished with the old worker was failed during the deploy.
+    warden::config c = annual_and_monthly_classes(warden::config{});
+    monthly_class(c).max_runtime_minutes = 120;
+    auto s =
+        world({job_builder{1, job_status::running, "hc-monthly-1"}.started(121min).progress(1min)});
+    s.host.deploy_lock_present = true;
+    const auto held = warden::decide(s, c);
+    CHECK(held.actions.empty());
+    REQUIRE(held.blocked.size() == 1);
+    CHECK(held.blocked[0].rail == "deploy_lock");
+    CHECK(warden::outcome_of(held, s) == warden::tick_reason::deploy_lock);
+    SECTION("a deploy lock one second past stale no longer holds it") {
+        s.host.deploy_lock_present = false;
+        s.host.deploy_lock_unprobeable = true;
+        s.host.deploy_lock_created_at = now - c.deploy_lock_stale_after - 1s;
+        const auto st = actions_of<warden::set_status>(warden::decide(s, c));
+        REQUIRE(st.size() == 1);
+        CHECK(st[0].rule == rule_id::deadline);
+        CHECK(st[0].status == job_status::failed);
+    }
+    SECTION("exactly stale_after old: still held") {
+        s.host.deploy_lock_present = false;
+        s.host.deploy_lock_unprobeable = true;
+        s.host.deploy_lock_created_at = now - c.deploy_lock_stale_after;
+        CHECK(warden::decide(s, c).actions.empty());
+    }
 }
 
 TEST_CASE("deploy_lock: writes resting on positive evidence still go through",

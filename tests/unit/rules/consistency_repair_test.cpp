@@ -65,3 +65,17 @@ TEST_CASE("anomalies are reported and nothing is written for them", "[rules][con
     CHECK(p.anomalies[2].kind == anomaly_kind::running_without_started_at);
     CHECK(p.anomalies[3].kind == anomaly_kind::terminal_with_live_evidence);
 }
+
+TEST_CASE("consistency_repair: a queued row after the final stage in the running set is an attempt",
+          "[rules][consistency_repair][running_set]") {
+    // Review 7 finding 3 (f6c_b7_running_set.json): the worker just picked the row up; its
+    // last_stage is the previous attempt's. Failing it would fail the attempt under way.
+    auto s = world({job_builder{1, job_status::queued}.stage("persist")});
+    s.running_set.push_back(warden::job_id{1});
+    CHECK(actions_of<warden::set_status>(warden::decide(s, {})).empty());
+    s.running_set.clear();
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].status == job_status::failed);
+    CHECK(writes[0].rule == warden::rule_id::consistency_repair);
+}

@@ -157,3 +157,16 @@ TEST_CASE("failure_classification: infra_error_patterns is configurable, case-in
                         .failure(failure_class::infra_error_config)});
     CHECK(actions_of<warden::set_status>(warden::decide(s, {})).size() == 1);
 }
+
+TEST_CASE("failure_classification: a row in the worker's running set is left to reconcile",
+          "[rules][failure_classification][running_set]") {
+    // Review 7 finding 3 (f6b_classify_running_set.json): last_error is the previous attempt's.
+    auto s = world({job_builder{1, job_status::retryable}.error(
+        "zimit: error: unrecognized arguments: --pageLimit=abc")});
+    s.running_set.push_back(warden::job_id{1});
+    CHECK(actions_of<warden::set_status>(warden::decide(s, {})).empty());
+    s.running_set.clear();
+    const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0].failure == failure_class::infra_error_config);
+}

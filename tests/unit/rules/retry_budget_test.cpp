@@ -124,3 +124,25 @@ TEST_CASE("retry_budget: the write is held under the deploy lock and in dry run"
     REQUIRE(p.blocked.size() == 1);
     CHECK(p.blocked[0].rail == "sentinel_gate");
 }
+
+TEST_CASE("retry_budget: a row in the worker's running set is a live attempt, left to reconcile",
+          "[rules][retry_budget][running_set]") {
+    // Review 7 finding 3 (f6_retry_budget_running_set.json): the worker had picked the row up
+    // (running set, no lock or process yet) and the budget failed it under the attempt.
+    auto s = world({infra_failed(1, 5)});
+    s.running_set.push_back(warden::job_id{1});
+    CHECK(actions_of<warden::set_status>(warden::decide(s, {})).empty());
+    SECTION("not in the running set: failed as before") {
+        s.running_set.clear();
+        const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+        REQUIRE(writes.size() == 1);
+        CHECK(writes[0].rule == warden::rule_id::retry_budget);
+    }
+    SECTION("another job's entry does not protect it") {
+        s.running_set = {warden::job_id{2}};
+        s.jobs.push_back(job_builder{2, job_status::running}.started(1h).progress(1min));
+        const auto writes = actions_of<warden::set_status>(warden::decide(s, {}));
+        REQUIRE(writes.size() == 1);
+        CHECK(writes[0].job == warden::job_id{1});
+    }
+}
