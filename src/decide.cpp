@@ -1,5 +1,5 @@
-// The compiled mode's one TU (warden::compiled, docs/install.md "Compiled mode"): decide with the
-// default rails, generated here once instead of in every host TU that calls it. Built with
+// The compiled mode's one TU (warden::compiled, docs/architecture.md "Compiled mode"): decide with
+// the default rails, generated here once instead of in every host TU that calls it. Built with
 // WARDEN_COMPILED like every TU of a program that links the library, so the declarations below
 // are the ones the hosts see.
 #include <warden/decide.hpp>

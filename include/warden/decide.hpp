@@ -2,7 +2,7 @@
 // decide(snapshot, config) with the default rails, and only that: the header for a TU that
 // decides and does nothing else with the engine.
 //
-// In the compiled mode (WARDEN_COMPILED, set by linking warden::compiled; docs/install.md,
+// In the compiled mode (WARDEN_COMPILED, set by linking warden::compiled; docs/architecture.md,
 // "Compiled mode") it declares the function the library defines and includes only the types it
 // takes and returns, so such a TU parses no rule, rail or fact and generates no engine code.
 // Header-only (the default) it is <warden/engine.hpp>, so the same host code builds either way.

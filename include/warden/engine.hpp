@@ -285,10 +285,7 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
         // unstable sort gives the one order.
         struct queue_key {
             std::int32_t priority; // of the class; 0 without classes
-            timestamp queued_at;
-            std::optional<timestamp> created_at;
-            std::size_t source_rank;
-            std::int64_t id;
+            decltype(queue_order_key(c, s.jobs.front())) order;
             std::uint32_t index;
         };
         std::vector<queue_key> keys;
@@ -298,13 +295,11 @@ void fill_queue(const Rails& rails, const decision_context& ctx,
             std::int32_t priority = 0;
             if (!c.classes.empty())
                 if (const class_spec* k = class_spec_of(c, j)) priority = k->priority;
-            keys.push_back(
-                {priority, j.queued_at, j.created_at, source_rank(c, j.source), to_int(j.id), i});
+            keys.push_back({priority, queue_order_key(c, j), i});
         }
         std::sort(keys.begin(), keys.end(), [](const queue_key& a, const queue_key& b) {
             if (a.priority != b.priority) return a.priority > b.priority;
-            return std::tie(a.queued_at, a.created_at, a.source_rank, a.id) <
-                   std::tie(b.queued_at, b.created_at, b.source_rank, b.id);
+            return a.order < b.order;
         });
         for (std::size_t n = 0; n < keys.size(); ++n)
             candidates[n] = keys[n].index;
@@ -473,10 +468,10 @@ template <class Rails>
 }
 
 #if defined(WARDEN_COMPILED)
-// The compiled mode (docs/install.md, "Compiled mode"): decide with the default rails is compiled
-// once, in the warden::compiled library (src/decide.cpp), not in every TU that calls it. Defined
-// for the whole program or not at all, as the target's interface does: a TU without it would
-// generate its own copy (harmless, only slower to build), one with it needs the library.
+// The compiled mode (docs/architecture.md, "Compiled mode"): decide with the default rails is
+// compiled once, in the warden::compiled library (src/decide.cpp), not in every TU that calls it.
+// Defined for the whole program or not at all, as the target's interface does: a TU without it
+// would generate its own copy (harmless, only slower to build), one with it needs the library.
 extern template plan decide<default_rail_set>(const snapshot&, const config&,
                                               const default_rail_set&);
 // Out of line: one definition, in the library (include/warden/decide.hpp declares it too).

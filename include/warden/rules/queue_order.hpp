@@ -20,9 +20,14 @@ inline namespace v0 {
 // listed the rows in: oldest queued_at first, then created_at (issue #8, the production
 // watchdog's order: a row without one first, std::nullopt sorting before every time), then
 // source order (hc, phac, cihr), then id.
+// The fields it compares, read from a row once: queue fill sorts these keys rather than rows
+// (issue #22), so the order has this one definition.
+[[nodiscard]] inline auto queue_order_key(const config& c, const job& j) noexcept {
+    return std::tuple{j.queued_at, j.created_at, source_rank(c, j.source), to_int(j.id)};
+}
+
 [[nodiscard]] inline bool queue_before(const config& c, const job& a, const job& b) noexcept {
-    return std::tuple{a.queued_at, a.created_at, source_rank(c, a.source), to_int(a.id)} <
-           std::tuple{b.queued_at, b.created_at, source_rank(c, b.source), to_int(b.id)};
+    return queue_order_key(c, a) < queue_order_key(c, b);
 }
 
 } // namespace v0
